@@ -1,0 +1,3 @@
+//! The `faasguard` binary.
+
+fn main() {}

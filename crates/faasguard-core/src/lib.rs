@@ -1,0 +1,12 @@
+//! Core vocabulary shared by every faasguard crate: [`Severity`], [`Location`], provenance
+//! ([`Origin`], [`Attr`]), [`Finding`] and [`Diagnostic`]. No I/O happens here.
+
+mod attr;
+mod finding;
+mod location;
+mod severity;
+
+pub use attr::{Attr, Origin};
+pub use finding::{Diagnostic, Finding, fingerprint, redact_secret};
+pub use location::Location;
+pub use severity::{ParseSeverityError, Severity};

@@ -1,0 +1,1 @@
+//! The scan [`Report`] and its writers (table, JSON, SARIF, JUnit).

@@ -1,0 +1,3 @@
+//! Project automation: `cargo run -p xtask -- gen-docs [--check]`.
+
+fn main() {}
