@@ -8,6 +8,7 @@ pub mod azure;
 pub mod cloudformation;
 pub mod serverless;
 pub mod terraform;
+pub mod yaml;
 
 use std::path::PathBuf;
 
@@ -60,7 +61,10 @@ pub fn detect(file: &SourceFile) -> Option<Format> {
 
 /// Whether a path could be an IaC source, by name alone (the walker reads only these).
 pub fn is_candidate_name(name: &str) -> bool {
-    has_ext(&name.to_ascii_lowercase(), &["yaml", "yml", "json", "template", "tf"])
+    has_ext(
+        &name.to_ascii_lowercase(),
+        &["yaml", "yml", "json", "template", "tf"],
+    )
 }
 
 /// Whether an already lower-cased file name ends in `.<ext>` for one of `exts`.
