@@ -1,0 +1,3 @@
+'use strict';
+
+exports.handler = async () => ({ statusCode: 200, body: 'ok' });

@@ -1,0 +1,6 @@
+'use strict';
+
+exports.handler = async (event) => {
+  const id = event.refundId;
+  return { refunded: Boolean(id) };
+};

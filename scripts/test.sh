@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs faasguard's whole test suite on a fresh Debian machine with Rust: installs what the tests need
+# first, then unit, integration and CLI tests, the generated-docs drift check, and a short fuzz run of
+# every loader.
+#
+#   bash scripts/test.sh            # everything
+#   FAASGUARD_FUZZ_SECONDS=0 bash scripts/test.sh   # skip the fuzz run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fuzz_seconds="${FAASGUARD_FUZZ_SECONDS:-15}"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "workspace tests"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --locked --no-fail-fast
+else
+  cargo test --workspace --locked --no-fail-fast
+fi
+
+step "generated docs are up to date"
+cargo run --locked -q -p xtask -- gen-docs --check
+
+if [ "$fuzz_seconds" != "0" ]; then
+  step "fuzz every loader for ${fuzz_seconds}s each"
+  bash scripts/fuzz.sh "$fuzz_seconds"
+fi
+
+step "all tests passed"
