@@ -1,2 +1,341 @@
 //! The scan engine: walks the paths, loads sources into the model, runs the rules, applies
-//! suppressions and the baseline, and returns a report.
+//! suppressions and the baseline, and returns a [`Report`].
+//!
+//! ```no_run
+//! use faasguard_engine::{Config, ScanSettings, find_config, scan};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut settings = ScanSettings::new(vec!["infra".into()]);
+//! if let Some(path) = find_config(std::path::Path::new("infra")) {
+//!     settings.apply_config(Config::load(&path)?);
+//! }
+//! let report = scan(&settings)?;
+//! # Ok(()) }
+//! ```
+//!
+//! The engine reads files but never prints, exits, reads the environment or the clock: the caller
+//! sets [`RuleSettings::today`].
+
+mod config;
+mod error;
+mod suppress;
+mod walk;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use faasguard_core::Diagnostic;
+use faasguard_model::{Function, Provider};
+use faasguard_report::{FunctionSummary, Report, RuleInfo, SCHEMA_VERSION, ToolInfo};
+use faasguard_rules::{RuleMeta, RuleSettings, all_rules, check_inventory};
+
+pub use config::{
+    CONFIG_FILE_NAME, Config, ConfigOptions, FORMAT_NAMES, FailOn, PerPathIgnore, find_config,
+    resolve_rule,
+};
+pub use error::{ConfigError, EngineError};
+pub use suppress::{INLINE_MARKER, InlineIgnore, load_baseline, parse_inline};
+pub use walk::{IGNORE_FILE_NAME, MAX_FILES, SKIPPED_DIRS};
+
+/// Validated settings for one scan: the command line merged over `faasguard.toml`.
+#[derive(Debug, Clone)]
+pub struct ScanSettings {
+    /// Directories or files to scan, as given.
+    pub targets: Vec<PathBuf>,
+    /// Which rules run and their knobs. `today` must be set by the caller.
+    pub rules: RuleSettings,
+    /// Exit-code threshold (used by the caller; kept here so config and flags merge in one place).
+    pub fail_on: FailOn,
+    /// Report format named in the configuration (`table`, `json`, `sarif`, `junit`), if any.
+    pub format: Option<String>,
+    /// Gitignore-syntax exclude patterns, each group relative to its base directory.
+    pub exclude: Vec<(PathBuf, Vec<String>)>,
+    pub per_path_ignores: Vec<PerPathIgnore>,
+    /// A previous JSON report whose findings are suppressed.
+    pub baseline: Option<PathBuf>,
+    /// The configuration file applied, if any.
+    pub config_file: Option<PathBuf>,
+}
+
+impl ScanSettings {
+    /// Defaults: every rule (preview included), fail on `high`, no excludes, no baseline.
+    pub fn new(targets: Vec<PathBuf>) -> ScanSettings {
+        ScanSettings {
+            targets,
+            rules: RuleSettings::default(),
+            fail_on: FailOn::DEFAULT,
+            format: None,
+            exclude: Vec::new(),
+            per_path_ignores: Vec::new(),
+            baseline: None,
+            config_file: None,
+        }
+    }
+
+    /// Applies a validated configuration file over the current settings. Apply it first and
+    /// command-line flags after, so that flags win.
+    pub fn apply_config(&mut self, config: Config) {
+        if let Some(fail_on) = config.fail_on {
+            self.fail_on = fail_on;
+        }
+        if let Some(format) = config.format {
+            self.format = Some(format);
+        }
+        if let Some(select) = config.select {
+            self.rules.select = select;
+        }
+        self.rules.ignore.extend(config.ignore);
+        if let Some(preview) = config.preview {
+            self.rules.preview = preview;
+        }
+        if let Some(secs) = config.max_timeout_s {
+            self.rules.max_timeout_s = secs;
+        }
+        if let Some(accounts) = config.trusted_accounts {
+            self.rules.trusted_accounts = accounts;
+        }
+        let base = config
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        if !config.exclude.is_empty() {
+            self.exclude.push((base, config.exclude));
+        }
+        self.per_path_ignores.extend(config.per_path_ignores);
+        self.config_file = Some(config.path);
+    }
+}
+
+/// Runs one scan. Problems with individual files become diagnostics in the report; only a bad
+/// setting (a missing target, an unreadable baseline, a bad pattern) is an error.
+pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
+    let excludes = walk::Excludes::new(&settings.exclude)?;
+    let baseline = match &settings.baseline {
+        Some(path) => Some((path.clone(), load_baseline(path)?)),
+        None => None,
+    };
+    let per_path = settings
+        .per_path_ignores
+        .iter()
+        .map(|entry| Ok((suppress::compile_glob(&entry.glob)?, entry)))
+        .collect::<Result<Vec<_>, EngineError>>()?;
+
+    let mut walked = walk::Walked::default();
+    let several = settings.targets.len() > 1;
+    for target in &settings.targets {
+        let prefix = if several {
+            target_prefix(target)
+        } else {
+            String::new()
+        };
+        walk::walk_target(target, &prefix, &excludes, &mut walked)?;
+    }
+    let mut files: Vec<_> = walked.files.into_values().collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let inventory = faasguard_iac::load(&files);
+    let raw_findings = check_inventory(&inventory, &settings.rules);
+
+    let suppressor = suppress::Suppressor {
+        texts: files
+            .iter()
+            .map(|f| (f.path.as_str(), f.text.as_str()))
+            .collect(),
+        abs: files
+            .iter()
+            .map(|f| (f.path.as_str(), f.abs.as_path()))
+            .collect(),
+        function_at: inventory
+            .functions
+            .iter()
+            .map(|f| (f.display_id(), f.at.clone()))
+            .collect(),
+        per_path,
+        baseline,
+    };
+    let mut findings = Vec::new();
+    let mut suppressed = Vec::new();
+    for finding in raw_findings {
+        match suppressor.check(&finding) {
+            Some(s) => suppressed.push(s),
+            None => findings.push(finding),
+        }
+    }
+
+    let mut diagnostics: Vec<Diagnostic> = walked.diagnostics;
+    diagnostics.extend(inventory.diagnostics.iter().cloned());
+    diagnostics.sort();
+    diagnostics.dedup();
+
+    let mut functions: Vec<FunctionSummary> = inventory.functions.iter().map(summary).collect();
+    functions.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.location.cmp(&b.location)));
+    functions.dedup_by(|a, b| a.id == b.id);
+
+    let rules = all_rules()
+        .into_iter()
+        .map(faasguard_rules::Rule::meta)
+        .filter(|m| settings.rules.is_enabled(m))
+        .map(rule_info)
+        .collect();
+
+    Ok(Report {
+        schema_version: SCHEMA_VERSION.to_owned(),
+        tool: ToolInfo {
+            name: "faasguard".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        },
+        targets: settings
+            .targets
+            .iter()
+            .map(|t| t.display().to_string())
+            .collect(),
+        functions,
+        findings,
+        suppressed,
+        diagnostics,
+        rules,
+    })
+}
+
+/// Whether a report should fail the build: findings at or above the threshold.
+pub fn has_failing_findings(report: &Report, fail_on: FailOn) -> bool {
+    report.findings.iter().any(|f| fail_on.fails(f.severity))
+}
+
+/// A rule's metadata as the report carries it, with its docs as plain Markdown.
+pub fn rule_info(meta: &RuleMeta) -> RuleInfo {
+    RuleInfo {
+        id: meta.id.to_owned(),
+        name: meta.name.to_owned(),
+        title: meta.title.to_owned(),
+        severity: meta.severity,
+        family: meta.family.as_str().to_owned(),
+        remediation: meta.remediation.to_owned(),
+        references: meta.references.iter().map(|r| (*r).to_owned()).collect(),
+        docs: rule_docs_markdown(meta.docs),
+    }
+}
+
+/// A rule's doc comment as Markdown: the one space rustdoc leaves after `///` is removed.
+pub fn rule_docs_markdown(docs: &str) -> String {
+    let mut out = String::with_capacity(docs.len());
+    for line in docs.lines() {
+        out.push_str(line.strip_prefix(' ').unwrap_or(line));
+        out.push('\n');
+    }
+    out.trim().to_owned() + "\n"
+}
+
+/// Resolves rule ids or names given on the command line (comma-separated lists allowed).
+pub fn resolve_rules<'a>(
+    keys: impl IntoIterator<Item = &'a str>,
+) -> Result<BTreeSet<String>, String> {
+    keys.into_iter()
+        .flat_map(|k| k.split(','))
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(resolve_rule)
+        .collect()
+}
+
+fn summary(f: &Function) -> FunctionSummary {
+    FunctionSummary {
+        id: f.display_id(),
+        provider: match f.id.provider {
+            Provider::Aws => "aws",
+            Provider::Azure => "azure",
+            Provider::Gcp => "gcp",
+        }
+        .to_owned(),
+        source: f.id.source.as_str().to_owned(),
+        name: f.id.name.clone(),
+        runtime: f.runtime.get().cloned(),
+        location: f.at.clone(),
+    }
+}
+
+/// The target as given, `/`-separated, without `./` or a trailing `/`.
+fn target_prefix(target: &Path) -> String {
+    let parts: Vec<String> = target
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let joined = parts.join("/");
+    joined
+        .strip_prefix('/')
+        .map_or(joined.clone(), |s| format!("/{s}"))
+}
+
+/// Counts findings per severity (for summaries).
+pub fn severity_counts(report: &Report) -> BTreeMap<faasguard_core::Severity, usize> {
+    let mut counts = BTreeMap::new();
+    for f in &report.findings {
+        *counts.entry(f.severity).or_insert(0) += 1;
+    }
+    counts
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+mod tests {
+    use super::*;
+
+    /// Several targets keep their files apart by prefixing the target as given.
+    #[test]
+    fn several_targets_are_prefixed() {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["a", "b"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+            std::fs::write(dir.path().join(sub).join("template.yaml"), b"\0bin").unwrap();
+        }
+        let settings = ScanSettings::new(vec![dir.path().join("a"), dir.path().join("b")]);
+        let report = scan(&settings).unwrap();
+        let files: Vec<&str> = report
+            .diagnostics
+            .iter()
+            .map(|d| d.location.file.as_str())
+            .collect();
+        assert_eq!(files.len(), 2);
+        assert!(files[0].ends_with("/a/template.yaml") && files[1].ends_with("/b/template.yaml"));
+        assert_eq!(target_prefix(Path::new("./infra/")), "infra");
+    }
+
+    /// A missing target is an error, not an empty report.
+    #[test]
+    fn missing_target_is_an_error() {
+        let settings = ScanSettings::new(vec![PathBuf::from("/nonexistent/faasguard/x")]);
+        assert!(matches!(scan(&settings), Err(EngineError::Target { .. })));
+    }
+
+    /// Configuration is applied over defaults, and its ignore list adds to flags given before.
+    #[test]
+    fn apply_config_merges() {
+        let cfg = Config::parse(
+            "fail-on = \"low\"\nmax-timeout = 30\nexclude = [\"build/\"]\n",
+            Path::new("/repo/faasguard.toml"),
+        )
+        .unwrap();
+        let mut s = ScanSettings::new(vec![".".into()]);
+        s.apply_config(cfg);
+        assert_eq!(s.fail_on, FailOn::AtOrAbove(faasguard_core::Severity::Low));
+        assert_eq!(s.rules.max_timeout_s, 30);
+        assert_eq!(
+            s.exclude,
+            [(PathBuf::from("/repo"), vec!["build/".to_owned()])]
+        );
+        assert_eq!(
+            s.config_file.as_deref(),
+            Some(Path::new("/repo/faasguard.toml"))
+        );
+    }
+
+    /// Rule docs lose the leading space rustdoc keeps after `///`.
+    #[test]
+    fn docs_markdown() {
+        assert_eq!(
+            rule_docs_markdown(" ## What it does\n Checks.\n\n ```yaml\n a: 1\n ```\n"),
+            "## What it does\nChecks.\n\n```yaml\na: 1\n```\n"
+        );
+    }
+}
