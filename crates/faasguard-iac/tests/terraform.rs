@@ -179,6 +179,11 @@ fn main_tf_with_policy_document() {
         }
     );
     assert_eq!(admin.at.line, Some(49));
+    // The managed policy's document comes from faasguard's data, located at the attachment.
+    let st = &admin.document.statements;
+    assert_eq!(st.len(), 1);
+    assert!(st[0].action[0].is_star());
+    assert_eq!(st[0].at.line, Some(49));
 }
 
 /// `aws_lambda_permission` (by reference, by literal name and by ARN) and

@@ -37,9 +37,6 @@ use self::hcl::{Module, Res, TfFile};
 use self::policy::PolicyError;
 use crate::{MAX_SOURCE_BYTES, SourceFile};
 
-/// Prefix of AWS managed policy ARNs.
-const AWS_MANAGED_PREFIX: &str = "arn:aws:iam::aws:policy/";
-
 /// Loads the `.tf` files given, grouped by directory (one module per directory). A file that
 /// does not parse becomes a diagnostic; the other files of its module are still loaded.
 /// Terraform JSON syntax (`.tf.json`) is not read yet.
@@ -630,9 +627,9 @@ impl<'a> Builder<'_, 'a> {
         let arn = m.string(file, expr, ptr);
         let at = arn.at.clone().unwrap_or_else(|| file.loc(expr.span(), ptr));
         match (arn.value, arn.origin) {
-            (Some(a), _) if a.starts_with(AWS_MANAGED_PREFIX) => Policy {
+            (Some(a), _) if is_aws_managed_arn(&a) => Policy {
                 name: a.rsplit('/').next().unwrap_or(&a).to_owned(),
-                document: aws_managed_document(&a),
+                document: aws_managed_document(&a, &at),
                 kind: PolicyKind::AwsManaged { arn: a },
                 at,
             },
@@ -885,8 +882,14 @@ fn resolve(abs: &Path, rel: &str) -> PathBuf {
     out
 }
 
-/// The document of an AWS managed policy, when faasguard knows it.
-fn aws_managed_document(arn: &str) -> PolicyDocument {
-    let _ = arn;
-    PolicyDocument::default()
+/// The document of an AWS managed policy (statements located where it is attached), or an
+/// empty document when faasguard's data does not know it.
+fn aws_managed_document(arn: &str, at: &Location) -> PolicyDocument {
+    faasguard_iam::aws_managed_policy_at(arn, at).unwrap_or_default()
+}
+
+/// `arn:<partition>:iam::aws:policy/...`: an AWS managed policy.
+fn is_aws_managed_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    matches!(parts.as_slice(), ["arn", _, "iam", "", "aws", rest] if rest.starts_with("policy/"))
 }
