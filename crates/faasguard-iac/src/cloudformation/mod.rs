@@ -1,18 +1,1140 @@
 //! AWS SAM and CloudFormation templates (YAML with short-form tags, and JSON).
+//!
+//! [`load`] turns one template into model [`Function`]s: `AWS::Serverless::Function` (with
+//! `Globals.Function` merged the way SAM merges it) and `AWS::Lambda::Function`, their execution
+//! roles (`AWS::IAM::Role`, `AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy`, `AWS::IAM::RolePolicy`,
+//! or the role SAM generates from `Policies`), and the resources that point at a function
+//! (`AWS::Lambda::Permission`, `AWS::Lambda::Url`, `AWS::Lambda::EventInvokeConfig`,
+//! `AWS::Lambda::EventSourceMapping`). Every value carries its file, line, column and JSON
+//! pointer (`/Resources/Fn/Properties/Runtime`).
+//!
+//! Decisions worth knowing:
+//! - **Intrinsics stay symbolic.** `!Ref Param` is *not* replaced by the parameter's `Default`
+//!   (the deployed value is whatever the stack was given): the attribute is unresolved with the
+//!   expression as written (`!Ref MemoryParam`), and rules stay silent on it. Only what is
+//!   static is evaluated: `!FindInMap` with literal keys (from `Mappings`), `!Sub` without
+//!   variables, `!Join`/`!Select` over literals. `!Sub 'arn:${AWS::Partition}:iam::aws:policy/X'`
+//!   is recognised as the AWS managed policy `X`.
+//! - **SAM `Globals`** follow samtranslator: the function's scalars win, maps merge by key
+//!   (`Environment.Variables`, `Tags`), lists concatenate with the global entries first
+//!   (`Layers`), and `Architectures` is replaced. `IgnoreGlobals` is honoured.
+//! - **SAM-generated roles** (no `Role`): an [`ExecutionRole`] with `generated: true`, key
+//!   `file#<Fn>Role`, holding `AWSLambdaBasicExecutionRole`, the `Policies`, and the managed
+//!   policies SAM adds for `Tracing: Active`, `VpcConfig` and SQS/Kinesis/DynamoDB events.
+//!   Permissions SAM adds to the function's resource policy for events and URLs are not
+//!   synthesised (the URL itself is in [`Function::url`]).
+//! - **SAM policy templates** come from aws-sam-translator's data (`data/sam/`); a resource
+//!   that still holds a pseudo-parameter (`arn:${AWS::Partition}:s3:::bucket`) is unresolved.
+//! - Lambda's defaults (timeout 3 s, 128 MB, `x86_64`, tracing `PassThrough`) are filled with
+//!   `Origin::Default` when neither the function nor `Globals` set them.
+//! - A missing local `CodeUri`/`Code` path is a diagnostic at the template line; the path is
+//!   still recorded as written.
 
-use faasguard_model::Inventory;
+mod policy;
+mod sam;
+mod view;
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use faasguard_core::{Attr, Diagnostic, Location};
+use faasguard_model::{
+    Cors, DeadLetter, EnvVar, EventKind, EventSource, ExecutionRole, Function, FunctionId,
+    FunctionUrl, Inventory, Permission, Policy, PolicyDocument, PolicyKind, Provider, SourceKind,
+};
 
 use crate::SourceFile;
+use crate::yaml::{self, Node, Value};
+use view::{Slot, View, intrinsic, reference, render};
 
-/// A YAML/JSON document is a template when it has `AWSTemplateFormatVersion`, the SAM
-/// `Transform`, or a `Resources` map with `AWS::` types.
+/// The SAM transform that makes a template a SAM template.
+const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+
+/// Whether a YAML/JSON document is a CloudFormation or SAM template: a top-level mapping with
+/// `AWSTemplateFormatVersion`, the SAM `Transform`, or a `Resources` mapping whose entries have
+/// a `Type` like `AWS::…`. A document that does not parse is claimed only when its text
+/// clearly says it is a template (so the loader can report the syntax error).
 pub fn looks_like_template(text: &str) -> bool {
-    text.contains("AWSTemplateFormatVersion")
-        || text.contains("AWS::Serverless")
-        || (text.contains("Resources") && text.contains("AWS::"))
+    let hinted = text.contains("AWSTemplateFormatVersion") || text.contains("AWS::Serverless");
+    if !(hinted || text.contains("Resources") && text.contains("AWS::")) {
+        return false;
+    }
+    match yaml::parse(text) {
+        Ok(root) => {
+            root.get("AWSTemplateFormatVersion").is_some()
+                || is_sam(&root)
+                || root.get("Resources").is_some_and(|r| {
+                    r.entries().iter().any(|e| {
+                        e.value
+                            .get("Type")
+                            .and_then(Node::as_str)
+                            .is_some_and(|t| t.contains("::"))
+                    })
+                })
+        }
+        Err(_) => hinted,
+    }
 }
 
-/// Loads one template.
-pub fn load(_file: &SourceFile) -> Inventory {
-    Inventory::default()
+fn is_sam(root: &Node) -> bool {
+    root.get("Transform").is_some_and(|t| match &t.value {
+        Value::Str(s) => s == SAM_TRANSFORM,
+        Value::Seq(items) => items.iter().any(|i| i.as_str() == Some(SAM_TRANSFORM)),
+        _ => false,
+    })
+}
+
+/// Loads one template. Syntax errors and malformed resources become diagnostics naming the
+/// file and line; the rest of the template is still loaded.
+pub fn load(file: &SourceFile) -> Inventory {
+    let mut inv = Inventory::default();
+    let root = match yaml::parse(&file.text) {
+        Ok(root) => root,
+        Err(e) => {
+            inv.diagnostics.push(Diagnostic::new(
+                Location::at(&file.path, e.line.max(1), e.col.max(1)),
+                format!("cannot parse template: {}", e.message),
+            ));
+            return inv;
+        }
+    };
+    let root_slot = Slot::root(&root);
+    if !root.is_map() {
+        inv.diagnostics.push(Diagnostic::new(
+            Location::at(&file.path, root.line, root.col),
+            "template is not a mapping",
+        ));
+        return inv;
+    }
+    let ctx = Ctx::new(file, &root_slot);
+    let functions = Loader::new(&ctx, &root_slot).run();
+    inv.functions = functions;
+    inv.diagnostics = ctx.diags.into_inner();
+    inv
+}
+
+/// What the loader knows about the template while it reads it.
+pub(crate) struct Ctx<'a> {
+    file: &'a SourceFile,
+    mappings: Option<Slot<'a>>,
+    /// Resource logical id → its slot and `Type`.
+    resources: Vec<(&'a str, Slot<'a>, &'a str)>,
+    diags: RefCell<Vec<Diagnostic>>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(file: &'a SourceFile, root: &Slot<'a>) -> Self {
+        let ctx = Ctx {
+            file,
+            mappings: root.get("Mappings"),
+            resources: Vec::new(),
+            diags: RefCell::new(Vec::new()),
+        };
+        let mut resources = Vec::new();
+        if let Some(res) = root.get("Resources") {
+            if res.is_plain_map() {
+                for (id, slot) in res.entries() {
+                    if !slot.node.is_map() {
+                        ctx.diag(&slot, format!("resource `{id}` is not a mapping"));
+                        continue;
+                    }
+                    match slot.node.get("Type").and_then(Node::as_str) {
+                        Some(ty) => resources.push((id, slot, ty)),
+                        None => ctx.diag(&slot, format!("resource `{id}` has no Type")),
+                    }
+                }
+            } else {
+                ctx.diag(&res, "Resources must be a mapping");
+            }
+        }
+        Ctx { resources, ..ctx }
+    }
+
+    fn type_of(&self, id: &str) -> Option<&'a str> {
+        self.resources
+            .iter()
+            .find(|(rid, _, _)| *rid == id)
+            .map(|(_, _, ty)| *ty)
+    }
+
+    pub(crate) fn loc(&self, slot: &Slot<'_>) -> Location {
+        Location {
+            file: self.file.path.clone(),
+            line: Some(slot.line),
+            column: Some(slot.col),
+            pointer: Some(if slot.ptr.is_empty() {
+                "/".to_owned()
+            } else {
+                slot.ptr.clone()
+            }),
+        }
+    }
+
+    pub(crate) fn diag(&self, slot: &Slot<'_>, message: impl Into<String>) {
+        self.diags
+            .borrow_mut()
+            .push(Diagnostic::new(self.loc(slot), message));
+    }
+
+    /// The static value of a node: a scalar, or an intrinsic that needs no stack input.
+    pub(crate) fn resolve(&self, node: &Node) -> Option<String> {
+        if let Some(text) = node.scalar_text() {
+            return Some(text);
+        }
+        let (name, arg) = intrinsic(node)?;
+        match name {
+            "Sub" => {
+                let (text, vars) = match &arg.value {
+                    Value::Str(s) => (s.as_str(), None),
+                    Value::Seq(items) => (items.first()?.as_str()?, items.get(1)),
+                    _ => return None,
+                };
+                let mut out = text.to_owned();
+                if let Some(vars) = vars {
+                    for e in vars.entries() {
+                        let value = self.resolve(&e.value)?;
+                        out = out.replace(&format!("${{{}}}", e.key), &value);
+                    }
+                }
+                let unescaped = out.replace("${!", "");
+                (!unescaped.contains("${")).then(|| out.replace("${!", "${"))
+            }
+            "Join" => {
+                let items = arg.items();
+                let delim = self.resolve(items.first()?)?;
+                let parts = items
+                    .get(1)?
+                    .items()
+                    .iter()
+                    .map(|n| self.resolve(n))
+                    .collect::<Option<Vec<_>>>()?;
+                Some(parts.join(&delim))
+            }
+            "Select" => {
+                let items = arg.items();
+                let index: usize = self.resolve(items.first()?)?.parse().ok()?;
+                self.resolve(items.get(1)?.items().get(index)?)
+            }
+            "FindInMap" => {
+                let items = arg.items();
+                let keys = items
+                    .iter()
+                    .take(3)
+                    .map(|n| self.resolve(n))
+                    .collect::<Option<Vec<_>>>()?;
+                let [map, top, second] = keys.as_slice() else {
+                    return None;
+                };
+                let value = self.mappings.as_ref()?.get(map)?.get(top)?.get(second)?;
+                self.resolve(value.node)
+            }
+            _ => None,
+        }
+    }
+
+    /// Like [`Ctx::resolve`], also taking `${AWS::Partition}` as `aws` (for managed policy ARNs).
+    fn resolve_arn(&self, node: &Node) -> Option<String> {
+        if let Some(v) = self.resolve(node) {
+            return Some(v);
+        }
+        match intrinsic(node) {
+            Some(("Sub", arg)) => {
+                let text = arg.as_str()?.replace("${AWS::Partition}", "aws");
+                (!text.contains("${")).then_some(text)
+            }
+            _ => None,
+        }
+    }
+
+    /// A string-valued property.
+    pub(crate) fn str_attr(&self, slot: &Slot<'_>) -> Attr<String> {
+        if let Some(v) = self.resolve(slot.node) {
+            return Attr::explicit(v, self.loc(slot));
+        }
+        if intrinsic(slot.node).is_none() {
+            self.diag(
+                slot,
+                format!("expected a string, found {}", shape(slot.node)),
+            );
+        }
+        Attr::unresolved(render(slot.node), self.loc(slot))
+    }
+
+    fn int_attr<T: TryFrom<i64>>(&self, slot: &Slot<'_>) -> Attr<T> {
+        let parsed = match &slot.node.value {
+            Value::Int(i) => Some(*i),
+            Value::Str(s) => s.trim().parse().ok(),
+            _ => self.resolve(slot.node).and_then(|s| s.trim().parse().ok()),
+        };
+        if let Some(v) = parsed.and_then(|i| T::try_from(i).ok()) {
+            return Attr::explicit(v, self.loc(slot));
+        }
+        if intrinsic(slot.node).is_none() {
+            self.diag(
+                slot,
+                format!("expected a whole number, found {}", render(slot.node)),
+            );
+        }
+        Attr::unresolved(render(slot.node), self.loc(slot))
+    }
+
+    fn bool_attr(&self, slot: &Slot<'_>) -> Attr<bool> {
+        let parsed = match &slot.node.value {
+            Value::Bool(b) => Some(*b),
+            _ => self
+                .resolve(slot.node)
+                .and_then(|s| match s.to_ascii_lowercase().as_str() {
+                    "true" => Some(true),
+                    "false" => Some(false),
+                    _ => None,
+                }),
+        };
+        match parsed {
+            Some(b) => Attr::explicit(b, self.loc(slot)),
+            None => Attr::unresolved(render(slot.node), self.loc(slot)),
+        }
+    }
+
+    /// The value as text for lists of names (origins, tags): the literal or the expression.
+    fn text(&self, node: &Node) -> String {
+        self.resolve(node).unwrap_or_else(|| render(node))
+    }
+}
+
+fn shape(node: &Node) -> &'static str {
+    match node.value {
+        Value::Null => "nothing",
+        Value::Seq(_) => "a list",
+        Value::Map(_) => "a mapping",
+        _ => "a scalar",
+    }
+}
+
+/// An optional property through a view: the winning slot.
+fn top<'a>(view: &View<'a>, key: &str) -> Option<Slot<'a>> {
+    view.get(key).and_then(|v| v.top().cloned())
+}
+
+/// Marker: a resource's `Properties` had the wrong shape (already reported).
+struct Malformed;
+
+struct Loader<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    source: SourceKind,
+    globals: Option<Slot<'a>>,
+    /// Roles defined in the template by logical id.
+    roles: HashMap<&'a str, ExecutionRole>,
+    /// Policies attached to a role logical id by `AWS::IAM::Policy` & co.
+    attachments: Vec<(String, Policy)>,
+}
+
+impl<'c, 'a> Loader<'c, 'a> {
+    fn new(ctx: &'c Ctx<'a>, root: &Slot<'a>) -> Self {
+        let root_node = root.node;
+        Loader {
+            ctx,
+            source: if is_sam(root_node) {
+                SourceKind::Sam
+            } else {
+                SourceKind::Cloudformation
+            },
+            globals: root
+                .get("Globals")
+                .and_then(|g| g.get("Function"))
+                .filter(Slot::is_plain_map),
+            roles: HashMap::new(),
+            attachments: Vec::new(),
+        }
+    }
+
+    /// The `Properties` of a resource (`Ok(None)` when there are none); a diagnostic and
+    /// `Err` when they have the wrong shape.
+    fn properties(&self, id: &str, res: &Slot<'a>) -> Result<Option<Slot<'a>>, Malformed> {
+        match res.get("Properties") {
+            None => Ok(None),
+            Some(p) if p.is_plain_map() => Ok(Some(p)),
+            Some(p) if matches!(p.node.value, Value::Null) => Ok(None),
+            Some(p) => {
+                self.ctx.diag(
+                    &p,
+                    format!(
+                        "resource `{id}`: Properties must be a mapping, found {}",
+                        shape(p.node)
+                    ),
+                );
+                Err(Malformed)
+            }
+        }
+    }
+
+    fn run(mut self) -> Vec<Function> {
+        let resources = self.ctx.resources.clone();
+        for (id, res, ty) in &resources {
+            if *ty == "AWS::IAM::Role"
+                && let Ok(props) = self.properties(id, res)
+            {
+                let role = self.iam_role(id, res, props.as_ref());
+                self.roles.insert(id, role);
+            }
+        }
+        for (id, res, ty) in &resources {
+            if matches!(
+                *ty,
+                "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" | "AWS::IAM::RolePolicy"
+            ) && let Ok(Some(props)) = self.properties(id, res)
+            {
+                self.attached_policy(id, ty, &props);
+            }
+        }
+        let mut functions = Vec::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for (id, res, ty) in &resources {
+            let sam = match *ty {
+                "AWS::Serverless::Function" => true,
+                "AWS::Lambda::Function" => false,
+                _ => continue,
+            };
+            let Ok(props) = self.properties(id, res) else {
+                continue;
+            };
+            let ignored = ignored_globals(res);
+            let view = match &self.globals {
+                Some(g) if sam && !ignored.iter().any(|k| k == "*") => {
+                    View::with_globals(g.clone(), props, ignored)
+                }
+                _ => View::new(props.into_iter().collect()),
+            };
+            index.insert(id, functions.len());
+            functions.push(self.function(id, res, &view, sam));
+        }
+        for (id, res, ty) in &resources {
+            let linked = match *ty {
+                "AWS::Lambda::Url" => "TargetFunctionArn",
+                "AWS::Lambda::Permission"
+                | "AWS::Lambda::EventInvokeConfig"
+                | "AWS::Lambda::EventSourceMapping" => "FunctionName",
+                _ => continue,
+            };
+            let Ok(Some(props)) = self.properties(id, res) else {
+                continue;
+            };
+            let Some(target) = props.get(linked) else {
+                self.ctx
+                    .diag(res, format!("resource `{id}` has no {linked}"));
+                continue;
+            };
+            let Some(&i) = self.link(&target, &functions).and_then(|f| index.get(f)) else {
+                continue;
+            };
+            let func = &mut functions[i];
+            match *ty {
+                "AWS::Lambda::Permission" => {
+                    func.resource_policy.push(self.permission(res, &props));
+                }
+                "AWS::Lambda::Url" => func.url = Some(self.url(res, &props)),
+                "AWS::Lambda::EventInvokeConfig" => {
+                    if let Some(dest) = props
+                        .get("DestinationConfig")
+                        .and_then(|d| d.get("OnFailure"))
+                        .and_then(|o| o.get("Destination"))
+                    {
+                        func.dead_letters.push(DeadLetter {
+                            target: self.ctx.str_attr(&dest),
+                            kind: "on-failure".to_owned(),
+                            at: self.ctx.loc(&dest),
+                        });
+                    }
+                }
+                _ => func.events.push(EventSource {
+                    kind: props
+                        .get("EventSourceArn")
+                        .map_or(EventKind::Other, |a| self.stream_kind(a.node)),
+                    name: (*id).to_owned(),
+                    auth_level: Attr::absent(),
+                    at: self.ctx.loc(res),
+                }),
+            }
+        }
+        functions
+    }
+
+    /// The logical id of the function a `FunctionName`/`TargetFunctionArn` points at: `!Ref Fn`,
+    /// `!GetAtt Fn.Arn`, the literal `FunctionName` of a function, or an ARN ending in it.
+    fn link<'f>(&self, target: &Slot<'_>, functions: &'f [Function]) -> Option<&'f str> {
+        if let Some((id, _)) = reference(target.node) {
+            return functions
+                .iter()
+                .find(|f| f.id.logical_id == id)
+                .map(|f| f.id.logical_id.as_str());
+        }
+        let text = self.ctx.resolve(target.node)?;
+        let name = match text.split_once(":function:") {
+            Some((_, rest)) => rest.split(':').next().unwrap_or(rest),
+            None => text.as_str(),
+        };
+        functions
+            .iter()
+            .find(|f| f.id.name.as_deref() == Some(name))
+            .map(|f| f.id.logical_id.as_str())
+    }
+
+    fn stream_kind(&self, arn: &Node) -> EventKind {
+        let service = if let Some((id, _)) = reference(arn) {
+            match self.ctx.type_of(id) {
+                Some("AWS::SQS::Queue") => "sqs",
+                Some("AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable") => "dynamodb",
+                Some("AWS::Kinesis::Stream") => "kinesis",
+                _ => "",
+            }
+            .to_owned()
+        } else {
+            self.ctx
+                .resolve(arn)
+                .and_then(|a| a.split(':').nth(2).map(str::to_owned))
+                .unwrap_or_default()
+        };
+        match service.as_str() {
+            "sqs" => EventKind::Sqs,
+            "dynamodb" => EventKind::DynamoDb,
+            "kinesis" => EventKind::Kinesis,
+            _ => EventKind::Other,
+        }
+    }
+
+    fn function(&self, id: &str, res: &Slot<'a>, props: &View<'a>, sam: bool) -> Function {
+        let ctx = self.ctx;
+        let name = top(props, "FunctionName").and_then(|n| ctx.resolve(n.node));
+        let mut f = Function::new(
+            FunctionId {
+                provider: Provider::Aws,
+                source: self.source,
+                file: ctx.file.path.clone(),
+                logical_id: id.to_owned(),
+                name,
+                account: None,
+                region: None,
+            },
+            ctx.loc(res),
+        );
+        f.runtime = top(props, "Runtime").map_or_else(Attr::absent, |s| ctx.str_attr(&s));
+        f.handler = top(props, "Handler").map_or_else(Attr::absent, |s| ctx.str_attr(&s));
+        f.memory_mb =
+            top(props, "MemorySize").map_or_else(|| Attr::default_value(128), |s| ctx.int_attr(&s));
+        f.timeout_s =
+            top(props, "Timeout").map_or_else(|| Attr::default_value(3), |s| ctx.int_attr(&s));
+        f.architecture = match props.get("Architectures") {
+            Some(arch) => match arch.top() {
+                Some(t) if intrinsic(t.node).is_some() => {
+                    Attr::unresolved(render(t.node), ctx.loc(t))
+                }
+                _ => arch.list().first().map_or_else(
+                    || Attr::default_value("x86_64".to_owned()),
+                    |s| ctx.str_attr(s),
+                ),
+            },
+            None => Attr::default_value("x86_64".to_owned()),
+        };
+        if let Some(vars) = props.get("Environment").and_then(|e| e.get("Variables")) {
+            for (name, value) in vars.entries() {
+                if let Some(slot) = value.top() {
+                    f.environment.push(EnvVar {
+                        name,
+                        value: env_value(ctx, slot),
+                        at: ctx.loc(slot),
+                    });
+                }
+            }
+        }
+        f.kms_key = top(props, "KmsKeyArn").map_or_else(Attr::absent, |s| ctx.str_attr(&s));
+        f.reserved_concurrency = top(props, "ReservedConcurrentExecutions")
+            .map_or_else(Attr::absent, |s| ctx.int_attr(&s));
+        if let Some(layers) = props.get("Layers") {
+            f.layers = layers.list().iter().map(|s| ctx.str_attr(s)).collect();
+        }
+        let tracing = if sam {
+            top(props, "Tracing")
+        } else {
+            props
+                .get("TracingConfig")
+                .and_then(|t| t.get("Mode"))
+                .and_then(|m| m.top().cloned())
+        };
+        f.tracing = tracing.map_or_else(
+            || Attr::default_value("PassThrough".to_owned()),
+            |s| ctx.str_attr(&s),
+        );
+        f.dead_letters = self.dead_letters(props, sam);
+        f.vpc = props
+            .get("VpcConfig")
+            .map_or_else(Attr::absent, |vpc| self.vpc(&vpc));
+        f.tags = self.tags(props);
+        f.code = self.code(props, sam);
+        if sam {
+            if let Some(url) = top(props, "FunctionUrlConfig") {
+                f.url = Some(self.url(&url, &url));
+            }
+            if let Some(events) = top(props, "Events") {
+                for (name, ev) in events.entries() {
+                    let ty = ev.get("Type").and_then(|t| ctx.resolve(t.node));
+                    f.events.push(EventSource {
+                        kind: sam_event_kind(ty.as_deref().unwrap_or("")),
+                        name: name.to_owned(),
+                        auth_level: Attr::absent(),
+                        at: ctx.loc(&ev),
+                    });
+                }
+            }
+        }
+        f.role = self.role(id, res, props, sam, &f);
+        f
+    }
+
+    /// `DeadLetterQueue` / `DeadLetterConfig` and SAM's `EventInvokeConfig` on-failure destination.
+    fn dead_letters(&self, props: &View<'a>, sam: bool) -> Vec<DeadLetter> {
+        let ctx = self.ctx;
+        let mut out = Vec::new();
+        let dlq = if sam {
+            "DeadLetterQueue"
+        } else {
+            "DeadLetterConfig"
+        };
+        if let Some(target) = props.get(dlq).and_then(|d| d.get("TargetArn"))
+            && let Some(slot) = target.top()
+        {
+            out.push(DeadLetter {
+                target: ctx.str_attr(slot),
+                kind: "dlq".to_owned(),
+                at: ctx.loc(slot),
+            });
+        }
+        if sam
+            && let Some(on_failure) = props
+                .get("EventInvokeConfig")
+                .and_then(|e| e.get("DestinationConfig"))
+                .and_then(|d| d.get("OnFailure"))
+        {
+            let target = match (top(&on_failure, "Destination"), top(&on_failure, "Type")) {
+                (Some(dest), _) => Some(ctx.str_attr(&dest)),
+                // SAM creates the queue or topic when only the Type is given.
+                (None, Some(ty)) => Some(Attr::unresolved(
+                    format!("SAM-generated {}", ctx.text(ty.node)),
+                    ctx.loc(&ty),
+                )),
+                (None, None) => None,
+            };
+            if let (Some(target), Some(at)) = (target, on_failure.top()) {
+                out.push(DeadLetter {
+                    target,
+                    kind: "on-failure".to_owned(),
+                    at: ctx.loc(at),
+                });
+            }
+        }
+        out
+    }
+
+    /// Whether `VpcConfig` puts the function in subnets.
+    fn vpc(&self, vpc: &View<'a>) -> Attr<bool> {
+        let ctx = self.ctx;
+        let Some(t) = vpc.top() else {
+            return Attr::absent();
+        };
+        if intrinsic(t.node).is_some() {
+            return Attr::unresolved(render(t.node), ctx.loc(t));
+        }
+        match vpc.get("SubnetIds") {
+            Some(subnets) => {
+                let unresolved = subnets.top().is_some_and(|s| intrinsic(s.node).is_some());
+                Attr::explicit(unresolved || !subnets.list().is_empty(), ctx.loc(t))
+            }
+            None => Attr::explicit(false, ctx.loc(t)),
+        }
+    }
+
+    fn tags(&self, props: &View<'a>) -> BTreeMap<String, String> {
+        let mut tags = BTreeMap::new();
+        let Some(view) = props.get("Tags") else {
+            return tags;
+        };
+        let Some(t) = view.top() else {
+            return tags;
+        };
+        if matches!(t.node.value, Value::Seq(_)) {
+            for item in view.list() {
+                if let (Some(k), Some(v)) = (item.node.get("Key"), item.node.get("Value")) {
+                    tags.insert(self.ctx.text(k), self.ctx.text(v));
+                }
+            }
+        } else {
+            for (k, v) in view.entries() {
+                if let Some(slot) = v.top() {
+                    tags.insert(k, self.ctx.text(slot.node));
+                }
+            }
+        }
+        tags
+    }
+
+    fn code(&self, props: &View<'a>, sam: bool) -> Attr<PathBuf> {
+        let ctx = self.ctx;
+        if sam {
+            if let Some(inline) = top(props, "InlineCode") {
+                return Attr::unresolved("InlineCode", ctx.loc(&inline));
+            }
+            if let Some(image) = top(props, "ImageUri") {
+                return Attr::unresolved(ctx.text(image.node), ctx.loc(&image));
+            }
+            let Some(uri) = top(props, "CodeUri") else {
+                return Attr::absent();
+            };
+            if uri.is_plain_map() {
+                let part = |k: &str| uri.get(k).map(|s| ctx.text(s.node)).unwrap_or_default();
+                return Attr::unresolved(
+                    format!("s3://{}/{}", part("Bucket"), part("Key")),
+                    ctx.loc(&uri),
+                );
+            }
+            return self.local_code(&uri);
+        }
+        let Some(code) = top(props, "Code") else {
+            return Attr::absent();
+        };
+        if !code.is_plain_map() {
+            return self.local_code(&code);
+        }
+        if let Some(zip) = code.get("ZipFile") {
+            return Attr::unresolved("ZipFile", ctx.loc(&zip));
+        }
+        if let Some(image) = code.get("ImageUri") {
+            return Attr::unresolved(ctx.text(image.node), ctx.loc(&image));
+        }
+        let part = |k: &str| code.get(k).map(|s| ctx.text(s.node)).unwrap_or_default();
+        Attr::unresolved(
+            format!("s3://{}/{}", part("S3Bucket"), part("S3Key")),
+            ctx.loc(&code),
+        )
+    }
+
+    /// A code path written as a string: local paths are resolved against the template's
+    /// directory and checked; S3 URIs and expressions stay unresolved.
+    fn local_code(&self, slot: &Slot<'_>) -> Attr<PathBuf> {
+        let ctx = self.ctx;
+        let Some(uri) = ctx.resolve(slot.node) else {
+            return Attr::unresolved(render(slot.node), ctx.loc(slot));
+        };
+        if uri.contains("://") {
+            return Attr::unresolved(uri, ctx.loc(slot));
+        }
+        let dir = ctx.file.abs.parent().map(PathBuf::from).unwrap_or_default();
+        let path = clean_join(&dir, &uri);
+        if !path.exists() {
+            let rel_dir = ctx.file.path.rsplit_once('/').map_or("", |(d, _)| d);
+            let shown = clean_join(std::path::Path::new(rel_dir), &uri);
+            ctx.diag(
+                slot,
+                format!(
+                    "code path `{uri}` does not exist (looked for `{}`)",
+                    shown.to_string_lossy().replace('\\', "/")
+                ),
+            );
+        }
+        Attr::explicit(path, ctx.loc(slot))
+    }
+
+    fn url(&self, at: &Slot<'_>, cfg: &Slot<'_>) -> FunctionUrl {
+        let ctx = self.ctx;
+        FunctionUrl {
+            auth_type: cfg
+                .get("AuthType")
+                .map_or_else(Attr::absent, |s| ctx.str_attr(&s)),
+            cors: cfg.get("Cors").filter(Slot::is_plain_map).map(|c| Cors {
+                allow_origins: c
+                    .get("AllowOrigins")
+                    .map(|o| o.list().iter().map(|s| ctx.text(s.node)).collect())
+                    .unwrap_or_default(),
+                allow_credentials: c
+                    .get("AllowCredentials")
+                    .map_or_else(Attr::absent, |s| ctx.bool_attr(&s)),
+                at: Some(ctx.loc(&c)),
+            }),
+            at: ctx.loc(at),
+        }
+    }
+
+    fn permission(&self, res: &Slot<'_>, props: &Slot<'_>) -> Permission {
+        let ctx = self.ctx;
+        let attr = |k: &str| props.get(k).map_or_else(Attr::absent, |s| ctx.str_attr(&s));
+        Permission {
+            action: attr("Action"),
+            principal: attr("Principal"),
+            source_arn: attr("SourceArn"),
+            source_account: attr("SourceAccount"),
+            principal_org_id: attr("PrincipalOrgID"),
+            function_url_auth_type: attr("FunctionUrlAuthType"),
+            at: ctx.loc(res),
+        }
+    }
+
+    fn iam_role(&self, id: &str, res: &Slot<'a>, props: Option<&Slot<'a>>) -> ExecutionRole {
+        let ctx = self.ctx;
+        let get = |k: &str| props.and_then(|p| p.get(k));
+        let mut policies = Vec::new();
+        if let Some(inline) = get("Policies") {
+            for (i, p) in inline.list().iter().enumerate() {
+                if let Some(doc) = p.get("PolicyDocument") {
+                    policies.push(Policy {
+                        name: p
+                            .get("PolicyName")
+                            .and_then(|n| ctx.resolve(n.node))
+                            .unwrap_or_else(|| format!("{id}Policy{i}")),
+                        kind: PolicyKind::Inline,
+                        document: policy::document(ctx, &doc),
+                        at: ctx.loc(p),
+                    });
+                } else if intrinsic(p.node).is_none() {
+                    ctx.diag(p, format!("role `{id}`: policy has no PolicyDocument"));
+                }
+            }
+        }
+        if let Some(managed) = get("ManagedPolicyArns") {
+            for m in managed.list() {
+                policies.push(self.managed_policy(&m));
+            }
+        }
+        ExecutionRole {
+            key: format!("{}#{id}", ctx.file.path),
+            name: get("RoleName").and_then(|n| ctx.resolve(n.node)),
+            arn: Attr::unresolved(format!("!GetAtt {id}.Arn"), ctx.loc(res)),
+            generated: false,
+            policies,
+            permissions_boundary: get("PermissionsBoundary").map(|b| self.managed_policy(&b)),
+            trust_policy: get("AssumeRolePolicyDocument").map(|d| policy::document(ctx, &d)),
+            at: ctx.loc(res),
+        }
+    }
+
+    /// A managed policy given by ARN, name or reference.
+    fn managed_policy(&self, slot: &Slot<'_>) -> Policy {
+        let ctx = self.ctx;
+        let at = ctx.loc(slot);
+        if let Some(text) = ctx.resolve_arn(slot.node) {
+            let name = text.rsplit('/').next().unwrap_or(&text).to_owned();
+            return match sam::aws_managed_arn(&text) {
+                Some(arn) => Policy {
+                    name,
+                    document: aws_managed_document(&arn),
+                    kind: PolicyKind::AwsManaged { arn },
+                    at,
+                },
+                None => Policy {
+                    name,
+                    kind: PolicyKind::Unresolved { expr: text },
+                    document: PolicyDocument::default(),
+                    at,
+                },
+            };
+        }
+        if let Some((id, _)) = reference(slot.node)
+            && let Some((_, res, "AWS::IAM::ManagedPolicy")) =
+                ctx.resources.iter().find(|(rid, _, _)| *rid == id)
+        {
+            {
+                let props = res.get("Properties");
+                return Policy {
+                    name: props
+                        .as_ref()
+                        .and_then(|p| p.get("ManagedPolicyName"))
+                        .and_then(|n| ctx.resolve(n.node))
+                        .unwrap_or_else(|| id.to_owned()),
+                    kind: PolicyKind::CustomerManaged,
+                    document: props
+                        .and_then(|p| p.get("PolicyDocument"))
+                        .map(|d| policy::document(ctx, &d))
+                        .unwrap_or_default(),
+                    at,
+                };
+            }
+        }
+        let expr = render(slot.node);
+        Policy {
+            name: expr.clone(),
+            kind: PolicyKind::Unresolved { expr },
+            document: PolicyDocument::default(),
+            at,
+        }
+    }
+
+    /// `AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy` and `AWS::IAM::RolePolicy`: remember the
+    /// policy for every role it names.
+    fn attached_policy(&mut self, id: &str, ty: &str, props: &Slot<'a>) {
+        let ctx = self.ctx;
+        let Some(doc) = props.get("PolicyDocument") else {
+            ctx.diag(props, format!("resource `{id}` has no PolicyDocument"));
+            return;
+        };
+        let (kind, name_key, roles_key) = match ty {
+            "AWS::IAM::ManagedPolicy" => {
+                (PolicyKind::CustomerManaged, "ManagedPolicyName", "Roles")
+            }
+            "AWS::IAM::RolePolicy" => (PolicyKind::Inline, "PolicyName", "RoleName"),
+            _ => (PolicyKind::Inline, "PolicyName", "Roles"),
+        };
+        let policy = Policy {
+            name: props
+                .get(name_key)
+                .and_then(|n| ctx.resolve(n.node))
+                .unwrap_or_else(|| id.to_owned()),
+            kind,
+            document: policy::document(ctx, &doc),
+            at: ctx.loc(props),
+        };
+        let Some(roles) = props.get(roles_key) else {
+            return;
+        };
+        for role in roles.list() {
+            let target = if let Some((rid, _)) = reference(role.node) {
+                Some(rid.to_owned())
+            } else {
+                ctx.resolve(role.node).map(|name| {
+                    self.roles
+                        .iter()
+                        .find(|(_, r)| r.name.as_deref() == Some(name.as_str()))
+                        .map_or(name.clone(), |(rid, _)| (*rid).to_owned())
+                })
+            };
+            if let Some(target) = target {
+                self.attachments.push((target, policy.clone()));
+            }
+        }
+    }
+
+    fn attach(&self, role_id: &str, role: &mut ExecutionRole) {
+        role.policies.extend(
+            self.attachments
+                .iter()
+                .filter(|(id, _)| id == role_id)
+                .map(|(_, p)| p.clone()),
+        );
+    }
+
+    fn role(
+        &self,
+        id: &str,
+        res: &Slot<'a>,
+        props: &View<'a>,
+        sam: bool,
+        f: &Function,
+    ) -> Option<ExecutionRole> {
+        let ctx = self.ctx;
+        if let Some(role) = top(props, "Role") {
+            if let Some((rid, _)) = reference(role.node)
+                && let Some(r) = self.roles.get(rid)
+            {
+                let mut r = r.clone();
+                self.attach(rid, &mut r);
+                return Some(r);
+            }
+            let arn = ctx.str_attr(&role);
+            let key = arn.get().cloned().unwrap_or_else(|| render(role.node));
+            return Some(ExecutionRole {
+                name: arn
+                    .get()
+                    .and_then(|a| a.rsplit('/').next())
+                    .map(str::to_owned),
+                key,
+                arn,
+                generated: false,
+                policies: Vec::new(),
+                permissions_boundary: None,
+                trust_policy: None,
+                at: ctx.loc(&role),
+            });
+        }
+        if !sam {
+            ctx.diag(
+                res,
+                format!("AWS::Lambda::Function `{id}` has no Role (required)"),
+            );
+            return None;
+        }
+        let mut policies = vec![managed(
+            "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+            ctx.loc(res),
+        )];
+        if f.tracing.get().map(String::as_str) == Some("Active") {
+            policies.push(managed(
+                "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+                ctx.loc(res),
+            ));
+        }
+        if f.vpc.is_written() {
+            policies.push(managed(
+                "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+                ctx.loc(res),
+            ));
+        }
+        for ev in &f.events {
+            let arn = match ev.kind {
+                EventKind::Sqs => {
+                    "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"
+                }
+                EventKind::Kinesis => {
+                    "arn:aws:iam::aws:policy/service-role/AWSLambdaKinesisExecutionRole"
+                }
+                EventKind::DynamoDb => {
+                    "arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole"
+                }
+                _ => continue,
+            };
+            if !policies.iter().any(|p| {
+                p.kind
+                    == PolicyKind::AwsManaged {
+                        arn: arn.to_owned(),
+                    }
+            }) {
+                policies.push(managed(arn, ev.at.clone()));
+            }
+        }
+        if let Some(list) = props.get("Policies") {
+            policies.extend(self.sam_policies(id, &list));
+        }
+        let role_id = format!("{id}Role");
+        let mut role = ExecutionRole {
+            key: format!("{}#{role_id}", ctx.file.path),
+            name: None,
+            arn: Attr::unresolved(format!("!GetAtt {role_id}.Arn"), ctx.loc(res)),
+            generated: true,
+            policies,
+            permissions_boundary: top(props, "PermissionsBoundary")
+                .map(|b| self.managed_policy(&b)),
+            trust_policy: top(props, "AssumeRolePolicyDocument").map(|d| policy::document(ctx, &d)),
+            at: ctx.loc(res),
+        };
+        self.attach(&role_id, &mut role);
+        Some(role)
+    }
+
+    /// SAM `Policies`: managed policy names/ARNs, inline statements, and policy templates.
+    fn sam_policies(&self, id: &str, list: &View<'a>) -> Vec<Policy> {
+        let ctx = self.ctx;
+        let mut out = Vec::new();
+        for (i, item) in list.list().iter().enumerate() {
+            if !item.is_plain_map() {
+                out.push(self.managed_policy(item));
+                continue;
+            }
+            if item.get("Statement").is_some() {
+                out.push(Policy {
+                    name: format!("{id}RolePolicy{i}"),
+                    kind: PolicyKind::Inline,
+                    document: policy::document(ctx, item),
+                    at: ctx.loc(item),
+                });
+                continue;
+            }
+            for (name, args) in item.entries() {
+                let at = ctx.loc(&args);
+                if !sam::is_template(name) {
+                    ctx.diag(&args, format!("unknown SAM policy template `{name}`"));
+                    continue;
+                }
+                let needs_args = sam::template_parameters(name).is_some_and(|p| !p.is_empty());
+                if needs_args && !args.is_plain_map() {
+                    ctx.diag(
+                        &args,
+                        format!("SAM policy template `{name}` needs a mapping of parameters"),
+                    );
+                    continue;
+                }
+                if let Some(document) = sam::expand(ctx, name, &args, &at) {
+                    out.push(Policy {
+                        name: name.to_owned(),
+                        kind: PolicyKind::SamTemplate {
+                            template: name.to_owned(),
+                        },
+                        document,
+                        at,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// An AWS managed policy attached by the loader itself (SAM's generated role).
+fn managed(arn: &str, at: Location) -> Policy {
+    Policy {
+        name: arn.rsplit('/').next().unwrap_or(arn).to_owned(),
+        kind: PolicyKind::AwsManaged {
+            arn: arn.to_owned(),
+        },
+        document: aws_managed_document(arn),
+        at,
+    }
+}
+
+/// The document of an AWS managed policy when faasguard carries it.
+fn aws_managed_document(_arn: &str) -> PolicyDocument {
+    PolicyDocument::default()
+}
+
+fn env_value(ctx: &Ctx<'_>, slot: &Slot<'_>) -> Attr<String> {
+    match ctx.resolve(slot.node) {
+        Some(v) => Attr::explicit(v, ctx.loc(slot)),
+        None if matches!(slot.node.value, Value::Null) => {
+            Attr::explicit(String::new(), ctx.loc(slot))
+        }
+        None => Attr::unresolved(render(slot.node), ctx.loc(slot)),
+    }
+}
+
+/// The resource's `IgnoreGlobals` attribute: `'*'` or a list of property names.
+fn ignored_globals(res: &Slot<'_>) -> Vec<String> {
+    res.get("IgnoreGlobals")
+        .map(|g| {
+            g.list()
+                .iter()
+                .filter_map(|s| s.node.scalar_text())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn sam_event_kind(ty: &str) -> EventKind {
+    match ty {
+        "Api" => EventKind::Api,
+        "HttpApi" => EventKind::HttpApi,
+        "S3" => EventKind::S3,
+        "SNS" => EventKind::Sns,
+        "SQS" => EventKind::Sqs,
+        "DynamoDB" => EventKind::DynamoDb,
+        "Kinesis" => EventKind::Kinesis,
+        "Schedule" | "ScheduleV2" => EventKind::Schedule,
+        "EventBridgeRule" | "CloudWatchEvent" => EventKind::EventBridge,
+        "CloudWatchLogs" => EventKind::CloudWatchLogs,
+        "IoTRule" => EventKind::Iot,
+        "Cognito" => EventKind::Cognito,
+        "AlexaSkill" => EventKind::Alexa,
+        _ => EventKind::Other,
+    }
+}
+
+/// Joins `rel` to `dir` lexically, dropping `.` and resolving `..` where possible.
+fn clean_join(dir: &std::path::Path, rel: &str) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for comp in dir.join(rel).components() {
+        match comp {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
