@@ -1,17 +1,494 @@
-//! Azure Functions: `function.json`, `host.json`, `local.settings.json`, ARM role assignments.
+//! Azure Functions: `function.json`, `host.json`, `local.settings.json`, and ARM templates
+//! (Bicep compiled to JSON) with role assignments to a function app's managed identity.
+//!
+//! JSON is first checked with serde_json (exact error line and column for malformed files),
+//! then read through [`crate::yaml`] (JSON is YAML 1.2 flow syntax) so every value keeps its
+//! line and column; pointers are JSON pointers into the file.
+//!
+//! Files of one app are related by directory: `<app>/<function>/function.json` takes its
+//! environment (and `FUNCTIONS_WORKER_RUNTIME` as runtime) from `<app>/local.settings.json` and
+//! its timeout from `<app>/host.json` `functionTimeout`. [`load_all`] sees all of an app's files;
+//! [`load`] handles one file on its own.
 
-use faasguard_model::Inventory;
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
 
-use crate::SourceFile;
+use faasguard_core::{Attr, Diagnostic, Location};
+use faasguard_model::{
+    EnvVar, EventKind, EventSource, Function, FunctionId, Inventory, Provider, RoleAssignment,
+    SourceKind,
+};
+
+use crate::yaml::{self, Node, Value};
+use crate::{MAX_SOURCE_BYTES, SourceFile};
+
+/// Well-known Azure built-in role definition ids.
+const BUILT_IN_ROLES: &[(&str, &str)] = &[
+    ("8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Owner"),
+    ("b24988ac-6180-42ed-a822-9e8dbd3e0dd2", "Contributor"),
+    (
+        "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+        "User Access Administrator",
+    ),
+    ("acdd72a7-3385-48ef-bd42-f606fba81ae7", "Reader"),
+];
+
+/// How deeply nested ARM `resources` arrays are followed.
+const MAX_NESTING: usize = 8;
 
 /// Whether an Azure loader wants the file (by lower-cased file name and content).
-pub fn wants(lower_name: &str, _text: &str) -> bool {
+pub fn wants(lower_name: &str, text: &str) -> bool {
     lower_name == "function.json"
         || lower_name == "local.settings.json"
         || lower_name == "host.json"
+        || (Path::new(lower_name)
+            .extension()
+            .is_some_and(|e| e == "json")
+            && is_arm_template(text))
 }
 
-/// Loads one Azure file.
-pub fn load(_file: &SourceFile) -> Inventory {
-    Inventory::default()
+/// An ARM deployment template: a `$schema` naming `deploymentTemplate`.
+pub fn is_arm_template(text: &str) -> bool {
+    text.contains("$schema") && text.contains("deploymentTemplate.json")
+}
+
+/// Loads one Azure file on its own (a `function.json` without its app's settings).
+pub fn load(file: &SourceFile) -> Inventory {
+    load_all(&[file])
+}
+
+/// Loads the Azure files of a scan together, so that each `function.json` gets its app's
+/// `local.settings.json` values and `host.json` timeout.
+pub fn load_all(files: &[&SourceFile]) -> Inventory {
+    let mut inv = Inventory::default();
+    let mut parsed = Vec::new();
+    for &file in files {
+        match parse(file) {
+            Ok(root) => parsed.push((file, root)),
+            Err(d) => inv.diagnostics.push(d),
+        }
+    }
+    let mut settings: HashMap<&str, AppSettings> = HashMap::new();
+    for (file, root) in &parsed {
+        let (dir, name) = split(&file.path);
+        match name.to_ascii_lowercase().as_str() {
+            "local.settings.json" => {
+                settings.entry(dir).or_default().values = local_settings(file, root);
+            }
+            "host.json" => settings.entry(dir).or_default().timeout = host_timeout(file, root),
+            _ => {}
+        }
+    }
+    for (file, root) in &parsed {
+        let (dir, name) = split(&file.path);
+        if name.eq_ignore_ascii_case("function.json") {
+            let app = split(dir).0;
+            inv.functions
+                .push(function_json(file, root, settings.get(app)));
+        } else if is_arm_template(&file.text) {
+            inv.extend(arm_template(file, root));
+        }
+    }
+    inv
+}
+
+/// What an app directory's `local.settings.json` and `host.json` contribute to its functions.
+#[derive(Debug, Default)]
+struct AppSettings {
+    values: Vec<EnvVar>,
+    timeout: Attr<u32>,
+}
+
+/// `(dir, file name)` of a `/`-separated path.
+fn split(path: &str) -> (&str, &str) {
+    path.rsplit_once('/').unwrap_or(("", path))
+}
+
+/// Checks the JSON (exact error position) and reads it with positions.
+fn parse(file: &SourceFile) -> Result<Node, Diagnostic> {
+    if u64::try_from(file.text.len()).unwrap_or(u64::MAX) > MAX_SOURCE_BYTES {
+        return Err(Diagnostic::new(
+            Location::file(&file.path),
+            format!("file is larger than {MAX_SOURCE_BYTES} bytes; not parsed"),
+        ));
+    }
+    let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
+    if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
+        return Err(Diagnostic::new(
+            Location::at(
+                &file.path,
+                u32::try_from(e.line()).unwrap_or(u32::MAX),
+                u32::try_from(e.column()).unwrap_or(u32::MAX),
+            ),
+            format!("malformed JSON: {e}"),
+        ));
+    }
+    yaml::parse(text).map_err(|e| {
+        Diagnostic::new(
+            Location::at(&file.path, e.line, e.col),
+            format!("malformed JSON: {}", e.message),
+        )
+    })
+}
+
+fn loc(file: &SourceFile, node: &Node, pointer: &str) -> Location {
+    let l = Location::at(&file.path, node.line, node.col);
+    if pointer.is_empty() {
+        l
+    } else {
+        l.with_pointer(pointer)
+    }
+}
+
+/// A string value: explicit, or unresolved when it is an ARM expression (`[parameters('x')]`).
+fn string(file: &SourceFile, node: &Node, pointer: &str) -> Attr<String> {
+    match node.scalar_text() {
+        Some(s) if is_arm_expression(&s) => Attr::unresolved(s, loc(file, node, pointer)),
+        Some(s) => Attr::explicit(s, loc(file, node, pointer)),
+        None => Attr::unresolved(node.to_json().to_string(), loc(file, node, pointer)),
+    }
+}
+
+/// `[...]` is an ARM template expression; `[[` escapes a literal bracket.
+fn is_arm_expression(s: &str) -> bool {
+    s.starts_with('[') && !s.starts_with("[[") && s.ends_with(']')
+}
+
+/// `local.settings.json` `Values` as environment variables.
+fn local_settings(file: &SourceFile, root: &Node) -> Vec<EnvVar> {
+    let Some(values) = root.entry("Values") else {
+        return Vec::new();
+    };
+    values
+        .value
+        .entries()
+        .iter()
+        .map(|e| {
+            let pointer = format!("/Values/{}", escape(&e.key));
+            EnvVar {
+                name: e.key.clone(),
+                value: match e.value.scalar_text() {
+                    Some(s) => Attr::explicit(s, loc(file, &e.value, &pointer)),
+                    None => Attr::unresolved(
+                        e.value.to_json().to_string(),
+                        loc(file, &e.value, &pointer),
+                    ),
+                },
+                at: Location::at(&file.path, e.key_line, e.key_col).with_pointer(pointer),
+            }
+        })
+        .collect()
+}
+
+/// `host.json` `functionTimeout` (`hh:mm:ss`, or `-1` for unbounded on dedicated plans).
+fn host_timeout(file: &SourceFile, root: &Node) -> Attr<u32> {
+    let Some(node) = root.get("functionTimeout") else {
+        return Attr::absent();
+    };
+    let at = loc(file, node, "/functionTimeout");
+    let text = node.scalar_text().unwrap_or_default();
+    let parts: Option<Vec<u32>> = text
+        .split(':')
+        .map(|p| p.trim().parse::<u32>().ok())
+        .collect();
+    match parts.as_deref() {
+        Some([h, m, s]) => Attr::explicit(
+            h.saturating_mul(3600)
+                .saturating_add(m.saturating_mul(60))
+                .saturating_add(*s),
+            at,
+        ),
+        _ => Attr::unresolved(text, at),
+    }
+}
+
+/// One `function.json`: a function named after its folder.
+fn function_json(file: &SourceFile, root: &Node, app: Option<&AppSettings>) -> Function {
+    let (dir, _) = split(&file.path);
+    let folder = split(dir).1;
+    let id = FunctionId {
+        provider: Provider::Azure,
+        source: SourceKind::AzureFunctions,
+        file: file.path.clone(),
+        logical_id: folder.to_owned(),
+        name: Some(folder.to_owned()),
+        account: None,
+        region: None,
+    };
+    let mut f = Function::new(id, loc(file, root, ""));
+    let script = root.get("scriptFile");
+    let entry = root.get("entryPoint").and_then(Node::scalar_text);
+    if let Some(script_node) = script {
+        let script_text = script_node.scalar_text().unwrap_or_default();
+        let handler = match &entry {
+            Some(e) => format!("{script_text}:{e}"),
+            None => script_text.clone(),
+        };
+        f.handler = Attr::explicit(handler, loc(file, script_node, "/scriptFile"));
+        f.code = Attr::explicit(
+            resolve(&file.abs, &script_text),
+            loc(file, script_node, "/scriptFile"),
+        );
+    } else {
+        if let (Some(e), Some(node)) = (entry, root.get("entryPoint")) {
+            f.handler = Attr::explicit(e, loc(file, node, "/entryPoint"));
+        }
+        if let Some(parent) = file.abs.parent() {
+            f.code = Attr::explicit(parent.to_path_buf(), loc(file, root, ""));
+        }
+    }
+    for (i, binding) in root
+        .get("bindings")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        let pointer = format!("/bindings/{i}");
+        let kind = binding
+            .get("type")
+            .and_then(Node::scalar_text)
+            .unwrap_or_default();
+        let lower = kind.to_ascii_lowercase();
+        if !lower.ends_with("trigger") {
+            continue;
+        }
+        let http = lower == "httptrigger";
+        let auth_level = match (http, binding.get("authLevel")) {
+            (true, Some(node)) => string(file, node, &format!("{pointer}/authLevel")),
+            // The Functions host treats a missing authLevel as `function`.
+            (true, None) => Attr::default_value("function".to_owned()),
+            (false, _) => Attr::absent(),
+        };
+        f.events.push(EventSource {
+            kind: if http {
+                EventKind::AzureHttp
+            } else {
+                EventKind::Other
+            },
+            name: binding
+                .get("name")
+                .and_then(Node::scalar_text)
+                .unwrap_or(kind),
+            auth_level,
+            at: loc(file, binding, &pointer),
+        });
+    }
+    if let Some(app) = app {
+        f.environment.clone_from(&app.values);
+        if let Some(rt) = app
+            .values
+            .iter()
+            .find(|v| v.name == "FUNCTIONS_WORKER_RUNTIME")
+        {
+            f.runtime = rt.value.clone();
+        }
+        f.timeout_s = app.timeout.clone();
+    }
+    f
+}
+
+/// An ARM template: function apps and the role assignments granted to their identities.
+fn arm_template(file: &SourceFile, root: &Node) -> Inventory {
+    let mut resources = Vec::new();
+    collect_resources(root, "", 0, &mut resources);
+    let sites: Vec<&(String, &Node)> = resources
+        .iter()
+        .filter(|(_, r)| {
+            let ty = r
+                .get("type")
+                .and_then(Node::scalar_text)
+                .unwrap_or_default();
+            let kind = r
+                .get("kind")
+                .and_then(Node::scalar_text)
+                .unwrap_or_default();
+            ty.eq_ignore_ascii_case("Microsoft.Web/sites")
+                && kind.to_ascii_lowercase().contains("functionapp")
+        })
+        .collect();
+    let assignments: Vec<&(String, &Node)> = resources
+        .iter()
+        .filter(|(_, r)| {
+            r.get("type")
+                .and_then(Node::scalar_text)
+                .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Authorization/roleAssignments"))
+        })
+        .collect();
+    let mut inv = Inventory::default();
+    for (pointer, site) in &sites {
+        let name = site
+            .get("name")
+            .and_then(Node::scalar_text)
+            .unwrap_or_default();
+        let id = FunctionId {
+            provider: Provider::Azure,
+            source: SourceKind::AzureArm,
+            file: file.path.clone(),
+            logical_id: name.clone(),
+            name: (!is_arm_expression(&name)).then(|| name.clone()),
+            account: None,
+            region: None,
+        };
+        let mut f = Function::new(id, loc(file, site, pointer));
+        site_config(file, site, pointer, &mut f);
+        let needle = name_reference(&name);
+        for (aptr, a) in &assignments {
+            let props = a.get("properties");
+            let principal = props
+                .and_then(|p| p.get("principalId"))
+                .and_then(Node::scalar_text)
+                .unwrap_or_default();
+            let for_site = principal.contains("principalId")
+                && (principal.contains(&needle)
+                    || (sites.len() == 1 && principal.contains("Microsoft.Web/sites")));
+            if !for_site {
+                continue;
+            }
+            let definition = props
+                .and_then(|p| p.get("roleDefinitionId"))
+                .and_then(Node::scalar_text)
+                .unwrap_or_default();
+            let scope = match (props.and_then(|p| p.get("scope")), a.get("scope")) {
+                (Some(s), _) => string(file, s, &format!("{aptr}/properties/scope")),
+                (None, Some(s)) => string(file, s, &format!("{aptr}/scope")),
+                (None, None) => Attr::default_value("resourceGroup".to_owned()),
+            };
+            f.role_assignments.push(RoleAssignment {
+                role: role_name(&definition, &with_variables(root, &definition)),
+                scope,
+                at: loc(file, a, aptr),
+            });
+        }
+        inv.functions.push(f);
+    }
+    inv
+}
+
+/// A site's `appSettings` (environment) and runtime (`linuxFxVersion`, else
+/// `FUNCTIONS_WORKER_RUNTIME`).
+fn site_config(file: &SourceFile, site: &Node, pointer: &str, f: &mut Function) {
+    if let Some(settings) = site
+        .get("properties")
+        .and_then(|p| p.get("siteConfig"))
+        .and_then(|c| c.get("appSettings"))
+    {
+        for (i, s) in settings.items().iter().enumerate() {
+            let (Some(n), Some(v)) = (s.get("name").and_then(Node::scalar_text), s.get("value"))
+            else {
+                continue;
+            };
+            let vptr = format!("{pointer}/properties/siteConfig/appSettings/{i}");
+            let value = string(file, v, &format!("{vptr}/value"));
+            if n == "FUNCTIONS_WORKER_RUNTIME" {
+                f.runtime = value.clone();
+            }
+            f.environment.push(EnvVar {
+                name: n,
+                value,
+                at: loc(file, s, &vptr),
+            });
+        }
+    }
+    if let Some(fx) = site
+        .get("properties")
+        .and_then(|p| p.get("siteConfig"))
+        .and_then(|c| c.get("linuxFxVersion"))
+    {
+        f.runtime = string(
+            file,
+            fx,
+            &format!("{pointer}/properties/siteConfig/linuxFxVersion"),
+        );
+    }
+}
+
+/// Every resource of the template with its JSON pointer, nested child resources included.
+fn collect_resources<'n>(
+    node: &'n Node,
+    pointer: &str,
+    depth: usize,
+    out: &mut Vec<(String, &'n Node)>,
+) {
+    if depth > MAX_NESTING {
+        return;
+    }
+    let Some(list) = node.get("resources") else {
+        return;
+    };
+    match &list.value {
+        Value::Seq(items) => {
+            for (i, r) in items.iter().enumerate() {
+                let p = format!("{pointer}/resources/{i}");
+                out.push((p.clone(), r));
+                collect_resources(r, &p, depth + 1, out);
+            }
+        }
+        // languageVersion 2.0 templates use a map of symbolic names.
+        Value::Map(entries) => {
+            for e in entries {
+                let p = format!("{pointer}/resources/{}", escape(&e.key));
+                out.push((p.clone(), &e.value));
+                collect_resources(&e.value, &p, depth + 1, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What a role assignment's `principalId` expression contains when it refers to this site:
+/// `parameters('appName')` for `[parameters('appName')]`, `'my-app'` for a literal name.
+fn name_reference(name: &str) -> String {
+    if is_arm_expression(name) {
+        name[1..name.len() - 1].trim().to_owned()
+    } else {
+        format!("'{name}'")
+    }
+}
+
+/// `definition` followed by the values of the template variables it names
+/// (`[variables('ownerRoleId')]`), so that a GUID kept in a variable is found.
+fn with_variables(root: &Node, definition: &str) -> String {
+    let mut out = definition.to_owned();
+    let Some(vars) = root.get("variables") else {
+        return out;
+    };
+    for e in vars.entries() {
+        if definition.contains(&format!("variables('{}')", e.key)) {
+            out.push(' ');
+            out.push_str(&e.value.scalar_text().unwrap_or_default());
+        }
+    }
+    out
+}
+
+/// The built-in role name for a role definition id (searched in `expanded`), or the id as
+/// written.
+fn role_name(definition: &str, expanded: &str) -> String {
+    let lower = expanded.to_ascii_lowercase();
+    BUILT_IN_ROLES
+        .iter()
+        .find(|(guid, _)| lower.contains(guid))
+        .map_or_else(|| definition.to_owned(), |(_, name)| (*name).to_owned())
+}
+
+/// JSON pointer escaping (`~` → `~0`, `/` → `~1`).
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// `rel` resolved against the directory of the file at `abs`, with `.` and `..` folded.
+fn resolve(abs: &Path, rel: &str) -> PathBuf {
+    let base = abs.parent().unwrap_or(Path::new(""));
+    let mut out = PathBuf::new();
+    for c in base.join(rel).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
