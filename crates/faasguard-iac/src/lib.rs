@@ -76,20 +76,24 @@ fn has_ext(lower_name: &str, exts: &[&str]) -> bool {
 }
 
 /// Loads every recognised file into one inventory. Terraform files are grouped by directory
-/// (one module); every other format is loaded per file. A file that fails to load becomes a
-/// diagnostic naming the file and line; the other files are still loaded.
+/// (one module) and Azure files are loaded together (a function.json takes its app's
+/// local.settings.json and host.json); every other format is loaded per file. A file that
+/// fails to load becomes a diagnostic naming the file and line; the other files are still
+/// loaded.
 pub fn load(files: &[SourceFile]) -> Inventory {
     let mut inv = Inventory::default();
     let mut terraform = Vec::new();
+    let mut azure = Vec::new();
     for file in files {
         match detect(file) {
             Some(Format::CloudFormation) => inv.extend(cloudformation::load(file)),
             Some(Format::Serverless) => inv.extend(serverless::load(file)),
-            Some(Format::Azure) => inv.extend(azure::load(file)),
+            Some(Format::Azure) => azure.push(file),
             Some(Format::Terraform) => terraform.push(file),
             None => {}
         }
     }
     inv.extend(terraform::load(&terraform));
+    inv.extend(azure::load_all(&azure));
     inv
 }

@@ -248,3 +248,14 @@ fn hostile_input() {
         assert_eq!(inv.diagnostics.len(), 1, "{text:?}");
     }
 }
+
+/// Through the crate's `load` entry, a function.json still gets its app's settings.
+#[test]
+fn crate_load_groups_app_files() {
+    let files: Vec<SourceFile> = APP.iter().map(|r| source(r)).collect();
+    let inv = faasguard_iac::load(&files);
+    assert_eq!(inv.functions.len(), 3);
+    let f = function(&inv, "HttpAnonymous");
+    assert_eq!(f.environment.len(), 3);
+    assert_eq!(f.timeout_s.get(), Some(&600));
+}
