@@ -1,3 +1,352 @@
-//! The `faasguard` binary.
+//! The `faasguard` binary: clap → validated settings → engine → writer.
+//!
+//! Exit codes: 0 when no finding reaches `--fail-on`, 1 when one does, 2 on a usage or runtime
+//! error or when any file could not be read or understood (a diagnostic).
+#![expect(
+    clippy::print_stderr,
+    reason = "the binary reports diagnostics and errors on the terminal"
+)]
 
-fn main() {}
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use faasguard_engine::{
+    Config, FailOn, ScanSettings, find_config, has_failing_findings, resolve_rules,
+    rule_docs_markdown, rule_info, scan,
+};
+use faasguard_report::{Format, Report, WriterOptions, writer};
+use faasguard_rules::{RuleMeta, all_rules, find_rule};
+
+/// faasguard: find publicly invokable, over-privileged and badly configured serverless functions
+/// in SAM/CloudFormation, Serverless Framework, Terraform and Azure Functions sources.
+#[derive(Debug, Parser)]
+#[command(name = "faasguard", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan directories or files and report findings.
+    Scan(ScanArgs),
+    /// List every rule, or print one rule's documentation.
+    Rules(RulesArgs),
+}
+
+#[derive(Debug, Args)]
+struct ScanArgs {
+    /// Directories or files to scan.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Report format [default: table, or `format` in faasguard.toml].
+    #[arg(long, short, value_parser = parse_format)]
+    format: Option<Format>,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity [default: high].
+    #[arg(long, value_parser = parse_fail_on, value_name = "critical|high|medium|low|info|none")]
+    fail_on: Option<FailOn>,
+    /// A previous JSON report: findings already in it are suppressed.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Use this configuration file instead of searching for faasguard.toml.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Run only these rules (ids or names, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    select: Vec<String>,
+    /// Do not run these rules (ids or names, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    ignore: Vec<String>,
+    /// Never colour the output (colour is used only on a terminal and when NO_COLOR is unset).
+    #[arg(long, alias = "no-colour")]
+    no_color: bool,
+}
+
+#[derive(Debug, Args)]
+struct RulesArgs {
+    /// A rule id (`FG-IAM-001`) or name; without it, every rule is listed.
+    rule: Option<String>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = RulesFormat::Table)]
+    format: RulesFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RulesFormat {
+    Table,
+    Json,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse::<Format>().map_err(|e| e.to_string())
+}
+
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
+    s.parse()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(args) => run_scan(&args),
+        Command::Rules(args) => run_rules(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
+    let mut settings = ScanSettings::new(args.paths.clone());
+    settings.rules.today = today()?;
+    let config_path = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => args.paths.first().and_then(|p| find_config(p)),
+    };
+    if let Some(path) = config_path {
+        settings.apply_config(Config::load(&path)?);
+    }
+    // Flags win over the configuration file.
+    if let Some(fail_on) = args.fail_on {
+        settings.fail_on = fail_on;
+    }
+    if !args.select.is_empty() {
+        settings.rules.select =
+            resolve_rules(args.select.iter().map(String::as_str)).map_err(anyhow::Error::msg)?;
+    }
+    settings
+        .rules
+        .ignore
+        .extend(resolve_rules(args.ignore.iter().map(String::as_str)).map_err(anyhow::Error::msg)?);
+    settings.baseline.clone_from(&args.baseline);
+    let format = match (args.format, &settings.format) {
+        (Some(format), _) => format,
+        (None, Some(name)) => parse_format(name).map_err(anyhow::Error::msg)?,
+        (None, None) => Format::Table,
+    };
+
+    let report = scan(&settings)?;
+
+    for diag in &report.diagnostics {
+        match diag.location.line {
+            Some(line) => eprintln!("error: {}:{line}: {}", diag.location.file, diag.message),
+            None => eprintln!("error: {}: {}", diag.location.file, diag.message),
+        }
+    }
+    write_report(&report, format, args)?;
+
+    Ok(if !report.diagnostics.is_empty() {
+        ExitCode::from(2)
+    } else if has_failing_findings(&report, settings.fail_on) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn write_report(report: &Report, format: Format, args: &ScanArgs) -> Result<()> {
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let colour = to_terminal && !no_color_env && !args.no_color;
+    let w = writer(format, WriterOptions::default().with_colour(colour));
+    let mut buf = Vec::new();
+    w.write(report, &mut buf)?;
+    if let Some(path) = &args.output {
+        write_file(path, &buf)?;
+    } else {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(&buf)
+            .context("cannot write to standard output")?;
+        stdout.flush().context("cannot write to standard output")?;
+    }
+    Ok(())
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// A rule as `faasguard rules --format json` prints it.
+#[derive(Debug, Serialize)]
+struct RuleJson {
+    #[serde(flatten)]
+    info: faasguard_report::RuleInfo,
+    status: &'static str,
+    since: &'static str,
+}
+
+fn rule_json(meta: &RuleMeta) -> RuleJson {
+    RuleJson {
+        info: rule_info(meta),
+        status: meta.status.as_str(),
+        since: meta.since,
+    }
+}
+
+fn run_rules(args: &RulesArgs) -> Result<ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    if let Some(key) = &args.rule {
+        let Some(rule) = find_rule(key) else {
+            bail!("unknown rule `{key}` (run `faasguard rules` to list them)");
+        };
+        let meta = rule.meta();
+        match args.format {
+            RulesFormat::Json => {
+                serde_json::to_writer_pretty(&mut stdout, &rule_json(meta))?;
+                writeln!(stdout)?;
+            }
+            RulesFormat::Table => write!(stdout, "{}", rule_text(meta))?,
+        }
+    } else {
+        let metas: Vec<&RuleMeta> = all_rules()
+            .into_iter()
+            .map(faasguard_rules::Rule::meta)
+            .collect();
+        match args.format {
+            RulesFormat::Json => {
+                let list: Vec<RuleJson> = metas.iter().map(|m| rule_json(m)).collect();
+                serde_json::to_writer_pretty(&mut stdout, &list)?;
+                writeln!(stdout)?;
+            }
+            RulesFormat::Table => write!(stdout, "{}", rules_table(&metas))?,
+        }
+    }
+    stdout.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ID  NAME  SEVERITY  TITLE`, aligned.
+fn rules_table(metas: &[&RuleMeta]) -> String {
+    let id_w = metas.iter().map(|m| m.id.len()).max().unwrap_or(0).max(2);
+    let name_w = metas.iter().map(|m| m.name.len()).max().unwrap_or(0).max(4);
+    let mut out = format!(
+        "{:id_w$}  {:name_w$}  {:8}  TITLE\n",
+        "ID", "NAME", "SEVERITY"
+    );
+    for m in metas {
+        let status = match m.status {
+            faasguard_rules::Status::Stable => String::new(),
+            other => format!(" ({})", other.as_str()),
+        };
+        let _ = writeln!(
+            out,
+            "{:id_w$}  {:name_w$}  {:8}  {}{status}",
+            m.id,
+            m.name,
+            m.severity.as_str(),
+            m.title
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{} rules. `faasguard rules <ID>` prints a rule's documentation.",
+        metas.len()
+    );
+    out
+}
+
+/// One rule's documentation as Markdown-flavoured text.
+fn rule_text(meta: &RuleMeta) -> String {
+    let mut out = format!(
+        "# {} {}\n\n{}\n\nSeverity: {} · Status: {} · Since: {} · Family: {}\n\n",
+        meta.id,
+        meta.name,
+        meta.title,
+        meta.severity,
+        meta.status.as_str(),
+        meta.since,
+        meta.family.as_str()
+    );
+    out.push_str(&rule_docs_markdown(meta.docs));
+    let _ = writeln!(out, "\nRemediation: {}", meta.remediation);
+    out
+}
+
+/// Today as `YYYY-MM-DD`: `FAASGUARD_TODAY` when set (for reproducible runs), else the system clock (UTC).
+fn today() -> Result<String> {
+    if let Some(value) = std::env::var_os("FAASGUARD_TODAY") {
+        let value = value.to_string_lossy().into_owned();
+        if !is_iso_date(&value) {
+            bail!("FAASGUARD_TODAY must be a date as YYYY-MM-DD, not `{value}`");
+        }
+        return Ok(value);
+    }
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .context("the system clock is before 1970")?
+        .as_secs();
+    let days = i64::try_from(secs / 86_400).context("the system clock is out of range")?;
+    let (y, m, d) = civil_from_days(days);
+    Ok(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && matches!(s[5..7].parse::<u8>(), Ok(1..=12))
+        && matches!(s[8..10].parse::<u8>(), Ok(1..=31))
+}
+
+/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar
+/// (the well-known era-based conversion).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The day conversion is right at the epoch, around leap days and at a known recent date.
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(20_416), (2025, 11, 24));
+    }
+
+    /// Only well-formed dates are accepted for FAASGUARD_TODAY.
+    #[test]
+    fn iso_dates() {
+        assert!(is_iso_date("2026-11-24"));
+        assert!(!is_iso_date("2026-13-01"));
+        assert!(!is_iso_date("26-11-24"));
+        assert!(!is_iso_date("2026/11/24"));
+    }
+
+    /// The command line definition is consistent (clap's own check).
+    #[test]
+    fn cli_definition() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}
