@@ -1,0 +1,185 @@
+//! Helpers shared by the IAM rules: walking a role's statements and writing evidence.
+
+use std::borrow::Cow;
+
+use faasguard_core::Location;
+use faasguard_iam::{AccessLevel, ActionId, ActionSet, effective_document, statement_actions};
+use faasguard_model::{Effect, Function, Policy, PolicyDocument, PolicyKind, Statement};
+
+/// Every policy of the function's role with the document to analyse (AWS managed policies
+/// resolved through faasguard's data when the loader left them empty).
+pub(crate) fn role_documents(func: &Function) -> Vec<(&Policy, Cow<'_, PolicyDocument>)> {
+    func.role
+        .iter()
+        .flat_map(|r| r.policies.iter())
+        .map(|p| (p, effective_document(p)))
+        .collect()
+}
+
+/// The statements written by the user (inline, customer managed, SAM templates, unresolved
+/// attachments), i.e. every statement except those of AWS managed policies, which the
+/// managed-policy rules report as a whole.
+pub(crate) fn written_statements(func: &Function) -> impl Iterator<Item = (&Policy, &Statement)> {
+    func.role
+        .iter()
+        .flat_map(|r| r.policies.iter())
+        .filter(|p| !matches!(p.kind, PolicyKind::AwsManaged { .. }))
+        .flat_map(|p| p.document.statements.iter().map(move |s| (p, s)))
+}
+
+/// Where to report a statement: its own location, or the policy's when the statement has none.
+pub(crate) fn statement_location<'a>(policy: &'a Policy, stmt: &'a Statement) -> &'a Location {
+    if stmt.at.file.is_empty() {
+        &policy.at
+    } else {
+        &stmt.at
+    }
+}
+
+/// The location of the first `Allow` statement of the role that grants `action` (on every
+/// resource when `on_any_resource`), or `None`.
+pub(crate) fn granting_location(
+    func: &Function,
+    action: ActionId,
+    on_any_resource: bool,
+) -> Option<Location> {
+    for (policy, doc) in role_documents(func) {
+        for stmt in &doc.statements {
+            if stmt.effect == Effect::Allow
+                && (!on_any_resource || faasguard_iam::applies_to_any_resource(stmt))
+                && statement_actions(stmt).actions.contains(action)
+            {
+                return Some(statement_location(policy, stmt).clone());
+            }
+        }
+    }
+    None
+}
+
+/// `a, b, c` for at most `limit` actions, then `(+N more)`.
+pub(crate) fn list_actions<'a>(
+    actions: impl IntoIterator<Item = &'a faasguard_iam::Action>,
+    limit: usize,
+) -> String {
+    let all: Vec<String> = actions.into_iter().map(ToString::to_string).collect();
+    let mut text = all
+        .iter()
+        .take(limit)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if all.len() > limit {
+        text = format!("{text} (+{} more)", all.len() - limit);
+    }
+    text
+}
+
+/// The actions of `set` whose access level is one of `levels`.
+pub(crate) fn with_levels(set: &ActionSet, levels: &[AccessLevel]) -> ActionSet {
+    let mut out = ActionSet::new();
+    for id in set.iter() {
+        if levels.contains(&faasguard_iam::db().action(id).level) {
+            out.insert(id);
+        }
+    }
+    out
+}
+
+/// True when a pattern is `*` (or `*:*`, `**`): every action.
+pub(crate) fn is_all_actions(pattern: &str) -> bool {
+    let p = pattern.trim();
+    !p.is_empty() && p.chars().all(|c| c == '*' || c == ':') && p.contains('*')
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Builders for hand-made functions with an execution role.
+
+    use faasguard_core::Location;
+    use faasguard_model::{
+        ExecutionRole, Function, FunctionId, Policy, PolicyDocument, PolicyKind, Provider,
+        SourceKind, Statement, StringOrPattern,
+    };
+
+    use crate::{Rule, RuleSettings, Violation};
+
+    /// `template.yaml` line `n`, column 13.
+    pub(crate) fn line(n: u32) -> Location {
+        Location::at("template.yaml", n, 13)
+    }
+
+    /// An AWS function `Fn` defined in `template.yaml` with a generated role holding `policies`.
+    pub(crate) fn function_with(policies: Vec<Policy>) -> Function {
+        let id = FunctionId {
+            provider: Provider::Aws,
+            source: SourceKind::Sam,
+            file: "template.yaml".to_owned(),
+            logical_id: "Fn".to_owned(),
+            name: None,
+            account: None,
+            region: None,
+        };
+        let mut f = Function::new(id, line(3));
+        f.role = Some(ExecutionRole {
+            key: "template.yaml#FnRole".to_owned(),
+            name: None,
+            arn: faasguard_core::Attr::absent(),
+            generated: true,
+            policies,
+            permissions_boundary: None,
+            trust_policy: None,
+            at: line(3),
+        });
+        f
+    }
+
+    /// An inline policy holding these statements.
+    pub(crate) fn inline(statements: Vec<Statement>) -> Policy {
+        Policy {
+            name: "FnRolePolicy0".to_owned(),
+            kind: PolicyKind::Inline,
+            document: PolicyDocument { statements },
+            at: line(10),
+        }
+    }
+
+    /// An `Allow` statement at `template.yaml:<n>`.
+    pub(crate) fn allow(actions: &[&str], resources: &[&str], n: u32) -> Statement {
+        Statement::allow(actions, resources, line(n))
+    }
+
+    /// An `Allow` statement with `NotAction`.
+    pub(crate) fn allow_not_action(not_actions: &[&str], resources: &[&str], n: u32) -> Statement {
+        let mut s = Statement::allow(&[], resources, line(n));
+        s.not_action = not_actions
+            .iter()
+            .map(|a| StringOrPattern::literal(*a))
+            .collect();
+        s
+    }
+
+    /// An AWS managed policy attached by ARN at line `n`, with the document left empty (as a
+    /// loader that does not resolve it would).
+    pub(crate) fn managed(arn: &str, n: u32) -> Policy {
+        Policy {
+            name: arn.rsplit('/').next().unwrap_or(arn).to_owned(),
+            kind: PolicyKind::AwsManaged {
+                arn: arn.to_owned(),
+            },
+            document: PolicyDocument::default(),
+            at: line(n),
+        }
+    }
+
+    /// Runs one rule on one function with default settings.
+    pub(crate) fn run(rule: &dyn Rule, func: &Function) -> Vec<Violation> {
+        let mut out = Vec::new();
+        rule.check(
+            func,
+            &faasguard_model::Inventory::default(),
+            &RuleSettings::default(),
+            &mut out,
+        );
+        out
+    }
+}
