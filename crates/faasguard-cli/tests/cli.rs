@@ -413,3 +413,50 @@ fn rule_docs_by_id_and_name() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("unknown rule"), "{}", r.stderr);
 }
+
+/// A `faasguard:ignore` comment on a SAM function's logical-id line suppresses that rule for
+/// the whole function, and only for that function.
+#[test]
+fn inline_suppression_on_function_line_covers_the_function() {
+    let r = run(&[
+        "scan",
+        path_arg(&fixture("sam_url_without_auth_suppressed_on_function")),
+        "--format",
+        "json",
+        "--select",
+        "FG-FN-003",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let report = r.json();
+    let reported: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["function"].as_str().unwrap())
+        .collect();
+    assert_eq!(reported, ["template.yaml#AdminFunction"]);
+    let s = &report["suppressed"][0];
+    assert_eq!(s["kind"], "inline");
+    assert_eq!(s["finding"]["function"], "template.yaml#WebhookFunction");
+    assert_eq!(s["reason"], "public webhook, payloads are HMAC-verified");
+}
+
+/// `[per-path-ignores]` in faasguard.toml suppresses a rule in matching files only, with kind
+/// `config`.
+#[test]
+fn per_path_ignores_from_config() {
+    let r = run(&[
+        "scan",
+        path_arg(&fixture("per_path_ignores")),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let report = r.json();
+    assert_eq!(rule_ids(&report["findings"]), ["FG-FN-001"]);
+    assert_eq!(report["findings"][0]["location"]["file"], "current/main.tf");
+    let s = &report["suppressed"][0];
+    assert_eq!(s["kind"], "config");
+    assert_eq!(s["finding"]["location"]["file"], "legacy/main.tf");
+    assert!(s["reason"].as_str().unwrap().contains("legacy/**"), "{s}");
+}

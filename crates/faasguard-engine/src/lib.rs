@@ -117,7 +117,11 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
     let per_path = settings
         .per_path_ignores
         .iter()
-        .map(|entry| Ok((suppress::compile_glob(&entry.glob)?, entry)))
+        .map(|entry| {
+            let mut entry = entry.clone();
+            entry.base = canonical_dir(&entry.base);
+            Ok((suppress::compile_glob(&entry.glob)?, entry))
+        })
         .collect::<Result<Vec<_>, EngineError>>()?;
 
     let mut walked = walk::Walked::default();
@@ -252,6 +256,16 @@ fn summary(f: &Function) -> FunctionSummary {
         runtime: f.runtime.get().cloned(),
         location: f.at.clone(),
     }
+}
+
+/// A directory made absolute and canonical when possible (`""` means the current directory).
+pub(crate) fn canonical_dir(dir: &Path) -> PathBuf {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf())
 }
 
 /// The target as given, `/`-separated, without `./` or a trailing `/`.

@@ -74,7 +74,7 @@ pub(crate) struct Suppressor<'a> {
     pub abs: BTreeMap<&'a str, &'a Path>,
     /// Each function's defining location, by display id.
     pub function_at: BTreeMap<String, Location>,
-    pub per_path: Vec<(GlobMatcher, &'a PerPathIgnore)>,
+    pub per_path: Vec<(GlobMatcher, PerPathIgnore)>,
     pub baseline: Option<(PathBuf, BTreeSet<String>)>,
 }
 
@@ -153,7 +153,7 @@ impl Suppressor<'_> {
                 Some(rel) => glob.is_match(rel),
                 None => glob.is_match(&finding.location.file),
             };
-            matched.then_some(*entry)
+            matched.then_some(entry)
         })
     }
 }
@@ -347,8 +347,7 @@ mod tests {
         s.abs
             .insert("tests/a/t.yaml", Path::new("/repo/tests/a/t.yaml"));
         s.abs.insert("src/t.yaml", Path::new("/repo/src/t.yaml"));
-        s.per_path
-            .push((compile_glob(&entry.glob).unwrap(), &entry));
+        s.per_path.push((compile_glob(&entry.glob).unwrap(), entry));
         let hit = s
             .check(&finding("FG-FN-001", "x", "tests/a/t.yaml", 1, "f"))
             .unwrap();

@@ -49,7 +49,7 @@ impl Excludes {
     pub fn new(groups: &[(PathBuf, Vec<String>)]) -> Result<Excludes, EngineError> {
         let mut out = Vec::new();
         for (base, patterns) in groups {
-            let base = base.canonicalize().unwrap_or_else(|_| base.clone());
+            let base = crate::canonical_dir(base);
             let mut builder = GitignoreBuilder::new(&base);
             for pattern in patterns {
                 builder
