@@ -1,0 +1,190 @@
+use faasguard_model::{Function, Inventory};
+
+use crate::{RuleSettings, Violation, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a statement of the function's resource-based policy that lets an AWS service
+    /// principal (`s3.amazonaws.com`, `sns.amazonaws.com`, `events.amazonaws.com`, …) invoke
+    /// the function without a `SourceArn` or `SourceAccount` condition. A condition written as
+    /// an unresolved expression counts as present.
+    ///
+    /// ## Why is this bad?
+    /// A service principal stands for that service acting on behalf of **any** AWS customer.
+    /// Without `SourceArn`/`SourceAccount`, another account's S3 bucket, SNS topic or
+    /// EventBridge rule can be pointed at the function, and the service will invoke it: the
+    /// "confused deputy" problem. The function then processes events that attacker controls.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// AWSTemplateFormatVersion: "2010-09-09"
+    /// Transform: AWS::Serverless-2016-10-31
+    /// Resources:
+    ///   ThumbnailFunction:
+    ///     Type: AWS::Serverless::Function
+    ///     Properties:
+    ///       Handler: app.handler
+    ///       Runtime: python3.13
+    ///       CodeUri: thumbnail/
+    ///   S3InvokePermission:
+    ///     Type: AWS::Lambda::Permission
+    ///     Properties:
+    ///       Action: lambda:InvokeFunction
+    ///       FunctionName: !Ref ThumbnailFunction
+    ///       Principal: s3.amazonaws.com
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// AWSTemplateFormatVersion: "2010-09-09"
+    /// Transform: AWS::Serverless-2016-10-31
+    /// Resources:
+    ///   ThumbnailFunction:
+    ///     Type: AWS::Serverless::Function
+    ///     Properties:
+    ///       Handler: app.handler
+    ///       Runtime: python3.13
+    ///       CodeUri: thumbnail/
+    ///   S3InvokePermission:
+    ///     Type: AWS::Lambda::Permission
+    ///     Properties:
+    ///       Action: lambda:InvokeFunction
+    ///       FunctionName: !Ref ThumbnailFunction
+    ///       Principal: s3.amazonaws.com
+    ///       SourceArn: arn:aws:s3:::acme-uploads-prod
+    ///       SourceAccount: !Ref AWS::AccountId
+    /// ```
+    ///
+    /// ## References
+    /// - OWASP Serverless Top 10 SAS-3: Insecure Serverless Deployment Configuration
+    /// - CWE-441: Unintended Proxy or Intermediary ('Confused Deputy')
+    /// - <https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html>
+    /// - <https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-services.html>
+    pub ServicePermissionWithoutSource {
+        id: "FG-FN-005",
+        name: "service-permission-without-source",
+        title: "Service principal may invoke the function without a source condition",
+        severity: Medium,
+        family: Function,
+        status: Stable,
+        since: "0.1.0",
+        remediation: "Add SourceArn (the bucket, topic or rule ARN) and SourceAccount to the permission.",
+        references: &[
+            "OWASP Serverless Top 10 SAS-3: Insecure Serverless Deployment Configuration",
+            "CWE-441",
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
+            "https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-services.html",
+        ],
+    }
+}
+
+impl ServicePermissionWithoutSource {
+    #[expect(
+        clippy::unused_self,
+        clippy::trivially_copy_pass_by_ref,
+        reason = "the signature is the one declare_rule! calls"
+    )]
+    fn check_function(
+        &self,
+        func: &Function,
+        _inv: &Inventory,
+        _settings: &RuleSettings,
+        out: &mut Vec<Violation>,
+    ) {
+        for perm in &func.resource_policy {
+            let Some(principal) = perm.principal.get() else {
+                continue;
+            };
+            let principal = principal.trim();
+            if !is_service_principal(principal) {
+                continue;
+            }
+            if perm.source_arn.is_written() || perm.source_account.is_written() {
+                continue;
+            }
+            out.push(
+                Violation::new(
+                    Some(perm.principal.location().unwrap_or(&perm.at)),
+                    format!(
+                        "service principal {principal} may invoke the function on behalf of any account: no SourceArn or SourceAccount condition"
+                    ),
+                )
+                .with_evidence(format!("Principal: {principal}")),
+            );
+        }
+    }
+}
+
+/// `<service>.amazonaws.com` (and the China partition's `.amazonaws.com.cn`).
+fn is_service_principal(principal: &str) -> bool {
+    let p = principal.to_ascii_lowercase();
+    let service = p
+        .strip_suffix(".amazonaws.com")
+        .or_else(|| p.strip_suffix(".amazonaws.com.cn"));
+    service.is_some_and(|s| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use faasguard_core::Attr;
+    use faasguard_model::Permission;
+
+    use super::*;
+    use crate::Rule;
+    use crate::rules::function::support::testing::{aws_function, line};
+
+    fn permission(principal: &str) -> Permission {
+        Permission {
+            action: Attr::explicit("lambda:InvokeFunction".to_owned(), line(20)),
+            principal: Attr::explicit(principal.to_owned(), line(21)),
+            source_arn: Attr::absent(),
+            source_account: Attr::absent(),
+            principal_org_id: Attr::absent(),
+            function_url_auth_type: Attr::absent(),
+            at: line(18),
+        }
+    }
+
+    fn run(func: &Function) -> Vec<Violation> {
+        let mut out = Vec::new();
+        ServicePermissionWithoutSource.check(
+            func,
+            &Inventory::default(),
+            &RuleSettings::default(),
+            &mut out,
+        );
+        out
+    }
+
+    /// An S3 service principal without SourceArn/SourceAccount fires at the Principal line.
+    #[test]
+    fn service_without_source_fires() {
+        let mut f = aws_function("Fn");
+        f.resource_policy.push(permission("s3.amazonaws.com"));
+        let out = run(&f);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].at, Some(line(21)));
+        assert!(out[0].message.contains("s3.amazonaws.com"));
+    }
+
+    /// SourceArn (even unresolved) or SourceAccount silence it; `*` and account principals are
+    /// other rules' business.
+    #[test]
+    fn with_source_or_not_a_service_is_silent() {
+        let mut f = aws_function("Fn");
+        let mut p = permission("sns.amazonaws.com");
+        p.source_arn = Attr::unresolved("!Ref Topic", line(22));
+        f.resource_policy.push(p);
+        let mut p = permission("events.amazonaws.com");
+        p.source_account = Attr::explicit("123456789012".to_owned(), line(22));
+        f.resource_policy.push(p);
+        f.resource_policy.push(permission("*"));
+        f.resource_policy.push(permission("123456789012"));
+        f.resource_policy.push(permission(".amazonaws.com"));
+        assert!(run(&f).is_empty());
+    }
+}
