@@ -2,6 +2,7 @@
 //! role, per-function roles, and the `AWS::IAM::Role` resources they name under
 //! `resources.Resources`.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use faasguard_core::{Attr, Location};
@@ -134,26 +135,30 @@ pub(crate) fn managed_policy<'a>(ctx: &mut Ctx<'a>, f: &Field<'a>) -> Option<Pol
             return None;
         }
     };
-    let name = written.rsplit('/').next().unwrap_or(&written).to_owned();
-    let kind = if is_aws_managed(&written) {
-        PolicyKind::AwsManaged {
-            arn: written.clone(),
-        }
-    } else {
-        PolicyKind::Unresolved {
-            expr: written.clone(),
-        }
-    };
+    let at = ctx.loc(f);
+    if is_aws_managed(&written) {
+        let name = faasguard_iam::managed_policy_name(&written)
+            .unwrap_or(&written)
+            .to_owned();
+        let document = faasguard_iam::aws_managed_policy_at(&written, &at).unwrap_or_default();
+        return Some(Policy {
+            name,
+            kind: PolicyKind::AwsManaged { arn: written },
+            document,
+            at,
+        });
+    }
     Some(Policy {
-        name,
-        kind,
+        name: written.clone(),
+        kind: PolicyKind::Unresolved { expr: written },
         document: PolicyDocument::default(),
-        at: ctx.loc(f),
+        at,
     })
 }
 
+/// An AWS managed policy ARN, in any partition (`arn:aws-us-gov:iam::aws:policy/…`).
 fn is_aws_managed(arn: &str) -> bool {
-    arn.starts_with("arn:") && arn.contains(":iam::aws:policy/")
+    arn.starts_with("arn:") && faasguard_iam::managed_policy_name(arn).is_some()
 }
 
 /// Flattens `Fn::Join`/`Fn::Sub` over literals and `AWS::Partition` into a string, with the
@@ -203,6 +208,9 @@ pub(crate) struct Resources<'a> {
     /// `resources` could not be read completely (variables, `${file(…)}` includes), so a
     /// missing logical id is not an error.
     pub incomplete: bool,
+    /// Roles already read, so that a role shared by several functions is read (and
+    /// diagnosed) once.
+    roles: RefCell<BTreeMap<String, Option<ExecutionRole>>>,
 }
 
 impl<'a> Resources<'a> {
@@ -257,6 +265,15 @@ impl<'a> Resources<'a> {
     /// policy, plus `AWS::IAM::Policy`/`ManagedPolicy` resources that attach to it through
     /// `Roles: [!Ref id]`. `None` when there is no `AWS::IAM::Role` of that id.
     pub fn role(&self, ctx: &mut Ctx<'a>, id: &str) -> Option<ExecutionRole> {
+        if let Some(cached) = self.roles.borrow().get(id) {
+            return cached.clone();
+        }
+        let role = self.read_role(ctx, id);
+        self.roles.borrow_mut().insert(id.to_owned(), role.clone());
+        role
+    }
+
+    fn read_role(&self, ctx: &mut Ctx<'a>, id: &str) -> Option<ExecutionRole> {
         if self.type_of(ctx, id).as_deref() != Some("AWS::IAM::Role") {
             return None;
         }

@@ -34,9 +34,11 @@
 //! the least-privilege problem the "one role shared by several functions" rule exists for,
 //! so the loader leaves it visible. The implicit CloudWatch Logs, stream, queue and X-Ray
 //! statements the framework adds to that role are not modelled; only what the file writes.
-//! Managed policy ARNs under `arn:aws:iam::aws:policy/` become [`PolicyKind::AwsManaged`]
-//! with an empty document (faasguard-iam has no managed policy data yet); other ARNs and
-//! expressions become [`PolicyKind::Unresolved`].
+//! AWS managed policy ARNs (`arn:<partition>:iam::aws:policy/…`, also assembled with
+//! `Fn::Join`/`Fn::Sub` over `AWS::Partition`) become [`PolicyKind::AwsManaged`](faasguard_model::PolicyKind::AwsManaged) with the
+//! document from `faasguard_iam::aws_managed_policy_at` (empty for a policy faasguard has no
+//! data for), located where the ARN is written; other ARNs and expressions become
+//! [`PolicyKind::Unresolved`](faasguard_model::PolicyKind::Unresolved).
 //!
 //! # Variables
 //! `${…}` variables (`self:`, `opt:`, `env:`, `ssm:`, `file(…)`, `sls:`, `param:`, `cf:`,
@@ -98,9 +100,11 @@ pub fn load(file: &SourceFile) -> Inventory {
     };
     let mut ctx = Ctx::new(file, &root);
     let functions = read_service(&mut ctx);
+    let mut diagnostics = ctx.diagnostics;
+    diagnostics.sort_by_key(|d| (d.location.line, d.location.column));
     Inventory {
         functions,
-        diagnostics: ctx.diagnostics,
+        diagnostics,
     }
 }
 

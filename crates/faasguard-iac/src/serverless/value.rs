@@ -229,10 +229,15 @@ impl<'a> Ctx<'a> {
             Text::Literal(s) => match s.trim().parse::<i64>() {
                 Ok(n) if (min..=max).contains(&n) => Attr::explicit(n, self.loc(f)),
                 _ => {
+                    let range = if max >= i64::from(u32::MAX) {
+                        format!("at least {min}")
+                    } else {
+                        format!("from {min} to {max}")
+                    };
                     self.diag(
                         f,
                         format!(
-                            "serverless: `{}` must be a whole number from {min} to {max}, found `{s}`; ignored",
+                            "serverless: `{}` must be a whole number {range}, found `{s}`; ignored",
                             f.pointer
                         ),
                     );
