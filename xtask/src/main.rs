@@ -149,3 +149,37 @@ fn anchor(m: &RuleMeta) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use faasguard_core::Severity;
+    use faasguard_rules::{Family, Status};
+
+    use super::*;
+
+    const META: RuleMeta = RuleMeta {
+        id: "FG-FN-999",
+        name: "example-rule",
+        title: "An example",
+        severity: Severity::High,
+        family: Family::Function,
+        status: Status::Preview,
+        since: "0.1.0",
+        remediation: "Fix it.",
+        references: &["CWE-284"],
+        docs: " ## What it does\n Checks.\n\n ## Example\n ```yaml\n # a YAML comment, not a heading\n Runtime: python2.7\n ```\n",
+    };
+
+    /// Each rule gets a section with its metadata; the rule's own headings are nested one level
+    /// down, while `#` lines inside code blocks are left alone.
+    #[test]
+    fn rule_sections_nest_headings_outside_code() {
+        let md = rules_markdown(&[&META]);
+        assert!(md.contains("| [FG-FN-999](#fg-fn-999-example-rule) | `example-rule` | high | preview | An example |"));
+        assert!(md.contains("\n## FG-FN-999 example-rule\n"));
+        assert!(md.contains("- **Since:** 0.1.0\n"));
+        assert!(md.contains("  - CWE-284\n"));
+        assert!(md.contains("\n#### What it does\n"));
+        assert!(md.contains("\n# a YAML comment, not a heading\n"));
+    }
+}
