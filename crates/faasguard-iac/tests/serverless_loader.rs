@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use faasguard_core::{Attr, Origin};
 use faasguard_iac::{SourceFile, serverless};
 use faasguard_model::{
-    Effect, EventKind, ExecutionRole, Function, Inventory, PolicyKind, Statement,
+    Effect, EventKind, ExecutionRole, Function, Inventory, PolicyKind, Statement, StringOrPattern,
 };
 
 fn fixture_dir() -> PathBuf {
@@ -46,7 +46,7 @@ fn role(f: &Function) -> &ExecutionRole {
     f.role.as_ref().expect("function has a role")
 }
 
-fn texts(list: &[faasguard_model::StringOrPattern]) -> Vec<&str> {
+fn texts(list: &[StringOrPattern]) -> Vec<&str> {
     list.iter().map(|p| p.text.as_str()).collect()
 }
 
@@ -258,7 +258,11 @@ fn legacy_iam_role_statements() {
         ]
     );
     let admin = &r.policies[1].document.statements;
-    assert!(admin.iter().any(|s| s.action.iter().any(|a| a.is_star())));
+    assert!(
+        admin
+            .iter()
+            .any(|s| s.action.iter().any(StringOrPattern::is_star))
+    );
 
     // Nothing set: the framework's defaults, with no location.
     assert_eq!(f.timeout_s.get(), Some(&6));
