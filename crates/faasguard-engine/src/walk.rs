@@ -112,7 +112,7 @@ pub(crate) fn walk_target(
         .git_ignore(false)
         .git_global(false)
         .git_exclude(false)
-        .parents(false)
+        .parents(true)
         .follow_links(false)
         .sort_by_file_name(std::cmp::Ord::cmp)
         .add_custom_ignore_filename(IGNORE_FILE_NAME)
@@ -339,6 +339,18 @@ mod tests {
             ["app/serverless.yml", "infra/main.tf", "template.yaml"]
         );
         assert!(w.diagnostics.is_empty());
+    }
+
+    /// A `.faasguardignore` in a parent of the scanned directory applies too.
+    #[test]
+    fn ignore_file_in_parent_applies() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("infra");
+        std::fs::create_dir_all(sub.join("legacy")).unwrap();
+        std::fs::write(sub.join("legacy/main.tf"), "x = 1\n").unwrap();
+        std::fs::write(sub.join("main.tf"), "x = 1\n").unwrap();
+        std::fs::write(dir.path().join(IGNORE_FILE_NAME), "infra/legacy/\n").unwrap();
+        assert_eq!(paths(&walk(&sub)), ["main.tf"]);
     }
 
     /// Config excludes use gitignore syntax relative to their base directory.
