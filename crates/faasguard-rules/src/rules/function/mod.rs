@@ -23,7 +23,7 @@ pub mod runtimes;
 mod secret_in_environment;
 mod service_permission_without_source;
 mod shared_execution_role;
-mod support;
+pub(crate) mod support;
 mod tracing_disabled;
 
 pub use api_gateway_timeout::ApiGatewayTimeout;
