@@ -14,10 +14,36 @@ fn faasguard() -> assert_cmd::Command {
     cmd
 }
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+/// A copy of `tests/fixtures/<name>` in a fresh temporary directory (which is marked as a
+/// repository root), so that no `faasguard.toml` or `.faasguardignore` from this repository
+/// or above it leaks into the scan. Keep the guard alive while the path is used.
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    path: PathBuf,
+}
+
+fn fixture(name: &str) -> Fixture {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
-        .join(name)
+        .join(name);
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join(".git")).unwrap();
+    let path = tmp.path().join(name);
+    copy_dir(&src, &path);
+    Fixture { _tmp: tmp, path }
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let to = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
 }
 
 struct Run {
@@ -59,7 +85,8 @@ fn rule_ids(findings: &Value) -> Vec<&str> {
 /// nothing in it.
 #[test]
 fn no_iac_exits_0_with_empty_json_report() {
-    let r = run(&["scan", path_arg(&fixture("no_iac")), "--format", "json"]);
+    let fix_no_iac = fixture("no_iac");
+    let r = run(&["scan", path_arg(&fix_no_iac.path), "--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let report = r.json();
     assert_eq!(report["schema_version"], "1.0.0");
@@ -72,7 +99,8 @@ fn no_iac_exits_0_with_empty_json_report() {
 /// The default table output is written without ANSI colour when stdout is not a terminal.
 #[test]
 fn table_output_has_no_colour_off_a_terminal() {
-    let r = run(&["scan", path_arg(&fixture("terraform_eol_runtime"))]);
+    let fix_terraform_eol_runtime = fixture("terraform_eol_runtime");
+    let r = run(&["scan", path_arg(&fix_terraform_eol_runtime.path)]);
     assert!(!r.stdout.contains('\u{1b}'), "{}", r.stdout);
     assert!(!r.stdout.is_empty());
 }
@@ -85,7 +113,7 @@ fn finding_at_threshold_exits_1() {
     let dir = fixture("terraform_eol_runtime");
     let r = run(&[
         "scan",
-        path_arg(&dir),
+        path_arg(&dir.path),
         "--format",
         "json",
         "--select",
@@ -114,7 +142,7 @@ fn fail_on_none_and_higher_threshold_exit_0() {
     for level in ["none", "critical"] {
         let r = run(&[
             "scan",
-            path_arg(&dir),
+            path_arg(&dir.path),
             "--format",
             "json",
             "--select",
@@ -130,11 +158,12 @@ fn fail_on_none_and_higher_threshold_exit_0() {
 /// `--output` writes the report to the file and nothing to stdout.
 #[test]
 fn output_file() {
+    let fix_terraform_eol_runtime = fixture("terraform_eol_runtime");
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("report.json");
     let r = run(&[
         "scan",
-        path_arg(&fixture("terraform_eol_runtime")),
+        path_arg(&fix_terraform_eol_runtime.path),
         "--format",
         "json",
         "--select",
@@ -152,9 +181,10 @@ fn output_file() {
 /// exit 0, and the report keeps it under `suppressed` with kind and reason.
 #[test]
 fn inline_suppression_moves_finding_to_suppressed() {
+    let fix_terraform_eol_runtime_suppressed = fixture("terraform_eol_runtime_suppressed");
     let r = run(&[
         "scan",
-        path_arg(&fixture("terraform_eol_runtime_suppressed")),
+        path_arg(&fix_terraform_eol_runtime_suppressed.path),
         "--format",
         "json",
         "--select",
@@ -180,7 +210,7 @@ fn baseline_suppresses_known_findings() {
     let dir = fixture("terraform_eol_runtime");
     let first = run(&[
         "scan",
-        path_arg(&dir),
+        path_arg(&dir.path),
         "--format",
         "json",
         "--select",
@@ -191,7 +221,7 @@ fn baseline_suppresses_known_findings() {
     assert_eq!(first.code, 1, "{}", first.stderr);
     let second = run(&[
         "scan",
-        path_arg(&dir),
+        path_arg(&dir.path),
         "--format",
         "json",
         "--select",
@@ -208,12 +238,13 @@ fn baseline_suppresses_known_findings() {
 /// A baseline that is not a faasguard report is an error (exit 2) naming the file.
 #[test]
 fn bad_baseline_exits_2() {
+    let fix_no_iac = fixture("no_iac");
     let tmp = tempfile::tempdir().unwrap();
     let baseline = tmp.path().join("baseline.json");
     std::fs::write(&baseline, "[1, 2, 3]").unwrap();
     let r = run(&[
         "scan",
-        path_arg(&fixture("no_iac")),
+        path_arg(&fix_no_iac.path),
         "--baseline",
         path_arg(&baseline),
     ]);
@@ -228,9 +259,10 @@ fn bad_baseline_exits_2() {
 /// Paths listed in `.faasguardignore` are not scanned.
 #[test]
 fn faasguardignore_hides_paths() {
+    let fix_ignored_by_faasguardignore = fixture("ignored_by_faasguardignore");
     let r = run(&[
         "scan",
-        path_arg(&fixture("ignored_by_faasguardignore")),
+        path_arg(&fix_ignored_by_faasguardignore.path),
         "--format",
         "json",
     ]);
@@ -242,7 +274,8 @@ fn faasguardignore_hides_paths() {
 /// scan with exit 2 and an error naming the file and the line.
 #[test]
 fn unknown_config_key_exits_2_with_file_and_line() {
-    let r = run(&["scan", path_arg(&fixture("unknown_config_key"))]);
+    let fix_unknown_config_key = fixture("unknown_config_key");
+    let r = run(&["scan", path_arg(&fix_unknown_config_key.path)]);
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("unknown_config_key/faasguard.toml:3:"),
@@ -256,12 +289,13 @@ fn unknown_config_key_exits_2_with_file_and_line() {
 /// `--config FILE` is used instead of the search, and its settings apply (here `fail-on`).
 #[test]
 fn explicit_config_file_applies() {
+    let fix_terraform_eol_runtime = fixture("terraform_eol_runtime");
     let tmp = tempfile::tempdir().unwrap();
     let cfg = tmp.path().join("ci.toml");
     std::fs::write(&cfg, "fail-on = \"none\"\nselect = [\"FG-FN-001\"]\n").unwrap();
     let r = run(&[
         "scan",
-        path_arg(&fixture("terraform_eol_runtime")),
+        path_arg(&fix_terraform_eol_runtime.path),
         "--config",
         path_arg(&cfg),
         "--format",
@@ -272,7 +306,7 @@ fn explicit_config_file_applies() {
     // A flag wins over the file.
     let r = run(&[
         "scan",
-        path_arg(&fixture("terraform_eol_runtime")),
+        path_arg(&fix_terraform_eol_runtime.path),
         "--config",
         path_arg(&cfg),
         "--fail-on",
@@ -285,9 +319,10 @@ fn explicit_config_file_applies() {
 /// the error names the file and line on stderr, and the exit code is 2.
 #[test]
 fn malformed_file_is_a_diagnostic_and_the_rest_is_scanned() {
+    let fix_one_malformed_one_good = fixture("one_malformed_one_good");
     let r = run(&[
         "scan",
-        path_arg(&fixture("one_malformed_one_good")),
+        path_arg(&fix_one_malformed_one_good.path),
         "--format",
         "json",
         "--fail-on",
@@ -333,9 +368,9 @@ fn binary_template_is_a_diagnostic() {
 #[test]
 fn usage_errors_exit_2() {
     let dir = fixture("no_iac");
-    let r = run(&["scan", path_arg(&dir), "--fail-on", "severe"]);
+    let r = run(&["scan", path_arg(&dir.path), "--fail-on", "severe"]);
     assert_eq!(r.code, 2);
-    let r = run(&["scan", path_arg(&dir), "--ignore", "FG-NOPE-999"]);
+    let r = run(&["scan", path_arg(&dir.path), "--ignore", "FG-NOPE-999"]);
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("unknown rule `FG-NOPE-999`"),
@@ -351,7 +386,7 @@ fn usage_errors_exit_2() {
     );
     let out = faasguard()
         .env("FAASGUARD_TODAY", "tomorrow")
-        .args(["scan", path_arg(&dir)])
+        .args(["scan", path_arg(&dir.path)])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -418,9 +453,11 @@ fn rule_docs_by_id_and_name() {
 /// the whole function, and only for that function.
 #[test]
 fn inline_suppression_on_function_line_covers_the_function() {
+    let fix_sam_url_without_auth_suppressed_on_function =
+        fixture("sam_url_without_auth_suppressed_on_function");
     let r = run(&[
         "scan",
-        path_arg(&fixture("sam_url_without_auth_suppressed_on_function")),
+        path_arg(&fix_sam_url_without_auth_suppressed_on_function.path),
         "--format",
         "json",
         "--select",
@@ -445,9 +482,10 @@ fn inline_suppression_on_function_line_covers_the_function() {
 /// `config`.
 #[test]
 fn per_path_ignores_from_config() {
+    let fix_per_path_ignores = fixture("per_path_ignores");
     let r = run(&[
         "scan",
-        path_arg(&fixture("per_path_ignores")),
+        path_arg(&fix_per_path_ignores.path),
         "--format",
         "json",
     ]);
