@@ -823,7 +823,7 @@ impl<'c, 'a> Loader<'c, 'a> {
             return match sam::aws_managed_arn(&text) {
                 Some(arn) => Policy {
                     name,
-                    document: aws_managed_document(&arn),
+                    document: aws_managed_document(&arn, &at),
                     kind: PolicyKind::AwsManaged { arn },
                     at,
                 },
@@ -1070,14 +1070,15 @@ fn managed(arn: &str, at: Location) -> Policy {
         kind: PolicyKind::AwsManaged {
             arn: arn.to_owned(),
         },
-        document: aws_managed_document(arn),
+        document: aws_managed_document(arn, &at),
         at,
     }
 }
 
-/// The document of an AWS managed policy when faasguard carries it.
-fn aws_managed_document(_arn: &str) -> PolicyDocument {
-    PolicyDocument::default()
+/// The document of an AWS managed policy when faasguard carries it (from faasguard-iam's
+/// data), each statement located where the policy is attached; empty otherwise.
+fn aws_managed_document(arn: &str, at: &Location) -> PolicyDocument {
+    faasguard_iam::aws_managed_policy_at(arn, at).unwrap_or_default()
 }
 
 fn env_value(ctx: &Ctx<'_>, slot: &Slot<'_>) -> Attr<String> {

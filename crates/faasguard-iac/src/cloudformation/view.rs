@@ -255,7 +255,7 @@ fn render_into(node: &Node, out: &mut String, depth: usize) {
     match &node.value {
         Value::Null => out.push_str("null"),
         Value::Str(s) if s.is_empty() => out.push_str("''"),
-        Value::Str(s) if s.contains([',', '[', ']', '{', '}']) && depth > 0 => {
+        Value::Str(s) if s.contains([',', '[', ']']) && depth > 0 => {
             let _ = write!(out, "'{}'", s.replace('\'', "''"));
         }
         Value::Seq(items) => {
