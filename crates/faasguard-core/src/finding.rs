@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 use crate::{Location, Severity};
 
 /// One problem found by one rule in one place.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// Permanent rule id, `FG-<AREA>-<NNN>`.
@@ -30,6 +31,7 @@ pub struct Finding {
 
 /// A problem with the input or the run rather than with a function: a file that does not
 /// parse, a reference to a missing file. Diagnostics make the exit code 2 but never stop the scan.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub location: Location,

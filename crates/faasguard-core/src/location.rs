@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Where something is: a file (relative to the scan root, `/`-separated), a 1-based line and
 /// column when known, and a JSON pointer into the document when the source is structured
 /// (`/Resources/Fn/Properties/Runtime`).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Location {
     pub file: String,

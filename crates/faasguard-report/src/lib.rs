@@ -1,17 +1,43 @@
 //! The scan [`Report`] and its writers (table, JSON, SARIF, JUnit).
 //!
 //! The `Report` struct *is* the JSON schema: the JSON writer serialises it as is, and
-//! `schema_version` changes whenever a field changes meaning or is removed.
+//! `schema_version` changes whenever a field changes meaning or is removed. [`json_schema`]
+//! derives the JSON Schema from it (committed as `schemas/report.schema.json`).
+//!
+//! Every output format implements [`Writer`]; pick one with [`writer`]:
+//!
+//! ```
+//! use faasguard_report::{Format, WriterOptions, writer};
+//! # let report = faasguard_report::Report::empty("faasguard", "0.1.0");
+//! let format: Format = "sarif".parse().unwrap();
+//! let mut out = Vec::new();
+//! writer(format, WriterOptions::default()).write(&report, &mut out).unwrap();
+//! assert!(String::from_utf8(out).unwrap().contains("\"version\": \"2.1.0\""));
+//! ```
+//!
+//! Writers print what the report holds, in the order it holds it: the engine sorts and
+//! redacts, so the same report always gives the same bytes.
 
+mod format;
+mod json;
+mod junit;
+mod rules;
+mod sarif;
+mod table;
+
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use faasguard_core::{Diagnostic, Finding, Location, Severity};
+
+pub use format::{Format, ParseFormatError, ReportError, Writer, WriterOptions, writer};
+pub use json::json_schema;
 
 /// Version of the JSON report schema. Bump on any incompatible change.
 pub const SCHEMA_VERSION: &str = "1.0.0";
 
 /// Everything one scan found.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
     pub schema_version: String,
     pub tool: ToolInfo,
@@ -30,14 +56,14 @@ pub struct Report {
 }
 
 /// The tool that produced the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ToolInfo {
     pub name: String,
     pub version: String,
 }
 
 /// A function as listed in the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FunctionSummary {
     /// Display id (`template.yaml#HelloFunction`), the key findings refer to.
     pub id: String,
@@ -50,7 +76,7 @@ pub struct FunctionSummary {
 }
 
 /// A finding that was not reported, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SuppressedFinding {
     pub finding: Finding,
     /// `inline` (a `faasguard:ignore` comment), `baseline`, `ignore-file` or `config`.
@@ -59,7 +85,7 @@ pub struct SuppressedFinding {
 }
 
 /// Metadata of a rule that ran.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RuleInfo {
     pub id: String,
     pub name: String,
@@ -70,4 +96,34 @@ pub struct RuleInfo {
     pub references: Vec<String>,
     /// Markdown documentation.
     pub docs: String,
+}
+
+impl Report {
+    /// A report with no targets, functions, findings, diagnostics or rules, stamped with the
+    /// current [`SCHEMA_VERSION`]: the starting point the engine fills in.
+    pub fn empty(tool_name: impl Into<String>, tool_version: impl Into<String>) -> Self {
+        Report {
+            schema_version: SCHEMA_VERSION.to_owned(),
+            tool: ToolInfo {
+                name: tool_name.into(),
+                version: tool_version.into(),
+            },
+            targets: Vec::new(),
+            functions: Vec::new(),
+            findings: Vec::new(),
+            suppressed: Vec::new(),
+            diagnostics: Vec::new(),
+            rules: Vec::new(),
+        }
+    }
+
+    /// How many findings there are at each severity, from `info` to `critical`
+    /// (indexed like [`Severity::ALL`]).
+    pub fn counts_by_severity(&self) -> [usize; 5] {
+        let mut counts = [0usize; 5];
+        for finding in &self.findings {
+            counts[finding.severity as usize] += 1;
+        }
+        counts
+    }
 }
