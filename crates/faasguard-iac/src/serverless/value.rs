@@ -84,7 +84,9 @@ impl<'a> Ctx<'a> {
     }
 
     /// Follows a whole-value `${self:path}` reference to the node it names, up to
-    /// [`MAX_SELF_HOPS`] times. Anything else is returned as is.
+    /// [`MAX_SELF_HOPS`] times. When the chain ends at another variable (`${opt:…}`), at a
+    /// missing path or in a cycle, the node written at the place of use is returned, so an
+    /// unresolved value always shows the expression written where it is used.
     pub fn deref(&self, node: &'a Node) -> &'a Node {
         let mut current = node;
         for _ in 0..MAX_SELF_HOPS {
@@ -93,10 +95,10 @@ impl<'a> Ctx<'a> {
             };
             match self.self_target(expr) {
                 Some(target) => current = target,
-                None => return current,
+                None => return node,
             }
         }
-        current
+        node
     }
 
     /// The node named by a variable's inner text when it is a plain `self:` reference
