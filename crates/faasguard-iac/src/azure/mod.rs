@@ -25,7 +25,7 @@ use crate::{MAX_SOURCE_BYTES, SourceFile};
 /// Well-known Azure built-in role definition ids.
 const BUILT_IN_ROLES: &[(&str, &str)] = &[
     ("8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Owner"),
-    ("b24988ac-6180-42ed-a822-9e8dbd3e0dd2", "Contributor"),
+    ("b24988ac-6180-42a0-ab88-20f7382dd24c", "Contributor"),
     (
         "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
         "User Access Administrator",
