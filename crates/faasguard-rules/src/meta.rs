@@ -176,7 +176,8 @@ pub trait Rule: Sync {
 /// }
 /// ```
 /// The type then implements [`Rule`] through a `check` method written next to it:
-/// `impl FunctionUrlWithoutAuth { fn check_function(&self, func, inv, settings, out) { … } }`.
+/// `impl FunctionUrlWithoutAuth { fn check_function(func, inv, settings, out) { … } }`
+/// (an associated function: rules hold no state).
 #[macro_export]
 macro_rules! declare_rule {
     (
@@ -224,7 +225,7 @@ macro_rules! declare_rule {
                 settings: &$crate::RuleSettings,
                 out: &mut Vec<$crate::Violation>,
             ) {
-                self.check_function(func, inv, settings, out);
+                Self::check_function(func, inv, settings, out);
             }
         }
     };

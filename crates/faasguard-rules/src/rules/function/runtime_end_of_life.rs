@@ -68,13 +68,7 @@ declare_rule! {
 }
 
 impl RuntimeEndOfLife {
-    #[expect(
-        clippy::unused_self,
-        clippy::trivially_copy_pass_by_ref,
-        reason = "the signature is the one declare_rule! calls"
-    )]
     fn check_function(
-        &self,
         func: &Function,
         _inv: &Inventory,
         settings: &RuleSettings,

@@ -138,13 +138,7 @@ const POINTER_SUFFIXES: &[&str] = &[
 ];
 
 impl SecretInEnvironment {
-    #[expect(
-        clippy::unused_self,
-        clippy::trivially_copy_pass_by_ref,
-        reason = "the signature is the one declare_rule! calls"
-    )]
     fn check_function(
-        &self,
         func: &Function,
         _inv: &Inventory,
         _settings: &RuleSettings,
