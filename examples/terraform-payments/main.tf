@@ -85,7 +85,7 @@ resource "aws_lambda_function" "refund" {
   filename                       = data.archive_file.refund.output_path
   source_code_hash               = data.archive_file.refund.output_base64sha256
   handler                        = "index.handler"
-  runtime                        = "nodejs20.x"
+  runtime                        = "nodejs24.x"
   role                           = aws_iam_role.payments.arn
   reserved_concurrent_executions = 5
 
