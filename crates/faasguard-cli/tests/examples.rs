@@ -6,6 +6,7 @@
 //! each README promises are also asserted by hand, so a wrong snapshot cannot be accepted blindly.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::Value;
@@ -49,14 +50,16 @@ fn finding_lines(report: &Value) -> String {
         let loc = &f["location"];
         let function = f["function"].as_str().unwrap_or("");
         let function = function.rsplit('#').next().unwrap_or(function);
-        lines.push_str(&format!(
-            "{} {} {}:{} {}\n",
+        writeln!(
+            lines,
+            "{} {} {}:{} {}",
             f["rule_id"].as_str().unwrap(),
             f["severity"].as_str().unwrap(),
             loc["file"].as_str().unwrap(),
             loc["line"],
             function,
-        ));
+        )
+        .unwrap();
     }
     lines
 }
