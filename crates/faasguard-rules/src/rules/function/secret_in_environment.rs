@@ -11,7 +11,8 @@ declare_rule! {
     /// is **high** when the function has no customer managed KMS key for its environment
     /// (`KmsKeyArn`, `kms_key_arn`, `awsKmsKeyArn`) and **medium** when it has one, because the
     /// literal still sits in the template and in version control. Values that are references
-    /// (`!Ref`, `${ssm:…}`, `{{resolve:secretsmanager:…}}`, ARNs) and names that describe a
+    /// (`!Ref`, `${ssm:…}`, `{{resolve:secretsmanager:…}}`, ARNs, Azure Key Vault references
+    /// `@Microsoft.KeyVault(…)`) and names that describe a
     /// pointer rather than the secret (`SECRET_ARN`, `TOKEN_PARAMETER_NAME`, `PASSWORD_MIN_LENGTH`)
     /// are not reported. The value is never shown whole: the evidence holds a redacted form.
     ///
@@ -189,7 +190,9 @@ fn literal_secret_value(var: &EnvVar) -> Option<&str> {
         || value.starts_with("${")
         || lower.starts_with("arn:")
         || lower.starts_with("ssm:")
-        || lower.starts_with("secretsmanager:");
+        || lower.starts_with("secretsmanager:")
+        // Azure App Service / Functions Key Vault reference, resolved by the platform.
+        || lower.starts_with("@microsoft.keyvault(");
     let is_trivial = matches!(
         lower.as_str(),
         "true" | "false" | "yes" | "no" | "none" | "null"
@@ -317,6 +320,10 @@ mod tests {
         f.environment.push(var(
             "DB_SECRET",
             lit("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db"),
+        ));
+        f.environment.push(var(
+            "PAYMENT_API_SECRET",
+            lit("@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/api/)"),
         ));
         f.environment
             .push(var("DB_PASSWORD_SECRET_ARN", lit("db-secret")));
