@@ -92,6 +92,9 @@ const TABLE: &[(&str, &[Fmt])] = &[
             Fmt::Azure,
         ],
     ),
+    // cloudformation.json here is SAM written in JSON: the CloudFormation loader links API
+    // Gateway triggers only from SAM `Events`; a plain `AWS::ApiGateway::Method` integration URI
+    // is not linked to its function (a loader gap), so plain CloudFormation cannot show it.
     ("FG-FN-008", AWS),
     // Also Azure: local.settings.json Values are the function's environment.
     (
@@ -104,6 +107,9 @@ const TABLE: &[(&str, &[Fmt])] = &[
             Fmt::Azure,
         ],
     ),
+    // cloudformation.json is SAM in JSON for the same reason (S3 notifications, SNS
+    // subscriptions and Events rule targets of plain CloudFormation are not linked); its good
+    // case uses a plain `AWS::Lambda::EventInvokeConfig` on-failure destination.
     ("FG-FN-010", AWS),
     ("FG-FN-011", AWS),
     ("FG-FN-012", AWS),
