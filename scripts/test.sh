@@ -22,6 +22,12 @@ fi
 step "generated docs are up to date"
 cargo run --locked -q -p xtask -- gen-docs --check
 
+step "faasguard scans its own repository and finds nothing"
+cargo run --locked -q -p faasguard-cli -- scan --config self-scan.faasguard.toml --fail-on low .
+
+step "the README's first command runs on the bundled examples"
+cargo run --locked -q -p faasguard-cli -- scan --fail-on none examples/ >/dev/null
+
 if [ "$fuzz_seconds" != "0" ]; then
   step "fuzz every loader for ${fuzz_seconds}s each"
   bash scripts/fuzz.sh "$fuzz_seconds"
