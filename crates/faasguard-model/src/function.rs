@@ -236,6 +236,10 @@ pub struct Function {
     pub tags: BTreeMap<String, String>,
     /// The code directory or package file on disk, resolved against the defining file.
     pub code: Attr<PathBuf>,
+    /// `Zip` (the default) or `Image` (a container image, which carries its own runtime).
+    pub package_type: Attr<String>,
+    /// Code-signing configuration (`CodeSigningConfigArn`, `code_signing_config_arn`).
+    pub code_signing_config: Attr<String>,
     /// Azure: role assignments granted to the function app's identity.
     pub role_assignments: Vec<RoleAssignment>,
 }
@@ -264,6 +268,8 @@ impl Function {
             vpc: Attr::absent(),
             tags: BTreeMap::new(),
             code: Attr::absent(),
+            package_type: Attr::default_value("Zip".to_owned()),
+            code_signing_config: Attr::absent(),
             role_assignments: Vec::new(),
         }
     }

@@ -547,6 +547,15 @@ impl<'c, 'a> Loader<'c, 'a> {
             }
         }
         f.kms_key = top(props, "KmsKeyArn").map_or_else(Attr::absent, |s| ctx.str_attr(&s));
+        f.code_signing_config =
+            top(props, "CodeSigningConfigArn").map_or_else(Attr::absent, |s| ctx.str_attr(&s));
+        if let Some(pt) = top(props, "PackageType") {
+            f.package_type = ctx.str_attr(&pt);
+        } else if top(props, "ImageUri").is_some()
+            || top(props, "Code").is_some_and(|c| c.get("ImageUri").is_some())
+        {
+            f.package_type = Attr::default_value("Image".to_owned());
+        }
         f.reserved_concurrency = top(props, "ReservedConcurrentExecutions")
             .map_or_else(Attr::absent, |s| ctx.int_attr(&s));
         if let Some(layers) = props.get("Layers") {

@@ -306,6 +306,9 @@ fn read_function<'a>(
         func.handler = ctx.string_attr(&h);
     }
     let image = ctx.get(f, "image");
+    if let Some(img) = &image {
+        func.package_type = Attr::explicit("Image".to_owned(), ctx.loc(img));
+    }
     func.runtime = match ctx.get(f, "runtime") {
         Some(r) => ctx.string_attr(&r),
         // A container image carries its own runtime.

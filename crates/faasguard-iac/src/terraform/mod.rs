@@ -210,6 +210,12 @@ impl<'a> Builder<'_, 'a> {
         f.runtime = string("runtime");
         f.handler = string("handler");
         f.kms_key = string("kms_key_arn");
+        f.code_signing_config = string("code_signing_config_arn");
+        if res.attr("package_type").is_some() {
+            f.package_type = string("package_type");
+        } else if res.attr("image_uri").is_some() {
+            f.package_type = Attr::default_value("Image".to_owned());
+        }
         f.memory_mb = res.attr("memory_size").map_or_else(
             || Attr::default_value(128),
             |e| m.number(file, e, &p("memory_size")),

@@ -11,6 +11,7 @@
 
 mod api_gateway_timeout;
 mod async_without_dead_letter;
+mod code_signing_not_configured;
 mod cross_account_layer;
 mod excessive_timeout;
 mod function_url_cors_wildcard;
@@ -28,6 +29,7 @@ mod tracing_disabled;
 
 pub use api_gateway_timeout::ApiGatewayTimeout;
 pub use async_without_dead_letter::AsyncWithoutDeadLetter;
+pub use code_signing_not_configured::CodeSigningNotConfigured;
 pub use cross_account_layer::CrossAccountLayer;
 pub use cross_account_layer::aws_layer_publisher;
 pub use excessive_timeout::ExcessiveTimeout;
@@ -60,4 +62,5 @@ pub static RULES: &[&dyn Rule] = &[
     &SharedExecutionRole,
     &CrossAccountLayer,
     &FunctionUrlCorsWildcard,
+    &CodeSigningNotConfigured,
 ];
