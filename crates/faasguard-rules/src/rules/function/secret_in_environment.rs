@@ -1,5 +1,5 @@
 use faasguard_core::{Severity, redact_secret};
-use faasguard_model::{EnvVar, Function, Inventory};
+use faasguard_model::{EnvVar, Function, Inventory, Provider};
 
 use crate::{RuleSettings, Violation, declare_rule};
 
@@ -162,11 +162,19 @@ impl SecretInEnvironment {
                     ),
                 )
                 .with_severity(Severity::Medium)
-            } else {
+            } else if func.id.provider == Provider::Aws {
                 Violation::new(
                     Some(var.value.location().unwrap_or(&var.at)),
                     format!(
                         "environment variable {} holds a literal secret and the function has no customer KMS key",
+                        var.name
+                    ),
+                )
+            } else {
+                Violation::new(
+                    Some(var.value.location().unwrap_or(&var.at)),
+                    format!(
+                        "app setting {} holds a literal secret instead of a Key Vault reference",
                         var.name
                     ),
                 )
