@@ -5,12 +5,8 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data).into_owned();
-    let file = faasguard_iac::SourceFile {
-        path: "template.yaml".to_owned(),
-        abs: std::path::PathBuf::from("/nonexistent/template.yaml"),
-        text,
-    };
+    faasguard_fuzz::report_stack_overflows();
+    let file = faasguard_fuzz::source("template.yaml", data);
     let inv = faasguard_iac::cloudformation::load(&file);
     let _ = faasguard_rules::check_inventory(&inv, &faasguard_rules::RuleSettings::default());
 });

@@ -48,6 +48,15 @@ use crate::SourceFile;
 use crate::yaml::{self, Node, Value};
 use view::{Slot, View, intrinsic, reference, render};
 
+/// Most steps one [`Ctx::resolve`] takes (each scalar or intrinsic visited is one step).
+const RESOLVE_FUEL: u32 = 4096;
+
+/// Deepest nesting of intrinsics (and `!FindInMap` hops) [`Ctx::resolve`] follows.
+const MAX_RESOLVE_DEPTH: usize = 64;
+
+/// Longest string [`Ctx::resolve`] builds; longer results stay unresolved.
+const MAX_RESOLVED_LEN: usize = 1024 * 1024;
+
 /// The SAM transform that makes a template a SAM template.
 const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 
@@ -140,7 +149,14 @@ impl<'a> Ctx<'a> {
                         continue;
                     }
                     match slot.node.get("Type").and_then(Node::as_str) {
-                        Some(ty) => resources.push((id, slot, ty)),
+                        Some(ty) => {
+                            if let Some(problem) = unknown_type(ty)
+                                && let Some(at) = slot.get("Type")
+                            {
+                                ctx.diag(&at, format!("resource `{id}`: {problem}"));
+                            }
+                            resources.push((id, slot, ty));
+                        }
                         None => ctx.diag(&slot, format!("resource `{id}` has no Type")),
                     }
                 }
@@ -178,7 +194,21 @@ impl<'a> Ctx<'a> {
     }
 
     /// The static value of a node: a scalar, or an intrinsic that needs no stack input.
+    /// Resolution is bounded ([`RESOLVE_FUEL`] steps, [`MAX_RESOLVE_DEPTH`] levels,
+    /// [`MAX_RESOLVED_LEN`] bytes), so a
+    /// `!FindInMap` that leads back to itself, or a chain of mappings that doubles at each
+    /// step, is left unresolved instead of overflowing the stack or exhausting memory.
     pub(crate) fn resolve(&self, node: &Node) -> Option<String> {
+        let mut fuel = RESOLVE_FUEL;
+        self.resolve_with(node, 0, &mut fuel)
+            .filter(|s| s.len() <= MAX_RESOLVED_LEN)
+    }
+
+    fn resolve_with(&self, node: &Node, depth: usize, fuel: &mut u32) -> Option<String> {
+        *fuel = fuel.checked_sub(1)?;
+        if depth > MAX_RESOLVE_DEPTH {
+            return None;
+        }
         if let Some(text) = node.scalar_text() {
             return Some(text);
         }
@@ -193,8 +223,11 @@ impl<'a> Ctx<'a> {
                 let mut out = text.to_owned();
                 if let Some(vars) = vars {
                     for e in vars.entries() {
-                        let value = self.resolve(&e.value)?;
+                        let value = self.resolve_with(&e.value, depth + 1, fuel)?;
                         out = out.replace(&format!("${{{}}}", e.key), &value);
+                        if out.len() > MAX_RESOLVED_LEN {
+                            return None;
+                        }
                     }
                 }
                 let unescaped = out.replace("${!", "");
@@ -202,32 +235,39 @@ impl<'a> Ctx<'a> {
             }
             "Join" => {
                 let items = arg.items();
-                let delim = self.resolve(items.first()?)?;
-                let parts = items
-                    .get(1)?
-                    .items()
-                    .iter()
-                    .map(|n| self.resolve(n))
-                    .collect::<Option<Vec<_>>>()?;
-                Some(parts.join(&delim))
+                let delim = self.resolve_with(items.first()?, depth + 1, fuel)?;
+                let mut joined = String::new();
+                for (i, n) in items.get(1)?.items().iter().enumerate() {
+                    if i > 0 {
+                        joined.push_str(&delim);
+                    }
+                    joined.push_str(&self.resolve_with(n, depth + 1, fuel)?);
+                    if joined.len() > MAX_RESOLVED_LEN {
+                        return None;
+                    }
+                }
+                Some(joined)
             }
             "Select" => {
                 let items = arg.items();
-                let index: usize = self.resolve(items.first()?)?.parse().ok()?;
-                self.resolve(items.get(1)?.items().get(index)?)
+                let index: usize = self
+                    .resolve_with(items.first()?, depth + 1, fuel)?
+                    .parse()
+                    .ok()?;
+                self.resolve_with(items.get(1)?.items().get(index)?, depth + 1, fuel)
             }
             "FindInMap" => {
                 let items = arg.items();
                 let keys = items
                     .iter()
                     .take(3)
-                    .map(|n| self.resolve(n))
+                    .map(|n| self.resolve_with(n, depth + 1, fuel))
                     .collect::<Option<Vec<_>>>()?;
                 let [map, top, second] = keys.as_slice() else {
                     return None;
                 };
                 let value = self.mappings.as_ref()?.get(map)?.get(top)?.get(second)?;
-                self.resolve(value.node)
+                self.resolve_with(value.node, depth + 1, fuel)
             }
             _ => None,
         }
@@ -300,6 +340,79 @@ impl<'a> Ctx<'a> {
     fn text(&self, node: &Node) -> String {
         self.resolve(node).unwrap_or_else(|| render(node))
     }
+}
+
+/// The resource types the loader reads.
+const LOADED_TYPES: &[&str] = &[
+    "AWS::Serverless::Function",
+    "AWS::Lambda::Function",
+    "AWS::Lambda::Permission",
+    "AWS::Lambda::Url",
+    "AWS::Lambda::EventInvokeConfig",
+    "AWS::Lambda::EventSourceMapping",
+    "AWS::IAM::Role",
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::RolePolicy",
+];
+
+/// Why a resource `Type` is unknown, when it is: not of the `Provider::Service::Resource` (or
+/// `Custom::Name`) shape CloudFormation requires, or a near miss of a type the loader reads
+/// (`AWS::Serverless::Functon`, `aws::lambda::function`), which would otherwise drop the
+/// function from the scan without a word. Other types (S3 buckets, registry types, types
+/// newer than faasguard) are none of faasguard's business and pass.
+fn unknown_type(ty: &str) -> Option<String> {
+    if LOADED_TYPES.contains(&ty) {
+        return None;
+    }
+    let parts: Vec<&str> = ty.split("::").collect();
+    if parts.len() < 2
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || p.contains(char::is_whitespace))
+    {
+        return Some(format!(
+            "unknown resource type `{ty}` (expected `Provider::Service::Resource`); not scanned"
+        ));
+    }
+    LOADED_TYPES
+        .iter()
+        .find(|known| known.eq_ignore_ascii_case(ty) || near_miss(known, ty))
+        .map(|known| format!("unknown resource type `{ty}` (did you mean `{known}`?); not scanned"))
+}
+
+/// `ty` is one slip away from the loaded type `known`: one edit in all (`AWS::IAM:Role`), or
+/// the same provider and service (or the service one edit away) and the resource name at most
+/// two edits away. Real types that
+/// resemble a loaded one (`AWS::IoT::Policy`, `AWS::IAM::UserPolicy`) are further than that.
+fn near_miss(known: &str, ty: &str) -> bool {
+    if edit_distance(known, ty) == 1 {
+        return true;
+    }
+    let (Some((known_ns, known_name)), Some((ns, name))) =
+        (known.rsplit_once("::"), ty.rsplit_once("::"))
+    else {
+        return false;
+    };
+    let ns_distance = edit_distance(known_ns, ns);
+    let name_distance = edit_distance(known_name, name);
+    ns_distance <= 1 && name_distance <= 2 && ns_distance + name_distance > 0
+}
+
+/// Levenshtein distance between two short ASCII-ish strings (by `char`).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = Vec::with_capacity(b.len() + 1);
+        cur.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = prev[j] + usize::from(ca != *cb);
+            cur.push(substitute.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 fn shape(node: &Node) -> &'static str {
@@ -1147,4 +1260,65 @@ fn clean_join(dir: &std::path::Path, rel: &str) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Near misses of the types the loader reads, and types of the wrong shape, are reported;
+    /// the loaded types and every other well-formed type (including custom and registry types)
+    /// pass.
+    #[test]
+    fn unknown_types_are_near_misses_or_malformed() {
+        for bad in [
+            "AWS::Serverless::Functon",
+            "aws::lambda::function",
+            "AWS::Lambda::Functions",
+            "AWS::IAM:Role",
+            "AWS::Lamda::Function",
+            "LambdaFunction",
+            "AWS::Lambda::",
+            "AWS:: Lambda::Function",
+        ] {
+            assert!(unknown_type(bad).is_some(), "{bad} should be unknown");
+        }
+        for good in [
+            "AWS::Serverless::Function",
+            "AWS::Lambda::Url",
+            "AWS::S3::Bucket",
+            "AWS::Serverless::Api",
+            "AWS::Lambda::LayerVersion",
+            "AWS::Lambda::Alias",
+            "AWS::IoT::Policy",
+            "AWS::IAM::UserPolicy",
+            "Custom::OrderSeeder",
+            "MyOrg::Security::Baseline::MODULE",
+        ] {
+            assert_eq!(unknown_type(good), None, "{good} should pass");
+        }
+    }
+
+    /// A typo in a function's type is a diagnostic at the `Type` line naming the type it
+    /// resembles, and the other resources still load.
+    #[test]
+    fn typo_in_function_type_is_a_diagnostic_at_its_line() {
+        let file = SourceFile {
+            path: "template.yaml".to_owned(),
+            abs: PathBuf::from("/nonexistent/template.yaml"),
+            text: "Transform: AWS::Serverless-2016-10-31\nResources:\n  Typo:\n    Type: AWS::Serverless::Functon\n    Properties: {Runtime: python3.12, Handler: a.h, InlineCode: x}\n  Ok:\n    Type: AWS::Serverless::Function\n    Properties: {Runtime: python3.12, Handler: a.h, InlineCode: x}\n".to_owned(),
+        };
+        let inv = load(&file);
+        assert_eq!(inv.functions.len(), 1);
+        let d = inv
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("AWS::Serverless::Functon"))
+            .unwrap_or_else(|| panic!("no diagnostic: {:?}", inv.diagnostics));
+        assert_eq!(d.location.line, Some(4));
+        assert!(
+            d.message
+                .contains("did you mean `AWS::Serverless::Function`")
+        );
+    }
 }

@@ -12,6 +12,15 @@ use crate::yaml::{self, Value};
 pub(crate) fn document(ctx: &Ctx<'_>, doc: &Slot<'_>) -> PolicyDocument {
     if let Value::Str(text) = &doc.node.value {
         return match yaml::parse(text) {
+            // A string that parses to a string again (`'"x"'`, or plain text) is not a
+            // document; parsing it once more would never end.
+            Ok(parsed) if matches!(parsed.value, Value::Str(_)) => {
+                ctx.diag(
+                    doc,
+                    "policy document must be a mapping with a Statement list, found text",
+                );
+                PolicyDocument::default()
+            }
             Ok(parsed) => {
                 let inner = Slot {
                     node: &parsed,

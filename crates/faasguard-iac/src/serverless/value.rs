@@ -74,12 +74,15 @@ impl<'a> Ctx<'a> {
     /// Records a "wrong type" diagnostic naming the key and what was expected.
     pub fn wrong_type(&mut self, f: &Field<'_>, expected: &str) {
         let found = kind_name(f.node);
+        // The root's pointer is empty: say "the file" rather than an empty name.
+        let what = if f.pointer.is_empty() {
+            "the file".to_owned()
+        } else {
+            format!("`{}`", f.pointer)
+        };
         self.diag(
             f,
-            format!(
-                "serverless: `{}` must be {expected}, found {found}; ignored",
-                f.pointer
-            ),
+            format!("serverless: {what} must be {expected}, found {found}; ignored"),
         );
     }
 
