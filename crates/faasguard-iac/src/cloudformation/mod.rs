@@ -220,18 +220,16 @@ impl<'a> Ctx<'a> {
                     Value::Seq(items) => (items.first()?.as_str()?, items.get(1)),
                     _ => return None,
                 };
-                let mut out = text.to_owned();
+                let mut values = HashMap::new();
                 if let Some(vars) = vars {
                     for e in vars.entries() {
-                        let value = self.resolve_with(&e.value, depth + 1, fuel)?;
-                        out = out.replace(&format!("${{{}}}", e.key), &value);
-                        if out.len() > MAX_RESOLVED_LEN {
-                            return None;
-                        }
+                        values.insert(
+                            e.key.as_str(),
+                            self.resolve_with(&e.value, depth + 1, fuel)?,
+                        );
                     }
                 }
-                let unescaped = out.replace("${!", "");
-                (!unescaped.contains("${")).then(|| out.replace("${!", "${"))
+                substitute(text, &values)
             }
             "Join" => {
                 let items = arg.items();
@@ -340,6 +338,32 @@ impl<'a> Ctx<'a> {
     fn text(&self, node: &Node) -> String {
         self.resolve(node).unwrap_or_else(|| render(node))
     }
+}
+
+/// `!Sub` in one pass over `text`: each `${Name}` becomes its value from `vars`, `${!Literal}`
+/// stays as `${Literal}`, and any other `${…}` (a parameter, a pseudo-parameter, an attribute)
+/// leaves the whole string unresolved. One pass keeps a template with thousands of variables
+/// linear, and matches CloudFormation, which does not substitute inside substituted values.
+fn substitute(text: &str, vars: &HashMap<&str, String>) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        if let Some(literal) = after.strip_prefix('!') {
+            out.push_str("${");
+            rest = literal;
+            continue;
+        }
+        let end = after.find('}')?;
+        out.push_str(vars.get(&after[..end])?);
+        if out.len() > MAX_RESOLVED_LEN {
+            return None;
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// The resource types the loader reads.
@@ -1297,6 +1321,22 @@ mod tests {
         ] {
             assert_eq!(unknown_type(good), None, "{good} should pass");
         }
+    }
+
+    /// `!Sub` substitutes its variables, keeps `${!Literal}` as `${Literal}`, does not
+    /// substitute inside a substituted value, and is unresolved when any other `${…}` remains.
+    #[test]
+    fn sub_substitutes_in_one_pass() {
+        let vars: HashMap<&str, String> = [("A", "x".to_owned()), ("B", "${A}".to_owned())]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            substitute("a-${A}-${!A}-${B}", &vars).as_deref(),
+            Some("a-x-${A}-${A}")
+        );
+        assert_eq!(substitute("plain", &vars).as_deref(), Some("plain"));
+        assert_eq!(substitute("${AWS::Region}-${A}", &vars), None);
+        assert_eq!(substitute("${A", &vars), None);
     }
 
     /// A typo in a function's type is a diagnostic at the `Type` line naming the type it

@@ -23,6 +23,8 @@ mod policy;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
 
 use hcl_edit::Span;
 use hcl_edit::expr::Expression;
@@ -75,9 +77,21 @@ fn load_module(files: &[&SourceFile]) -> Inventory {
             ));
             continue;
         }
-        match hcl_edit::parser::parse_body(&file.text) {
-            Ok(body) => parsed.push(TfFile::new(file, body)),
-            Err(e) => {
+        let deadline = parse_deadline(file.text.len());
+        match parse_with_deadline(&file.text, deadline) {
+            Parsed::Done(Ok(body)) => parsed.push(TfFile::new(file, body)),
+            Parsed::TimedOut => diagnostics.push(Diagnostic::new(
+                Location::file(&file.path),
+                format!(
+                    "HCL parser gave up after {} s (pathologically nested expressions); not parsed",
+                    deadline.as_secs()
+                ),
+            )),
+            Parsed::Crashed => diagnostics.push(Diagnostic::new(
+                Location::file(&file.path),
+                "the HCL parser failed on this file (internal error); not parsed",
+            )),
+            Parsed::Done(Err(e)) => {
                 let loc = e.location();
                 diagnostics.push(Diagnostic::new(
                     Location::at(
@@ -102,6 +116,47 @@ fn load_module(files: &[&SourceFile]) -> Inventory {
     Inventory {
         functions: builder.functions,
         diagnostics: builder.diagnostics,
+    }
+}
+
+/// How long one file's parse may take: 5 s plus 5 s per MiB. hcl-edit backtracks exponentially
+/// on some nested expressions (`fuzz/regressions/terraform/`: 1.6 KB of nested objects and
+/// operator chains took over 15 s); real files parse far faster than this.
+fn parse_deadline(len: usize) -> Duration {
+    let mib = u64::try_from(len / (1024 * 1024)).unwrap_or(u64::MAX);
+    Duration::from_secs(5_u64.saturating_add(mib.saturating_mul(5)))
+}
+
+/// The outcome of [`parse_with_deadline`].
+enum Parsed {
+    Done(Result<hcl_edit::structure::Body, hcl_edit::parser::Error>),
+    /// The deadline passed; the parse thread is left to finish on its own and its result is
+    /// dropped.
+    TimedOut,
+    /// The parse thread panicked.
+    Crashed,
+}
+
+/// Parses on a worker thread (with its own 8 MiB stack) and waits at most `deadline`, so that a
+/// pathological file costs a diagnostic instead of hanging the scan. When no thread can be
+/// started, parses on the caller's thread.
+fn parse_with_deadline(text: &str, deadline: Duration) -> Parsed {
+    let (tx, rx) = mpsc::channel();
+    let owned = text.to_owned();
+    let spawned = std::thread::Builder::new()
+        .name("faasguard-hcl-parse".to_owned())
+        .stack_size(8 * 1024 * 1024)
+        .spawn(move || {
+            // The receiver is gone only after a timeout; nobody wants the result then.
+            let _ = tx.send(hcl_edit::parser::parse_body(&owned));
+        });
+    if spawned.is_err() {
+        return Parsed::Done(hcl_edit::parser::parse_body(text));
+    }
+    match rx.recv_timeout(deadline) {
+        Ok(result) => Parsed::Done(result),
+        Err(RecvTimeoutError::Timeout) => Parsed::TimedOut,
+        Err(RecvTimeoutError::Disconnected) => Parsed::Crashed,
     }
 }
 
