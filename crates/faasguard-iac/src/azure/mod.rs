@@ -315,6 +315,16 @@ fn arm_template(file: &SourceFile, root: &Node) -> Inventory {
                 .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Authorization/roleAssignments"))
         })
         .collect();
+    // Each assignment's principal, read once (every site is matched against every assignment).
+    let principals: Vec<String> = assignments
+        .iter()
+        .map(|(_, a)| {
+            a.get("properties")
+                .and_then(|p| p.get("principalId"))
+                .and_then(Node::scalar_text)
+                .unwrap_or_default()
+        })
+        .collect();
     let mut inv = Inventory::default();
     for (pointer, site) in &sites {
         let name = site
@@ -333,12 +343,8 @@ fn arm_template(file: &SourceFile, root: &Node) -> Inventory {
         let mut f = Function::new(id, loc(file, site, pointer));
         site_config(file, site, pointer, &mut f);
         let needle = name_reference(&name);
-        for (aptr, a) in &assignments {
+        for ((aptr, a), principal) in assignments.iter().copied().zip(&principals) {
             let props = a.get("properties");
-            let principal = props
-                .and_then(|p| p.get("principalId"))
-                .and_then(Node::scalar_text)
-                .unwrap_or_default();
             let for_site = principal.contains("principalId")
                 && (principal.contains(&needle)
                     || (sites.len() == 1 && principal.contains("Microsoft.Web/sites")));

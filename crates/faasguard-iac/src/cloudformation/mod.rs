@@ -410,6 +410,10 @@ fn unknown_type(ty: &str) -> Option<String> {
 /// two edits away. Real types that
 /// resemble a loaded one (`AWS::IoT::Policy`, `AWS::IAM::UserPolicy`) are further than that.
 fn near_miss(known: &str, ty: &str) -> bool {
+    // Two names whose lengths differ by more than the edits allowed cannot be a near miss.
+    if known.len().abs_diff(ty.len()) > 3 {
+        return false;
+    }
     if edit_distance(known, ty) == 1 {
         return true;
     }
@@ -427,14 +431,14 @@ fn near_miss(known: &str, ty: &str) -> bool {
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.chars().enumerate() {
-        let mut cur = Vec::with_capacity(b.len() + 1);
-        cur.push(i + 1);
+        cur[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let substitute = prev[j] + usize::from(ca != *cb);
-            cur.push(substitute.min(prev[j + 1] + 1).min(cur[j] + 1));
+            cur[j + 1] = substitute.min(prev[j + 1] + 1).min(cur[j] + 1);
         }
-        prev = cur;
+        std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
 }

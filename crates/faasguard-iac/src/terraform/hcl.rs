@@ -9,6 +9,7 @@
 //! Anything else (resource attributes, module outputs, function calls, conditionals) stays
 //! unresolved with the expression text as written.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -143,6 +144,12 @@ pub(crate) struct Found<'a> {
 #[derive(Debug)]
 pub(crate) struct Module<'a> {
     pub(crate) resources: Vec<Res<'a>>,
+    /// `(data, type, name)` → index of the first such block in `resources`, so that resolving a
+    /// reference is a lookup, not a scan (thousands of resources made loading quadratic).
+    by_key: HashMap<(bool, &'a str, &'a str), usize>,
+    /// What [`Module::referenced`] found for an expression (by address), since every role
+    /// asks about every attachment in the module.
+    ref_cache: RefCell<HashMap<usize, Option<usize>>>,
     variables: HashMap<&'a str, Found<'a>>,
     locals: HashMap<&'a str, Found<'a>>,
 }
@@ -151,6 +158,8 @@ impl<'a> Module<'a> {
     pub(crate) fn index(files: &'a [TfFile<'a>]) -> Self {
         let mut m = Module {
             resources: Vec::new(),
+            by_key: HashMap::new(),
+            ref_cache: RefCell::new(HashMap::new()),
             variables: HashMap::new(),
             locals: HashMap::new(),
         };
@@ -162,13 +171,19 @@ impl<'a> Module<'a> {
                     .map(hcl_edit::structure::BlockLabel::as_str)
                     .collect();
                 match (block.ident.as_str(), labels.as_slice()) {
-                    ("resource" | "data", [rtype, name]) => m.resources.push(Res {
-                        file,
-                        block,
-                        rtype,
-                        name,
-                        data: block.ident.as_str() == "data",
-                    }),
+                    ("resource" | "data", [rtype, name]) => {
+                        let data = block.ident.as_str() == "data";
+                        m.by_key
+                            .entry((data, rtype, name))
+                            .or_insert(m.resources.len());
+                        m.resources.push(Res {
+                            file,
+                            block,
+                            rtype,
+                            name,
+                            data,
+                        });
+                    }
                     ("variable", [name]) => {
                         if let Some(a) = block.body.get_attribute("default") {
                             m.variables.insert(
@@ -205,9 +220,8 @@ impl<'a> Module<'a> {
     }
 
     pub(crate) fn find(&self, data: bool, rtype: &str, name: &str) -> Option<&Res<'a>> {
-        self.resources
-            .iter()
-            .find(|r| r.data == data && r.rtype == rtype && r.name == name)
+        let index = *self.by_key.get(&(data, rtype, name))?;
+        self.resources.get(index)
     }
 
     /// Follows `var.x`, `local.x` and parentheses to the expression that defines the value.
@@ -354,14 +368,30 @@ impl<'a> Module<'a> {
         file: &'a TfFile<'a>,
         expr: &'a Expression,
     ) -> Option<&Res<'a>> {
+        let key = std::ptr::from_ref(expr).addr();
+        let cached = self.ref_cache.borrow().get(&key).copied();
+        let index = if let Some(index) = cached {
+            index
+        } else {
+            let index = self.referenced_index(file, expr);
+            self.ref_cache.borrow_mut().insert(key, index);
+            index
+        };
+        self.resources.get(index?)
+    }
+
+    fn referenced_index(&self, file: &'a TfFile<'a>, expr: &'a Expression) -> Option<usize> {
         let found = self.deref(Found { file, expr });
         let inner = single_interpolation(found.expr).unwrap_or(found.expr);
         let parts = ref_parts(inner)?;
-        match parts.as_slice() {
-            [data, rtype, name, ..] if data == "data" => self.find(true, rtype, name),
-            [rtype, name, ..] => self.find(false, rtype, name),
-            _ => None,
-        }
+        let (data, rtype, name) = match parts.as_slice() {
+            [data, rtype, name, ..] if data == "data" => (true, rtype, name),
+            [rtype, name, ..] => (false, rtype, name),
+            _ => return None,
+        };
+        self.by_key
+            .get(&(data, rtype.as_str(), name.as_str()))
+            .copied()
     }
 }
 

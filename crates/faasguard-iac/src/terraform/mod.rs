@@ -589,7 +589,7 @@ impl<'a> Builder<'_, 'a> {
         role_name: Option<&str>,
     ) -> bool {
         match self.m.referenced(file, expr) {
-            Some(r) => r.address() == role.address() && !r.data,
+            Some(r) => !r.data && !role.data && r.rtype == role.rtype && r.name == role.name,
             None => role_name.is_some_and(|n| {
                 self.m
                     .string(file, expr, "")
