@@ -386,3 +386,61 @@ fn odd_shapes_never_panic() {
         }
     }
 }
+
+/// The event kinds, names (the linking resource's logical id) and lines of a function's events.
+fn events(f: &Function) -> Vec<(EventKind, &str, Option<u32>)> {
+    f.events
+        .iter()
+        .map(|e| (e.kind, e.name.as_str(), e.at.line))
+        .collect()
+}
+
+/// Plain CloudFormation event sources written as their own resources are linked to the function
+/// they name, with the right kind and the line of the entry naming it: an API Gateway method
+/// with a `!Sub` integration URI (REST API), an HTTP API integration by `!GetAtt` and a
+/// WebSocket one by a literal ARN inside the URI (`Other`), S3 `LambdaConfigurations` items, an
+/// SNS topic's lambda subscription through an `AWS::Lambda::Alias`, an `AWS::SNS::Subscription`
+/// by literal function ARN, a scheduled and a pattern `AWS::Events::Rule` (the latter by a
+/// `!Join`), an `AWS::Scheduler::Schedule`, a log subscription filter through `!Sub` variables,
+/// an IoT rule's Lambda action, an ALB target group and Cognito triggers. A `MOCK` integration,
+/// an email subscription, a function outside the template and a KMS key are not events.
+#[test]
+fn cfn_event_sources_linked() {
+    let inv = load("cloudformation/cfn_event_sources_linked.yaml");
+    assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+    assert_eq!(inv.functions.len(), 2);
+    assert_eq!(
+        events(func(&inv, "OrdersFunction")),
+        [
+            (EventKind::Api, "OrdersMethod", Some(36)),
+            (EventKind::HttpApi, "OrdersHttpIntegration", Some(60)),
+            (EventKind::Sns, "AlertsSubscription", Some(84)),
+            (EventKind::EventBridge, "OrderPlacedRule", Some(102)),
+            (EventKind::CloudWatchLogs, "LogsFilter", Some(112)),
+            (EventKind::Cognito, "Users", Some(139)),
+            (EventKind::Other, "SocketIntegration", Some(152)),
+        ]
+    );
+    let worker = func(&inv, "WorkerFunction");
+    assert_eq!(
+        events(worker),
+        [
+            (EventKind::Sqs, "QueueMapping", Some(144)),
+            (EventKind::S3, "UploadsBucket", Some(72)),
+            (EventKind::Sns, "AlertsTopic", Some(82)),
+            (EventKind::Schedule, "NightlyRule", Some(95)),
+            (EventKind::Schedule, "HourlySchedule", Some(104)),
+            (EventKind::Iot, "DeviceRule", Some(127)),
+            (EventKind::Alb, "WorkerTargets", Some(134)),
+            (EventKind::Cognito, "Users", Some(140)),
+        ]
+    );
+    let s3 = &worker.events[1].at;
+    assert_eq!(s3.file, "cloudformation/cfn_event_sources_linked.yaml");
+    assert_eq!(
+        s3.pointer.as_deref(),
+        Some(
+            "/Resources/UploadsBucket/Properties/NotificationConfiguration/LambdaConfigurations/0"
+        )
+    );
+}

@@ -5,8 +5,16 @@
 //! roles (`AWS::IAM::Role`, `AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy`, `AWS::IAM::RolePolicy`,
 //! or the role SAM generates from `Policies`), and the resources that point at a function
 //! (`AWS::Lambda::Permission`, `AWS::Lambda::Url`, `AWS::Lambda::EventInvokeConfig`,
-//! `AWS::Lambda::EventSourceMapping`). Every value carries its file, line, column and JSON
-//! pointer (`/Resources/Fn/Properties/Runtime`).
+//! `AWS::Lambda::EventSourceMapping`), and the event sources plain CloudFormation writes as
+//! resources of their own: an `AWS::ApiGateway::Method` Lambda integration (REST API), an
+//! `AWS::ApiGatewayV2::Integration` (HTTP API), S3 bucket `LambdaConfigurations`, SNS
+//! subscriptions (`AWS::SNS::Subscription` and a topic's `Subscription` list),
+//! `AWS::Events::Rule` targets (a schedule when the rule has a `ScheduleExpression`),
+//! `AWS::Scheduler::Schedule`, `AWS::Logs::SubscriptionFilter`, `AWS::IoT::TopicRule` Lambda
+//! actions, Lambda ALB target groups and Cognito user pool triggers. A function is named by
+//! `!Ref`, `!GetAtt Fn.Arn`, `${Fn.Arn}` in a `!Sub`, a part of a `!Join`, an alias or version
+//! of it, or its literal `FunctionName`/ARN. Every value carries its file, line, column and
+//! JSON pointer (`/Resources/Fn/Properties/Runtime`).
 //!
 //! Decisions worth knowing:
 //! - **Intrinsics stay symbolic.** `!Ref Param` is *not* replaced by the parameter's `Default`
@@ -30,6 +38,7 @@
 //! - A missing local `CodeUri`/`Code` path is a diagnostic at the template line; the path is
 //!   still recorded as written.
 
+mod links;
 mod policy;
 mod sam;
 mod view;
@@ -386,7 +395,7 @@ const LOADED_TYPES: &[&str] = &[
 /// function from the scan without a word. Other types (S3 buckets, registry types, types
 /// newer than faasguard) are none of faasguard's business and pass.
 fn unknown_type(ty: &str) -> Option<String> {
-    if LOADED_TYPES.contains(&ty) {
+    if LOADED_TYPES.contains(&ty) || links::EVENT_TYPES.contains(&ty) {
         return None;
     }
     let parts: Vec<&str> = ty.split("::").collect();
@@ -401,6 +410,7 @@ fn unknown_type(ty: &str) -> Option<String> {
     }
     LOADED_TYPES
         .iter()
+        .chain(links::EVENT_TYPES)
         .find(|known| known.eq_ignore_ascii_case(ty) || near_miss(known, ty))
         .map(|known| format!("unknown resource type `{ty}` (did you mean `{known}`?); not scanned"))
 }
@@ -565,7 +575,10 @@ impl<'c, 'a> Loader<'c, 'a> {
                     .diag(res, format!("resource `{id}` has no {linked}"));
                 continue;
             };
-            let Some(&i) = self.link(&target, &functions).and_then(|f| index.get(f)) else {
+            let Some(&i) = self
+                .link(target.node, &functions)
+                .and_then(|f| index.get(f))
+            else {
                 continue;
             };
             let func = &mut functions[i];
@@ -597,27 +610,8 @@ impl<'c, 'a> Loader<'c, 'a> {
                 }),
             }
         }
+        self.link_events(&resources, &mut functions);
         functions
-    }
-
-    /// The logical id of the function a `FunctionName`/`TargetFunctionArn` points at: `!Ref Fn`,
-    /// `!GetAtt Fn.Arn`, the literal `FunctionName` of a function, or an ARN ending in it.
-    fn link<'f>(&self, target: &Slot<'_>, functions: &'f [Function]) -> Option<&'f str> {
-        if let Some((id, _)) = reference(target.node) {
-            return functions
-                .iter()
-                .find(|f| f.id.logical_id == id)
-                .map(|f| f.id.logical_id.as_str());
-        }
-        let text = self.ctx.resolve(target.node)?;
-        let name = match text.split_once(":function:") {
-            Some((_, rest)) => rest.split(':').next().unwrap_or(rest),
-            None => text.as_str(),
-        };
-        functions
-            .iter()
-            .find(|f| f.id.name.as_deref() == Some(name))
-            .map(|f| f.id.logical_id.as_str())
     }
 
     fn stream_kind(&self, arn: &Node) -> EventKind {
