@@ -735,3 +735,84 @@ fn detected_through_crate_load() {
         "NONE"
     );
 }
+
+/// `AWS::Lambda::Permission` resources under `resources.Resources` land in the resource policy
+/// of the function they name, at the resource's line: by `!Ref` and `Fn::GetAtt` on the
+/// framework's logical id (`hello` → `HelloLambdaFunction`, `my-fn` → `MyDashfnLambdaFunction`),
+/// by `${…Arn}` in `!Sub`, by the function's `name`, and by an ARN holding the default name
+/// `<service>-<stage>-<key>` (stage `dev` when unset). A permission for a function outside the
+/// service is ignored. `AWS::Lambda::Url` sets the function URL with its CORS settings, and an
+/// `AWS::Lambda::EventInvokeConfig` on-failure destination is a dead letter.
+#[test]
+fn resources_lambda_permissions() {
+    let inv = load("resources_lambda_permissions.yml");
+    assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+    let policy = |key: &str| -> Vec<(String, Option<u32>)> {
+        func(&inv, key)
+            .resource_policy
+            .iter()
+            .map(|p| (p.principal.get().unwrap().clone(), p.at.line))
+            .collect()
+    };
+    assert_eq!(
+        policy("hello"),
+        [
+            ("*".to_owned(), Some(21)),
+            ("apigateway.amazonaws.com".to_owned(), Some(48)),
+        ]
+    );
+    assert_eq!(policy("my-fn"), [("s3.amazonaws.com".to_owned(), Some(27))]);
+    assert_eq!(
+        policy("named"),
+        [("events.amazonaws.com".to_owned(), Some(35))]
+    );
+    assert_eq!(
+        policy("plain"),
+        [("sns.amazonaws.com".to_owned(), Some(42))]
+    );
+
+    let hello = &func(&inv, "hello").resource_policy[0];
+    assert_eq!(hello.action.get().unwrap(), "lambda:InvokeFunction");
+    assert_eq!(
+        hello.at.pointer.as_deref(),
+        Some("/resources/Resources/HelloPublicInvoke")
+    );
+    assert_eq!(hello.at.file, "svc/resources_lambda_permissions.yml");
+    let s3 = &func(&inv, "my-fn").resource_policy[0];
+    assert!(s3.source_account.is_unresolved());
+    assert_eq!(line(&s3.source_account), 34);
+    let events = &func(&inv, "named").resource_policy[0];
+    assert_eq!(
+        events.source_arn.get().unwrap(),
+        "arn:aws:events:eu-west-1:123456789012:rule/nightly"
+    );
+
+    let url = func(&inv, "plain").url.as_ref().expect("url");
+    assert_eq!(url.auth_type.get().unwrap(), "NONE");
+    assert_eq!(url.at.line, Some(60));
+    let cors = url.cors.as_ref().expect("cors");
+    assert_eq!(cors.allow_origins, ["*"]);
+    assert_eq!(cors.allow_credentials.get(), Some(&true));
+
+    let dl = &func(&inv, "my-fn").dead_letters;
+    assert_eq!(dl.len(), 1);
+    assert_eq!(dl[0].kind, "on-failure");
+    assert_eq!(
+        dl[0].target.get().unwrap(),
+        "arn:aws:sqs:eu-west-1:123456789012:failed"
+    );
+    assert_eq!(dl[0].at.line, Some(75));
+}
+
+/// A permission naming an `…LambdaFunction` logical id that is neither a function of the
+/// service nor a resource is a diagnostic at its `FunctionName` line; with the stage left to the
+/// command line, the default deployed name is unknown, so a literal default name links nothing.
+#[test]
+fn resources_permission_dangling() {
+    let inv = load("resources_permission_dangling.yml");
+    assert_eq!(inv.diagnostics.len(), 1, "{:?}", inv.diagnostics);
+    let d = &inv.diagnostics[0];
+    assert_eq!(d.location.line, Some(14));
+    assert!(d.message.contains("HeloLambdaFunction"), "{}", d.message);
+    assert!(func(&inv, "hello").resource_policy.is_empty());
+}

@@ -368,6 +368,23 @@ impl<'a> Resources<'a> {
         }
     }
 
+    /// The resources whose `Type` is `ty`, in document order.
+    pub fn of_type(&self, ctx: &Ctx<'a>, ty: &str) -> Vec<(&str, Field<'a>)> {
+        let mut out: Vec<(&str, Field<'a>)> = self
+            .by_id
+            .iter()
+            .filter(|(id, _)| self.type_of(ctx, id).as_deref() == Some(ty))
+            .map(|(id, res)| (id.as_str(), res.clone()))
+            .collect();
+        out.sort_by_key(|(_, res)| (res.line, res.col));
+        out
+    }
+
+    /// Whether `id` is a resource under `resources.Resources`.
+    pub fn contains(&self, id: &str) -> bool {
+        self.by_id.contains_key(id)
+    }
+
     /// Whether `id` is absent while `resources` was read completely (a dangling reference).
     pub fn is_missing(&self, id: &str) -> bool {
         !self.incomplete && !self.by_id.contains_key(id)

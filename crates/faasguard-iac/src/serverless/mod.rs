@@ -20,7 +20,12 @@
 //!   `package.artifact`.
 //! - `resources.Resources`: `AWS::IAM::Role` resources named by a `role`, with their inline
 //!   `Policies`, `ManagedPolicyArns`, `PermissionsBoundary`, trust policy, and the
-//!   `AWS::IAM::Policy`/`ManagedPolicy` resources that attach to them through `Roles`.
+//!   `AWS::IAM::Policy`/`ManagedPolicy` resources that attach to them through `Roles`; and
+//!   `AWS::Lambda::Permission` (into the function's resource policy), `AWS::Lambda::Url` and
+//!   `AWS::Lambda::EventInvokeConfig` on-failure destinations naming a function by its
+//!   logical id (`HelloLambdaFunction` for `hello`) or its deployed name (see `links`).
+//!   Other resources there (S3 notifications, SNS subscriptions, rules naming a function)
+//!   are not read as events.
 //!
 //! # Roles
 //! A function with its own `role` gets that role (key: the ARN, or `<file>#<LogicalId>`).
@@ -64,6 +69,7 @@
 
 mod events;
 mod iam;
+mod links;
 mod value;
 
 use std::collections::BTreeMap;
@@ -206,10 +212,45 @@ fn read_service(ctx: &mut Ctx<'_>) -> Vec<Function> {
         resources: &resources,
         service_dir: &service_dir,
     };
-    entries
+    let mut functions: Vec<Function> = entries
         .iter()
         .filter_map(|(key, f)| read_function(ctx, &env, key, f))
-        .collect()
+        .collect();
+    let default_names: Vec<Option<String>> = match default_name_prefix(ctx, &root, &provider) {
+        Some(prefix) => functions
+            .iter()
+            .map(|f| Some(format!("{prefix}{}", f.id.logical_id)))
+            .collect(),
+        None => Vec::new(),
+    };
+    links::attach(ctx, &resources, &mut functions, &default_names);
+    functions
+}
+
+/// `<service>-<stage>-`, the prefix of the name the framework deploys a function under when
+/// it has no `name`, when `service` (or `service.name`) and `provider.stage` are literals
+/// (the stage is `dev` when unset).
+fn default_name_prefix<'a>(
+    ctx: &Ctx<'a>,
+    root: &Field<'a>,
+    provider: &Field<'a>,
+) -> Option<String> {
+    let service = ctx.get(root, "service")?;
+    let service = match &service.node.value {
+        Value::Map(_) => ctx.get(&service, "name")?,
+        _ => service,
+    };
+    let Text::Literal(service) = ctx.text(&service) else {
+        return None;
+    };
+    let stage = match ctx.get(provider, "stage") {
+        None => "dev".to_owned(),
+        Some(s) => match ctx.text(&s) {
+            Text::Literal(stage) => stage,
+            _ => return None,
+        },
+    };
+    Some(format!("{service}-{stage}-"))
 }
 
 /// What every function of the service inherits.
