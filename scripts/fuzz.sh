@@ -74,11 +74,8 @@ seed serverless '.*serverless.*\.ya?ml|.*\.yml' "$fixtures/serverless" examples
 seed terraform '.*\.tf' "$fixtures/terraform" examples
 seed_azure
 seed_load
-for t in "${targets[@]}"; do
-  if [ -d "fuzz/regressions/$t" ]; then
-    find "fuzz/regressions/$t" -type f -exec cp -n {} "fuzz/corpus/$t/" \; 2>/dev/null || true
-  fi
-done
+# fuzz/regressions/ is not copied into the corpora: crates/faasguard-iac/tests/fuzz_regressions.rs
+# replays it, and a known-slow input there (the HCL parse deadline) would only slow the search.
 
 cd fuzz
 failed=()
