@@ -74,12 +74,13 @@ const TABLE: &[(&str, &[Fmt])] = &[
     ("FG-FN-001", AWS),
     ("FG-FN-002", AWS),
     ("FG-FN-003", AWS),
-    // serverless.yml: a resource-based policy statement can only be written there as an
-    // `AWS::Lambda::Permission` under `resources.Resources`, which the serverless loader does
-    // not read (it reads only the IAM resources there). Not covered: a loader gap, not a
-    // rule limit. (`url: true` yields a public InvokeFunctionUrl permission, left to FG-FN-003.)
-    ("FG-FN-004", &[Fmt::Sam, Fmt::Cfn, Fmt::Terraform]),
-    ("FG-FN-005", &[Fmt::Sam, Fmt::Cfn, Fmt::Terraform]),
+    // serverless.yml: a resource-based policy statement is written there as an
+    // `AWS::Lambda::Permission` under `resources.Resources`, naming the function by the
+    // framework's logical id (`badPublicInvoke` → `BadPublicInvokeLambdaFunction`) or its
+    // deployed name. (`url: true` yields a public InvokeFunctionUrl permission, left to
+    // FG-FN-003.)
+    ("FG-FN-004", AWS),
+    ("FG-FN-005", AWS),
     ("FG-FN-006", AWS),
     // Also Azure: host.json functionTimeout is the function's timeout.
     (
@@ -92,9 +93,9 @@ const TABLE: &[(&str, &[Fmt])] = &[
             Fmt::Azure,
         ],
     ),
-    // cloudformation.json here is SAM written in JSON: the CloudFormation loader links API
-    // Gateway triggers only from SAM `Events`; a plain `AWS::ApiGateway::Method` integration URI
-    // is not linked to its function (a loader gap), so plain CloudFormation cannot show it.
+    // cloudformation.json is plain CloudFormation: an `AWS::ApiGateway::Method` (REST API) and
+    // an `AWS::ApiGatewayV2::Integration` (HTTP API) linked to their functions through the
+    // integration URI (`Fn::Sub` with `${Fn.Arn}`, `Fn::Join`, `Fn::GetAtt`).
     ("FG-FN-008", AWS),
     // Also Azure: local.settings.json Values are the function's environment.
     (
@@ -107,9 +108,10 @@ const TABLE: &[(&str, &[Fmt])] = &[
             Fmt::Azure,
         ],
     ),
-    // cloudformation.json is SAM in JSON for the same reason (S3 notifications, SNS
-    // subscriptions and Events rule targets of plain CloudFormation are not linked); its good
-    // case uses a plain `AWS::Lambda::EventInvokeConfig` on-failure destination.
+    // cloudformation.json is plain CloudFormation: SNS topic subscriptions, S3 bucket
+    // notifications and Events rule targets naming the functions; the good cases use a
+    // `DeadLetterConfig`, an `AWS::Lambda::EventInvokeConfig` on-failure destination, or only
+    // a synchronous SQS event source mapping.
     ("FG-FN-010", AWS),
     ("FG-FN-011", AWS),
     ("FG-FN-012", AWS),
