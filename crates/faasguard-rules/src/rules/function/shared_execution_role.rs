@@ -1,6 +1,4 @@
-use std::collections::BTreeSet;
-
-use faasguard_model::{Function, Inventory};
+use faasguard_model::{Function, FunctionId, Inventory};
 
 use crate::{RuleSettings, Violation, declare_rule};
 
@@ -113,22 +111,25 @@ impl SharedExecutionRole {
         if role.generated || role.key.is_empty() {
             return;
         }
-        let me = func.display_id();
-        let others: BTreeSet<String> = inv
+        // Compare identities without formatting them: this runs for every function, so it must
+        // stay linear per function (display ids are built only for the few that are named).
+        let mut others: Vec<&FunctionId> = inv
             .functions
             .iter()
             .filter(|f| {
-                f.role
-                    .as_ref()
-                    .is_some_and(|r| !r.generated && r.key == role.key)
+                f.id != func.id
+                    && f.role
+                        .as_ref()
+                        .is_some_and(|r| !r.generated && r.key == role.key)
             })
-            .map(Function::display_id)
-            .filter(|id| *id != me)
+            .map(|f| &f.id)
             .collect();
+        others.sort();
+        others.dedup();
         if others.is_empty() {
             return;
         }
-        let named: Vec<&str> = others.iter().take(NAMED).map(String::as_str).collect();
+        let named: Vec<String> = others.iter().take(NAMED).map(ToString::to_string).collect();
         let rest = others.len().saturating_sub(NAMED);
         let more = if rest > 0 {
             format!(" and {rest} more")
