@@ -444,3 +444,23 @@ fn cfn_event_sources_linked() {
         )
     );
 }
+
+/// JSON: an `AWS::Lambda::LayerVersionPermission` naming its layer by `{"Ref": …}` is recorded
+/// on the function whose `Layers` holds the same `Ref`, not on one without layers, and never in
+/// a resource policy.
+#[test]
+fn cfn_layer_version_permission() {
+    let inv = load("cloudformation/cfn_layer_version_permission.json");
+    assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+    let app = func(&inv, "AppFunction");
+    let [p] = app.layer_permissions.as_slice() else {
+        panic!("{:?}", app.layer_permissions);
+    };
+    assert_eq!(p.layer, "LibsLayer");
+    assert_eq!(p.principal.get().map(String::as_str), Some("*"));
+    assert_eq!(p.principal.at.as_ref().unwrap().line, Some(17));
+    assert!(!p.organization_id.is_written());
+    assert_eq!(p.at.line, Some(12));
+    assert!(app.resource_policy.is_empty());
+    assert!(func(&inv, "PlainFunction").layer_permissions.is_empty());
+}

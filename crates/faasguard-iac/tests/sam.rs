@@ -459,3 +459,57 @@ fn alias_bomb_is_a_diagnostic() {
         inv.diagnostics[0].message
     );
 }
+
+/// A layer permission as (layer, principal, principal line, organization id).
+type LayerSummary = (String, Option<String>, Option<u32>, Option<String>);
+
+/// `AWS::Lambda::LayerVersionPermission`s are recorded on the functions whose `Layers` (their
+/// own or from `Globals`) name the layer: by `!Ref` to the layer's logical id, or by the same
+/// literal layer version ARN (another version of the layer does not match); `OrganizationId`
+/// is kept; nothing lands in the resource policy.
+#[test]
+fn sam_layer_permissions() {
+    let inv = load("sam/sam_layer_permissions.yaml");
+    assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+    let summary = |id: &str| -> Vec<LayerSummary> {
+        let f = func(&inv, id);
+        assert!(f.resource_policy.is_empty());
+        f.layer_permissions
+            .iter()
+            .map(|p| {
+                (
+                    p.layer.clone(),
+                    p.principal.get().cloned(),
+                    line(&p.principal),
+                    p.organization_id.get().cloned(),
+                )
+            })
+            .collect()
+    };
+    let shared = (
+        "SharedLayer".to_owned(),
+        Some("*".to_owned()),
+        Some(21),
+        None,
+    );
+    assert_eq!(
+        summary("WithVendorFunction"),
+        vec![
+            shared.clone(),
+            (
+                "arn:aws:lambda:eu-west-1:123456789012:layer:vendor:3".to_owned(),
+                Some("*".to_owned()),
+                Some(27),
+                Some("o-a1b2c3d4e5".to_owned()),
+            ),
+        ]
+    );
+    assert_eq!(summary("OlderVendorFunction"), vec![shared]);
+    assert_eq!(summary("NoGlobalsFunction"), vec![]);
+    let p = &func(&inv, "WithVendorFunction").layer_permissions[0];
+    assert_eq!(p.at.line, Some(16));
+    assert_eq!(
+        p.action.get().map(String::as_str),
+        Some("lambda:GetLayerVersion")
+    );
+}

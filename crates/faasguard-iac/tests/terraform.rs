@@ -385,7 +385,8 @@ fn malformed_hcl_and_policy_json() {
 
 /// Event sources (SQS mapping, S3 notification, SNS subscription, scheduled EventBridge
 /// target), dead-letter and on-failure destinations, tracing, reserved concurrency, a shared
-/// role, and a public layer permission recorded on the function using the layer.
+/// role, and a public layer permission recorded on the function using the layer (apart from
+/// its resource policy).
 #[test]
 fn events_and_layers() {
     let inv = load("events_and_layers");
@@ -466,16 +467,22 @@ fn events_and_layers() {
             ),
         ]
     );
-    // The layer is shared with `*`: recorded as a GetLayerVersion permission.
-    assert_eq!(ingest.resource_policy.len(), 1);
-    let p = &ingest.resource_policy[0];
+    // The layer is shared with `*`: recorded as a layer permission, not in the function's
+    // resource policy (who may invoke it).
+    assert!(ingest.resource_policy.is_empty());
+    let [p] = ingest.layer_permissions.as_slice() else {
+        panic!("{:?}", ingest.layer_permissions);
+    };
+    assert_eq!(p.layer, "aws_lambda_layer_version.utils");
     assert_eq!(
         p.action.get().map(String::as_str),
         Some("lambda:GetLayerVersion")
     );
     assert_eq!(p.principal.get().map(String::as_str), Some("*"));
+    assert_eq!(line(&p.principal), 11);
+    assert!(!p.organization_id.is_written());
     assert_eq!(p.at.line, Some(6));
-    assert!(notify.resource_policy.is_empty());
+    assert!(notify.resource_policy.is_empty() && notify.layer_permissions.is_empty());
 }
 
 /// Garbage, binary and deeply nested input never panics: it becomes diagnostics.
@@ -507,4 +514,30 @@ fn hostile_input_is_a_diagnostic() {
         files,
         vec!["a/garbage.tf", "b/binary.tf", "c/deep.tf", "d/unclosed.tf"]
     );
+}
+
+/// A layer permission naming the layer by a literal ARN (without version) is recorded on the
+/// function whose `layers` ARN names that layer, with its `organization_id`; a function using
+/// a layer whose name merely starts the same way gets nothing.
+#[test]
+fn layer_permission_by_literal_name() {
+    let inv = load("layer_permission_by_name");
+    assert_eq!(inv.diagnostics, vec![]);
+    let uses = function(&inv, "aws_lambda_function.uses_shared");
+    let [p] = uses.layer_permissions.as_slice() else {
+        panic!("{:?}", uses.layer_permissions);
+    };
+    assert_eq!(
+        p.layer,
+        "arn:aws:lambda:us-east-1:123456789012:layer:shared-libs"
+    );
+    assert_eq!(p.principal.get().map(String::as_str), Some("*"));
+    assert_eq!(
+        p.organization_id.get().map(String::as_str),
+        Some("o-a1b2c3d4e5")
+    );
+    assert_eq!(line(&p.organization_id), 9);
+    assert!(uses.resource_policy.is_empty());
+    let other = function(&inv, "aws_lambda_function.other");
+    assert!(other.layer_permissions.is_empty());
 }

@@ -114,6 +114,25 @@ pub struct Permission {
     pub at: Location,
 }
 
+/// One statement of the resource-based policy of a layer version the function uses
+/// (`AWS::Lambda::LayerVersionPermission`, `aws_lambda_layer_version_permission`, Serverless
+/// Framework `layers.<name>.allowedAccounts`). It says who may *download* the layer's code,
+/// not who may invoke the function, so it is kept apart from [`Function::resource_policy`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerPermission {
+    /// The layer as the source names it: a logical id (`SharedLibsLayer`), a resource
+    /// address (`aws_lambda_layer_version.libs`), a serverless `layers` key, a layer name or
+    /// a layer version ARN.
+    pub layer: String,
+    /// `lambda:GetLayerVersion` (the only action a layer permission grants).
+    pub action: Attr<String>,
+    /// `*` (every AWS account) or an account id.
+    pub principal: Attr<String>,
+    /// `OrganizationId` / `organization_id`: restricts a `*` principal to one organization.
+    pub organization_id: Attr<String>,
+    pub at: Location,
+}
+
 /// Function URL CORS settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cors {
@@ -224,6 +243,9 @@ pub struct Function {
     pub kms_key: Attr<String>,
     pub role: Option<ExecutionRole>,
     pub resource_policy: Vec<Permission>,
+    /// Who may download the layers the function uses (layer version permissions).
+    #[serde(default)]
+    pub layer_permissions: Vec<LayerPermission>,
     pub url: Option<FunctionUrl>,
     pub reserved_concurrency: Attr<i64>,
     /// Layer ARNs (or expressions).
@@ -259,6 +281,7 @@ impl Function {
             kms_key: Attr::absent(),
             role: None,
             resource_policy: Vec::new(),
+            layer_permissions: Vec::new(),
             url: None,
             reserved_concurrency: Attr::absent(),
             layers: Vec::new(),

@@ -10,6 +10,6 @@ mod policy;
 pub use faasguard_core::{Attr, Location, Origin};
 pub use function::{
     Cors, DeadLetter, EnvVar, EventKind, EventSource, ExecutionRole, Function, FunctionId,
-    FunctionUrl, Inventory, Permission, Provider, RoleAssignment, SourceKind,
+    FunctionUrl, Inventory, LayerPermission, Permission, Provider, RoleAssignment, SourceKind,
 };
 pub use policy::{Effect, Policy, PolicyDocument, PolicyKind, Statement, StringOrPattern};

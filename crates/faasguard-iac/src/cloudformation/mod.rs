@@ -5,7 +5,9 @@
 //! roles (`AWS::IAM::Role`, `AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy`, `AWS::IAM::RolePolicy`,
 //! or the role SAM generates from `Policies`), and the resources that point at a function
 //! (`AWS::Lambda::Permission`, `AWS::Lambda::Url`, `AWS::Lambda::EventInvokeConfig`,
-//! `AWS::Lambda::EventSourceMapping`), and the event sources plain CloudFormation writes as
+//! `AWS::Lambda::EventSourceMapping`), the `AWS::Lambda::LayerVersionPermission`s of the
+//! layers a function's `Layers` names (by `!Ref` to the layer's logical id or by the same
+//! literal layer version ARN; kept in [`Function::layer_permissions`]), and the event sources plain CloudFormation writes as
 //! resources of their own: an `AWS::ApiGateway::Method` Lambda integration (REST API), an
 //! `AWS::ApiGatewayV2::Integration` (HTTP API), S3 bucket `LambdaConfigurations`, SNS
 //! subscriptions (`AWS::SNS::Subscription` and a topic's `Subscription` list),
@@ -50,7 +52,8 @@ use std::path::PathBuf;
 use faasguard_core::{Attr, Diagnostic, Location};
 use faasguard_model::{
     Cors, DeadLetter, EnvVar, EventKind, EventSource, ExecutionRole, Function, FunctionId,
-    FunctionUrl, Inventory, Permission, Policy, PolicyDocument, PolicyKind, Provider, SourceKind,
+    FunctionUrl, Inventory, LayerPermission, Permission, Policy, PolicyDocument, PolicyKind,
+    Provider, SourceKind,
 };
 
 use crate::SourceFile;
@@ -383,6 +386,7 @@ const LOADED_TYPES: &[&str] = &[
     "AWS::Lambda::Url",
     "AWS::Lambda::EventInvokeConfig",
     "AWS::Lambda::EventSourceMapping",
+    "AWS::Lambda::LayerVersionPermission",
     "AWS::IAM::Role",
     "AWS::IAM::Policy",
     "AWS::IAM::ManagedPolicy",
@@ -540,6 +544,8 @@ impl<'c, 'a> Loader<'c, 'a> {
         }
         let mut functions = Vec::new();
         let mut index: HashMap<&str, usize> = HashMap::new();
+        // Per function: the layers its `Layers` names (a logical id or a literal ARN).
+        let mut layer_keys: Vec<Vec<String>> = Vec::new();
         for (id, res, ty) in &resources {
             let sam = match *ty {
                 "AWS::Serverless::Function" => true,
@@ -558,6 +564,7 @@ impl<'c, 'a> Loader<'c, 'a> {
             };
             index.insert(id, functions.len());
             functions.push(self.function(id, res, &view, sam));
+            layer_keys.push(self.layer_keys(&view));
         }
         for (id, res, ty) in &resources {
             let linked = match *ty {
@@ -610,8 +617,74 @@ impl<'c, 'a> Loader<'c, 'a> {
                 }),
             }
         }
+        for (id, res, _) in resources
+            .iter()
+            .filter(|(_, _, ty)| *ty == "AWS::Lambda::LayerVersionPermission")
+        {
+            self.layer_permission(id, res, &layer_keys, &mut functions);
+        }
         self.link_events(&resources, &mut functions);
         functions
+    }
+
+    /// What each entry of a function's `Layers` names (see [`Loader::layer_key`]).
+    fn layer_keys(&self, props: &View<'a>) -> Vec<String> {
+        props
+            .get("Layers")
+            .map(|l| {
+                l.list()
+                    .iter()
+                    .filter_map(|s| self.layer_key(s.node))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// What a `Layers` entry or a `LayerVersionArn` names: the logical id of a layer of the
+    /// template (`!Ref SharedLayer`), or a literal layer version ARN.
+    fn layer_key(&self, node: &Node) -> Option<String> {
+        if let Some((id, None)) = reference(node) {
+            return Some(id.to_owned());
+        }
+        self.ctx
+            .resolve(node)
+            .map(|arn| arn.trim().to_owned())
+            .filter(|arn| !arn.is_empty())
+    }
+
+    /// `AWS::Lambda::LayerVersionPermission`: recorded as a [`LayerPermission`] on every
+    /// function whose `Layers` names the same layer version.
+    fn layer_permission(
+        &self,
+        id: &str,
+        res: &Slot<'a>,
+        layer_keys: &[Vec<String>],
+        functions: &mut [Function],
+    ) {
+        let ctx = self.ctx;
+        let Ok(Some(props)) = self.properties(id, res) else {
+            return;
+        };
+        let Some(arn) = props.get("LayerVersionArn") else {
+            ctx.diag(res, format!("resource `{id}` has no LayerVersionArn"));
+            return;
+        };
+        let Some(key) = self.layer_key(arn.node) else {
+            return;
+        };
+        let attr = |k: &str| props.get(k).map_or_else(Attr::absent, |s| ctx.str_attr(&s));
+        let perm = LayerPermission {
+            layer: key.clone(),
+            action: attr("Action"),
+            principal: attr("Principal"),
+            organization_id: attr("OrganizationId"),
+            at: ctx.loc(res),
+        };
+        for (func, keys) in functions.iter_mut().zip(layer_keys) {
+            if keys.contains(&key) {
+                func.layer_permissions.push(perm.clone());
+            }
+        }
     }
 
     fn stream_kind(&self, arn: &Node) -> EventKind {

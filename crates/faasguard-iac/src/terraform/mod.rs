@@ -14,9 +14,9 @@
 //! `aws_cloudwatch_log_subscription_filter`, API Gateway integrations,
 //! `aws_lambda_layer_version_permission` and `data "archive_file"`.
 //!
-//! A public layer (`aws_lambda_layer_version_permission` granting `*` or any principal) is
-//! modelled as a [`Permission`] with action `lambda:GetLayerVersion` on every function that
-//! uses the layer: rules about who may *invoke* a function must look at the action.
+//! An `aws_lambda_layer_version_permission` (who may download a layer version) is modelled as
+//! a [`LayerPermission`] on every function that uses the layer, apart from the function's
+//! resource policy (who may invoke it).
 
 mod hcl;
 mod policy;
@@ -32,7 +32,8 @@ use hcl_edit::expr::Expression;
 use faasguard_core::{Attr, Diagnostic, Location, Origin};
 use faasguard_model::{
     Cors, DeadLetter, EnvVar, EventKind, EventSource, ExecutionRole, Function, FunctionId,
-    FunctionUrl, Inventory, Permission, Policy, PolicyDocument, PolicyKind, Provider, SourceKind,
+    FunctionUrl, Inventory, LayerPermission, Permission, Policy, PolicyDocument, PolicyKind,
+    Provider, SourceKind,
 };
 
 use self::hcl::{Module, Res, TfFile};
@@ -874,13 +875,18 @@ impl<'a> Builder<'_, 'a> {
         }
     }
 
-    /// `aws_lambda_layer_version_permission`: recorded on every function using the layer.
+    /// `aws_lambda_layer_version_permission`: recorded as a [`LayerPermission`] on every
+    /// function using the layer (named by reference to an `aws_lambda_layer_version`, or by
+    /// the layer name or ARN the function's `layers` ARN contains).
     fn layer_permission(&mut self, res: &Res<'a>) {
         let m = self.m;
         let Some(layer) = res.attr("layer_name") else {
             return;
         };
-        let (address, literal) = match m.referenced(res.file, layer) {
+        let (address, literal) = match m
+            .referenced(res.file, layer)
+            .filter(|r| !r.data && r.rtype == "aws_lambda_layer_version")
+        {
             Some(r) => (
                 Some(r.address()),
                 r.attr("layer_name")
@@ -888,31 +894,38 @@ impl<'a> Builder<'_, 'a> {
             ),
             None => (None, m.string(res.file, layer, "").value),
         };
+        // `layer_name` takes a name or a layer ARN (without version).
+        let name = literal
+            .as_deref()
+            .map(|l| l.rsplit_once(":layer:").map_or(l, |(_, n)| n))
+            .map(|n| n.split(':').next().unwrap_or(n).to_owned());
         let ptr = res.pointer();
         let get = |key: &str| {
             res.attr(key).map_or_else(Attr::absent, |e| {
                 m.string(res.file, e, &format!("{ptr}/{key}"))
             })
         };
-        let perm = Permission {
+        let perm = LayerPermission {
+            layer: address
+                .clone()
+                .or_else(|| literal.clone())
+                .unwrap_or_else(|| res.file.text(layer.span())),
             action: get("action"),
             principal: get("principal"),
-            source_arn: Attr::absent(),
-            source_account: Attr::absent(),
-            principal_org_id: get("organization_id"),
-            function_url_auth_type: Attr::absent(),
+            organization_id: get("organization_id"),
             at: res.loc(),
         };
         for (i, refs) in self.layer_refs.iter().enumerate() {
             let uses = refs.iter().any(|r| {
                 address.as_deref() == Some(r.as_str())
-                    || literal.as_deref().is_some_and(|name| {
-                        r.contains(&format!(":layer:{name}:"))
-                            || r.ends_with(&format!(":layer:{name}"))
+                    || name.as_deref().is_some_and(|name| {
+                        !name.is_empty()
+                            && (r.contains(&format!(":layer:{name}:"))
+                                || r.ends_with(&format!(":layer:{name}")))
                     })
             });
             if uses {
-                self.functions[i].resource_policy.push(perm.clone());
+                self.functions[i].layer_permissions.push(perm.clone());
             }
         }
     }
