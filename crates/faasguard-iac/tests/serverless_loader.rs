@@ -816,3 +816,62 @@ fn resources_permission_dangling() {
     assert!(d.message.contains("HeloLambdaFunction"), "{}", d.message);
     assert!(func(&inv, "hello").resource_policy.is_empty());
 }
+
+/// Top-level `layers.<name>.allowedAccounts` become one layer permission per account (action
+/// `lambda:GetLayerVersion` by default, no organization), recorded on the functions whose
+/// `layers` (their own or the provider's) hold `Ref: <Name>LambdaLayer` or an ARN naming the
+/// layer's deployed `name`; a layer without `allowedAccounts` adds none; an
+/// `AWS::Lambda::LayerVersionPermission` under `resources.Resources` with a literal version
+/// ARN is recorded on the function using that ARN, with its `OrganizationId`.
+#[test]
+fn layers_allowed_accounts() {
+    let inv = load("layers_allowed_accounts.yml");
+    assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+    let perms = |key: &str| -> Vec<(String, String, u32, bool)> {
+        let f = func(&inv, key);
+        assert!(f.resource_policy.is_empty());
+        f.layer_permissions
+            .iter()
+            .map(|p| {
+                (
+                    p.layer.clone(),
+                    p.principal.get().cloned().unwrap_or_default(),
+                    line(&p.principal),
+                    p.organization_id.is_written(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        perms("inherits"),
+        vec![
+            ("shared-libs".to_owned(), "*".to_owned(), 12, false),
+            (
+                "shared-libs".to_owned(),
+                "111122223333".to_owned(),
+                13,
+                false
+            ),
+        ]
+    );
+    assert_eq!(
+        perms("byArn"),
+        vec![("pdf".to_owned(), "*".to_owned(), 18, false)]
+    );
+    assert_eq!(perms("privateOnly"), vec![]);
+    assert_eq!(
+        perms("vendor"),
+        vec![(
+            "arn:aws:lambda:eu-west-1:999988887777:layer:vendor:2".to_owned(),
+            "*".to_owned(),
+            43,
+            true
+        )]
+    );
+    let p = &func(&inv, "inherits").layer_permissions[0];
+    assert_eq!(
+        p.action.get().map(String::as_str),
+        Some("lambda:GetLayerVersion")
+    );
+    assert!(!p.action.is_explicit());
+}

@@ -17,15 +17,20 @@ use serde_json::Value as J;
 use super::iam::Resources;
 use super::value::{Ctx, Field, Text};
 
-/// The CloudFormation logical id the framework gives the function `key`.
-pub(crate) fn function_logical_id(key: &str) -> String {
+/// A function or layer key as the framework normalizes it for logical ids: `-` → `Dash`,
+/// `_` → `Underscore`, first letter upper-cased.
+pub(crate) fn normalized_name(key: &str) -> String {
     let normalized = key.replace('-', "Dash").replace('_', "Underscore");
     let mut chars = normalized.chars();
-    let upper: String = chars
+    chars
         .next()
         .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default();
-    format!("{upper}LambdaFunction")
+        .unwrap_or_default()
+}
+
+/// The CloudFormation logical id the framework gives the function `key`.
+pub(crate) fn function_logical_id(key: &str) -> String {
+    format!("{}LambdaFunction", normalized_name(key))
 }
 
 /// Attaches the permissions, URLs and on-failure destinations of `resources.Resources` to

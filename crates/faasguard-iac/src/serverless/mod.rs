@@ -26,6 +26,8 @@
 //!   logical id (`HelloLambdaFunction` for `hello`) or its deployed name (see `links`).
 //!   Other resources there (S3 notifications, SNS subscriptions, rules naming a function)
 //!   are not read as events.
+//! - top-level `layers.<name>.allowedAccounts` and `AWS::Lambda::LayerVersionPermission`
+//!   resources: who may download a layer, recorded on the functions using it (see `layers`).
 //!
 //! # Roles
 //! A function with its own `role` gets that role (key: the ARN, or `<file>#<LogicalId>`).
@@ -69,6 +71,7 @@
 
 mod events;
 mod iam;
+mod layers;
 mod links;
 mod value;
 
@@ -224,6 +227,7 @@ fn read_service(ctx: &mut Ctx<'_>) -> Vec<Function> {
         None => Vec::new(),
     };
     links::attach(ctx, &resources, &mut functions, &default_names);
+    layers::attach(ctx, &root, &resources, &mut functions);
     functions
 }
 
