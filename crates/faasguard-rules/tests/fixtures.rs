@@ -118,6 +118,9 @@ const TABLE: &[(&str, &[Fmt])] = &[
     ("FG-FN-013", AWS),
     ("FG-FN-014", AWS),
     ("FG-FN-015", AWS),
+    // Layer version permissions: `AWS::Lambda::LayerVersionPermission` (SAM, CloudFormation),
+    // `layers.<name>.allowedAccounts` (serverless.yml), `aws_lambda_layer_version_permission`.
+    ("FG-FN-016", AWS),
     // IAM rules read the AWS execution role; Azure identities are FG-AZ-002's.
     ("FG-IAM-001", AWS),
     ("FG-IAM-002", AWS),
@@ -302,6 +305,7 @@ rule_tests! {
     fn_013_cross_account_layer => "FG-FN-013",
     fn_014_function_url_cors_wildcard => "FG-FN-014",
     fn_015_code_signing_not_configured => "FG-FN-015",
+    fn_016_layer_shared_publicly => "FG-FN-016",
     iam_001_action_wildcard => "FG-IAM-001",
     iam_002_service_wildcard => "FG-IAM-002",
     iam_003_resource_wildcard_on_write => "FG-IAM-003",

@@ -1,6 +1,6 @@
 //! Rules of the `function` family (`FG-FN-*`): how a function is configured, whatever source
 //! it came from (runtime lifecycle, function URL, resource policy, concurrency, timeout,
-//! environment, failure handling, tracing, role sharing, layers).
+//! environment, failure handling, tracing, role sharing, layers and who may download them).
 //!
 //! Not in a VPC is deliberately **not** a finding. A Lambda function outside a VPC has no
 //! inbound network path (it is reached only through the Lambda API), and AWS advises attaching
@@ -16,6 +16,7 @@ mod cross_account_layer;
 mod excessive_timeout;
 mod function_url_cors_wildcard;
 mod function_url_without_auth;
+mod layer_shared_publicly;
 mod missing_reserved_concurrency;
 mod public_invoke_permission;
 mod runtime_deprecation_soon;
@@ -35,6 +36,7 @@ pub use cross_account_layer::aws_layer_publisher;
 pub use excessive_timeout::ExcessiveTimeout;
 pub use function_url_cors_wildcard::FunctionUrlCorsWildcard;
 pub use function_url_without_auth::FunctionUrlWithoutAuth;
+pub use layer_shared_publicly::LayerSharedPublicly;
 pub use missing_reserved_concurrency::MissingReservedConcurrency;
 pub use public_invoke_permission::PublicInvokePermission;
 pub use runtime_deprecation_soon::RuntimeDeprecationSoon;
@@ -63,4 +65,5 @@ pub static RULES: &[&dyn Rule] = &[
     &CrossAccountLayer,
     &FunctionUrlCorsWildcard,
     &CodeSigningNotConfigured,
+    &LayerSharedPublicly,
 ];

@@ -12,7 +12,9 @@ declare_rule! {
     /// `lambda:InvokeFunctionUrl`, `lambda:*`) are **critical**; other actions are **high**.
     /// A principal or action written as an unresolved expression is not reported, and the
     /// `lambda:InvokeFunctionUrl` permission that accompanies a function URL with `AuthType: NONE`
-    /// is left to FG-FN-003, which reports the URL itself.
+    /// is left to FG-FN-003, which reports the URL itself. Layer version permissions (who may
+    /// download a layer the function uses) are not part of the function's resource policy:
+    /// FG-FN-016 reports a public one.
     ///
     /// ## Why is this bad?
     /// `Principal: "*"` without a condition lets every AWS account in the world (and, for a
@@ -160,7 +162,7 @@ fn left_to_url_rule(func: &Function, perm: &Permission) -> bool {
 #[cfg(test)]
 mod tests {
     use faasguard_core::Attr;
-    use faasguard_model::FunctionUrl;
+    use faasguard_model::{FunctionUrl, LayerPermission};
 
     use super::*;
     use crate::Rule;
@@ -228,6 +230,21 @@ mod tests {
         let mut p = permission("*", "lambda:InvokeFunction");
         p.principal = Attr::unresolved("!Ref CallerPrincipal", line(21));
         f.resource_policy.push(p);
+        assert!(run(&f).is_empty());
+    }
+
+    /// A layer the function uses shared with `*` is not an invoke permission: this rule
+    /// stays silent (FG-FN-016 reports it).
+    #[test]
+    fn layer_permissions_are_not_invoke_permissions() {
+        let mut f = aws_function("Fn");
+        f.layer_permissions.push(LayerPermission {
+            layer: "SharedLibsLayer".to_owned(),
+            action: Attr::explicit("lambda:GetLayerVersion".to_owned(), line(30)),
+            principal: Attr::explicit("*".to_owned(), line(31)),
+            organization_id: Attr::absent(),
+            at: line(28),
+        });
         assert!(run(&f).is_empty());
     }
 

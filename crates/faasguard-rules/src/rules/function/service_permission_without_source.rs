@@ -125,7 +125,7 @@ fn is_service_principal(principal: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use faasguard_core::Attr;
-    use faasguard_model::Permission;
+    use faasguard_model::{LayerPermission, Permission};
 
     use super::*;
     use crate::Rule;
@@ -163,6 +163,21 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].at, Some(line(21)));
         assert!(out[0].message.contains("s3.amazonaws.com"));
+    }
+
+    /// A layer permission is not a statement of the function's resource policy: a layer
+    /// shared with an account or `*` is never reported here.
+    #[test]
+    fn layer_permissions_are_ignored() {
+        let mut f = aws_function("Fn");
+        f.layer_permissions.push(LayerPermission {
+            layer: "SharedLibsLayer".to_owned(),
+            action: Attr::explicit("lambda:GetLayerVersion".to_owned(), line(30)),
+            principal: Attr::explicit("*".to_owned(), line(31)),
+            organization_id: Attr::absent(),
+            at: line(28),
+        });
+        assert!(run(&f).is_empty());
     }
 
     /// SourceArn (even unresolved) or SourceAccount silence it; `*` and account principals are
