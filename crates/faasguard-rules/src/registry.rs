@@ -26,6 +26,7 @@ pub fn find_rule(key: &str) -> Option<&'static dyn Rule> {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
+    use std::fmt::Write as _;
 
     use super::*;
 
@@ -65,5 +66,25 @@ mod tests {
                 assert!(m.docs.contains(heading), "{} docs lack `{heading}`", m.id);
             }
         }
+    }
+
+    /// The id table, snapshotted: an id that changes meaning, is renumbered or disappears shows up
+    /// in review. Ids are permanent; a retired rule stays listed as `deprecated`.
+    #[test]
+    fn id_table_snapshot() {
+        let mut table = String::new();
+        for r in all_rules() {
+            let m = r.meta();
+            let _ = writeln!(
+                table,
+                "{} {} {} {} since {}",
+                m.id,
+                m.name,
+                m.severity,
+                m.status.as_str(),
+                m.since
+            );
+        }
+        insta::assert_snapshot!(table);
     }
 }
