@@ -21,5 +21,11 @@ fuzz_target!(|data: &[u8]| {
     let path = NAMES[usize::from(pick) % NAMES.len()];
     let file = faasguard_fuzz::source(path, rest);
     let inv = faasguard_iac::azure::load_all(&[&file]);
-    let _ = faasguard_rules::check_inventory(&inv, &faasguard_rules::RuleSettings::default());
+    let checked = faasguard_rules::check_inventory(&inv, &faasguard_rules::RuleSettings::default());
+    // A rule that panicked is caught and reported; for the fuzzer it is a crash.
+    assert!(
+        checked.internal_errors.is_empty(),
+        "{:?}",
+        checked.internal_errors
+    );
 });

@@ -34,5 +34,11 @@ fuzz_target!(|data: &[u8]| {
         })
         .collect();
     let inv = faasguard_iac::load(&files);
-    let _ = faasguard_rules::check_inventory(&inv, &faasguard_rules::RuleSettings::default());
+    let checked = faasguard_rules::check_inventory(&inv, &faasguard_rules::RuleSettings::default());
+    // A rule that panicked is caught and reported; for the fuzzer it is a crash.
+    assert!(
+        checked.internal_errors.is_empty(),
+        "{:?}",
+        checked.internal_errors
+    );
 });

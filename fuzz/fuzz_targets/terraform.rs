@@ -8,5 +8,11 @@ fuzz_target!(|data: &[u8]| {
     faasguard_fuzz::report_stack_overflows();
     let file = faasguard_fuzz::source("main.tf", data);
     let inv = faasguard_iac::terraform::load(&[&file]);
-    let _ = faasguard_rules::check_inventory(&inv, &faasguard_rules::RuleSettings::default());
+    let checked = faasguard_rules::check_inventory(&inv, &faasguard_rules::RuleSettings::default());
+    // A rule that panicked is caught and reported; for the fuzzer it is a crash.
+    assert!(
+        checked.internal_errors.is_empty(),
+        "{:?}",
+        checked.internal_errors
+    );
 });

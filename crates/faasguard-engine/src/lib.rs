@@ -138,7 +138,8 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
     let inventory = faasguard_iac::load(&files);
-    let raw_findings = check_inventory(&inventory, &settings.rules);
+    let checked = check_inventory(&inventory, &settings.rules);
+    let raw_findings = checked.findings;
 
     let suppressor = suppress::Suppressor {
         texts: files
@@ -168,6 +169,7 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
 
     let mut diagnostics: Vec<Diagnostic> = walked.diagnostics;
     diagnostics.extend(inventory.diagnostics.iter().cloned());
+    diagnostics.extend(checked.internal_errors);
     diagnostics.sort();
     diagnostics.dedup();
 

@@ -79,7 +79,9 @@ pub struct FunctionSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SuppressedFinding {
     pub finding: Finding,
-    /// `inline` (a `faasguard:ignore` comment), `baseline`, `ignore-file` or `config`.
+    /// `inline` (a `faasguard:ignore` comment), `baseline` (`--baseline`) or `config`
+    /// (`[per-path-ignores]` in `faasguard.toml`). Files excluded by `.faasguardignore` are never read,
+    /// so they produce no suppressed findings.
     pub kind: String,
     pub reason: Option<String>,
 }

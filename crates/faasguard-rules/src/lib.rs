@@ -12,15 +12,30 @@ pub mod rules;
 pub use meta::{Family, Rule, RuleMeta, RuleSettings, Status, Violation};
 pub use registry::{all_rules, find_rule};
 
-use faasguard_core::{Finding, fingerprint};
+use faasguard_core::{Diagnostic, Finding, fingerprint};
 use faasguard_model::{Function, Inventory};
 
-/// Runs every rule on every function of the inventory and returns the findings, sorted.
-/// A rule that panics is caught and reported as an internal-error finding naming the rule,
-/// so one faulty rule never loses the others' results.
-pub fn check_inventory(inv: &Inventory, settings: &RuleSettings) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for rule in all_rules() {
+/// What running the rules produced.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checked {
+    /// Findings, sorted by file, line, rule, function and message, de-duplicated by fingerprint.
+    pub findings: Vec<Finding>,
+    /// One diagnostic per rule × function where the rule panicked: the scan is incomplete
+    /// there, which the caller must report (exit code 2), but every other result is kept.
+    pub internal_errors: Vec<Diagnostic>,
+}
+
+/// Runs every enabled rule of the registry on every function of the inventory.
+pub fn check_inventory(inv: &Inventory, settings: &RuleSettings) -> Checked {
+    check_with(&all_rules(), inv, settings)
+}
+
+/// Runs the given rules (those enabled by `settings`) on every function of the inventory.
+/// A rule that panics is caught and reported as an internal error naming the rule and the
+/// function, so one faulty rule never loses the others' results.
+pub fn check_with(rules: &[&dyn Rule], inv: &Inventory, settings: &RuleSettings) -> Checked {
+    let mut checked = Checked::default();
+    for rule in rules {
         if !settings.is_enabled(rule.meta()) {
             continue;
         }
@@ -31,18 +46,24 @@ pub fn check_inventory(inv: &Inventory, settings: &RuleSettings) -> Vec<Finding>
                 out
             }));
             match result {
-                Ok(violations) => {
-                    findings.extend(
-                        violations
-                            .into_iter()
-                            .map(|v| to_finding(rule.meta(), func, v)),
-                    );
-                }
-                Err(_) => findings.push(internal_error(rule.meta(), func)),
+                Ok(violations) => checked.findings.extend(
+                    violations
+                        .into_iter()
+                        .map(|v| to_finding(rule.meta(), func, v)),
+                ),
+                Err(_) => checked.internal_errors.push(Diagnostic::new(
+                    func.at.clone(),
+                    format!(
+                        "internal error: rule {} ({}) failed on function {}; its results for this function are missing (please report this)",
+                        rule.meta().id,
+                        rule.meta().name,
+                        func.display_id()
+                    ),
+                )),
             }
         }
     }
-    findings.sort_by(|a, b| {
+    checked.findings.sort_by(|a, b| {
         (
             &a.location.file,
             a.location.line,
@@ -58,8 +79,10 @@ pub fn check_inventory(inv: &Inventory, settings: &RuleSettings) -> Vec<Finding>
                 &b.message,
             ))
     });
-    findings.dedup_by(|a, b| a.fingerprint == b.fingerprint);
-    findings
+    checked
+        .findings
+        .dedup_by(|a, b| a.fingerprint == b.fingerprint);
+    checked
 }
 
 /// Turns a rule's violation into a finding with the rule's metadata and a stable fingerprint.
@@ -80,22 +103,80 @@ pub fn to_finding(meta: &RuleMeta, func: &Function, v: Violation) -> Finding {
     }
 }
 
-fn internal_error(meta: &RuleMeta, func: &Function) -> Finding {
-    let function = func.display_id();
-    let message = format!(
-        "internal error: rule {} ({}) panicked on this function; please report it",
-        meta.id, meta.name
-    );
-    let fp = fingerprint(meta.id, Some(&function), &func.at, &message);
-    Finding {
-        rule_id: meta.id.to_owned(),
-        rule_name: meta.name.to_owned(),
-        severity: faasguard_core::Severity::Info,
-        function: Some(function),
-        location: func.at.clone(),
-        message,
-        evidence: None,
-        remediation: None,
-        fingerprint: fp,
+#[cfg(test)]
+mod tests {
+    use faasguard_core::Location;
+    use faasguard_model::{FunctionId, Provider, SourceKind};
+
+    use super::*;
+
+    declare_rule! {
+        /// ## What it does
+        /// Panics, to prove that a faulty rule cannot take the scan down.
+        ///
+        /// ## Why is this bad?
+        /// It is a test double.
+        ///
+        /// ## Example
+        /// Any function.
+        ///
+        /// Use instead:
+        /// Nothing.
+        ///
+        /// ## References
+        /// - none
+        pub PanickingRule {
+            id: "FG-FN-999",
+            name: "panicking-rule",
+            title: "Always panics",
+            severity: Low,
+            family: Function,
+            status: Preview,
+            since: "0.1.0",
+            remediation: "None.",
+            references: &[],
+        }
+    }
+
+    impl PanickingRule {
+        #[expect(clippy::panic, reason = "the rule exists to panic")]
+        fn check_function(
+            _func: &Function,
+            _inv: &Inventory,
+            _settings: &RuleSettings,
+            _out: &mut Vec<Violation>,
+        ) {
+            panic!("rule bug");
+        }
+    }
+
+    /// A rule that panics yields an internal-error diagnostic naming the rule and the function,
+    /// and the other rules' findings on the same function are kept.
+    #[test]
+    fn panicking_rule_is_an_internal_error() {
+        let id = FunctionId {
+            provider: Provider::Aws,
+            source: SourceKind::Sam,
+            file: "template.yaml".to_owned(),
+            logical_id: "Fn".to_owned(),
+            name: None,
+            account: None,
+            region: None,
+        };
+        let inv = Inventory {
+            functions: vec![Function::new(id, Location::at("template.yaml", 3, 3))],
+            diagnostics: Vec::new(),
+        };
+        let tracing = rules::function::TracingDisabled;
+        let rules: [&dyn Rule; 2] = [&PanickingRule, &tracing];
+        let checked = check_with(&rules, &inv, &RuleSettings::default());
+        assert_eq!(checked.internal_errors.len(), 1);
+        let msg = &checked.internal_errors[0].message;
+        assert!(
+            msg.contains("FG-FN-999") && msg.contains("template.yaml#Fn"),
+            "{msg}"
+        );
+        assert_eq!(checked.findings.len(), 1);
+        assert_eq!(checked.findings[0].rule_id, "FG-FN-011");
     }
 }

@@ -91,7 +91,13 @@ fn findings(meta: &RuleMeta, dir: &Path, block: &Block) -> Vec<Finding> {
         today: "2026-11-24".to_owned(),
         ..RuleSettings::default()
     };
-    check_inventory(&inv, &settings)
+    let checked = check_inventory(&inv, &settings);
+    assert!(
+        checked.internal_errors.is_empty(),
+        "{:?}",
+        checked.internal_errors
+    );
+    checked.findings
 }
 
 fn scratch(id: &str, case: &str) -> PathBuf {

@@ -192,7 +192,13 @@ fn run(rule_id: &str, fmt: Fmt) -> String {
         today: "2026-11-24".to_owned(),
         ..RuleSettings::default()
     };
-    let findings = check_inventory(&inv, &settings);
+    let checked = check_inventory(&inv, &settings);
+    assert!(
+        checked.internal_errors.is_empty(),
+        "{:?}",
+        checked.internal_errors
+    );
+    let findings = checked.findings;
 
     let mut bad = 0;
     let mut good = 0;
