@@ -5,6 +5,7 @@
 //! nothing here touches the file system except to check whether a referenced code path exists.
 
 pub mod azure;
+mod cfn_lambda;
 pub mod cloudformation;
 pub mod serverless;
 pub mod terraform;

@@ -9,6 +9,7 @@ use faasguard_model::{EventKind, EventSource, Function};
 
 use super::Loader;
 use super::view::{Slot, intrinsic, reference};
+use crate::cfn_lambda::{function_name_in, sub_placeholders};
 use crate::yaml::{Node, Value};
 
 /// Most hops [`Loader::link`] follows through aliases, versions and `!Sub` variables.
@@ -331,33 +332,10 @@ fn cognito_triggers<'a>(props: &Slot<'a>) -> Vec<Target<'a>> {
 
 /// The `${…}` variables of a `!Sub` string, in order (`${!Literal}` escapes skipped).
 fn sub_variables(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else {
-            break;
-        };
-        let var = &after[..end];
-        if !var.starts_with('!') {
-            out.push(var.trim());
-        }
-        rest = &after[end + 1..];
-    }
-    out
-}
-
-/// The function name a literal names: the part after `:function:` in an ARN (also inside an
-/// API Gateway integration URI `…/functions/arn:…:function:name/invocations`), up to a
-/// qualifier; or a bare name (with any `:qualifier` dropped). `None` when the name holds a
-/// `${…}` placeholder.
-fn function_name_in(text: &str) -> Option<&str> {
-    let name = match text.split_once(":function:") {
-        Some((_, rest)) => rest.split([':', '/']).next()?,
-        None if text.starts_with("arn:") || text.contains('/') => return None,
-        None => text.split(':').next()?,
-    };
-    (!name.is_empty() && !name.contains("${")).then_some(name)
+    sub_placeholders(text)
+        .filter(|var| !var.starts_with('!'))
+        .map(str::trim)
+        .collect()
 }
 
 /// The function whose `FunctionName` is `name`.
@@ -371,34 +349,6 @@ fn by_name<'f>(name: &str, functions: &'f [Function]) -> Option<&'f str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Names are found in function ARNs, qualified ARNs, integration URIs and bare names; an ARN
-    /// of another service, a placeholder name, or an empty name is not a function name.
-    #[test]
-    fn function_names_in_literals() {
-        assert_eq!(
-            function_name_in("arn:aws:lambda:eu-west-1:123456789012:function:orders"),
-            Some("orders")
-        );
-        assert_eq!(
-            function_name_in("arn:aws:lambda:eu-west-1:123456789012:function:orders:live"),
-            Some("orders")
-        );
-        assert_eq!(
-            function_name_in(
-                "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:orders/invocations"
-            ),
-            Some("orders")
-        );
-        assert_eq!(function_name_in("orders"), Some("orders"));
-        assert_eq!(function_name_in("orders:prod"), Some("orders"));
-        assert_eq!(function_name_in("arn:aws:sqs:eu-west-1:1:queue"), None);
-        assert_eq!(
-            function_name_in("arn:aws:lambda:${AWS::Region}:1:function:${Name}"),
-            None
-        );
-        assert_eq!(function_name_in(""), None);
-    }
 
     /// `!Sub` variables are listed in order, with `${!Literal}` skipped and an unclosed `${`
     /// ending the list.

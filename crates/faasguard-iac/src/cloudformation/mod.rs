@@ -57,6 +57,7 @@ use faasguard_model::{
 };
 
 use crate::SourceFile;
+use crate::cfn_lambda;
 use crate::yaml::{self, Node, Value};
 use view::{Slot, View, intrinsic, reference, render};
 
@@ -981,16 +982,10 @@ impl<'c, 'a> Loader<'c, 'a> {
 
     fn permission(&self, res: &Slot<'_>, props: &Slot<'_>) -> Permission {
         let ctx = self.ctx;
-        let attr = |k: &str| props.get(k).map_or_else(Attr::absent, |s| ctx.str_attr(&s));
-        Permission {
-            action: attr("Action"),
-            principal: attr("Principal"),
-            source_arn: attr("SourceArn"),
-            source_account: attr("SourceAccount"),
-            principal_org_id: attr("PrincipalOrgID"),
-            function_url_auth_type: attr("FunctionUrlAuthType"),
-            at: ctx.loc(res),
-        }
+        cfn_lambda::permission(
+            |k| props.get(k).map_or_else(Attr::absent, |s| ctx.str_attr(&s)),
+            ctx.loc(res),
+        )
     }
 
     fn iam_role(&self, id: &str, res: &Slot<'a>, props: Option<&Slot<'a>>) -> ExecutionRole {

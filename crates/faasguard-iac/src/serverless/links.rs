@@ -16,6 +16,7 @@ use serde_json::Value as J;
 
 use super::iam::Resources;
 use super::value::{Ctx, Field, Text};
+use crate::cfn_lambda::{self, function_name_in, sub_placeholders};
 
 /// A function or layer key as the framework normalizes it for logical ids: `-` → `Dash`,
 /// `_` → `Underscore`, first letter upper-cased.
@@ -141,22 +142,13 @@ fn referenced_ids(v: &J) -> Vec<String> {
     let Some(text) = sub_text(v) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else {
-            break;
-        };
-        let var = &after[..end];
-        match var.split_once('.') {
-            Some((id, "Arn")) => out.push(id.to_owned()),
-            None if !var.starts_with('!') => out.push(var.to_owned()),
-            _ => {}
-        }
-        rest = &after[end + 1..];
-    }
-    out
+    sub_placeholders(text)
+        .filter_map(|var| match var.split_once('.') {
+            Some((id, "Arn")) => Some(id.to_owned()),
+            None if !var.starts_with('!') => Some(var.to_owned()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The template string of a `Fn::Sub`.
@@ -168,32 +160,15 @@ fn sub_text(v: &J) -> Option<&str> {
     }
 }
 
-/// The function name a literal names: the part after `:function:` in an ARN (without a
-/// qualifier), or a bare name (without a `:qualifier`); `None` for other ARNs and for names
-/// holding a placeholder.
-fn function_name_in(text: &str) -> Option<&str> {
-    let name = match text.split_once(":function:") {
-        Some((_, rest)) => rest.split([':', '/']).next()?,
-        None if text.starts_with("arn:") || text.contains('/') => return None,
-        None => text.split(':').next()?,
-    };
-    (!name.is_empty() && !name.contains("${")).then_some(name)
-}
-
 fn permission<'a>(ctx: &mut Ctx<'a>, res: &Field<'a>, props: &Field<'a>) -> Permission {
-    let mut attr = |k: &str| {
-        ctx.get(props, k)
-            .map_or_else(Attr::absent, |f| ctx.string_attr(&f))
-    };
-    Permission {
-        action: attr("Action"),
-        principal: attr("Principal"),
-        source_arn: attr("SourceArn"),
-        source_account: attr("SourceAccount"),
-        principal_org_id: attr("PrincipalOrgID"),
-        function_url_auth_type: attr("FunctionUrlAuthType"),
-        at: ctx.loc(res),
-    }
+    let at = ctx.loc(res);
+    cfn_lambda::permission(
+        |k| {
+            ctx.get(props, k)
+                .map_or_else(Attr::absent, |f| ctx.string_attr(&f))
+        },
+        at,
+    )
 }
 
 fn url<'a>(ctx: &mut Ctx<'a>, res: &Field<'a>, props: &Field<'a>) -> FunctionUrl {
