@@ -108,8 +108,7 @@ mod tests {
     use faasguard_model::EventSource;
 
     use super::*;
-    use crate::Rule;
-    use crate::rules::function::support::testing::azure_function;
+    use crate::rules::function::support::testing::{self, azure_function};
 
     fn at(line: u32) -> Location {
         Location::at("http/function.json", line, 7)
@@ -127,14 +126,7 @@ mod tests {
     fn run(events: Vec<EventSource>) -> Vec<Violation> {
         let mut f = azure_function("http");
         f.events = events;
-        let mut out = Vec::new();
-        HttpTriggerAnonymous.check(
-            &f,
-            &Inventory::default(),
-            &RuleSettings::default(),
-            &mut out,
-        );
-        out
+        testing::run(&HttpTriggerAnonymous, &f)
     }
 
     /// authLevel anonymous (any case) fires at the authLevel line and names the binding.

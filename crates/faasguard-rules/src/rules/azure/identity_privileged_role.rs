@@ -157,8 +157,7 @@ mod tests {
     use faasguard_model::RoleAssignment;
 
     use super::*;
-    use crate::Rule;
-    use crate::rules::function::support::testing::azure_function;
+    use crate::rules::function::support::testing::{self, azure_function};
 
     fn assignment(role: &str, scope: Attr<String>) -> RoleAssignment {
         RoleAssignment {
@@ -171,14 +170,7 @@ mod tests {
     fn run(assignments: Vec<RoleAssignment>) -> Vec<Violation> {
         let mut f = azure_function("orders-func");
         f.role_assignments = assignments;
-        let mut out = Vec::new();
-        IdentityPrivilegedRole.check(
-            &f,
-            &Inventory::default(),
-            &RuleSettings::default(),
-            &mut out,
-        );
-        out
+        testing::run(&IdentityPrivilegedRole, &f)
     }
 
     /// Owner by name and Contributor by role definition id each fire at the assignment,

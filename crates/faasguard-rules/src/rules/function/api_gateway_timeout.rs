@@ -135,30 +135,18 @@ mod tests {
     use faasguard_model::EventSource;
 
     use super::*;
-    use crate::Rule;
-    use crate::rules::function::support::testing::{aws_function, line};
+    use crate::rules::function::support::testing::{self, aws_function, line};
 
+    /// An event of `kind` named `name` at line 14.
     fn event(kind: EventKind, name: &str) -> EventSource {
-        EventSource {
-            kind,
-            name: name.to_owned(),
-            auth_level: Attr::absent(),
-            at: line(14),
-        }
+        testing::event(kind, name, 14)
     }
 
     fn run(timeout: u32, events: Vec<EventSource>) -> Vec<Violation> {
         let mut f = aws_function("Fn");
         f.timeout_s = Attr::explicit(timeout, line(11));
         f.events = events;
-        let mut out = Vec::new();
-        ApiGatewayTimeout.check(
-            &f,
-            &Inventory::default(),
-            &RuleSettings::default(),
-            &mut out,
-        );
-        out
+        testing::run(&ApiGatewayTimeout, &f)
     }
 
     /// 120 s behind a REST API fires at the Timeout line and names the event.

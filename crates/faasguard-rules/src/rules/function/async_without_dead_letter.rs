@@ -116,31 +116,10 @@ impl AsyncWithoutDeadLetter {
 #[cfg(test)]
 mod tests {
     use faasguard_core::Attr;
-    use faasguard_model::{DeadLetter, EventKind, EventSource};
+    use faasguard_model::{DeadLetter, EventKind};
 
     use super::*;
-    use crate::Rule;
-    use crate::rules::function::support::testing::{aws_function, line};
-
-    fn event(kind: EventKind, name: &str, at: u32) -> EventSource {
-        EventSource {
-            kind,
-            name: name.to_owned(),
-            auth_level: Attr::absent(),
-            at: line(at),
-        }
-    }
-
-    fn run(func: &Function) -> Vec<Violation> {
-        let mut out = Vec::new();
-        AsyncWithoutDeadLetter.check(
-            func,
-            &Inventory::default(),
-            &RuleSettings::default(),
-            &mut out,
-        );
-        out
-    }
+    use crate::rules::function::support::testing::{aws_function, event, line, run};
 
     /// S3 and SNS triggers without a DLQ give one finding at the first async event, naming both.
     #[test]
@@ -149,7 +128,7 @@ mod tests {
         f.events.push(event(EventKind::Api, "Get", 12));
         f.events.push(event(EventKind::S3, "Upload", 15));
         f.events.push(event(EventKind::Sns, "Alerts", 20));
-        let out = run(&f);
+        let out = run(&AsyncWithoutDeadLetter, &f);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].at, Some(line(15)));
         assert!(
@@ -169,10 +148,10 @@ mod tests {
             kind: "on-failure".to_owned(),
             at: line(10),
         });
-        assert!(run(&f).is_empty());
+        assert!(run(&AsyncWithoutDeadLetter, &f).is_empty());
         let mut g = aws_function("Fn");
         g.events.push(event(EventKind::Sqs, "Queue", 15));
         g.events.push(event(EventKind::HttpApi, "Http", 18));
-        assert!(run(&g).is_empty());
+        assert!(run(&AsyncWithoutDeadLetter, &g).is_empty());
     }
 }

@@ -103,24 +103,12 @@ mod tests {
     use faasguard_core::Attr;
 
     use super::*;
-    use crate::Rule;
-    use crate::rules::function::support::testing::{aws_function, line};
-
-    fn run(f: &Function) -> Vec<Violation> {
-        let mut out = Vec::new();
-        CodeSigningNotConfigured.check(
-            f,
-            &Inventory::default(),
-            &RuleSettings::default(),
-            &mut out,
-        );
-        out
-    }
+    use crate::rules::function::support::testing::{aws_function, line, run};
 
     /// A .zip function without a code-signing configuration fires at the function.
     #[test]
     fn zip_without_config_fires() {
-        let out = run(&aws_function("Fn"));
+        let out = run(&CodeSigningNotConfigured, &aws_function("Fn"));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].at, None);
     }
@@ -130,15 +118,15 @@ mod tests {
     fn configured_or_image_is_silent() {
         let mut f = aws_function("Fn");
         f.code_signing_config = Attr::unresolved("!Ref SigningConfig", line(9));
-        assert!(run(&f).is_empty());
+        assert!(run(&CodeSigningNotConfigured, &f).is_empty());
         let mut f = aws_function("Fn");
         f.code_signing_config = Attr::explicit(
             "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-1".to_owned(),
             line(9),
         );
-        assert!(run(&f).is_empty());
+        assert!(run(&CodeSigningNotConfigured, &f).is_empty());
         let mut f = aws_function("Fn");
         f.package_type = Attr::explicit("Image".to_owned(), line(4));
-        assert!(run(&f).is_empty());
+        assert!(run(&CodeSigningNotConfigured, &f).is_empty());
     }
 }

@@ -164,15 +164,12 @@ mod tests {
     use faasguard_core::Attr;
 
     use super::*;
-    use crate::Rule;
-    use crate::rules::function::support::testing::{aws_function, line};
+    use crate::rules::function::support::testing::{self, aws_function, line};
 
     fn run(layers: Vec<Attr<String>>, settings: &RuleSettings) -> Vec<Violation> {
         let mut f = aws_function("Fn");
         f.layers = layers;
-        let mut out = Vec::new();
-        CrossAccountLayer.check(&f, &Inventory::default(), settings, &mut out);
-        out
+        testing::run_with(&CrossAccountLayer, &f, &Inventory::default(), settings)
     }
 
     /// A literal third-party layer ARN fires at the layer line with the ARN as evidence.
@@ -237,13 +234,6 @@ mod tests {
             "arn:aws:lambda:us-east-1:123456789012:layer:mine:1".to_owned(),
             line(12),
         ));
-        let mut out = Vec::new();
-        CrossAccountLayer.check(
-            &f,
-            &Inventory::default(),
-            &RuleSettings::default(),
-            &mut out,
-        );
-        assert!(out.is_empty());
+        assert!(testing::run(&CrossAccountLayer, &f).is_empty());
     }
 }

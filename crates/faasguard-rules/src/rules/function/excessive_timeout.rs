@@ -91,8 +91,7 @@ mod tests {
     use faasguard_core::Attr;
 
     use super::*;
-    use crate::Rule;
-    use crate::rules::function::support::testing::{aws_function, line};
+    use crate::rules::function::support::testing::{self, aws_function, line};
 
     fn run(timeout: Attr<u32>, max: u32) -> Vec<Violation> {
         let mut f = aws_function("Fn");
@@ -101,9 +100,7 @@ mod tests {
             max_timeout_s: max,
             ..RuleSettings::default()
         };
-        let mut out = Vec::new();
-        ExcessiveTimeout.check(&f, &Inventory::default(), &settings, &mut out);
-        out
+        testing::run_with(&ExcessiveTimeout, &f, &Inventory::default(), &settings)
     }
 
     /// 900 s against the default 300 s maximum fires at the Timeout line.

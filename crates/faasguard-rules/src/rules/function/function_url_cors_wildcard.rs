@@ -120,8 +120,7 @@ mod tests {
     use faasguard_model::{Cors, FunctionUrl};
 
     use super::*;
-    use crate::Rule;
-    use crate::rules::function::support::testing::{aws_function, line};
+    use crate::rules::function::support::testing::{self, aws_function, line};
 
     fn run(origins: &[&str], credentials: Attr<bool>) -> Vec<Violation> {
         let mut f = aws_function("Fn");
@@ -134,14 +133,7 @@ mod tests {
             }),
             at: line(10),
         });
-        let mut out = Vec::new();
-        FunctionUrlCorsWildcard.check(
-            &f,
-            &Inventory::default(),
-            &RuleSettings::default(),
-            &mut out,
-        );
-        out
+        testing::run(&FunctionUrlCorsWildcard, &f)
     }
 
     /// `*` with credentials is high, at the AllowCredentials line.
@@ -174,13 +166,6 @@ mod tests {
             cors: None,
             at: line(10),
         });
-        let mut out = Vec::new();
-        FunctionUrlCorsWildcard.check(
-            &f,
-            &Inventory::default(),
-            &RuleSettings::default(),
-            &mut out,
-        );
-        assert!(out.is_empty());
+        assert!(testing::run(&FunctionUrlCorsWildcard, &f).is_empty());
     }
 }

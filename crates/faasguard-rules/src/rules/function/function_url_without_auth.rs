@@ -98,8 +98,7 @@ mod tests {
     use faasguard_model::FunctionUrl;
 
     use super::*;
-    use crate::Rule;
-    use crate::rules::function::support::testing::{aws_function, line};
+    use crate::rules::function::support::testing::{aws_function, line, run};
 
     fn with_url(auth: Attr<String>) -> Function {
         let mut f = aws_function("Fn");
@@ -111,21 +110,13 @@ mod tests {
         f
     }
 
-    fn run(func: &Function) -> Vec<Violation> {
-        let mut out = Vec::new();
-        FunctionUrlWithoutAuth.check(
-            func,
-            &Inventory::default(),
-            &RuleSettings::default(),
-            &mut out,
-        );
-        out
-    }
-
     /// AuthType NONE fires at the AuthType line.
     #[test]
     fn none_fires_at_auth_type() {
-        let out = run(&with_url(Attr::explicit("NONE".to_owned(), line(11))));
+        let out = run(
+            &FunctionUrlWithoutAuth,
+            &with_url(Attr::explicit("NONE".to_owned(), line(11))),
+        );
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].at, Some(line(11)));
     }
@@ -133,7 +124,10 @@ mod tests {
     /// A NONE auth type known only as a default (serverless `url: true`) fires at the URL.
     #[test]
     fn defaulted_none_fires_at_url() {
-        let out = run(&with_url(Attr::default_value("NONE".to_owned())));
+        let out = run(
+            &FunctionUrlWithoutAuth,
+            &with_url(Attr::default_value("NONE".to_owned())),
+        );
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].at, Some(line(10)));
     }
@@ -141,8 +135,20 @@ mod tests {
     /// AWS_IAM, an unresolved auth type and no URL at all are silent.
     #[test]
     fn iam_unresolved_and_no_url_are_silent() {
-        assert!(run(&with_url(Attr::explicit("AWS_IAM".to_owned(), line(11)))).is_empty());
-        assert!(run(&with_url(Attr::unresolved("!Ref Auth", line(11)))).is_empty());
-        assert!(run(&aws_function("Fn")).is_empty());
+        assert!(
+            run(
+                &FunctionUrlWithoutAuth,
+                &with_url(Attr::explicit("AWS_IAM".to_owned(), line(11)))
+            )
+            .is_empty()
+        );
+        assert!(
+            run(
+                &FunctionUrlWithoutAuth,
+                &with_url(Attr::unresolved("!Ref Auth", line(11)))
+            )
+            .is_empty()
+        );
+        assert!(run(&FunctionUrlWithoutAuth, &aws_function("Fn")).is_empty());
     }
 }

@@ -128,32 +128,11 @@ impl LayerSharedPublicly {
 #[cfg(test)]
 mod tests {
     use faasguard_core::Attr;
-    use faasguard_model::{LayerPermission, Permission};
 
     use super::*;
-    use crate::Rule;
-    use crate::rules::function::support::testing::{aws_function, azure_function, line};
-
-    fn layer_permission(principal: &str) -> LayerPermission {
-        LayerPermission {
-            layer: "SharedLibsLayer".to_owned(),
-            action: Attr::explicit("lambda:GetLayerVersion".to_owned(), line(30)),
-            principal: Attr::explicit(principal.to_owned(), line(31)),
-            organization_id: Attr::absent(),
-            at: line(28),
-        }
-    }
-
-    fn run(func: &Function) -> Vec<Violation> {
-        let mut out = Vec::new();
-        LayerSharedPublicly.check(
-            func,
-            &Inventory::default(),
-            &RuleSettings::default(),
-            &mut out,
-        );
-        out
-    }
+    use crate::rules::function::support::testing::{
+        aws_function, azure_function, layer_permission, line, permission, run,
+    };
 
     /// `*` without an organization fires once per permission, at the Principal line, naming
     /// the layer.
@@ -161,7 +140,7 @@ mod tests {
     fn star_without_organization_fires() {
         let mut f = aws_function("Fn");
         f.layer_permissions.push(layer_permission("*"));
-        let out = run(&f);
+        let out = run(&LayerSharedPublicly, &f);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].at, Some(line(31)));
         assert_eq!(out[0].severity, None);
@@ -183,7 +162,7 @@ mod tests {
         let mut p = layer_permission("*");
         p.principal = Attr::unresolved("!Ref SharedWith", line(31));
         f.layer_permissions.push(p);
-        assert!(run(&f).is_empty());
+        assert!(run(&LayerSharedPublicly, &f).is_empty());
     }
 
     /// A public invoke permission in the function's resource policy is FG-FN-004's business,
@@ -191,18 +170,11 @@ mod tests {
     #[test]
     fn resource_policy_and_azure_are_ignored() {
         let mut f = aws_function("Fn");
-        f.resource_policy.push(Permission {
-            action: Attr::explicit("lambda:InvokeFunction".to_owned(), line(20)),
-            principal: Attr::explicit("*".to_owned(), line(21)),
-            source_arn: Attr::absent(),
-            source_account: Attr::absent(),
-            principal_org_id: Attr::absent(),
-            function_url_auth_type: Attr::absent(),
-            at: line(18),
-        });
-        assert!(run(&f).is_empty());
+        f.resource_policy
+            .push(permission("*", "lambda:InvokeFunction"));
+        assert!(run(&LayerSharedPublicly, &f).is_empty());
         let mut az = azure_function("Http");
         az.layer_permissions.push(layer_permission("*"));
-        assert!(run(&az).is_empty());
+        assert!(run(&LayerSharedPublicly, &az).is_empty());
     }
 }

@@ -98,20 +98,12 @@ mod tests {
     use faasguard_core::Attr;
 
     use super::*;
-    use crate::Rule;
-    use crate::rules::function::support::testing::{aws_function, azure_function, line};
+    use crate::rules::function::support::testing::{self, aws_function, azure_function, line};
 
     fn run(rc: Attr<i64>) -> Vec<Violation> {
         let mut f = aws_function("Fn");
         f.reserved_concurrency = rc;
-        let mut out = Vec::new();
-        MissingReservedConcurrency.check(
-            &f,
-            &Inventory::default(),
-            &RuleSettings::default(),
-            &mut out,
-        );
-        out
+        testing::run(&MissingReservedConcurrency, &f)
     }
 
     /// Not written (absent, or a provider default such as Terraform's -1) fires at the function.
@@ -138,13 +130,6 @@ mod tests {
         assert!(run(Attr::explicit(50, line(12))).is_empty());
         assert!(run(Attr::explicit(0, line(12))).is_empty());
         assert!(run(Attr::unresolved("${self:custom.cap}", line(12))).is_empty());
-        let mut out = Vec::new();
-        MissingReservedConcurrency.check(
-            &azure_function("http"),
-            &Inventory::default(),
-            &RuleSettings::default(),
-            &mut out,
-        );
-        assert!(out.is_empty());
+        assert!(testing::run(&MissingReservedConcurrency, &azure_function("http")).is_empty());
     }
 }

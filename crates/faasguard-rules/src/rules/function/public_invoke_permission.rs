@@ -162,34 +162,12 @@ fn left_to_url_rule(func: &Function, perm: &Permission) -> bool {
 #[cfg(test)]
 mod tests {
     use faasguard_core::Attr;
-    use faasguard_model::{FunctionUrl, LayerPermission};
+    use faasguard_model::FunctionUrl;
 
     use super::*;
-    use crate::Rule;
-    use crate::rules::function::support::testing::{aws_function, line};
-
-    fn permission(principal: &str, action: &str) -> Permission {
-        Permission {
-            action: Attr::explicit(action.to_owned(), line(20)),
-            principal: Attr::explicit(principal.to_owned(), line(21)),
-            source_arn: Attr::absent(),
-            source_account: Attr::absent(),
-            principal_org_id: Attr::absent(),
-            function_url_auth_type: Attr::absent(),
-            at: line(18),
-        }
-    }
-
-    fn run(func: &Function) -> Vec<Violation> {
-        let mut out = Vec::new();
-        PublicInvokePermission.check(
-            func,
-            &Inventory::default(),
-            &RuleSettings::default(),
-            &mut out,
-        );
-        out
-    }
+    use crate::rules::function::support::testing::{
+        aws_function, layer_permission, line, permission, run,
+    };
 
     /// `Principal: "*"` on InvokeFunction with no condition is critical, at the Principal line.
     #[test]
@@ -197,7 +175,7 @@ mod tests {
         let mut f = aws_function("Fn");
         f.resource_policy
             .push(permission("*", "lambda:InvokeFunction"));
-        let out = run(&f);
+        let out = run(&PublicInvokePermission, &f);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].severity, None);
         assert_eq!(out[0].at, Some(line(21)));
@@ -209,7 +187,7 @@ mod tests {
         let mut f = aws_function("Fn");
         f.resource_policy
             .push(permission(r#"{"AWS": ["*"]}"#, "lambda:GetFunction"));
-        let out = run(&f);
+        let out = run(&PublicInvokePermission, &f);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].severity, Some(Severity::High));
     }
@@ -230,7 +208,7 @@ mod tests {
         let mut p = permission("*", "lambda:InvokeFunction");
         p.principal = Attr::unresolved("!Ref CallerPrincipal", line(21));
         f.resource_policy.push(p);
-        assert!(run(&f).is_empty());
+        assert!(run(&PublicInvokePermission, &f).is_empty());
     }
 
     /// A layer the function uses shared with `*` is not an invoke permission: this rule
@@ -238,14 +216,8 @@ mod tests {
     #[test]
     fn layer_permissions_are_not_invoke_permissions() {
         let mut f = aws_function("Fn");
-        f.layer_permissions.push(LayerPermission {
-            layer: "SharedLibsLayer".to_owned(),
-            action: Attr::explicit("lambda:GetLayerVersion".to_owned(), line(30)),
-            principal: Attr::explicit("*".to_owned(), line(31)),
-            organization_id: Attr::absent(),
-            at: line(28),
-        });
-        assert!(run(&f).is_empty());
+        f.layer_permissions.push(layer_permission("*"));
+        assert!(run(&PublicInvokePermission, &f).is_empty());
     }
 
     /// The URL permission of an AuthType NONE URL is left to FG-FN-003; without such a URL it
@@ -256,12 +228,12 @@ mod tests {
         p.function_url_auth_type = Attr::explicit("NONE".to_owned(), line(23));
         let mut f = aws_function("Fn");
         f.resource_policy.push(p);
-        assert_eq!(run(&f).len(), 1);
+        assert_eq!(run(&PublicInvokePermission, &f).len(), 1);
         f.url = Some(FunctionUrl {
             auth_type: Attr::explicit("NONE".to_owned(), line(11)),
             cors: None,
             at: line(10),
         });
-        assert!(run(&f).is_empty());
+        assert!(run(&PublicInvokePermission, &f).is_empty());
     }
 }

@@ -122,8 +122,7 @@ mod tests {
     use faasguard_core::Attr;
 
     use super::*;
-    use crate::Rule;
-    use crate::rules::function::support::testing::{aws_function, line};
+    use crate::rules::function::support::testing::{self, aws_function, line};
 
     fn run(runtime: &str, today: &str) -> Vec<Violation> {
         let mut f = aws_function("Fn");
@@ -132,9 +131,12 @@ mod tests {
             today: today.to_owned(),
             ..RuleSettings::default()
         };
-        let mut out = Vec::new();
-        RuntimeDeprecationSoon.check(&f, &Inventory::default(), &settings, &mut out);
-        out
+        testing::run_with(
+            &RuntimeDeprecationSoon,
+            &f,
+            &Inventory::default(),
+            &settings,
+        )
     }
 
     /// nodejs22.x (2027-04-30) seen from 2026-11-24 is 157 days away: low, with date and successor.

@@ -141,17 +141,14 @@ mod tests {
     use faasguard_core::Attr;
 
     use super::*;
-    use crate::Rule;
-    use crate::rules::function::support::testing::{aws_function, azure_function, line};
+    use crate::rules::function::support::testing::{self, aws_function, azure_function, line};
 
     fn run(func: &Function, today: &str) -> Vec<Violation> {
         let settings = RuleSettings {
             today: today.to_owned(),
             ..RuleSettings::default()
         };
-        let mut out = Vec::new();
-        RuntimeEndOfLife.check(func, &Inventory::default(), &settings, &mut out);
-        out
+        testing::run_with(&RuntimeEndOfLife, func, &Inventory::default(), &settings)
     }
 
     /// python3.7 (deprecated 2023-12-04, create and update blocked by 2027-03-03) is critical

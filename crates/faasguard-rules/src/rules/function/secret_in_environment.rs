@@ -253,8 +253,7 @@ mod tests {
     use faasguard_core::Attr;
 
     use super::*;
-    use crate::Rule;
-    use crate::rules::function::support::testing::{aws_function, line};
+    use crate::rules::function::support::testing::{aws_function, line, run};
 
     fn var(name: &str, value: Attr<String>) -> EnvVar {
         EnvVar {
@@ -268,17 +267,6 @@ mod tests {
         Attr::explicit(s.to_owned(), line(14))
     }
 
-    fn run(func: &Function) -> Vec<Violation> {
-        let mut out = Vec::new();
-        SecretInEnvironment.check(
-            func,
-            &Inventory::default(),
-            &RuleSettings::default(),
-            &mut out,
-        );
-        out
-    }
-
     /// A literal DB_PASSWORD without a KMS key is high, at the value, and the evidence never
     /// holds the value.
     #[test]
@@ -288,7 +276,7 @@ mod tests {
         f.environment
             .push(var("DB_HOST", lit("db.example.internal")));
         f.environment.push(var("DB_PASSWORD", lit(secret)));
-        let out = run(&f);
+        let out = run(&SecretInEnvironment, &f);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].severity, None);
         assert_eq!(out[0].at, Some(line(14)));
@@ -308,7 +296,7 @@ mod tests {
         f.kms_key = Attr::unresolved("!GetAtt EnvKey.Arn", line(9));
         f.environment
             .push(var("stripeApiKey", lit("sk_test_EXAMPLE0000000000")));
-        let out = run(&f);
+        let out = run(&SecretInEnvironment, &f);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].severity, Some(Severity::Medium));
     }
@@ -341,7 +329,7 @@ mod tests {
         f.environment.push(var("TABLE_NAME", lit("orders")));
         f.environment.push(var("KEYCLOAK_REALM", lit("prod")));
         f.environment.push(var("API_TOKEN", lit("")));
-        assert!(run(&f).is_empty());
+        assert!(run(&SecretInEnvironment, &f).is_empty());
     }
 
     /// Name classification covers snake, kebab and camel case and the two-word forms.

@@ -125,41 +125,23 @@ fn is_service_principal(principal: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use faasguard_core::Attr;
-    use faasguard_model::{LayerPermission, Permission};
 
     use super::*;
-    use crate::Rule;
-    use crate::rules::function::support::testing::{aws_function, line};
+    use crate::rules::function::support::testing::{
+        aws_function, layer_permission, line, permission, run,
+    };
 
-    fn permission(principal: &str) -> Permission {
-        Permission {
-            action: Attr::explicit("lambda:InvokeFunction".to_owned(), line(20)),
-            principal: Attr::explicit(principal.to_owned(), line(21)),
-            source_arn: Attr::absent(),
-            source_account: Attr::absent(),
-            principal_org_id: Attr::absent(),
-            function_url_auth_type: Attr::absent(),
-            at: line(18),
-        }
-    }
-
-    fn run(func: &Function) -> Vec<Violation> {
-        let mut out = Vec::new();
-        ServicePermissionWithoutSource.check(
-            func,
-            &Inventory::default(),
-            &RuleSettings::default(),
-            &mut out,
-        );
-        out
+    /// A permission letting `principal` call `lambda:InvokeFunction`, with no condition.
+    fn invoke(principal: &str) -> faasguard_model::Permission {
+        permission(principal, "lambda:InvokeFunction")
     }
 
     /// An S3 service principal without SourceArn/SourceAccount fires at the Principal line.
     #[test]
     fn service_without_source_fires() {
         let mut f = aws_function("Fn");
-        f.resource_policy.push(permission("s3.amazonaws.com"));
-        let out = run(&f);
+        f.resource_policy.push(invoke("s3.amazonaws.com"));
+        let out = run(&ServicePermissionWithoutSource, &f);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].at, Some(line(21)));
         assert!(out[0].message.contains("s3.amazonaws.com"));
@@ -170,14 +152,8 @@ mod tests {
     #[test]
     fn layer_permissions_are_ignored() {
         let mut f = aws_function("Fn");
-        f.layer_permissions.push(LayerPermission {
-            layer: "SharedLibsLayer".to_owned(),
-            action: Attr::explicit("lambda:GetLayerVersion".to_owned(), line(30)),
-            principal: Attr::explicit("*".to_owned(), line(31)),
-            organization_id: Attr::absent(),
-            at: line(28),
-        });
-        assert!(run(&f).is_empty());
+        f.layer_permissions.push(layer_permission("*"));
+        assert!(run(&ServicePermissionWithoutSource, &f).is_empty());
     }
 
     /// SourceArn (even unresolved) or SourceAccount silence it; `*` and account principals are
@@ -185,15 +161,15 @@ mod tests {
     #[test]
     fn with_source_or_not_a_service_is_silent() {
         let mut f = aws_function("Fn");
-        let mut p = permission("sns.amazonaws.com");
+        let mut p = invoke("sns.amazonaws.com");
         p.source_arn = Attr::unresolved("!Ref Topic", line(22));
         f.resource_policy.push(p);
-        let mut p = permission("events.amazonaws.com");
+        let mut p = invoke("events.amazonaws.com");
         p.source_account = Attr::explicit("123456789012".to_owned(), line(22));
         f.resource_policy.push(p);
-        f.resource_policy.push(permission("*"));
-        f.resource_policy.push(permission("123456789012"));
-        f.resource_policy.push(permission(".amazonaws.com"));
-        assert!(run(&f).is_empty());
+        f.resource_policy.push(invoke("*"));
+        f.resource_policy.push(invoke("123456789012"));
+        f.resource_policy.push(invoke(".amazonaws.com"));
+        assert!(run(&ServicePermissionWithoutSource, &f).is_empty());
     }
 }

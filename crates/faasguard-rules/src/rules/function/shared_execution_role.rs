@@ -158,8 +158,7 @@ mod tests {
     use faasguard_model::ExecutionRole;
 
     use super::*;
-    use crate::Rule;
-    use crate::rules::function::support::testing::aws_function;
+    use crate::rules::function::support::testing::{self, aws_function};
 
     fn role(key: &str, generated: bool) -> ExecutionRole {
         ExecutionRole {
@@ -181,9 +180,7 @@ mod tests {
     }
 
     fn run(func: &Function, inv: &Inventory) -> Vec<Violation> {
-        let mut out = Vec::new();
-        SharedExecutionRole.check(func, inv, &RuleSettings::default(), &mut out);
-        out
+        testing::run_with(&SharedExecutionRole, func, inv, &RuleSettings::default())
     }
 
     /// Two functions on one role each get a finding that names the other.

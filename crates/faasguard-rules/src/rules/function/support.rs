@@ -37,10 +37,32 @@ pub fn is_account_id(s: &str) -> bool {
 
 #[cfg(test)]
 pub mod testing {
-    //! Builders for hand-made functions in unit tests.
+    //! Builders for hand-made functions in unit tests, and the runner every rule test uses.
 
-    use faasguard_core::Location;
-    use faasguard_model::{Function, FunctionId, Provider, SourceKind};
+    use faasguard_core::{Attr, Location};
+    use faasguard_model::{
+        EventKind, EventSource, Function, FunctionId, Inventory, LayerPermission, Permission,
+        Provider, SourceKind,
+    };
+
+    use crate::{Rule, RuleSettings, Violation};
+
+    /// Runs one rule on one function with an empty inventory and default settings.
+    pub fn run(rule: &dyn Rule, func: &Function) -> Vec<Violation> {
+        run_with(rule, func, &Inventory::default(), &RuleSettings::default())
+    }
+
+    /// Runs one rule on one function with the given inventory and settings.
+    pub fn run_with(
+        rule: &dyn Rule,
+        func: &Function,
+        inv: &Inventory,
+        settings: &RuleSettings,
+    ) -> Vec<Violation> {
+        let mut out = Vec::new();
+        rule.check(func, inv, settings, &mut out);
+        out
+    }
 
     /// An AWS SAM function `logical_id` defined at `template.yaml` line 5.
     pub fn aws_function(logical_id: &str) -> Function {
@@ -74,6 +96,42 @@ pub mod testing {
     /// A location in `template.yaml` at `line`, column 7.
     pub fn line(line: u32) -> Location {
         Location::at("template.yaml", line, 7)
+    }
+
+    /// A resource-policy statement granting `action` to `principal` (Action at line 20,
+    /// Principal at line 21, the permission at line 18), with no condition.
+    pub fn permission(principal: &str, action: &str) -> Permission {
+        Permission {
+            action: Attr::explicit(action.to_owned(), line(20)),
+            principal: Attr::explicit(principal.to_owned(), line(21)),
+            source_arn: Attr::absent(),
+            source_account: Attr::absent(),
+            principal_org_id: Attr::absent(),
+            function_url_auth_type: Attr::absent(),
+            at: line(18),
+        }
+    }
+
+    /// A `lambda:GetLayerVersion` permission on `SharedLibsLayer` for `principal` (Principal
+    /// at line 31, the permission at line 28), with no organization restriction.
+    pub fn layer_permission(principal: &str) -> LayerPermission {
+        LayerPermission {
+            layer: "SharedLibsLayer".to_owned(),
+            action: Attr::explicit("lambda:GetLayerVersion".to_owned(), line(30)),
+            principal: Attr::explicit(principal.to_owned(), line(31)),
+            organization_id: Attr::absent(),
+            at: line(28),
+        }
+    }
+
+    /// An event source of `kind` named `name` at `template.yaml` line `at`.
+    pub fn event(kind: EventKind, name: &str, at: u32) -> EventSource {
+        EventSource {
+            kind,
+            name: name.to_owned(),
+            auth_level: Attr::absent(),
+            at: line(at),
+        }
     }
 }
 

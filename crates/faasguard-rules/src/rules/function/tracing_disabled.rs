@@ -95,20 +95,12 @@ mod tests {
     use faasguard_core::Attr;
 
     use super::*;
-    use crate::Rule;
-    use crate::rules::function::support::testing::{aws_function, line};
+    use crate::rules::function::support::testing::{self, aws_function, line};
 
     fn run(tracing: Attr<String>) -> Vec<Violation> {
         let mut f = aws_function("Fn");
         f.tracing = tracing;
-        let mut out = Vec::new();
-        TracingDisabled.check(
-            &f,
-            &Inventory::default(),
-            &RuleSettings::default(),
-            &mut out,
-        );
-        out
+        testing::run(&TracingDisabled, &f)
     }
 
     /// Explicit PassThrough fires at the Tracing line; unset (or defaulted) fires at the function.

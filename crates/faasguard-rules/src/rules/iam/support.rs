@@ -101,7 +101,7 @@ pub(crate) mod testing {
         SourceKind, Statement, StringOrPattern,
     };
 
-    use crate::{Rule, RuleSettings, Violation};
+    pub(crate) use crate::rules::function::support::testing::run;
 
     /// `template.yaml` line `n`, column 13.
     pub(crate) fn line(n: u32) -> Location {
@@ -169,17 +169,5 @@ pub(crate) mod testing {
             document: PolicyDocument::default(),
             at: line(n),
         }
-    }
-
-    /// Runs one rule on one function with default settings.
-    pub(crate) fn run(rule: &dyn Rule, func: &Function) -> Vec<Violation> {
-        let mut out = Vec::new();
-        rule.check(
-            func,
-            &faasguard_model::Inventory::default(),
-            &RuleSettings::default(),
-            &mut out,
-        );
-        out
     }
 }
