@@ -11,7 +11,7 @@ pub mod serverless;
 pub mod terraform;
 pub mod yaml;
 
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 
 use faasguard_model::Inventory;
 
@@ -74,6 +74,22 @@ fn has_ext(lower_name: &str, exts: &[&str]) -> bool {
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| exts.contains(&e))
+}
+
+/// `rel` resolved against the directory of the file at `abs`, with `.` and `..` folded.
+pub(crate) fn resolve_beside(abs: &Path, rel: &str) -> PathBuf {
+    let base = abs.parent().unwrap_or(Path::new(""));
+    let mut out = PathBuf::new();
+    for c in base.join(rel).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Loads every recognised file into one inventory. Terraform files are grouped by directory

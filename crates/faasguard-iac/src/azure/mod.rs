@@ -11,7 +11,7 @@
 //! [`load`] handles one file on its own.
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 use faasguard_core::{Attr, Diagnostic, Location};
 use faasguard_model::{
@@ -20,7 +20,7 @@ use faasguard_model::{
 };
 
 use crate::yaml::{self, Node, Value};
-use crate::{MAX_SOURCE_BYTES, SourceFile};
+use crate::{MAX_SOURCE_BYTES, SourceFile, resolve_beside};
 
 /// Well-known Azure built-in role definition ids.
 const BUILT_IN_ROLES: &[(&str, &str)] = &[
@@ -226,7 +226,7 @@ fn function_json(file: &SourceFile, root: &Node, app: Option<&AppSettings>) -> F
         };
         f.handler = Attr::explicit(handler, loc(file, script_node, "/scriptFile"));
         f.code = Attr::explicit(
-            resolve(&file.abs, &script_text),
+            resolve_beside(&file.abs, &script_text),
             loc(file, script_node, "/scriptFile"),
         );
     } else {
@@ -481,20 +481,4 @@ fn role_name(definition: &str, expanded: &str) -> String {
 /// JSON pointer escaping (`~` → `~0`, `/` → `~1`).
 fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
-}
-
-/// `rel` resolved against the directory of the file at `abs`, with `.` and `..` folded.
-fn resolve(abs: &Path, rel: &str) -> PathBuf {
-    let base = abs.parent().unwrap_or(Path::new(""));
-    let mut out = PathBuf::new();
-    for c in base.join(rel).components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }

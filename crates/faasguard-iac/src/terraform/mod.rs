@@ -22,7 +22,7 @@ mod hcl;
 mod policy;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
@@ -38,7 +38,7 @@ use faasguard_model::{
 
 use self::hcl::{Module, Res, TfFile};
 use self::policy::PolicyError;
-use crate::{MAX_SOURCE_BYTES, SourceFile};
+use crate::{MAX_SOURCE_BYTES, SourceFile, resolve_beside};
 
 /// Loads the `.tf` files given, grouped by directory (one module per directory). A file that
 /// does not parse becomes a diagnostic; the other files of its module are still loaded.
@@ -390,7 +390,7 @@ impl<'a> Builder<'_, 'a> {
                         let value = m.string(archive.file, src, &aptr);
                         return match (value.value, value.at) {
                             (Some(rel), Some(at)) => {
-                                let path = resolve(&archive.file.src.abs, &rel);
+                                let path = resolve_beside(&archive.file.src.abs, &rel);
                                 if !path.exists() {
                                     self.diagnostics.push(Diagnostic::new(
                                         at.clone(),
@@ -414,7 +414,7 @@ impl<'a> Builder<'_, 'a> {
             // A `filename` package is usually a build output, so a missing one is not an error.
             let value = m.string(file, e, &format!("{ptr}/filename"));
             return Attr {
-                value: value.value.map(|rel| resolve(&file.src.abs, &rel)),
+                value: value.value.map(|rel| resolve_beside(&file.src.abs, &rel)),
                 origin: value.origin,
                 at: value.at,
             };
@@ -938,22 +938,6 @@ fn object_key(file: &TfFile<'_>, key: &hcl_edit::expr::ObjectKey) -> String {
         hcl_edit::expr::ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
         hcl_edit::expr::ObjectKey::Expression(e) => file.text(e.span()),
     }
-}
-
-/// `rel` resolved against the directory of the file at `abs`, with `.` and `..` folded.
-fn resolve(abs: &Path, rel: &str) -> PathBuf {
-    let base = abs.parent().unwrap_or(Path::new(""));
-    let mut out = PathBuf::new();
-    for c in base.join(rel).components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// The document of an AWS managed policy (statements located where it is attached), or an
