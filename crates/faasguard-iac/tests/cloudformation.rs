@@ -3,35 +3,14 @@
 //! short and long form, detection, and malformed resources.
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
+mod common;
+
 use std::path::Path;
 
-use faasguard_iac::{Format, SourceFile, cloudformation, detect};
-use faasguard_model::{EventKind, Function, Inventory, Origin, PolicyKind, SourceKind};
+use faasguard_iac::{SourceFile, cloudformation, detect};
+use faasguard_model::{EventKind, Function, Origin, PolicyKind, SourceKind};
 
-fn source(rel: &str) -> SourceFile {
-    let abs = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(rel);
-    let text = std::fs::read_to_string(&abs).expect("fixture exists");
-    SourceFile {
-        path: rel.to_owned(),
-        abs,
-        text,
-    }
-}
-
-fn load(rel: &str) -> Inventory {
-    let file = source(rel);
-    assert_eq!(detect(&file), Some(Format::CloudFormation), "{rel}");
-    cloudformation::load(&file)
-}
-
-fn func<'a>(inv: &'a Inventory, id: &str) -> &'a Function {
-    inv.functions
-        .iter()
-        .find(|f| f.id.logical_id == id)
-        .unwrap_or_else(|| panic!("no function {id}"))
-}
+use common::{func, load, source};
 
 fn unresolved(expr: &str) -> Origin {
     Origin::Unresolved { expr: expr.into() }

@@ -2,37 +2,13 @@
 //! (inline, managed, SAM policy templates), events, dead letters, roles and bad input.
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
+mod common;
+
 use std::path::Path;
 
-use faasguard_iac::{Format, SourceFile, cloudformation, detect};
-use faasguard_model::{
-    Effect, EventKind, Function, Inventory, Origin, PolicyKind, SourceKind, StringOrPattern,
-};
+use faasguard_model::{Effect, EventKind, Origin, PolicyKind, SourceKind, StringOrPattern};
 
-fn source(rel: &str) -> SourceFile {
-    let abs = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(rel);
-    let text = std::fs::read_to_string(&abs).expect("fixture exists");
-    SourceFile {
-        path: rel.to_owned(),
-        abs,
-        text,
-    }
-}
-
-fn load(rel: &str) -> Inventory {
-    let file = source(rel);
-    assert_eq!(detect(&file), Some(Format::CloudFormation), "{rel}");
-    cloudformation::load(&file)
-}
-
-fn func<'a>(inv: &'a Inventory, id: &str) -> &'a Function {
-    inv.functions
-        .iter()
-        .find(|f| f.id.logical_id == id)
-        .unwrap_or_else(|| panic!("no function {id}"))
-}
+use common::{func, load};
 
 fn line<T>(attr: &faasguard_model::Attr<T>) -> Option<u32> {
     attr.at.as_ref().and_then(|l| l.line)
