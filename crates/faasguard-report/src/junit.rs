@@ -3,13 +3,13 @@
 //! that function), findings outside any function in their own suite, and diagnostics as
 //! errored test cases.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io;
 
 use faasguard_core::Finding;
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 
+use crate::group::ByFunction;
 use crate::rules::{RuleView, rules_in_play};
 use crate::{Report, ReportError, Writer};
 
@@ -30,41 +30,24 @@ impl Writer for JunitWriter {
 
 fn junit_report(report: &Report) -> quick_junit::Report {
     let rules = rules_in_play(report);
-    let mut by_function: HashMap<&str, Vec<&Finding>> = HashMap::new();
-    let mut unlisted: Vec<&str> = Vec::new();
-    let mut loose: Vec<&Finding> = Vec::new();
-    for finding in &report.findings {
-        match finding.function.as_deref() {
-            Some(id) => {
-                let group = by_function.entry(id).or_default();
-                if group.is_empty() && !report.functions.iter().any(|f| f.id == id) {
-                    unlisted.push(id);
-                }
-                group.push(finding);
-            }
-            None => loose.push(finding),
-        }
-    }
+    let grouped = ByFunction::new(report);
 
     let mut junit = quick_junit::Report::new(report.tool.name.as_str());
     for function in &report.functions {
-        let findings = by_function
-            .get(function.id.as_str())
-            .map_or(&[][..], Vec::as_slice);
-        let mut suite = function_suite(&function.id, &rules, findings);
+        let mut suite = function_suite(&function.id, &rules, grouped.of(&function.id));
         suite.add_property(Property::new("source", function.source.as_str()));
         suite.add_property(Property::new("location", function.location.to_string()));
         junit.add_test_suite(suite);
     }
-    for id in unlisted {
-        let findings = by_function.get(id).map_or(&[][..], Vec::as_slice);
-        junit.add_test_suite(function_suite(id, &rules, findings));
+    for &id in &grouped.unlisted {
+        junit.add_test_suite(function_suite(id, &rules, grouped.of(id)));
     }
 
-    if !loose.is_empty() {
+    if !grouped.loose.is_empty() {
         let mut suite = TestSuite::new(LOOSE_SUITE);
         for rule in &rules {
-            let hits: Vec<&Finding> = loose
+            let hits: Vec<&Finding> = grouped
+                .loose
                 .iter()
                 .copied()
                 .filter(|f| f.rule_id == rule.id)

@@ -19,6 +19,7 @@
 //! redacts, so the same report always gives the same bytes.
 
 mod format;
+mod group;
 mod json;
 mod junit;
 mod rules;

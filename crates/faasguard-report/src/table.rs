@@ -1,13 +1,14 @@
 //! The terminal writer: findings grouped by function, functions without findings summarised,
 //! suppressions and diagnostics, then one summary line.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io;
 
 use anstyle::{AnsiColor, Effects, Style};
 use faasguard_core::{Finding, Severity};
 
+use crate::group::ByFunction;
 use crate::{Format, Report, ReportError, Writer, WriterOptions};
 
 /// At most this many names of functions without findings are listed; the rest are counted.
@@ -65,27 +66,12 @@ impl TableWriter {
         let bold = Style::new().effects(Effects::BOLD);
         let dim = Style::new().effects(Effects::DIMMED);
 
-        // Group findings by function, keeping the report's order inside each group.
-        let mut by_function: HashMap<&str, Vec<&Finding>> = HashMap::new();
-        let mut unlisted: Vec<&str> = Vec::new();
-        let mut loose: Vec<&Finding> = Vec::new();
-        for finding in &report.findings {
-            match finding.function.as_deref() {
-                Some(id) => {
-                    let group = by_function.entry(id).or_default();
-                    if group.is_empty() && !report.functions.iter().any(|f| f.id == id) {
-                        unlisted.push(id);
-                    }
-                    group.push(finding);
-                }
-                None => loose.push(finding),
-            }
-        }
-
+        let grouped = ByFunction::new(report);
         for function in &report.functions {
-            let Some(findings) = by_function.get(function.id.as_str()) else {
+            let findings = grouped.of(&function.id);
+            if findings.is_empty() {
                 continue;
-            };
+            }
             let mut details = vec![function.source.clone()];
             details.extend(function.runtime.clone());
             let header = format!(
@@ -98,13 +84,15 @@ impl TableWriter {
             );
             self.group(out, &header, findings);
         }
-        for id in unlisted {
-            if let Some(findings) = by_function.get(id) {
-                self.group(out, &self.paint(bold, id), findings);
-            }
+        for &id in &grouped.unlisted {
+            self.group(out, &self.paint(bold, id), grouped.of(id));
         }
-        if !loose.is_empty() {
-            self.group(out, &self.paint(bold, "Not tied to a function"), &loose);
+        if !grouped.loose.is_empty() {
+            self.group(
+                out,
+                &self.paint(bold, "Not tied to a function"),
+                &grouped.loose,
+            );
         }
 
         if report.findings.is_empty() {
@@ -114,15 +102,11 @@ impl TableWriter {
 
     /// Functions without findings (named, up to a limit) and suppressed findings (counted).
     fn clean_and_suppressed(self, out: &mut String, report: &Report) {
+        let grouped = ByFunction::new(report);
         let clean: Vec<&str> = report
             .functions
             .iter()
-            .filter(|f| {
-                !report
-                    .findings
-                    .iter()
-                    .any(|x| x.function.as_deref() == Some(&f.id))
-            })
+            .filter(|f| grouped.of(&f.id).is_empty())
             .map(|f| f.id.as_str())
             .collect();
         if !clean.is_empty() {
