@@ -2,7 +2,6 @@ use faasguard_core::Severity;
 use faasguard_model::{Function, Inventory};
 
 use crate::rules::function::runtimes;
-use crate::rules::function::support::is_aws;
 use crate::{RuleSettings, Violation, declare_rule};
 
 /// How far ahead (days) an upcoming deprecation is reported.
@@ -78,16 +77,7 @@ impl RuntimeDeprecationSoon {
         settings: &RuleSettings,
         out: &mut Vec<Violation>,
     ) {
-        if !is_aws(func) {
-            return;
-        }
-        let Some(runtime) = func.runtime.get() else {
-            return;
-        };
-        let Some(lc) = runtimes::lookup(runtime) else {
-            return;
-        };
-        let Some(deprecated) = lc.deprecated.as_deref() else {
+        let Some((runtime, lc, deprecated)) = runtimes::deprecation(func) else {
             return;
         };
         let (Some(date), Some(today)) = (

@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+use faasguard_model::Function;
 use serde::Deserialize;
+
+use crate::rules::function::support::is_aws;
 
 /// The lifecycle of one runtime identifier (`python3.9`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -39,6 +42,20 @@ static TABLE: LazyLock<BTreeMap<String, RuntimeLifecycle>> = LazyLock::new(|| {
 /// images, custom names, future runtimes).
 pub fn lookup(runtime: &str) -> Option<&'static RuntimeLifecycle> {
     TABLE.get(runtime.trim())
+}
+
+/// For an AWS function whose runtime the table knows and gives a deprecation date: the runtime
+/// as written, its lifecycle and that date.
+pub(crate) fn deprecation(
+    func: &Function,
+) -> Option<(&str, &'static RuntimeLifecycle, &'static str)> {
+    if !is_aws(func) {
+        return None;
+    }
+    let runtime = func.runtime.get()?;
+    let lc = lookup(runtime)?;
+    let deprecated = lc.deprecated.as_deref()?;
+    Some((runtime, lc, deprecated))
 }
 
 /// Every runtime identifier in the table.
