@@ -231,6 +231,13 @@ impl ActionSet {
         self.bits[i / 64] |= 1 << (i % 64);
     }
 
+    pub fn remove(&mut self, id: ActionId) {
+        let i = id.0 as usize;
+        if let Some(w) = self.bits.get_mut(i / 64) {
+            *w &= !(1 << (i % 64));
+        }
+    }
+
     pub fn insert_range(&mut self, range: Range<u32>) {
         for i in range {
             self.insert(ActionId(i));
@@ -336,8 +343,8 @@ mod tests {
         assert!(lambda.len() > 50);
     }
 
-    /// Set operations: complement of a singleton has every other action; union, difference and
-    /// intersection behave like sets.
+    /// Set operations: complement of a singleton has every other action; removing one action
+    /// from the full set gives the same; union, difference and intersection behave like sets.
     #[test]
     fn action_set_operations() {
         let get = db().lookup("s3:GetObject").expect("known");
@@ -348,6 +355,11 @@ mod tests {
         let others = gets.complement();
         assert_eq!(others.len(), db().len() - 1);
         assert!(!others.contains(get) && others.contains(put));
+        let mut all = ActionSet::all();
+        all.remove(get);
+        assert_eq!(all, others);
+        all.remove(get);
+        assert_eq!(all.len(), db().len() - 1);
         let mut both = gets.clone();
         let mut puts = ActionSet::new();
         puts.insert(put);

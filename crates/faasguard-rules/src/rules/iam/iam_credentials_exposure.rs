@@ -1,7 +1,7 @@
-use faasguard_iam::{ActionSet, Permissions, credentials_exposure_actions, escalations};
+use faasguard_iam::{credentials_exposure_actions, escalations};
 use faasguard_model::{Function, Inventory};
 
-use crate::rules::iam::support::{granting_location, list_actions};
+use crate::rules::iam::support::{granting_location, list_actions, risky_on_any_resource};
 use crate::{RuleSettings, Violation, declare_rule};
 
 declare_rule! {
@@ -91,22 +91,13 @@ impl IamCredentialsExposure {
         _settings: &RuleSettings,
         out: &mut Vec<Violation>,
     ) {
-        let Some(role) = &func.role else {
+        let Some((perms, mut reach)) = risky_on_any_resource(func, credentials_exposure_actions())
+        else {
             return;
         };
-        let perms = Permissions::of_role(role);
-        if perms.allowed_on_any_resource.is_all() {
-            return;
-        }
-        let mut reach: ActionSet = credentials_exposure_actions().clone();
-        reach.intersect_with(&perms.allowed_on_any_resource);
         for method in escalations(&perms) {
             for id in &method.actions {
-                if reach.contains(*id) {
-                    let mut one = ActionSet::new();
-                    one.insert(*id);
-                    reach.difference_with(&one);
-                }
+                reach.remove(*id);
             }
         }
         let Some(first) = reach.iter().next() else {

@@ -1,8 +1,8 @@
 use faasguard_core::Severity;
-use faasguard_iam::{ActionSet, Permissions, data_exfiltration_actions};
+use faasguard_iam::data_exfiltration_actions;
 use faasguard_model::{Function, Inventory};
 
-use crate::rules::iam::support::{granting_location, list_actions};
+use crate::rules::iam::support::{granting_location, list_actions, risky_on_any_resource};
 use crate::{RuleSettings, Violation, declare_rule};
 
 declare_rule! {
@@ -89,15 +89,9 @@ impl IamDataExfiltrationOnAnyResource {
         _settings: &RuleSettings,
         out: &mut Vec<Violation>,
     ) {
-        let Some(role) = &func.role else {
+        let Some((_, reach)) = risky_on_any_resource(func, data_exfiltration_actions()) else {
             return;
         };
-        let perms = Permissions::of_role(role);
-        if perms.allowed_on_any_resource.is_all() {
-            return;
-        }
-        let mut reach: ActionSet = data_exfiltration_actions().clone();
-        reach.intersect_with(&perms.allowed_on_any_resource);
         let Some(first) = reach.iter().next() else {
             return;
         };

@@ -3,7 +3,9 @@
 use std::borrow::Cow;
 
 use faasguard_core::Location;
-use faasguard_iam::{AccessLevel, ActionId, ActionSet, effective_document, statement_actions};
+use faasguard_iam::{
+    AccessLevel, ActionId, ActionSet, Permissions, effective_document, statement_actions,
+};
 use faasguard_model::{Effect, Function, Policy, PolicyDocument, PolicyKind, Statement};
 
 /// Every policy of the function's role with the document to analyse (AWS managed policies
@@ -54,6 +56,22 @@ pub(crate) fn granting_location(
         }
     }
     None
+}
+
+/// The role's permissions and the actions of `risky` it allows on every resource; `None` when
+/// the function has no role, or when the role allows every action on every resource (the
+/// wildcard rules report that once instead of every risk rule).
+pub(crate) fn risky_on_any_resource(
+    func: &Function,
+    risky: &ActionSet,
+) -> Option<(Permissions, ActionSet)> {
+    let perms = Permissions::of_role(func.role.as_ref()?);
+    if perms.allowed_on_any_resource.is_all() {
+        return None;
+    }
+    let mut reach = risky.clone();
+    reach.intersect_with(&perms.allowed_on_any_resource);
+    Some((perms, reach))
 }
 
 /// `a, b, c` for at most `limit` actions, then `(+N more)`.
