@@ -13,6 +13,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use aho_corasick::AhoCorasick;
+
 use faasguard_core::{Attr, Diagnostic, Location};
 use faasguard_model::{
     EnvVar, EventKind, EventSource, Function, FunctionId, Inventory, Provider, RoleAssignment,
@@ -315,7 +317,6 @@ fn arm_template(file: &SourceFile, root: &Node) -> Inventory {
                 .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Authorization/roleAssignments"))
         })
         .collect();
-    // Each assignment's principal, read once (every site is matched against every assignment).
     let principals: Vec<String> = assignments
         .iter()
         .map(|(_, a)| {
@@ -325,12 +326,18 @@ fn arm_template(file: &SourceFile, root: &Node) -> Inventory {
                 .unwrap_or_default()
         })
         .collect();
+    let names: Vec<String> = sites
+        .iter()
+        .map(|(_, site)| {
+            site.get("name")
+                .and_then(Node::scalar_text)
+                .unwrap_or_default()
+        })
+        .collect();
+    let needles: Vec<String> = names.iter().map(|n| name_reference(n)).collect();
+    let granted = assignments_by_site(&needles, &principals);
     let mut inv = Inventory::default();
-    for (pointer, site) in &sites {
-        let name = site
-            .get("name")
-            .and_then(Node::scalar_text)
-            .unwrap_or_default();
+    for (((pointer, site), name), granted) in sites.iter().zip(names).zip(granted) {
         let id = FunctionId {
             provider: Provider::Azure,
             source: SourceKind::AzureArm,
@@ -342,15 +349,8 @@ fn arm_template(file: &SourceFile, root: &Node) -> Inventory {
         };
         let mut f = Function::new(id, loc(file, site, pointer));
         site_config(file, site, pointer, &mut f);
-        let needle = name_reference(&name);
-        for ((aptr, a), principal) in assignments.iter().copied().zip(&principals) {
+        for (aptr, a) in granted.into_iter().map(|i| assignments[i]) {
             let props = a.get("properties");
-            let for_site = principal.contains("principalId")
-                && (principal.contains(&needle)
-                    || (sites.len() == 1 && principal.contains("Microsoft.Web/sites")));
-            if !for_site {
-                continue;
-            }
             let definition = props
                 .and_then(|p| p.get("roleDefinitionId"))
                 .and_then(Node::scalar_text)
@@ -369,6 +369,75 @@ fn arm_template(file: &SourceFile, root: &Node) -> Inventory {
         inv.functions.push(f);
     }
     inv
+}
+
+/// For each site (by the [`name_reference`] its assignments' principals contain), the indices
+/// of the role assignments granted to its identity, in template order. An assignment is for a
+/// site when its `principalId` reads an identity's `principalId` and contains the site's name
+/// reference, or, in a template with one site, names any `Microsoft.Web/sites`. The names are
+/// searched for all at once (Aho-Corasick), so N sites and M assignments cost the length of
+/// the principals plus the matches, not N × M substring searches.
+fn assignments_by_site(needles: &[String], principals: &[String]) -> Vec<Vec<usize>> {
+    let reads_identity = |p: &str| p.contains("principalId");
+    let mut granted = vec![Vec::new(); needles.len()];
+    // Each distinct non-empty name reference once, with the sites it stands for; an empty
+    // one is in every principal.
+    let mut patterns: Vec<&str> = Vec::new();
+    let mut sites_of: Vec<Vec<usize>> = Vec::new();
+    let mut everywhere: Vec<usize> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (site, needle) in needles.iter().enumerate() {
+        if needle.is_empty() {
+            everywhere.push(site);
+            continue;
+        }
+        let k = *index.entry(needle).or_insert_with(|| {
+            patterns.push(needle);
+            sites_of.push(Vec::new());
+            patterns.len() - 1
+        });
+        sites_of[k].push(site);
+    }
+    let matcher = match needles {
+        [_] => None,
+        _ => AhoCorasick::new(&patterns).ok(),
+    };
+    let Some(matcher) = matcher else {
+        // One site (which also takes any assignment naming a site), or no matcher: compare
+        // every pair.
+        for (site, needle) in needles.iter().enumerate() {
+            for (i, p) in principals.iter().enumerate() {
+                if reads_identity(p)
+                    && (p.contains(needle.as_str())
+                        || (needles.len() == 1 && p.contains("Microsoft.Web/sites")))
+                {
+                    granted[site].push(i);
+                }
+            }
+        }
+        return granted;
+    };
+    // The last assignment each pattern was credited to, so that a pattern found several
+    // times in one principal grants it once.
+    let mut credited = vec![usize::MAX; patterns.len()];
+    for (i, p) in principals.iter().enumerate() {
+        if !reads_identity(p) {
+            continue;
+        }
+        for &site in &everywhere {
+            granted[site].push(i);
+        }
+        for m in matcher.find_overlapping_iter(p.as_str()) {
+            let k = m.pattern().as_usize();
+            if credited[k] != i {
+                credited[k] = i;
+                for &site in &sites_of[k] {
+                    granted[site].push(i);
+                }
+            }
+        }
+    }
+    granted
 }
 
 /// A site's `appSettings` (environment) and runtime (`linuxFxVersion`, else
@@ -481,4 +550,70 @@ fn role_name(definition: &str, expanded: &str) -> String {
 /// JSON pointer escaping (`~` → `~0`, `/` → `~1`).
 fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The all-at-once search grants exactly the pairs the plain rule grants (principal reads
+    /// `principalId` and contains the site's name reference), in template order: with
+    /// references inside other references, sites sharing a name, an empty reference, a
+    /// reference found twice in one principal, and a principal that reads no identity.
+    #[test]
+    fn assignments_by_site_matches_every_pair_rule() {
+        let needles: Vec<String> = [
+            "parameters('a')",
+            "concat(parameters('a'), '-x')",
+            "'app'",
+            "'app'",
+            "",
+            "'unused'",
+        ]
+        .map(String::from)
+        .to_vec();
+        let principals: Vec<String> = [
+            "[reference(resourceId('Microsoft.Web/sites', concat(parameters('a'), '-x'))).identity.principalId]",
+            "[reference(resourceId('Microsoft.Web/sites', 'app')).identity.principalId]",
+            "[reference(resourceId('Microsoft.Web/sites', 'app')).identity.tenantId]",
+            "[parameters('a')] [parameters('a')] principalId",
+            "[reference(resourceId('Microsoft.Web/sites', 'app-2')).identity.principalId]",
+        ]
+        .map(String::from)
+        .to_vec();
+        let every_pair: Vec<Vec<usize>> = needles
+            .iter()
+            .map(|n| {
+                (0..principals.len())
+                    .filter(|&i| {
+                        principals[i].contains("principalId") && principals[i].contains(n.as_str())
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            every_pair,
+            [
+                vec![0, 3],
+                vec![0],
+                vec![1],
+                vec![1],
+                vec![0, 1, 3, 4],
+                vec![]
+            ]
+        );
+        assert_eq!(assignments_by_site(&needles, &principals), every_pair);
+    }
+
+    /// A template with one site also grants it assignments that name any site.
+    #[test]
+    fn single_site_takes_any_site_reference() {
+        let needles = vec!["'app'".to_owned()];
+        let principals = vec![
+            "[reference(resourceId('Microsoft.Web/sites', variables('n'))).identity.principalId]"
+                .to_owned(),
+            "[parameters('principal')]".to_owned(),
+        ];
+        assert_eq!(assignments_by_site(&needles, &principals), [vec![0]]);
+    }
 }
