@@ -90,6 +90,8 @@ pub struct ActionDb {
     services: Vec<(String, Range<u32>)>,
     /// `service:action` in lowercase → id.
     by_name: HashMap<String, ActionId>,
+    /// Each access level present in the data with the set of its actions.
+    by_level: Vec<(AccessLevel, ActionSet)>,
     /// Data lines that could not be read (empty for the shipped file; a test checks it).
     bad_lines: Vec<usize>,
 }
@@ -131,7 +133,22 @@ impl ActionDb {
         });
         let mut services: Vec<(String, Range<u32>)> = Vec::new();
         let mut by_name = HashMap::with_capacity(actions.len());
+        let mut by_level: Vec<(AccessLevel, ActionSet)> = Vec::new();
+        let words = actions.len().div_ceil(64);
         for (i, a) in actions.iter().enumerate() {
+            let slot = by_level
+                .iter()
+                .position(|(level, _)| *level == a.level)
+                .unwrap_or_else(|| {
+                    by_level.push((
+                        a.level,
+                        ActionSet {
+                            bits: vec![0; words],
+                        },
+                    ));
+                    by_level.len() - 1
+                });
+            by_level[slot].1.bits[i / 64] |= 1 << (i % 64);
             let id = u32::try_from(i).unwrap_or(u32::MAX);
             let prefix = a.service.to_ascii_lowercase();
             match services.last_mut() {
@@ -147,8 +164,17 @@ impl ActionDb {
             actions,
             services,
             by_name,
+            by_level,
             bad_lines,
         }
+    }
+
+    /// The actions at `level`, or `None` when the data has none at that level.
+    pub fn level_set(&self, level: AccessLevel) -> Option<&ActionSet> {
+        self.by_level
+            .iter()
+            .find(|(l, _)| *l == level)
+            .map(|(_, set)| set)
     }
 
     /// 1-based numbers of data lines that could not be read (none in the shipped file).
@@ -293,12 +319,14 @@ impl ActionSet {
 
     /// The ids in the set, in database order (service, then action name).
     pub fn iter(&self) -> impl Iterator<Item = ActionId> + '_ {
-        self.bits.iter().enumerate().flat_map(|(w, word)| {
-            let word = *word;
+        self.bits.iter().enumerate().flat_map(|(w, &word)| {
             let base = u32::try_from(w).unwrap_or(0) * 64;
-            (0..64u32)
-                .filter(move |b| word & (1 << b) != 0)
-                .map(move |b| ActionId(base + b))
+            // Visit only the set bits: each step clears the lowest one.
+            std::iter::successors((word != 0).then_some(word), |&rest| {
+                let next = rest & (rest - 1);
+                (next != 0).then_some(next)
+            })
+            .map(move |rest| ActionId(base + rest.trailing_zeros()))
         })
     }
 
@@ -315,7 +343,8 @@ mod tests {
     use super::*;
 
     /// The shipped database parses completely and holds the actions faasguard's rules rely on,
-    /// with the access levels and resource-level support AWS documents.
+    /// with the access levels and resource-level support AWS documents; each level's set holds
+    /// exactly the actions at that level.
     #[test]
     fn shipped_database_loads() {
         let db = db();
@@ -339,6 +368,20 @@ mod tests {
             assert_eq!((a.level, a.resource_level), (level, rl), "{name}");
         }
         assert!(db.lookup("lambda:InvokeFuction").is_none());
+        for level in [
+            AccessLevel::List,
+            AccessLevel::Read,
+            AccessLevel::Write,
+            AccessLevel::PermissionsManagement,
+            AccessLevel::Tagging,
+        ] {
+            let set = db.level_set(level).expect("every level has actions");
+            let want: Vec<ActionId> = (0..db.len())
+                .map(|i| ActionId(u32::try_from(i).expect("fits")))
+                .filter(|id| db.action(*id).level == level)
+                .collect();
+            assert_eq!(set.iter().collect::<Vec<_>>(), want, "{level}");
+        }
         let lambda = db.service_range("Lambda").expect("lambda service");
         assert!(lambda.len() > 50);
     }

@@ -79,15 +79,16 @@ pub(crate) fn list_actions<'a>(
     actions: impl IntoIterator<Item = &'a faasguard_iam::Action>,
     limit: usize,
 ) -> String {
-    let all: Vec<String> = actions.into_iter().map(ToString::to_string).collect();
-    let mut text = all
-        .iter()
+    let mut actions = actions.into_iter();
+    let mut text = actions
+        .by_ref()
         .take(limit)
-        .cloned()
+        .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(", ");
-    if all.len() > limit {
-        text = format!("{text} (+{} more)", all.len() - limit);
+    let more = actions.count();
+    if more > 0 {
+        text = format!("{text} (+{more} more)");
     }
     text
 }
@@ -95,11 +96,12 @@ pub(crate) fn list_actions<'a>(
 /// The actions of `set` whose access level is one of `levels`.
 pub(crate) fn with_levels(set: &ActionSet, levels: &[AccessLevel]) -> ActionSet {
     let mut out = ActionSet::new();
-    for id in set.iter() {
-        if levels.contains(&faasguard_iam::db().action(id).level) {
-            out.insert(id);
+    for level in levels {
+        if let Some(at_level) = faasguard_iam::db().level_set(*level) {
+            out.union_with(at_level);
         }
     }
+    out.intersect_with(set);
     out
 }
 
@@ -187,5 +189,41 @@ pub(crate) mod testing {
             document: PolicyDocument::default(),
             at: line(n),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use faasguard_iam::{AccessLevel, ActionSet, db};
+
+    use super::{list_actions, with_levels};
+
+    /// `list_actions` shows at most `limit` actions in database order and counts the rest;
+    /// `with_levels` keeps exactly the actions at the asked levels.
+    #[test]
+    fn list_and_filter_actions() {
+        let mut set = ActionSet::new();
+        for name in ["s3:PutObject", "s3:GetObject", "iam:PassRole"] {
+            set.insert(db().lookup(name).unwrap_or_else(|| panic!("{name} known")));
+        }
+        assert_eq!(
+            list_actions(set.actions(), 2),
+            "iam:PassRole, s3:GetObject (+1 more)"
+        );
+        assert_eq!(
+            list_actions(set.actions(), 3),
+            "iam:PassRole, s3:GetObject, s3:PutObject"
+        );
+        let writes = with_levels(&set, &[AccessLevel::Write]);
+        assert_eq!(list_actions(writes.actions(), 10), "s3:PutObject");
+        let mutating = with_levels(
+            &set,
+            &[AccessLevel::Write, AccessLevel::PermissionsManagement],
+        );
+        assert_eq!(
+            list_actions(mutating.actions(), 10),
+            "iam:PassRole, s3:PutObject"
+        );
+        assert!(with_levels(&set, &[AccessLevel::Tagging]).is_empty());
     }
 }
