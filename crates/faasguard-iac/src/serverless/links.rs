@@ -10,6 +10,8 @@
 //! literally: the function's `name`, or the framework's default `<service>-<stage>-<key>` when
 //! `service` and `provider.stage` are literals (stage `dev` when unset).
 
+use std::collections::HashMap;
+
 use faasguard_core::Attr;
 use faasguard_model::{Cors, DeadLetter, Function, FunctionUrl, Permission};
 use serde_json::Value as J;
@@ -43,6 +45,7 @@ pub(crate) fn attach<'a>(
     functions: &mut [Function],
     default_names: &[Option<String>],
 ) {
+    let index = FunctionIndex::new(functions, default_names);
     for (ty, key) in [
         ("AWS::Lambda::Permission", "FunctionName"),
         ("AWS::Lambda::Url", "TargetFunctionArn"),
@@ -60,7 +63,7 @@ pub(crate) fn attach<'a>(
                 ctx.diag(&res, format!("serverless: resource `{id}` has no {key}"));
                 continue;
             };
-            let Some(i) = find(ctx, resources, &target, functions, default_names) else {
+            let Some(i) = find(ctx, resources, &target, &index) else {
                 continue;
             };
             let func = &mut functions[i];
@@ -75,26 +78,46 @@ pub(crate) fn attach<'a>(
     }
 }
 
+/// The functions by the names a resource can give them, each name mapped to the first
+/// function that has it: by the CloudFormation logical id the framework gives the function,
+/// and by its deployed name (`name`, or the default name when known).
+struct FunctionIndex {
+    by_id: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+}
+
+impl FunctionIndex {
+    fn new(functions: &[Function], default_names: &[Option<String>]) -> Self {
+        let mut by_id = HashMap::new();
+        let mut by_name = HashMap::new();
+        for (i, f) in functions.iter().enumerate() {
+            by_id
+                .entry(function_logical_id(&f.id.logical_id))
+                .or_insert(i);
+            for name in [
+                f.id.name.as_ref(),
+                default_names.get(i).and_then(Option::as_ref),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                by_name.entry(name.clone()).or_insert(i);
+            }
+        }
+        Self { by_id, by_name }
+    }
+}
+
 /// The index of the function `target` names. A reference to an `…LambdaFunction` logical id
 /// that is neither a function of the service nor a resource is a diagnostic.
 fn find<'a>(
     ctx: &mut Ctx<'a>,
     resources: &Resources<'a>,
     target: &Field<'a>,
-    functions: &[Function],
-    default_names: &[Option<String>],
+    index: &FunctionIndex,
 ) -> Option<usize> {
-    let by_id = |id: &str| {
-        functions
-            .iter()
-            .position(|f| function_logical_id(&f.id.logical_id) == id)
-    };
-    let by_name = |name: &str| {
-        (0..functions.len()).find(|&i| {
-            functions[i].id.name.as_deref() == Some(name)
-                || default_names.get(i).and_then(Option::as_deref) == Some(name)
-        })
-    };
+    let by_id = |id: &str| index.by_id.get(id).copied();
+    let by_name = |name: &str| index.by_name.get(name).copied();
     match ctx.text(target) {
         Text::Literal(s) => by_name(function_name_in(&s)?),
         Text::Unresolved(_) => {
