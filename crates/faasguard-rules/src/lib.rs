@@ -105,10 +105,8 @@ pub fn to_finding(meta: &RuleMeta, func: &Function, v: Violation) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use faasguard_core::Location;
-    use faasguard_model::{FunctionId, Provider, SourceKind};
-
     use super::*;
+    use crate::rules::function::support::testing::aws_function;
 
     declare_rule! {
         /// ## What it does
@@ -154,17 +152,8 @@ mod tests {
     /// and the other rules' findings on the same function are kept.
     #[test]
     fn panicking_rule_is_an_internal_error() {
-        let id = FunctionId {
-            provider: Provider::Aws,
-            source: SourceKind::Sam,
-            file: "template.yaml".to_owned(),
-            logical_id: "Fn".to_owned(),
-            name: None,
-            account: None,
-            region: None,
-        };
         let inv = Inventory {
-            functions: vec![Function::new(id, Location::at("template.yaml", 3, 3))],
+            functions: vec![aws_function("Fn")],
             diagnostics: Vec::new(),
         };
         let tracing = rules::function::TracingDisabled;

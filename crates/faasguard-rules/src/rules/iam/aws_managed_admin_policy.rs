@@ -1,7 +1,8 @@
 use faasguard_core::Severity;
 use faasguard_iam::{ManagedPolicyClass, classify_managed_policy, managed_policy_name};
-use faasguard_model::{Function, Inventory, PolicyKind};
+use faasguard_model::{Function, Inventory};
 
+use crate::rules::iam::support::aws_managed_policies;
 use crate::{RuleSettings, Violation, declare_rule};
 
 declare_rule! {
@@ -83,10 +84,7 @@ impl AwsManagedAdminPolicy {
         _settings: &RuleSettings,
         out: &mut Vec<Violation>,
     ) {
-        for policy in func.role.iter().flat_map(|r| r.policies.iter()) {
-            let PolicyKind::AwsManaged { arn } = &policy.kind else {
-                continue;
-            };
+        for (policy, arn) in aws_managed_policies(func) {
             let (severity, what) = match classify_managed_policy(arn) {
                 Some(ManagedPolicyClass::Administrator) => {
                     (Severity::Critical, "every action on every resource")
@@ -106,7 +104,7 @@ impl AwsManagedAdminPolicy {
                 Some(&policy.at),
                 format!("execution role has the AWS managed policy {name} attached: {what}"),
             )
-            .with_evidence(arn.clone());
+            .with_evidence(arn);
             if severity != Severity::Critical {
                 v = v.with_severity(severity);
             }

@@ -1,8 +1,9 @@
 use faasguard_iam::{
     ManagedPolicyClass, classify_managed_policy, effective_document, managed_policy_name,
 };
-use faasguard_model::{Effect, Function, Inventory, PolicyKind};
+use faasguard_model::{Effect, Function, Inventory};
 
+use crate::rules::iam::support::aws_managed_policies;
 use crate::{RuleSettings, Violation, declare_rule};
 
 declare_rule! {
@@ -84,10 +85,7 @@ impl AwsManagedFullAccessPolicy {
         _settings: &RuleSettings,
         out: &mut Vec<Violation>,
     ) {
-        for policy in func.role.iter().flat_map(|r| r.policies.iter()) {
-            let PolicyKind::AwsManaged { arn } = &policy.kind else {
-                continue;
-            };
+        for (policy, arn) in aws_managed_policies(func) {
             if classify_managed_policy(arn) != Some(ManagedPolicyClass::FullAccess) {
                 continue;
             }
@@ -110,7 +108,7 @@ impl AwsManagedFullAccessPolicy {
                 ),
             );
             v = if wildcards.is_empty() {
-                v.with_evidence(arn.clone())
+                v.with_evidence(arn)
             } else {
                 v.with_evidence(format!("{arn} grants {}", wildcards.join(", ")))
             };

@@ -29,6 +29,17 @@ pub(crate) fn written_statements(func: &Function) -> impl Iterator<Item = (&Poli
         .flat_map(|p| p.document.statements.iter().map(move |s| (p, s)))
 }
 
+/// The AWS managed policies attached to the function's role, each with its ARN.
+pub(crate) fn aws_managed_policies(func: &Function) -> impl Iterator<Item = (&Policy, &str)> {
+    func.role
+        .iter()
+        .flat_map(|r| r.policies.iter())
+        .filter_map(|p| match &p.kind {
+            PolicyKind::AwsManaged { arn } => Some((p, arn.as_str())),
+            _ => None,
+        })
+}
+
 /// Where to report a statement: its own location, or the policy's when the statement has none.
 pub(crate) fn statement_location<'a>(policy: &'a Policy, stmt: &'a Statement) -> &'a Location {
     if stmt.at.file.is_empty() {
@@ -117,10 +128,10 @@ pub(crate) mod testing {
 
     use faasguard_core::Location;
     use faasguard_model::{
-        ExecutionRole, Function, FunctionId, Policy, PolicyDocument, PolicyKind, Provider,
-        SourceKind, Statement, StringOrPattern,
+        ExecutionRole, Function, Policy, PolicyDocument, PolicyKind, Statement, StringOrPattern,
     };
 
+    use crate::rules::function::support::testing::aws_function;
     pub(crate) use crate::rules::function::support::testing::run;
 
     /// `template.yaml` line `n`, column 13.
@@ -130,16 +141,8 @@ pub(crate) mod testing {
 
     /// An AWS function `Fn` defined in `template.yaml` with a generated role holding `policies`.
     pub(crate) fn function_with(policies: Vec<Policy>) -> Function {
-        let id = FunctionId {
-            provider: Provider::Aws,
-            source: SourceKind::Sam,
-            file: "template.yaml".to_owned(),
-            logical_id: "Fn".to_owned(),
-            name: None,
-            account: None,
-            region: None,
-        };
-        let mut f = Function::new(id, line(3));
+        let mut f = aws_function("Fn");
+        f.at = line(3);
         f.role = Some(ExecutionRole {
             key: "template.yaml#FnRole".to_owned(),
             name: None,
