@@ -142,9 +142,9 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
     let raw_findings = checked.findings;
 
     let suppressor = suppress::Suppressor {
-        texts: files
+        inline: files
             .iter()
-            .map(|f| (f.path.as_str(), f.text.as_str()))
+            .map(|f| (f.path.as_str(), suppress::inline_ignores(&f.text)))
             .collect(),
         abs: files
             .iter()

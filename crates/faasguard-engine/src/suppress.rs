@@ -66,10 +66,22 @@ pub fn parse_inline(line: &str) -> Option<InlineIgnore> {
     })
 }
 
+/// The inline suppressions of a source file, by 0-based line index (read once per file, so
+/// that each finding looks its lines up instead of rescanning the file).
+pub(crate) fn inline_ignores(text: &str) -> BTreeMap<usize, InlineIgnore> {
+    if !text.contains(INLINE_MARKER) {
+        return BTreeMap::new();
+    }
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, line)| parse_inline(line).map(|ignore| (i, ignore)))
+        .collect()
+}
+
 /// Everything needed to decide whether a finding is suppressed.
 pub(crate) struct Suppressor<'a> {
-    /// Source text by relative path.
-    pub texts: BTreeMap<&'a str, &'a str>,
+    /// Each source file's inline suppressions (by relative path), by 0-based line index.
+    pub inline: BTreeMap<&'a str, BTreeMap<usize, InlineIgnore>>,
     /// Absolute path by relative path (for per-path globs relative to the config directory).
     pub abs: BTreeMap<&'a str, &'a Path>,
     /// Each function's defining location, by display id.
@@ -122,7 +134,7 @@ impl Suppressor<'_> {
             spots.push(at);
         }
         for loc in spots {
-            let (Some(line), Some(text)) = (loc.line, self.texts.get(loc.file.as_str())) else {
+            let (Some(line), Some(ignores)) = (loc.line, self.inline.get(loc.file.as_str())) else {
                 continue;
             };
             let Ok(line) = usize::try_from(line) else {
@@ -133,10 +145,10 @@ impl Suppressor<'_> {
                 .into_iter()
                 .flatten()
             {
-                if let Some(ignore) = text.lines().nth(idx).and_then(parse_inline)
+                if let Some(ignore) = ignores.get(&idx)
                     && ignore.covers(finding)
                 {
-                    return Some(ignore);
+                    return Some(ignore.clone());
                 }
             }
         }
@@ -236,7 +248,10 @@ mod tests {
 
     fn suppressor<'a>(texts: &[(&'a str, &'a str)]) -> Suppressor<'a> {
         Suppressor {
-            texts: texts.iter().copied().collect(),
+            inline: texts
+                .iter()
+                .map(|&(path, text)| (path, inline_ignores(text)))
+                .collect(),
             abs: BTreeMap::new(),
             function_at: BTreeMap::new(),
             per_path: Vec::new(),
