@@ -733,12 +733,14 @@ impl<'a> Builder<'_, 'a> {
             .position(|f| f.id.name.as_deref() == Some(name))
     }
 
+    /// The function the resource's `function_name` names.
+    fn named_function(&self, res: &Res<'a>) -> Option<usize> {
+        self.target(res.file, res.attr("function_name")?)
+    }
+
     fn permission(&mut self, res: &Res<'a>) {
         let m = self.m;
-        let Some(target) = res
-            .attr("function_name")
-            .and_then(|e| self.target(res.file, e))
-        else {
+        let Some(target) = self.named_function(res) else {
             return;
         };
         let ptr = res.pointer();
@@ -761,10 +763,7 @@ impl<'a> Builder<'_, 'a> {
 
     fn url(&mut self, res: &Res<'a>) {
         let m = self.m;
-        let Some(target) = res
-            .attr("function_name")
-            .and_then(|e| self.target(res.file, e))
-        else {
+        let Some(target) = self.named_function(res) else {
             return;
         };
         let ptr = res.pointer();
@@ -804,10 +803,7 @@ impl<'a> Builder<'_, 'a> {
 
     fn invoke_config(&mut self, res: &Res<'a>) {
         let m = self.m;
-        let Some(target) = res
-            .attr("function_name")
-            .and_then(|e| self.target(res.file, e))
-        else {
+        let Some(target) = self.named_function(res) else {
             return;
         };
         let ptr = res.pointer();
@@ -826,10 +822,7 @@ impl<'a> Builder<'_, 'a> {
     }
 
     fn event_source_mapping(&mut self, res: &Res<'a>) {
-        let Some(target) = res
-            .attr("function_name")
-            .and_then(|e| self.target(res.file, e))
-        else {
+        let Some(target) = self.named_function(res) else {
             return;
         };
         let source = res
