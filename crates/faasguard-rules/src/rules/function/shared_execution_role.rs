@@ -111,26 +111,30 @@ impl SharedExecutionRole {
         if role.generated || role.key.is_empty() {
             return;
         }
-        // Compare identities without formatting them: this runs for every function, so it must
-        // stay linear per function (display ids are built only for the few that are named).
-        let mut others: Vec<&FunctionId> = inv
-            .functions
-            .iter()
-            .filter(|f| {
-                f.id != func.id
-                    && f.role
-                        .as_ref()
-                        .is_some_and(|r| !r.generated && r.key == role.key)
-            })
-            .map(|f| &f.id)
-            .collect();
-        others.sort();
-        others.dedup();
-        if others.is_empty() {
+        // This runs once per function over every function, so the inner loop is kept cheap:
+        // compare role keys first, count the others, and keep only the NAMED smallest ids
+        // (display ids are formatted only for those).
+        let mut count = 0usize;
+        let mut first: Vec<&FunctionId> = Vec::with_capacity(NAMED + 1);
+        for f in &inv.functions {
+            let Some(r) = &f.role else {
+                continue;
+            };
+            if r.generated || r.key != role.key || f.id == func.id {
+                continue;
+            }
+            count += 1;
+            let pos = first.partition_point(|x| *x < &f.id);
+            if pos < NAMED {
+                first.insert(pos, &f.id);
+                first.truncate(NAMED);
+            }
+        }
+        if count == 0 {
             return;
         }
-        let named: Vec<String> = others.iter().take(NAMED).map(ToString::to_string).collect();
-        let rest = others.len().saturating_sub(NAMED);
+        let named: Vec<String> = first.iter().map(ToString::to_string).collect();
+        let rest = count.saturating_sub(NAMED);
         let more = if rest > 0 {
             format!(" and {rest} more")
         } else {
@@ -142,8 +146,8 @@ impl SharedExecutionRole {
                 format!(
                     "execution role {} is shared with {} other function{}: {}{more}",
                     role.key,
-                    others.len(),
-                    if others.len() == 1 { "" } else { "s" },
+                    count,
+                    if count == 1 { "" } else { "s" },
                     named.join(", ")
                 ),
             )
