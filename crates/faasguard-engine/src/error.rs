@@ -8,7 +8,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
-    #[error("{}: cannot read configuration: {source}", path.display())]
+    #[error("{}: cannot read configuration", path.display())]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -43,7 +43,7 @@ impl fmt::Display for InvalidDisplay<'_> {
 pub enum EngineError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("{}: cannot scan: {source}", path.display())]
+    #[error("{}: cannot scan", path.display())]
     Target {
         path: PathBuf,
         source: std::io::Error,
