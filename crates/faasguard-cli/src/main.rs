@@ -169,10 +169,12 @@ fn write_report(report: &Report, format: Format, args: &ScanArgs) -> Result<()> 
         write_file(path, &buf)?;
     } else {
         let mut stdout = std::io::stdout().lock();
-        stdout
-            .write_all(&buf)
-            .context("cannot write to standard output")?;
-        stdout.flush().context("cannot write to standard output")?;
+        match stdout.write_all(&buf).and_then(|()| stdout.flush()) {
+            // The reader closed the pipe (`faasguard scan | head`): it wants no more output,
+            // which is not an error; the exit code still reflects the scan.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other.context("cannot write to standard output")?,
+        }
     }
     Ok(())
 }
