@@ -1,0 +1,457 @@
+//! The scanning engine: prefilter, regexes, validation, allowlists, pairing, redaction.
+
+use std::fmt::Write as _;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use faasguard_core::{Severity, redact_secret};
+use regex::bytes::Regex;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::checksum::github_token_checksum_ok;
+use crate::rules::{Checksum, Rule, RuleError, ascii_regex, builtin_rules};
+
+/// Placeholder values that are never secrets, matched against the secret.
+const GLOBAL_ALLOW: &[&str] = &[
+    r"(?i)example",
+    r"x{4,}|X{4,}",
+    r"(?i)changeme|change_me|change-me",
+    r"(?i)placeholder|dummy|redacted|replace[-_]?me|your[-_]?(api[-_]?)?(key|token|secret|password)",
+    r"^<[^>]*>$",
+    r"<[A-Za-z_-]+>",
+    r"\$\{[^}]*\}",
+    r"\{\{[^}]*\}\}",
+    r"(?i)\{\{resolve:",
+    r"(?i)process\.env",
+    r"(?i)os\.environ",
+    r"(?i)getenv",
+    r"^\$[A-Za-z_]",
+    r"\*{3,}",
+    r"^\.{3,}$",
+    r"(?i)^(password|secret|token|pass|passwd|apikey|api_key|null|none|true|false|undefined)$",
+];
+
+/// Default path allowlist: test and fixture directories.
+const DEFAULT_ALLOW_PATHS: &[&str] = &[
+    r"(?i)(^|/)(test|tests|__tests__|spec|specs|fixtures?|testdata|__fixtures__|__mocks__)/",
+    r"(?i)(^|/)[^/]*\.(test|spec)\.[a-z]+$",
+];
+
+/// Scanner configuration (validated by [`Scanner::new`]).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Regexes over the '/'-separated relative path; a matching file is not scanned.
+    pub allow_paths: Vec<String>,
+    /// Texts larger than this are not scanned (counted in [`ScanStats::too_large`]).
+    pub max_file_bytes: usize,
+    /// Generic rules skip matches on lines longer than this (minified code).
+    pub max_line_bytes: usize,
+    /// Rule ids or names to switch off.
+    pub disabled_rules: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            allow_paths: DEFAULT_ALLOW_PATHS
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            max_file_bytes: 64 << 20,
+            max_line_bytes: 4096,
+            disabled_rules: Vec::new(),
+        }
+    }
+}
+
+/// Why a scanner could not be built.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum SettingsError {
+    #[error("built-in secret rules: {0}")]
+    Rules(#[from] RuleError),
+    #[error("path allowlist pattern {pattern:?}: {cause}")]
+    AllowPath { pattern: String, cause: String },
+    #[error("unknown rule {0} in disabled rules")]
+    UnknownRule(String),
+}
+
+/// One secret found. Holds no secret: only a redacted preview and a hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecretFinding {
+    pub rule_id: String,
+    pub rule_name: String,
+    pub title: String,
+    pub severity: Severity,
+    /// Relative '/'-separated path as given to the scanner.
+    pub path: String,
+    /// 1-based line of the secret's first character.
+    pub line: usize,
+    /// 1-based column (in characters) of the secret's first character.
+    pub column: usize,
+    /// 1-based line of the secret's last character (differs for PEM keys).
+    pub end_line: usize,
+    /// `faasguard_core::redact_secret` of the secret.
+    pub redacted: String,
+    /// First 32 hex chars of SHA-256 over rule id and secret.
+    pub fingerprint: String,
+}
+
+/// Counters of what a scan skipped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ScanStats {
+    /// Generic-rule matches dropped because their line exceeded `max_line_bytes`.
+    pub long_line_skips: usize,
+    /// Texts not scanned because larger than `max_file_bytes`.
+    pub too_large: usize,
+    /// Texts not scanned because their path is allowlisted.
+    pub allowlisted_paths: usize,
+}
+
+/// Findings of one text plus counters.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOutcome {
+    pub findings: Vec<SecretFinding>,
+    pub stats: ScanStats,
+}
+
+/// The secret scanner: immutable, shareable across threads.
+#[derive(Debug)]
+pub struct Scanner {
+    rules: Vec<&'static Rule>,
+    prefilter: AhoCorasick,
+    /// For each prefilter pattern, the indices of rules it enables.
+    keyword_rules: Vec<Vec<usize>>,
+    global_allow: Vec<Regex>,
+    allow_paths: Vec<Regex>,
+    settings: Settings,
+}
+
+/// A raw hit before pairing and redaction. Holds the secret only transiently.
+struct Hit {
+    rule: usize,
+    start: usize,
+    end: usize,
+    secret: String,
+}
+
+/// Whether a buffer looks binary: a NUL byte in its first 8 KiB.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(8192)].contains(&0)
+}
+
+/// Shannon entropy in bits per byte.
+pub fn shannon_entropy(s: &str) -> f64 {
+    let mut counts = [0u32; 256];
+    for b in s.bytes() {
+        counts[usize::from(b)] += 1;
+    }
+    #[expect(clippy::cast_precision_loss, reason = "lengths are far below 2^52")]
+    let len = s.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+fn secret_fingerprint(rule_id: &str, secret: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(rule_id.as_bytes());
+    h.update([0u8]);
+    h.update(secret.as_bytes());
+    let mut out = String::with_capacity(32);
+    for byte in h.finalize().iter().take(16) {
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
+}
+
+fn all_same_char(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| chars.all(|d| d == c))
+}
+
+/// Offsets of line starts, for offset → (line, column).
+struct Lines<'a> {
+    text: &'a [u8],
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Lines { text, starts }
+    }
+
+    /// 0-based line index of an offset.
+    fn index(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// 1-based (line, column in characters).
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let idx = self.index(offset);
+        let start = self.starts[idx];
+        let column = self.text[start..offset]
+            .iter()
+            .filter(|b| (**b & 0xC0) != 0x80)
+            .count();
+        (idx + 1, column + 1)
+    }
+
+    fn line_len(&self, idx: usize) -> usize {
+        let start = self.starts[idx];
+        let end = self.starts.get(idx + 1).map_or(self.text.len(), |e| e - 1);
+        end - start
+    }
+}
+
+impl Scanner {
+    /// Build a scanner over the built-in rules.
+    pub fn new(settings: Settings) -> Result<Self, SettingsError> {
+        let all = builtin_rules()?;
+        for d in &settings.disabled_rules {
+            if !all.iter().any(|r| &r.id == d || &r.name == d) {
+                return Err(SettingsError::UnknownRule(d.clone()));
+            }
+        }
+        let rules: Vec<&'static Rule> = all
+            .iter()
+            .filter(|r| {
+                !settings
+                    .disabled_rules
+                    .iter()
+                    .any(|d| d == &r.id || d == &r.name)
+            })
+            .collect();
+        let mut keywords: Vec<&str> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            for kw in &rule.keywords {
+                if let Some(pos) = keywords.iter().position(|k| k == kw) {
+                    keyword_rules[pos].push(i);
+                } else {
+                    keywords.push(kw);
+                    keyword_rules.push(vec![i]);
+                }
+            }
+        }
+        let prefilter = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&keywords)
+            .map_err(|e| {
+                SettingsError::Rules(RuleError::Parse {
+                    file: "(keywords)".into(),
+                    cause: e.to_string(),
+                })
+            })?;
+        let global_allow = GLOBAL_ALLOW
+            .iter()
+            .map(|p| ascii_regex(p))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
+                SettingsError::Rules(RuleError::Parse {
+                    file: "(global allowlist)".into(),
+                    cause: e.to_string(),
+                })
+            })?;
+        let allow_paths = settings
+            .allow_paths
+            .iter()
+            .map(|p| {
+                ascii_regex(p).map_err(|e| SettingsError::AllowPath {
+                    pattern: p.clone(),
+                    cause: e.to_string(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Scanner {
+            rules,
+            prefilter,
+            keyword_rules,
+            global_allow,
+            allow_paths,
+            settings,
+        })
+    }
+
+    /// The active rules.
+    pub fn rules(&self) -> impl Iterator<Item = &'static Rule> + '_ {
+        self.rules.iter().copied()
+    }
+
+    /// Scan one text; see [`Scanner::scan`] for the counters.
+    pub fn scan_text(&self, path: &str, text: &str) -> Vec<SecretFinding> {
+        self.scan(path, text).findings
+    }
+
+    /// Scan one text, returning findings and what was skipped.
+    pub fn scan(&self, path: &str, text: &str) -> ScanOutcome {
+        let mut out = ScanOutcome::default();
+        if self
+            .allow_paths
+            .iter()
+            .any(|re| re.is_match(path.as_bytes()))
+        {
+            out.stats.allowlisted_paths += 1;
+            return out;
+        }
+        if text.len() > self.settings.max_file_bytes {
+            out.stats.too_large += 1;
+            return out;
+        }
+        let bytes = text.as_bytes();
+        let mut active = vec![false; self.rules.len()];
+        let mut any = false;
+        for m in self.prefilter.find_overlapping_iter(bytes) {
+            for &r in &self.keyword_rules[m.pattern().as_usize()] {
+                active[r] = true;
+                any = true;
+            }
+        }
+        if !any {
+            return out;
+        }
+        let lines = Lines::new(bytes);
+        let mut hits = Vec::new();
+        for (idx, rule) in self.rules.iter().enumerate() {
+            if !active[idx] {
+                continue;
+            }
+            let Some(regex) = &rule.regex else { continue };
+            for caps in regex.captures_iter(bytes) {
+                let Some(m) = caps.name("secret") else {
+                    continue;
+                };
+                if rule.generic
+                    && lines.line_len(lines.index(m.start())) > self.settings.max_line_bytes
+                {
+                    out.stats.long_line_skips += 1;
+                    continue;
+                }
+                let Ok(secret) = std::str::from_utf8(m.as_bytes()) else {
+                    continue;
+                };
+                if self.accept(rule, secret) {
+                    hits.push(Hit {
+                        rule: idx,
+                        start: m.start(),
+                        end: m.end(),
+                        secret: secret.to_owned(),
+                    });
+                }
+            }
+        }
+        let hits = self.drop_generic_overlaps(hits);
+        out.findings = self.pair_and_finish(path, &lines, &hits);
+        out.findings
+            .sort_by(|a, b| (a.line, a.column, &a.rule_id).cmp(&(b.line, b.column, &b.rule_id)));
+        out
+    }
+
+    /// Entropy, checksum and allowlists.
+    fn accept(&self, rule: &Rule, secret: &str) -> bool {
+        if secret.is_empty() || all_same_char(secret) {
+            return false;
+        }
+        if let Some(min) = rule.entropy
+            && shannon_entropy(secret) < min
+        {
+            return false;
+        }
+        match rule.checksum {
+            Some(Checksum::GithubCrc32) if !github_token_checksum_ok(secret) => return false,
+            _ => {}
+        }
+        let s = secret.as_bytes();
+        !rule.allow.iter().any(|re| re.is_match(s))
+            && !self.global_allow.iter().any(|re| re.is_match(s))
+    }
+
+    /// A generic rule's hit that overlaps a specific rule's hit is dropped; exact duplicates too.
+    fn drop_generic_overlaps(&self, mut hits: Vec<Hit>) -> Vec<Hit> {
+        hits.sort_by_key(|h| (h.start, h.end, h.rule));
+        hits.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.rule == b.rule);
+        let specific: Vec<(usize, usize)> = hits
+            .iter()
+            .filter(|h| !self.rules[h.rule].generic)
+            .map(|h| (h.start, h.end))
+            .collect();
+        hits.retain(|h| {
+            !self.rules[h.rule].generic || !specific.iter().any(|&(s, e)| s < h.end && h.start < e)
+        });
+        hits
+    }
+
+    fn pair_and_finish(&self, path: &str, lines: &Lines<'_>, hits: &[Hit]) -> Vec<SecretFinding> {
+        let mut used = vec![false; hits.len()];
+        let mut findings = Vec::new();
+        for pair_rule in self.rules.iter().filter(|r| r.pair.is_some()) {
+            let Some(pair) = &pair_rule.pair else {
+                continue;
+            };
+            for i in 0..hits.len() {
+                if used[i] || self.rules[hits[i].rule].name != pair.first {
+                    continue;
+                }
+                let line_i = lines.index(hits[i].start);
+                let partner = (0..hits.len()).find(|&j| {
+                    !used[j]
+                        && self.rules[hits[j].rule].name == pair.second
+                        && lines.index(hits[j].start).abs_diff(line_i) <= pair.within_lines
+                });
+                if let Some(j) = partner {
+                    used[i] = true;
+                    used[j] = true;
+                    let joined = format!("{}:{}", hits[i].secret, hits[j].secret);
+                    let (line, column) = lines.position(hits[i].start);
+                    let (end_line, _) = lines.position(hits[j].end.saturating_sub(1));
+                    findings.push(SecretFinding {
+                        rule_id: pair_rule.id.clone(),
+                        rule_name: pair_rule.name.clone(),
+                        title: pair_rule.title.clone(),
+                        severity: pair_rule.severity,
+                        path: path.to_owned(),
+                        line,
+                        column,
+                        end_line: end_line.max(line),
+                        redacted: redact_secret(&hits[i].secret),
+                        fingerprint: secret_fingerprint(&pair_rule.id, &joined),
+                    });
+                }
+            }
+        }
+        for (hit, used) in hits.iter().zip(used) {
+            if used {
+                continue;
+            }
+            let rule = self.rules[hit.rule];
+            let (line, column) = lines.position(hit.start);
+            let (end_line, _) = lines.position(hit.end.saturating_sub(1).max(hit.start));
+            findings.push(SecretFinding {
+                rule_id: rule.id.clone(),
+                rule_name: rule.name.clone(),
+                title: rule.title.clone(),
+                severity: rule.severity,
+                path: path.to_owned(),
+                line,
+                column,
+                end_line,
+                redacted: redact_secret(&hit.secret),
+                fingerprint: secret_fingerprint(&rule.id, &hit.secret),
+            });
+        }
+        findings
+    }
+}
