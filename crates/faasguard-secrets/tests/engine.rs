@@ -1,0 +1,233 @@
+//! Engine behaviour: positions, redaction, AWS pairing, allowlists, binary and long-line handling.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use faasguard_core::Severity;
+use faasguard_secrets::{
+    Scanner, SecretFinding, Settings, SettingsError, github_checksum, is_binary, shannon_entropy,
+};
+
+// Fake values, assembled at run time so the source holds no contiguous credential.
+fn fake_akia() -> String {
+    format!("AKIA{}", "Q7RZ2MXW4KPN3TV5")
+}
+fn fake_aws_secret() -> String {
+    format!("{}{}", "fG7k2Pq9Lz/Xw4Rt8Vb1", "Nm6Yc3Hs0Jd5Ua+Ee2Ti")
+}
+fn fake_stripe() -> String {
+    format!("sk_live_{}", "9fQk2LmZ7xR4tB8nC1vW6yH3")
+}
+
+fn scanner() -> Scanner {
+    Scanner::new(Settings::default()).unwrap()
+}
+
+fn ids(found: &[SecretFinding]) -> Vec<&str> {
+    found.iter().map(|f| f.rule_id.as_str()).collect()
+}
+
+/// Line and column point at the secret's first character (1-based, columns in characters,
+/// counting a multi-byte character before it once).
+#[test]
+fn line_and_column_of_the_secret() {
+    let text = format!("# config\n\nconst é = 1; key = '{}';\n", fake_stripe());
+    let found = scanner().scan_text("app/config.js", &text);
+    assert_eq!(ids(&found), ["FG-SEC-066"]);
+    assert_eq!((found[0].line, found[0].column), (3, 21));
+    assert_eq!(found[0].end_line, 3);
+    assert_eq!(found[0].severity, Severity::Critical);
+}
+
+/// No finding's Debug or JSON form contains the secret; the preview is the core redaction.
+#[test]
+fn findings_never_hold_the_secret() {
+    let secrets = [fake_akia(), fake_aws_secret(), fake_stripe()];
+    let text = format!(
+        "aws_access_key_id = {}\naws_secret_access_key = {}\nSTRIPE={}\n",
+        secrets[0], secrets[1], secrets[2]
+    );
+    let found = scanner().scan_text("handler.py", &text);
+    assert_eq!(found.len(), 2, "{found:?}");
+    let debug = format!("{found:?}");
+    let json = serde_json::to_string(&found).unwrap();
+    for secret in &secrets {
+        assert!(!debug.contains(secret.as_str()), "Debug leaks {secret}");
+        assert!(!json.contains(secret.as_str()), "JSON leaks {secret}");
+    }
+    let stripe = found.iter().find(|f| f.rule_id == "FG-SEC-066").unwrap();
+    assert_eq!(stripe.redacted, faasguard_core::redact_secret(&secrets[2]));
+    assert_eq!(stripe.fingerprint.len(), 32);
+}
+
+/// An access key id with a secret access key within 5 lines is one critical finding; either
+/// half alone is medium (id) or high (secret); halves far apart stay separate.
+#[test]
+fn aws_pair_logic() {
+    let s = scanner();
+    let pair = format!(
+        "[default]\naws_access_key_id = {}\nregion = eu-west-1\naws_secret_access_key = {}\n",
+        fake_akia(),
+        fake_aws_secret()
+    );
+    let found = s.scan_text("creds", &pair);
+    assert_eq!(ids(&found), ["FG-SEC-003"]);
+    assert_eq!(found[0].severity, Severity::Critical);
+    assert_eq!((found[0].line, found[0].end_line), (2, 4));
+
+    let id_only = s.scan_text("a.py", &format!("KEY_ID = '{}'", fake_akia()));
+    assert_eq!(ids(&id_only), ["FG-SEC-001"]);
+    assert_eq!(id_only[0].severity, Severity::Medium);
+
+    let secret_only = s.scan_text(
+        "a.env",
+        &format!("AWS_SECRET_ACCESS_KEY={}", fake_aws_secret()),
+    );
+    assert_eq!(ids(&secret_only), ["FG-SEC-002"], "generic rules yield");
+    assert_eq!(secret_only[0].severity, Severity::High);
+
+    let far = format!(
+        "aws_access_key_id = {}\n{}aws_secret_access_key = {}\n",
+        fake_akia(),
+        "\n".repeat(20),
+        fake_aws_secret()
+    );
+    assert_eq!(
+        ids(&s.scan_text("creds", &far)),
+        ["FG-SEC-001", "FG-SEC-002"]
+    );
+}
+
+/// Documented example keys and placeholders are allowlisted; test paths are skipped by
+/// default and scanned when the path allowlist is emptied; a bad path pattern is an error.
+#[test]
+fn allowlists() {
+    let s = scanner();
+    for placeholder in [
+        "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
+        "DB_PASSWORD=${DB_PASSWORD}",
+        "password = process.env.DB_PASSWORD",
+        "password: '<your-password>'",
+        "MasterUserPassword: '{{resolve:secretsmanager:db:SecretString:password}}'",
+        "API_TOKEN=aaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "DB_PASSWORD=changeme123",
+        "postgres://user:password@localhost/db",
+    ] {
+        let found = s.scan_text("app.py", placeholder);
+        assert!(found.is_empty(), "{placeholder}: {found:?}");
+    }
+    let text = format!("key = '{}'", fake_stripe());
+    let outcome = s.scan("src/tests/fixtures/keys.js", &text);
+    assert!(outcome.findings.is_empty());
+    assert_eq!(outcome.stats.allowlisted_paths, 1);
+    let all_paths = Scanner::new(Settings {
+        allow_paths: Vec::new(),
+        ..Settings::default()
+    })
+    .unwrap();
+    assert_eq!(
+        all_paths
+            .scan_text("src/tests/fixtures/keys.js", &text)
+            .len(),
+        1
+    );
+    let bad = Scanner::new(Settings {
+        allow_paths: vec!["(".into()],
+        ..Settings::default()
+    });
+    assert!(matches!(bad, Err(SettingsError::AllowPath { .. })));
+}
+
+/// `DB_PASSWORD=hunter2hunter2` in a function's environment is reported (a gap of every peer).
+#[test]
+fn plain_env_password_is_found() {
+    let found = scanner().scan_text(".env", "DB_HOST=db\nDB_PASSWORD=hunter2hunter2\n");
+    assert_eq!(ids(&found), ["FG-SEC-151"]);
+    assert_eq!(found[0].line, 2);
+}
+
+/// A multi-line PEM key is one finding spanning its lines.
+#[test]
+fn pem_key_is_one_span() {
+    let row = "q7Lz9Xw4Rt8Vb1Nm6Yc3Hs0Jd5Ua2Ee2TiFg7k2Pq9Lz+Xw4Rt8Vb1Nm6Yc3Hs0Jd5";
+    let body = format!("MIIE{row}0\n{row}1\n{row}2\n");
+    let text =
+        format!("x = 1\n-----BEGIN RSA PRIVATE KEY-----\n{body}-----END RSA PRIVATE KEY-----\n");
+    let found = scanner().scan_text("key.pem", &text);
+    assert_eq!(ids(&found), ["FG-SEC-030"]);
+    assert_eq!((found[0].line, found[0].end_line), (2, 6));
+}
+
+/// Generic rules skip matches on an over-long (minified) line and count the skip; provider
+/// rules still fire on that line; too-large texts are skipped and counted.
+#[test]
+fn long_lines_and_large_texts() {
+    let filler = "a=1;".repeat(2000);
+    let line = format!(
+        "{filler}var password=\"Zq8-Lm2-Rt7-Wx4\";var k=\"{}\";",
+        fake_stripe()
+    );
+    let outcome = scanner().scan("dist/app.min.js", &line);
+    assert_eq!(ids(&outcome.findings), ["FG-SEC-066"]);
+    assert_eq!(outcome.stats.long_line_skips, 1);
+    let short = scanner().scan_text("app.js", "var password=\"Zq8-Lm2-Rt7-Wx4\";");
+    assert_eq!(ids(&short), ["FG-SEC-150"]);
+
+    let small = Scanner::new(Settings {
+        max_file_bytes: 100,
+        ..Settings::default()
+    })
+    .unwrap();
+    let outcome = small.scan("big.js", &line);
+    assert!(outcome.findings.is_empty());
+    assert_eq!(outcome.stats.too_large, 1);
+}
+
+/// NUL bytes in the first 8 KiB mark a buffer as binary; text and later NULs do not.
+#[test]
+fn binary_detection() {
+    assert!(is_binary(b"\x7fELF\0\0\x01"));
+    assert!(!is_binary(b"plain text\n"));
+    let mut late = vec![b'a'; 9000];
+    late.push(0);
+    assert!(!is_binary(&late));
+}
+
+/// Disabled rules do not fire; an unknown rule name is an error.
+#[test]
+fn disabled_rules() {
+    let s = Scanner::new(Settings {
+        disabled_rules: vec!["stripe-live-secret-key".into()],
+        ..Settings::default()
+    })
+    .unwrap();
+    assert!(
+        s.scan_text("a.js", &format!("k='{}'", fake_stripe()))
+            .is_empty()
+    );
+    let bad = Scanner::new(Settings {
+        disabled_rules: vec!["no-such-rule".into()],
+        ..Settings::default()
+    });
+    assert!(matches!(bad, Err(SettingsError::UnknownRule(_))));
+}
+
+/// The fingerprint depends on rule and secret, not on file or position.
+#[test]
+fn fingerprint_is_position_independent() {
+    let s = scanner();
+    let a = s.scan_text("a.js", &format!("k='{}'", fake_stripe()));
+    let b = s.scan_text("b/c.js", &format!("\n\n  other = '{}'", fake_stripe()));
+    assert_eq!(a[0].fingerprint, b[0].fingerprint);
+    let random = "Zk3Lm9Qr2Tx7Wb5Nc8Vd1Yf4Hg6Js0";
+    let gh = s.scan_text(
+        "a.js",
+        &format!("t = ghp_{random}{}", github_checksum(random)),
+    );
+    assert_ne!(a[0].fingerprint, gh[0].fingerprint);
+}
+
+/// Shannon entropy: 0 for one repeated byte, 2 bits for four equally frequent bytes.
+#[test]
+fn entropy() {
+    assert!(shannon_entropy("aaaa").abs() < f64::EPSILON);
+    assert!((shannon_entropy("abcd") - 2.0).abs() < 1e-9);
+}
