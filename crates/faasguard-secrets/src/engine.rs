@@ -209,10 +209,9 @@ impl<'a> Lines<'a> {
         (idx + 1, column + 1)
     }
 
-    fn line_len(&self, idx: usize) -> usize {
-        let start = self.starts[idx];
-        let end = self.starts.get(idx + 1).map_or(self.text.len(), |e| e - 1);
-        end - start
+    /// Byte offset of the end of line `idx` (its `\n`, or the end of the text).
+    fn end(&self, idx: usize) -> usize {
+        self.starts.get(idx + 1).map_or(self.text.len(), |e| e - 1)
     }
 }
 
@@ -312,44 +311,55 @@ impl Scanner {
             return out;
         }
         let bytes = text.as_bytes();
-        let mut active = vec![false; self.rules.len()];
-        let mut any = false;
-        for m in self.prefilter.find_overlapping_iter(bytes) {
-            for &r in &self.keyword_rules[m.pattern().as_usize()] {
-                active[r] = true;
-                any = true;
-            }
-        }
-        if !any {
+        let mut matches = self.prefilter.find_overlapping_iter(bytes).peekable();
+        if matches.peek().is_none() {
             return out;
         }
         let lines = Lines::new(bytes);
+        // Per rule, the merged byte windows to run its regex over: the whole lines holding a
+        // keyword hit (to the end of the text for multi-line rules).
+        let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.len()];
+        for m in matches {
+            let first = lines.index(m.start());
+            let last = lines.index(m.end().saturating_sub(1).max(m.start()));
+            let ws = lines.starts[first];
+            for &r in &self.keyword_rules[m.pattern().as_usize()] {
+                let we = if self.rules[r].multiline {
+                    bytes.len()
+                } else {
+                    lines.end(last)
+                };
+                let list = &mut windows[r];
+                match list.last_mut() {
+                    Some(prev) if ws <= prev.1 + 1 => prev.1 = prev.1.max(we),
+                    _ => list.push((ws, we)),
+                }
+            }
+        }
         let mut hits = Vec::new();
         for (idx, rule) in self.rules.iter().enumerate() {
-            if !active[idx] {
-                continue;
-            }
             let Some(regex) = &rule.regex else { continue };
-            for caps in regex.captures_iter(bytes) {
-                let Some(m) = caps.name("secret") else {
-                    continue;
-                };
-                if rule.generic
-                    && lines.line_len(lines.index(m.start())) > self.settings.max_line_bytes
-                {
+            for &(ws, we) in &windows[idx] {
+                if rule.generic && we - ws > self.settings.max_line_bytes {
+                    // Over-long lines (minified bundles): keyword rules are noise there.
                     out.stats.long_line_skips += 1;
                     continue;
                 }
-                let Ok(secret) = std::str::from_utf8(m.as_bytes()) else {
-                    continue;
-                };
-                if self.accept(rule, secret) {
-                    hits.push(Hit {
-                        rule: idx,
-                        start: m.start(),
-                        end: m.end(),
-                        secret: secret.to_owned(),
-                    });
+                for caps in regex.captures_iter(&bytes[ws..we]) {
+                    let Some(m) = caps.name("secret") else {
+                        continue;
+                    };
+                    let Ok(secret) = std::str::from_utf8(m.as_bytes()) else {
+                        continue;
+                    };
+                    if self.accept(rule, secret) {
+                        hits.push(Hit {
+                            rule: idx,
+                            start: ws + m.start(),
+                            end: ws + m.end(),
+                            secret: secret.to_owned(),
+                        });
+                    }
                 }
             }
         }

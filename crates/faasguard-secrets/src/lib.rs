@@ -8,12 +8,17 @@
 //! allowlist checks. Findings ([`SecretFinding`]) never hold the secret: only a redacted preview
 //! and a hash.
 //!
-//! Whole-text scanning: regexes run over the whole text (not line by line), so multi-line
-//! PEM keys match as one span, and a minified single-line file costs linear time like any other.
-//! Rules marked `generic` (keyword + literal assignments, which are noisy in bundled code) skip
-//! matches on lines longer than [`Settings::max_line_bytes`]; each skip is counted in
-//! [`ScanStats::long_line_skips`].
-
+//! Keyword windows: the prefilter's hits pick, per rule, the whole lines that hold one of its
+//! keywords; the rule's regex runs only over those (merged) windows. Rules marked `multiline`
+//! (PEM blocks) run from the keyword's line to the end of the text, so a key spanning lines is
+//! one finding. Rules marked `generic` (keyword + literal assignments, noisy in bundled code)
+//! skip windows longer than [`Settings::max_line_bytes`] (minified lines) without running their
+//! regex; each skip is counted in [`ScanStats::long_line_skips`]. Provider-prefix rules scan
+//! long lines in full (the regexes are linear-time).
+//!
+//! Measured with `examples/scan_dir.rs` (release, warm cache, one thread) on a 365 MB Python
+//! virtualenv (13,429 text files): 1.1 s, ~330 MB/s including reads.
+//!
 mod checksum;
 mod engine;
 mod rules;

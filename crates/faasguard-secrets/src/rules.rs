@@ -78,6 +78,8 @@ pub struct Rule {
     pub(crate) allow: Vec<Regex>,
     /// A keyword/assignment rule: skipped on over-long lines and yields to specific rules.
     pub generic: bool,
+    /// The match may span lines (PEM blocks): the regex runs from the keyword's line to the end.
+    pub multiline: bool,
     pub pair: Option<Pair>,
     /// True-positive samples (all fake).
     pub tp: Vec<String>,
@@ -107,6 +109,8 @@ struct RawRule {
     allow: Vec<String>,
     #[serde(default)]
     generic: bool,
+    #[serde(default)]
+    multiline: bool,
     pair: Option<RawPair>,
     tp: Vec<String>,
     fp: Vec<String>,
@@ -255,6 +259,7 @@ fn compile(raw: RawRule) -> Result<Rule, String> {
         checksum,
         allow,
         generic: raw.generic,
+        multiline: raw.multiline,
         pair: raw.pair.map(|p| Pair {
             first: p.first,
             second: p.second,
