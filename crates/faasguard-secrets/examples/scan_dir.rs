@@ -1,6 +1,6 @@
 //! Scan every text file under a directory and print throughput and per-rule counts.
 //! A measuring aid for the secret engine (not the product CLI): `cargo run --release -p
-//! faasguard-secrets --example scan_dir -- DIR`. Binary files (NUL in the first 8 KiB) and
+//! faasguard-secrets --example scan_dir -- DIR [--show]` (`--show` lists findings, redacted). Binary files (NUL in the first 8 KiB) and
 //! non-UTF-8 files are skipped; nothing is printed that contains a secret.
 #![expect(clippy::print_stdout, reason = "a command-line measuring aid")]
 
@@ -28,6 +28,7 @@ fn walk(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
 
 fn main() {
     let root = std::env::args().nth(1).unwrap_or_else(|| ".".into());
+    let show = std::env::args().any(|a| a == "--show");
     let root = Path::new(&root);
     let Ok(scanner) = Scanner::new(Settings {
         allow_paths: Vec::new(),
@@ -59,6 +60,12 @@ fn main() {
         let outcome = scanner.scan(&rel, text);
         long_skips += outcome.stats.long_line_skips;
         for f in outcome.findings {
+            if show {
+                println!(
+                    "{rel}:{}:{} {} {}",
+                    f.line, f.column, f.rule_name, f.redacted
+                );
+            }
             *per_rule.entry(f.rule_name).or_default() += 1;
         }
     }

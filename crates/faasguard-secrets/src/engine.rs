@@ -28,13 +28,34 @@ const GLOBAL_ALLOW: &[&str] = &[
     r"^\$[A-Za-z_]",
     r"\*{3,}",
     r"^\.{3,}$",
-    r"(?i)^(password|secret|token|pass|passwd|apikey|api_key|null|none|true|false|undefined)$",
+    r"(?i)^(password|secret|token|pass|passwd|apikey|api_key|null|none|true|false|undefined)\d*$",
 ];
+
+/// Extra stop patterns for `generic` (keyword-assignment) rules, matched against the value:
+/// identifiers and prose rather than credentials.
+const GENERIC_ALLOW: &[&str] = &[
+    // A constant or environment-variable name: `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`.
+    r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$",
+    // Letters only (`IAmSensitive`, `WillAlsoBeIgnored`): words, not generated secrets.
+    r"^[A-Za-z.]+$",
+    // A hyphen/underscore slug of lower-case words: `something-secret-here`.
+    r"^[a-z]+(?:[-_][a-z]+){2,}$",
+    // A value that spells out "password": documentation (`mypassword`, `PassWordMust…`).
+    r"(?i)pass(?:word|wd)",
+    // Hex literals (`0xBABECAFE`) and dotted identifiers (`config.api_key`).
+    r"^0x[0-9A-Fa-f]+$",
+    r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$",
+];
+
+/// Comments that suppress findings on their line.
+const INLINE_IGNORES: &[&str] = &["faasguard:ignore", "pragma: allowlist secret"];
 
 /// Default path allowlist: test and fixture directories.
 const DEFAULT_ALLOW_PATHS: &[&str] = &[
     r"(?i)(^|/)(test|tests|__tests__|spec|specs|fixtures?|testdata|__fixtures__|__mocks__)/",
     r"(?i)(^|/)[^/]*\.(test|spec)\.[a-z]+$",
+    r"(^|/)test_[^/]*\.py$",
+    r"(^|/)[^/]*_test\.(py|go)$",
 ];
 
 /// Scanner configuration (validated by [`Scanner::new`]).
@@ -106,6 +127,8 @@ pub struct ScanStats {
     pub too_large: usize,
     /// Texts not scanned because their path is allowlisted.
     pub allowlisted_paths: usize,
+    /// Matches dropped by an inline `faasguard:ignore` / `pragma: allowlist secret` comment.
+    pub inline_ignored: usize,
 }
 
 /// Findings of one text plus counters.
@@ -123,6 +146,7 @@ pub struct Scanner {
     /// For each prefilter pattern, the indices of rules it enables.
     keyword_rules: Vec<Vec<usize>>,
     global_allow: Vec<Regex>,
+    generic_allow: Vec<Regex>,
     allow_paths: Vec<Regex>,
     settings: Settings,
 }
@@ -168,6 +192,10 @@ fn secret_fingerprint(rule_id: &str, secret: &str) -> String {
         let _ = write!(out, "{byte:02x}");
     }
     out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn all_same_char(s: &str) -> bool {
@@ -265,6 +293,16 @@ impl Scanner {
                     cause: e.to_string(),
                 })
             })?;
+        let generic_allow = GENERIC_ALLOW
+            .iter()
+            .map(|p| ascii_regex(p))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
+                SettingsError::Rules(RuleError::Parse {
+                    file: "(generic allowlist)".into(),
+                    cause: e.to_string(),
+                })
+            })?;
         let allow_paths = settings
             .allow_paths
             .iter()
@@ -280,6 +318,7 @@ impl Scanner {
             prefilter,
             keyword_rules,
             global_allow,
+            generic_allow,
             allow_paths,
             settings,
         })
@@ -352,14 +391,25 @@ impl Scanner {
                     let Ok(secret) = std::str::from_utf8(m.as_bytes()) else {
                         continue;
                     };
-                    if self.accept(rule, secret) {
-                        hits.push(Hit {
-                            rule: idx,
-                            start: ws + m.start(),
-                            end: ws + m.end(),
-                            secret: secret.to_owned(),
-                        });
+                    let start = ws + m.start();
+                    if !self.accept(rule, secret) {
+                        continue;
                     }
+                    let line = lines.index(start);
+                    let line_text = &bytes[lines.starts[line]..lines.end(line)];
+                    if INLINE_IGNORES
+                        .iter()
+                        .any(|c| contains(line_text, c.as_bytes()))
+                    {
+                        out.stats.inline_ignored += 1;
+                        continue;
+                    }
+                    hits.push(Hit {
+                        rule: idx,
+                        start,
+                        end: ws + m.end(),
+                        secret: secret.to_owned(),
+                    });
                 }
             }
         }
@@ -385,8 +435,10 @@ impl Scanner {
             _ => {}
         }
         let s = secret.as_bytes();
-        !rule.allow.iter().any(|re| re.is_match(s))
-            && !self.global_allow.iter().any(|re| re.is_match(s))
+        let allowed = rule.allow.iter().any(|re| re.is_match(s))
+            || self.global_allow.iter().any(|re| re.is_match(s))
+            || (rule.generic && self.generic_allow.iter().any(|re| re.is_match(s)));
+        !allowed
     }
 
     /// A generic rule's hit that overlaps a specific rule's hit is dropped; exact duplicates too.
@@ -400,6 +452,18 @@ impl Scanner {
             .collect();
         hits.retain(|h| {
             !self.rules[h.rule].generic || !specific.iter().any(|&(s, e)| s < h.end && h.start < e)
+        });
+        // Two generic rules on the same span: keep the first.
+        let mut kept: Vec<(usize, usize)> = Vec::new();
+        hits.retain(|h| {
+            if !self.rules[h.rule].generic {
+                return true;
+            }
+            if kept.iter().any(|&(s, e)| s < h.end && h.start < e) {
+                return false;
+            }
+            kept.push((h.start, h.end));
+            true
         });
         hits
     }

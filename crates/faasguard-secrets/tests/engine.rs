@@ -232,3 +232,19 @@ fn entropy() {
     assert!(shannon_entropy("aaaa").abs() < f64::EPSILON);
     assert!((shannon_entropy("abcd") - 2.0).abs() < 1e-9);
 }
+
+/// `faasguard:ignore` and detect-secrets' `pragma: allowlist secret` on the line suppress a
+/// finding and are counted; two generic rules on one value report it once.
+#[test]
+fn inline_ignore_and_generic_dedupe() {
+    let s = scanner();
+    let text = format!(
+        "k = '{}'  # faasguard:ignore\nAPI_KEY = 'Zq8Lm2Rt7Wx4Pn5Kd3Vb9Hc6'  # pragma: allowlist secret\n",
+        fake_stripe()
+    );
+    let outcome = s.scan("app.py", &text);
+    assert!(outcome.findings.is_empty(), "{:?}", outcome.findings);
+    assert!(outcome.stats.inline_ignored >= 2);
+    let once = s.scan_text("app.py", "API_KEY = 'Zq8Lm2Rt7Wx4Pn5Kd3Vb9Hc6'\n");
+    assert_eq!(once.len(), 1, "{once:?}");
+}
