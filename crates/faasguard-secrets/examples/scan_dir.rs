@@ -1,6 +1,6 @@
 //! Scan every text file under a directory and print throughput and per-rule counts.
 //! A measuring aid for the secret engine (not the product CLI): `cargo run --release -p
-//! faasguard-secrets --example scan_dir -- DIR [--show]` (`--show` lists findings, redacted). Binary files (NUL in the first 8 KiB) and
+//! faasguard-secrets --example scan_dir -- DIR [--show] [--disable rule,rule]` (`--show` lists findings, redacted). Binary files (NUL in the first 8 KiB) and
 //! non-UTF-8 files are skipped; nothing is printed that contains a secret.
 #![expect(clippy::print_stdout, reason = "a command-line measuring aid")]
 
@@ -30,8 +30,14 @@ fn main() {
     let root = std::env::args().nth(1).unwrap_or_else(|| ".".into());
     let show = std::env::args().any(|a| a == "--show");
     let root = Path::new(&root);
+    let disabled: Vec<String> = std::env::args()
+        .skip_while(|a| a != "--disable")
+        .nth(1)
+        .map(|list| list.split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
     let Ok(scanner) = Scanner::new(Settings {
         allow_paths: Vec::new(),
+        disabled_rules: disabled,
         ..Settings::default()
     }) else {
         println!("cannot build scanner");

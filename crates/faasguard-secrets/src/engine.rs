@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use faasguard_core::{Severity, redact_secret};
 use regex::bytes::Regex;
 use serde::Serialize;
@@ -275,6 +275,7 @@ impl Scanner {
         }
         let prefilter = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
             .match_kind(MatchKind::Standard)
             .build(&keywords)
             .map_err(|e| {

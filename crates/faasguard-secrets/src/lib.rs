@@ -16,8 +16,11 @@
 //! regex; each skip is counted in [`ScanStats::long_line_skips`]. Provider-prefix rules scan
 //! long lines in full (the regexes are linear-time).
 //!
-//! Measured with `examples/scan_dir.rs` (release, warm cache, one thread) on a 365 MB Python
-//! virtualenv (13,429 text files): 1.1 s, ~330 MB/s including reads.
+//! The prefilter is a DFA-kind Aho-Corasick automaton (overlapping search, so a short keyword
+//! never hides a longer one); the default NFA made the prefilter 70% of the run time.
+//! Measured with `examples/scan_dir.rs` (release, warm page cache, one thread): a 365 MB Python
+//! virtualenv (13,429 text files) in 0.73 s (~500 MB/s including reads), 123 MB of crates.io
+//! sources in 0.41 s (~300 MB/s).
 //!
 mod checksum;
 mod engine;
