@@ -346,6 +346,15 @@ impl Scanner {
             out.stats.allowlisted_paths += 1;
             return out;
         }
+        self.scan_inner(path, text)
+    }
+
+    fn scan_unrestricted(&self, path: &str, text: &str) -> Vec<SecretFinding> {
+        self.scan_inner(path, text).findings
+    }
+
+    fn scan_inner(&self, path: &str, text: &str) -> ScanOutcome {
+        let mut out = ScanOutcome::default();
         if text.len() > self.settings.max_file_bytes {
             out.stats.too_large += 1;
             return out;
@@ -419,6 +428,28 @@ impl Scanner {
         out.findings
             .sort_by(|a, b| (a.line, a.column, &a.rule_id).cmp(&(b.line, b.column, &b.rule_id)));
         out
+    }
+
+    /// Scan one environment variable (from a template or a deployed function) as the line
+    /// `NAME=value`; findings point at `line` and at `column` (the value's position in `path`).
+    /// Path allowlists are not applied: the variable belongs to a deployable function.
+    pub fn scan_env_var(
+        &self,
+        path: &str,
+        line: usize,
+        column: usize,
+        name: &str,
+        value: &str,
+    ) -> Vec<SecretFinding> {
+        let text = format!("{name}={value}");
+        let offset = name.chars().count() + 1;
+        let mut unrestricted = self.scan_unrestricted(path, &text);
+        for f in &mut unrestricted {
+            f.line = line;
+            f.end_line = line;
+            f.column = column + f.column.saturating_sub(offset + 1);
+        }
+        unrestricted
     }
 
     /// Entropy, checksum and allowlists.

@@ -248,3 +248,27 @@ fn inline_ignore_and_generic_dedupe() {
     let once = s.scan_text("app.py", "API_KEY = 'Zq8Lm2Rt7Wx4Pn5Kd3Vb9Hc6'\n");
     assert_eq!(once.len(), 1, "{once:?}");
 }
+
+/// An environment variable is scanned as `NAME=value` and the finding points at the given
+/// template line and value column; `DB_PASSWORD=hunter2hunter2` and a Stripe live key in a
+/// function's environment are both reported, a `${ssm:…}` reference is not.
+#[test]
+fn env_var_scanning() {
+    let s = scanner();
+    let found = s.scan_env_var(
+        "tests/serverless.yml",
+        12,
+        20,
+        "DB_PASSWORD",
+        "hunter2hunter2",
+    );
+    assert_eq!(ids(&found), ["FG-SEC-151"]);
+    assert_eq!((found[0].line, found[0].column), (12, 20));
+    let stripe = s.scan_env_var("template.yaml", 30, 9, "PaymentKey", &fake_stripe());
+    assert_eq!(ids(&stripe), ["FG-SEC-066"]);
+    assert_eq!((stripe[0].line, stripe[0].column), (30, 9));
+    assert!(
+        s.scan_env_var("serverless.yml", 3, 5, "DB_PASSWORD", "${ssm:/app/db}")
+            .is_empty()
+    );
+}

@@ -30,6 +30,12 @@ const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu
 
 /// Expand `{{kind:N}}`, `{{uuid}}` and `{{ghcrc}}` templates into fake values.
 fn expand(sample: &str, seed: u64) -> String {
+    expand_with_values(sample, seed).0
+}
+
+/// Like [`expand`], also returning the generated values (to check they never leak).
+fn expand_with_values(sample: &str, seed: u64) -> (String, Vec<String>) {
+    let mut values = Vec::new();
     let mut fake = Fake(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut out = String::new();
     let mut rest = sample;
@@ -80,10 +86,11 @@ fn expand(sample: &str, seed: u64) -> String {
         };
         out.push_str(&rest[..start]);
         out.push_str(&value);
+        values.push(value);
         rest = &rest[start + len + 2..];
     }
     out.push_str(rest);
-    out
+    (out, values)
 }
 
 fn scanner() -> Scanner {
@@ -94,16 +101,23 @@ fn scanner() -> Scanner {
     .unwrap()
 }
 
-/// Every true-positive sample yields a finding of its own rule; every false-positive sample
-/// yields no finding of that rule.
+/// Every true-positive sample yields a finding of its own rule, whose Debug and JSON forms
+/// contain none of the sample's generated secret parts; every false-positive sample yields no
+/// finding of that rule.
 #[test]
 fn rule_samples_fire_and_stay_silent() {
     let scanner = scanner();
     let mut failures = Vec::new();
     for (r, rule) in builtin_rules().unwrap().iter().enumerate() {
         for (i, tp) in rule.tp.iter().enumerate() {
-            let text = expand(tp, (r * 100 + i + 1) as u64);
+            let (text, values) = expand_with_values(tp, (r * 100 + i + 1) as u64);
             let found = scanner.scan_text("app/handler.py", &text);
+            let shown = format!("{found:?}{}", serde_json::to_string(&found).unwrap());
+            for value in values.iter().filter(|v| v.len() >= 8) {
+                if shown.contains(value.as_str()) {
+                    failures.push(format!("{} tp #{i} leaks a secret part", rule.name));
+                }
+            }
             if !found.iter().any(|f| f.rule_id == rule.id) {
                 let got: Vec<_> = found.iter().map(|f| f.rule_name.as_str()).collect();
                 failures.push(format!(
