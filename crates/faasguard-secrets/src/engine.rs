@@ -116,6 +116,31 @@ pub struct SecretFinding {
     pub redacted: String,
     /// First 32 hex chars of SHA-256 over rule id and secret.
     pub fingerprint: String,
+    /// The file sits in vendored dependency code (`node_modules/`, `site-packages/`, `vendor/`,
+    /// `*.dist-info/`): shipped with the function, but ranked below first-party findings.
+    pub dependency: bool,
+}
+
+/// Whether a '/'-separated path is inside vendored dependency code.
+pub fn is_dependency_path(path: &str) -> bool {
+    path.split('/').any(|part| {
+        matches!(
+            part,
+            "node_modules" | "site-packages" | "dist-packages" | "vendor" | "bower_components"
+        ) || part.ends_with(".dist-info")
+            || part.ends_with(".egg-info")
+    })
+}
+
+/// One environment variable to scan, with where its value sits in the source file.
+#[derive(Debug, Clone, Copy)]
+pub struct EnvVar<'a> {
+    pub name: &'a str,
+    pub value: &'a str,
+    /// 1-based line of the value in the template (or 0 for a deployed function).
+    pub line: usize,
+    /// 1-based column of the value.
+    pub column: usize,
 }
 
 /// Counters of what a scan skipped.
@@ -127,6 +152,8 @@ pub struct ScanStats {
     pub too_large: usize,
     /// Texts not scanned because their path is allowlisted.
     pub allowlisted_paths: usize,
+    /// Buffers not scanned because they look binary ([`Scanner::scan_bytes`]).
+    pub binary: usize,
     /// Matches dropped by an inline `faasguard:ignore` / `pragma: allowlist secret` comment.
     pub inline_ignored: usize,
 }
@@ -346,20 +373,35 @@ impl Scanner {
             out.stats.allowlisted_paths += 1;
             return out;
         }
-        self.scan_inner(path, text)
+        self.scan_inner(path, text.as_bytes())
     }
 
-    fn scan_unrestricted(&self, path: &str, text: &str) -> Vec<SecretFinding> {
-        self.scan_inner(path, text).findings
+    /// Scan raw file contents: binary buffers (NUL in the first 8 KiB) are skipped and counted;
+    /// invalid UTF-8 is scanned as bytes (secrets must be UTF-8 to be reported).
+    pub fn scan_bytes(&self, path: &str, bytes: &[u8]) -> ScanOutcome {
+        if is_binary(bytes) {
+            let mut out = ScanOutcome::default();
+            out.stats.binary = 1;
+            return out;
+        }
+        if self
+            .allow_paths
+            .iter()
+            .any(|re| re.is_match(path.as_bytes()))
+        {
+            let mut out = ScanOutcome::default();
+            out.stats.allowlisted_paths = 1;
+            return out;
+        }
+        self.scan_inner(path, bytes)
     }
 
-    fn scan_inner(&self, path: &str, text: &str) -> ScanOutcome {
+    fn scan_inner(&self, path: &str, bytes: &[u8]) -> ScanOutcome {
         let mut out = ScanOutcome::default();
-        if text.len() > self.settings.max_file_bytes {
+        if bytes.len() > self.settings.max_file_bytes {
             out.stats.too_large += 1;
             return out;
         }
-        let bytes = text.as_bytes();
         let mut matches = self.prefilter.find_overlapping_iter(bytes).peekable();
         if matches.peek().is_none() {
             return out;
@@ -430,26 +472,42 @@ impl Scanner {
         out
     }
 
-    /// Scan one environment variable (from a template or a deployed function) as the line
-    /// `NAME=value`; findings point at `line` and at `column` (the value's position in `path`).
-    /// Path allowlists are not applied: the variable belongs to a deployable function.
-    pub fn scan_env_var(
-        &self,
-        path: &str,
-        line: usize,
-        column: usize,
-        name: &str,
-        value: &str,
-    ) -> Vec<SecretFinding> {
-        let text = format!("{name}={value}");
-        let offset = name.chars().count() + 1;
-        let mut unrestricted = self.scan_unrestricted(path, &text);
-        for f in &mut unrestricted {
-            f.line = line;
-            f.end_line = line;
-            f.column = column + f.column.saturating_sub(offset + 1);
+    /// Scan one environment variable; see [`Scanner::scan_env_vars`].
+    pub fn scan_env_var(&self, path: &str, var: &EnvVar<'_>) -> Vec<SecretFinding> {
+        self.scan_env_vars(path, std::slice::from_ref(var))
+    }
+
+    /// Scan a function's environment variables (from a template or a deployed function) as
+    /// consecutive `NAME=value` lines, so an access key id and its secret in two variables pair
+    /// up. Findings point at each variable's own line and value column in `path`. Path
+    /// allowlists do not apply: the variables belong to a deployable function.
+    pub fn scan_env_vars(&self, path: &str, vars: &[EnvVar<'_>]) -> Vec<SecretFinding> {
+        let mut text = String::new();
+        // (first text line, 1-based, of each variable)
+        let mut starts = Vec::with_capacity(vars.len());
+        let mut line = 1;
+        for var in vars {
+            starts.push(line);
+            text.push_str(var.name);
+            text.push('=');
+            text.push_str(var.value);
+            text.push('\n');
+            line += 1 + var.value.matches('\n').count();
         }
-        unrestricted
+        let mut findings = self.scan_inner(path, text.as_bytes()).findings;
+        for f in &mut findings {
+            let idx = starts.partition_point(|&s| s <= f.line).saturating_sub(1);
+            let Some(var) = vars.get(idx) else { continue };
+            let value_col = var.name.chars().count() + 2;
+            f.column = if f.line == starts[idx] {
+                var.column + f.column.saturating_sub(value_col)
+            } else {
+                var.column
+            };
+            f.line = var.line;
+            f.end_line = var.line;
+        }
+        findings
     }
 
     /// Entropy, checksum and allowlists.
@@ -534,6 +592,7 @@ impl Scanner {
                         end_line: end_line.max(line),
                         redacted: redact_secret(&hits[i].secret),
                         fingerprint: secret_fingerprint(&pair_rule.id, &joined),
+                        dependency: is_dependency_path(path),
                     });
                 }
             }
@@ -556,6 +615,7 @@ impl Scanner {
                 end_line,
                 redacted: redact_secret(&hit.secret),
                 fingerprint: secret_fingerprint(&rule.id, &hit.secret),
+                dependency: is_dependency_path(path),
             });
         }
         findings

@@ -28,7 +28,7 @@ mod rules;
 
 pub use checksum::{crc32, github_checksum, github_token_checksum_ok};
 pub use engine::{
-    ScanOutcome, ScanStats, Scanner, SecretFinding, Settings, SettingsError, is_binary,
-    shannon_entropy,
+    EnvVar, ScanOutcome, ScanStats, Scanner, SecretFinding, Settings, SettingsError, is_binary,
+    is_dependency_path, shannon_entropy,
 };
 pub use rules::{Checksum, Pair, Rule, RuleError, builtin_rules};

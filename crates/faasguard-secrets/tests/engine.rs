@@ -3,7 +3,8 @@
 
 use faasguard_core::Severity;
 use faasguard_secrets::{
-    Scanner, SecretFinding, Settings, SettingsError, github_checksum, is_binary, shannon_entropy,
+    EnvVar, Scanner, SecretFinding, Settings, SettingsError, github_checksum, is_binary,
+    shannon_entropy,
 };
 
 // Fake values, assembled at run time so the source holds no contiguous credential.
@@ -249,26 +250,69 @@ fn inline_ignore_and_generic_dedupe() {
     assert_eq!(once.len(), 1, "{once:?}");
 }
 
-/// An environment variable is scanned as `NAME=value` and the finding points at the given
-/// template line and value column; `DB_PASSWORD=hunter2hunter2` and a Stripe live key in a
-/// function's environment are both reported, a `${ssm:…}` reference is not.
+/// Environment variables are scanned as `NAME=value` lines: findings point at each variable's
+/// template line and value column; `DB_PASSWORD=hunter2hunter2` and a Stripe live key are
+/// reported, a `${ssm:…}` reference is not, and an access key id and secret in two variables
+/// pair into one critical finding.
 #[test]
 fn env_var_scanning() {
     let s = scanner();
+    let var = |name, value, line, column| EnvVar {
+        name,
+        value,
+        line,
+        column,
+    };
     let found = s.scan_env_var(
         "tests/serverless.yml",
-        12,
-        20,
-        "DB_PASSWORD",
-        "hunter2hunter2",
+        &var("DB_PASSWORD", "hunter2hunter2", 12, 20),
     );
     assert_eq!(ids(&found), ["FG-SEC-151"]);
     assert_eq!((found[0].line, found[0].column), (12, 20));
-    let stripe = s.scan_env_var("template.yaml", 30, 9, "PaymentKey", &fake_stripe());
-    assert_eq!(ids(&stripe), ["FG-SEC-066"]);
-    assert_eq!((stripe[0].line, stripe[0].column), (30, 9));
-    assert!(
-        s.scan_env_var("serverless.yml", 3, 5, "DB_PASSWORD", "${ssm:/app/db}")
-            .is_empty()
+    let stripe = fake_stripe();
+    let found = s.scan_env_vars(
+        "template.yaml",
+        &[
+            var("REF", "${ssm:/app/db}", 29, 14),
+            var("PaymentKey", &stripe, 30, 21),
+        ],
     );
+    assert_eq!(ids(&found), ["FG-SEC-066"]);
+    assert_eq!((found[0].line, found[0].column), (30, 21));
+    let (id, secret) = (fake_akia(), fake_aws_secret());
+    let found = s.scan_env_vars(
+        "template.yaml",
+        &[
+            var("AWS_ACCESS_KEY_ID", &id, 40, 30),
+            var("AWS_SECRET_ACCESS_KEY", &secret, 41, 34),
+        ],
+    );
+    assert_eq!(ids(&found), ["FG-SEC-003"]);
+    assert_eq!((found[0].line, found[0].column), (40, 30));
+}
+
+/// Raw bytes: binary buffers are skipped and counted, invalid UTF-8 elsewhere in the file does
+/// not hide a secret; findings under `node_modules/` are marked as dependency code.
+#[test]
+fn bytes_binary_and_dependency() {
+    let s = scanner();
+    let mut data = b"\xff\xfe latin-1 \xe9\n".to_vec();
+    data.extend_from_slice(format!("k = '{}'\n", fake_stripe()).as_bytes());
+    let outcome = s.scan_bytes("node_modules/pkg/index.js", &data);
+    assert_eq!(ids(&outcome.findings), ["FG-SEC-066"]);
+    assert!(outcome.findings[0].dependency);
+    assert_eq!(outcome.findings[0].line, 2);
+    let first_party = s.scan_bytes("src/index.js", &data);
+    assert!(!first_party.findings[0].dependency);
+    data.insert(0, 0);
+    let binary = s.scan_bytes("lib.so", &data);
+    assert!(binary.findings.is_empty());
+    assert_eq!(binary.stats.binary, 1);
+}
+
+/// The scanner can be shared across threads.
+#[test]
+fn scanner_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Scanner>();
 }
