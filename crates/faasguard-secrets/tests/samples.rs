@@ -150,3 +150,32 @@ fn github_samples_carry_valid_checksums() {
     broken.push(if last == '0' { '1' } else { '0' });
     assert!(scanner.scan_text("a.js", &broken).is_empty());
 }
+
+/// All true-positive samples concatenated into one file, separated by ordinary code lines, are
+/// each still found with their own rule (no rule hides another, windows and pairing hold).
+#[test]
+fn all_samples_in_one_file() {
+    let scanner = scanner();
+    let rules = builtin_rules().unwrap();
+    let filler = "def handler(event, context):\n    return {'statusCode': 200}\n".repeat(4);
+    let mut text = String::new();
+    let mut expected = Vec::new();
+    for (r, rule) in rules.iter().enumerate() {
+        // The pair rule's halves are separate rules; a lone id/secret would pair across samples.
+        if rule.pair.is_some() || rule.name.starts_with("aws-access-key-id") {
+            continue;
+        }
+        for (i, tp) in rule.tp.iter().enumerate() {
+            text.push_str(&expand(tp, (r * 100 + i + 1) as u64));
+            text.push('\n');
+            text.push_str(&filler);
+            expected.push(rule.id.as_str());
+        }
+    }
+    let found = scanner.scan_text("app/handler.py", &text);
+    let missing: Vec<_> = expected
+        .iter()
+        .filter(|id| !found.iter().any(|f| f.rule_id == **id))
+        .collect();
+    assert!(missing.is_empty(), "missing {missing:?}");
+}
