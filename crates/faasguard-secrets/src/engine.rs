@@ -44,6 +44,8 @@ const GENERIC_ALLOW: &[&str] = &[
     r"(?i)pass(?:word|wd)",
     // A lower-case path (`/notifier/slack-token`): an SSM parameter name or file path.
     r"^/[a-z0-9_.-]+(?:/[a-z0-9_.-]+)*/?$",
+    // A type annotation (`password: Optional[str]`).
+    r"^[A-Za-z_.]+\[[A-Za-z_.,\[\]]*\]$",
     // Hex literals (`0xBABECAFE`) and dotted identifiers (`config.api_key`).
     r"^0x[0-9A-Fa-f]+$",
     r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$",
