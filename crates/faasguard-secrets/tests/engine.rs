@@ -316,3 +316,27 @@ fn scanner_is_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Scanner>();
 }
+
+/// CRLF line endings keep line numbers right and the `\r` out of env values; keyword soup
+/// with multi-byte characters, unterminated PEM headers and NUL-free noise never panics.
+#[test]
+fn crlf_and_adversarial_input() {
+    let s = scanner();
+    let found = s.scan_text(".env", "A=1\r\nDB_PASSWORD=hunter2hunter2\r\nB=2\r\n");
+    assert_eq!(ids(&found), ["FG-SEC-151"]);
+    assert_eq!((found[0].line, found[0].column), (2, 13));
+    let mut soup = String::new();
+    for i in 0..500 {
+        soup.push_str(match i % 7 {
+            0 => "-----BEGIN RSA PRIVATE KEY-----é",
+            1 => "password=\"ü",
+            2 => "AKIA",
+            3 => "ghp_",
+            4 => "\r",
+            5 => "€ xoxb- postgres://a:",
+            _ => "\n",
+        });
+    }
+    let outcome = s.scan("soup.txt", &soup);
+    assert!(outcome.findings.is_empty(), "{:?}", outcome.findings);
+}
