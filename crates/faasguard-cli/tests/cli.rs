@@ -6,6 +6,15 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+/// The string `field` of every element of the JSON array `list`, in order.
+fn field_of_each<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f[field].as_str().unwrap())
+        .collect()
+}
+
 /// The binary with a fixed date (for date-dependent rules) and no colour settings inherited.
 fn faasguard() -> assert_cmd::Command {
     let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("faasguard");
@@ -73,12 +82,7 @@ fn path_arg(p: &Path) -> &str {
 }
 
 fn rule_ids(findings: &Value) -> Vec<&str> {
-    findings
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule_id"].as_str().unwrap())
-        .collect()
+    field_of_each(findings, "rule_id")
 }
 
 /// A directory without IaC scans cleanly: exit 0, a JSON report with the schema version and
@@ -330,12 +334,7 @@ fn malformed_file_is_a_diagnostic_and_the_rest_is_scanned() {
     ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     let report = r.json();
-    let ids: Vec<&str> = report["functions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap())
-        .collect();
+    let ids = field_of_each(&report["functions"], "id");
     assert_eq!(ids, ["good/main.tf#aws_lambda_function.fine"]);
     assert_eq!(
         report["diagnostics"][0]["location"]["file"],
@@ -465,12 +464,7 @@ fn inline_suppression_on_function_line_covers_the_function() {
     ]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let report = r.json();
-    let reported: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["function"].as_str().unwrap())
-        .collect();
+    let reported = field_of_each(&report["findings"], "function");
     assert_eq!(reported, ["template.yaml#AdminFunction"]);
     let s = &report["suppressed"][0];
     assert_eq!(s["kind"], "inline");
