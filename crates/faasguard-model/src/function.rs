@@ -80,6 +80,14 @@ pub struct EnvVar {
     /// The literal value, or unresolved for references (`!Ref DbPassword`, `${ssm:/x}`).
     pub value: Attr<String>,
     pub at: Location,
+    /// When `value` is unresolved and names one template parameter whose default is a literal
+    /// written in the same file (CloudFormation `!Ref P` / `!Sub '${P}'` with `P`'s `Default`;
+    /// Serverless `${param:p}` with a `params.<stage>.p` literal): that literal, explicit at the
+    /// default's own location. `value` stays symbolic (the deployed value is whatever the stack
+    /// is given); this is what the template hard-codes when nothing is given. `None` otherwise,
+    /// e.g. for a `NoEcho` parameter without a `Default`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_from: Option<Attr<String>>,
 }
 
 /// The execution identity of a function with every policy resolved (managed, inline, boundary).

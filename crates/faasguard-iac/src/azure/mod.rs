@@ -177,6 +177,7 @@ fn local_settings(file: &SourceFile, root: &Node) -> Vec<EnvVar> {
                     ),
                 },
                 at: Location::at(&file.path, e.key_line, e.key_col).with_pointer(pointer),
+                default_from: None,
             }
         })
         .collect()
@@ -462,6 +463,7 @@ fn site_config(file: &SourceFile, site: &Node, pointer: &str, f: &mut Function) 
                 name: n,
                 value,
                 at: loc(file, s, &vptr),
+                default_from: None,
             });
         }
     }

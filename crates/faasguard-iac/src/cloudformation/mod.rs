@@ -25,6 +25,14 @@
 //!   static is evaluated: `!FindInMap` with literal keys (from `Mappings`), `!Sub` without
 //!   variables, `!Join`/`!Select` over literals. `!Sub 'arn:${AWS::Partition}:iam::aws:policy/X'`
 //!   is recognised as the AWS managed policy `X`.
+//! - **Parameter defaults of environment variables.** An `Environment.Variables` value that is
+//!   just one parameter (`!Ref DbPassword`, `!Sub '${DbPassword}'`) stays unresolved, but when
+//!   that parameter has a literal `Default` the default is kept beside it in
+//!   [`EnvVar::default_from`], explicit at the `Default:` line: a default is a value written in
+//!   the template (a hard-coded secret if it is one). Only environment values get this, so no
+//!   other attribute changes meaning. SSM-typed parameters (`AWS::SSM::Parameter::Value<…>`,
+//!   whose default is a parameter name) and parameters without a `Default` (the `NoEcho`
+//!   pattern) give `None`.
 //! - **SAM `Globals`** follow samtranslator: the function's scalars win, maps merge by key
 //!   (`Environment.Variables`, `Tags`), lists concatenate with the global entries first
 //!   (`Layers`), and `Architectures` is replaced. `IgnoreGlobals` is honoured.
@@ -140,6 +148,8 @@ pub fn load(file: &SourceFile) -> Inventory {
 pub(crate) struct Ctx<'a> {
     file: &'a SourceFile,
     mappings: Option<Slot<'a>>,
+    /// The template's `Parameters` (read only for environment variable defaults).
+    parameters: Option<Slot<'a>>,
     /// Resource logical id → its slot and `Type`.
     resources: Vec<(&'a str, Slot<'a>, &'a str)>,
     diags: RefCell<Vec<Diagnostic>>,
@@ -150,6 +160,7 @@ impl<'a> Ctx<'a> {
         let ctx = Ctx {
             file,
             mappings: root.get("Mappings"),
+            parameters: root.get("Parameters"),
             resources: Vec::new(),
             diags: RefCell::new(Vec::new()),
         };
@@ -745,15 +756,7 @@ impl<'c, 'a> Loader<'c, 'a> {
             None => Attr::default_value("x86_64".to_owned()),
         };
         if let Some(vars) = props.get("Environment").and_then(|e| e.get("Variables")) {
-            for (name, value) in vars.entries() {
-                if let Some(slot) = value.top() {
-                    f.environment.push(EnvVar {
-                        name,
-                        value: env_value(ctx, slot),
-                        at: ctx.loc(slot),
-                    });
-                }
-            }
+            f.environment = environment(ctx, &vars);
         }
         f.kms_key = top(props, "KmsKeyArn").map_or_else(Attr::absent, |s| ctx.str_attr(&s));
         f.code_signing_config =
@@ -1293,6 +1296,28 @@ fn aws_managed_document(arn: &str, at: &Location) -> PolicyDocument {
     faasguard_iam::aws_managed_policy_at(arn, at).unwrap_or_default()
 }
 
+/// `Environment.Variables` (merged with `Globals`), each value with its parameter default.
+fn environment(ctx: &Ctx<'_>, vars: &View<'_>) -> Vec<EnvVar> {
+    let mut out = Vec::new();
+    for (name, value) in vars.entries() {
+        if let Some(slot) = value.top() {
+            let value = env_value(ctx, slot);
+            let default_from = if value.is_unresolved() {
+                parameter_default(ctx, slot.node)
+            } else {
+                None
+            };
+            out.push(EnvVar {
+                name,
+                value,
+                at: ctx.loc(slot),
+                default_from,
+            });
+        }
+    }
+    out
+}
+
 fn env_value(ctx: &Ctx<'_>, slot: &Slot<'_>) -> Attr<String> {
     match ctx.resolve(slot.node) {
         Some(v) => Attr::explicit(v, ctx.loc(slot)),
@@ -1301,6 +1326,45 @@ fn env_value(ctx: &Ctx<'_>, slot: &Slot<'_>) -> Attr<String> {
         }
         None => Attr::unresolved(render(slot.node), ctx.loc(slot)),
     }
+}
+
+/// The literal `Default` of the one parameter an environment value consists of (`!Ref P`,
+/// `!Sub '${P}'`, `!Sub ['${P}', {}]`), explicit at the `Default` key's line. `None` for anything
+/// else: a parameter without a `Default` (the `NoEcho` pattern), a non-literal default, an
+/// SSM-typed parameter (`AWS::SSM::Parameter::Value<…>`, whose default is a parameter *name*),
+/// a pseudo parameter or a resource.
+fn parameter_default(ctx: &Ctx<'_>, node: &Node) -> Option<Attr<String>> {
+    let (func, arg) = intrinsic(node)?;
+    let name = match func {
+        "Ref" => arg.as_str()?,
+        "Sub" => {
+            let text = match &arg.value {
+                Value::Str(s) => s.as_str(),
+                Value::Seq(items) if items.get(1).is_none_or(|v| v.entries().is_empty()) => {
+                    items.first()?.as_str()?
+                }
+                _ => return None,
+            };
+            let inner = text.trim().strip_prefix("${")?.strip_suffix('}')?;
+            if inner.contains(['$', '{', '}', '.', '!']) {
+                return None;
+            }
+            inner
+        }
+        _ => return None,
+    };
+    let param = ctx.parameters.as_ref()?.get(name)?;
+    if param
+        .node
+        .get("Type")
+        .and_then(Node::as_str)
+        .is_some_and(|t| t.starts_with("AWS::SSM::Parameter"))
+    {
+        return None;
+    }
+    let default = param.get("Default")?;
+    let text = default.node.scalar_text()?;
+    Some(Attr::explicit(text, ctx.loc(&default)))
 }
 
 /// The resource's `IgnoreGlobals` attribute: `'*'` or a list of property names.

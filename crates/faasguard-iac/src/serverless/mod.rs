@@ -54,7 +54,10 @@
 //! one exception: `${self:path}` is followed inside the same file (`${self:custom.timeout}`,
 //! also into mappings and lists, and inside longer strings) when it leads to a literal. A
 //! fallback (`${opt:stage, 'dev'}`) is not applied: the value stays unresolved, because the
-//! deployed value is whatever the pipeline passes. A whole block written as a variable
+//! deployed value is whatever the pipeline passes. An environment variable written as a whole
+//! `${param:name}` stays unresolved too, but when the file's own `params` block sets `name` to a
+//! literal (`params.default.name` first, else the first stage that sets it) that literal is kept
+//! in [`EnvVar::default_from`] at its own line: it is a value written in the file. A whole block written as a variable
 //! (`environment: ${file(./env.yml)}`) contributes nothing; an IAM statements block written
 //! so becomes one policy of kind `Unresolved`.
 //!
@@ -86,7 +89,7 @@ use faasguard_model::{
 use crate::SourceFile;
 use crate::yaml::{self, Value};
 use iam::Resources;
-use value::{Ctx, Field, Text, symbolic};
+use value::{Ctx, Field, Text, map_entry, symbolic, whole_variable};
 
 /// The framework's default function timeout, in seconds.
 pub const DEFAULT_TIMEOUT_S: u32 = 6;
@@ -465,13 +468,51 @@ fn environment<'a>(ctx: &mut Ctx<'a>, f: &Field<'a>) -> Vec<EnvVar> {
     let mut out = Vec::new();
     for (name, var) in ctx.fields(f) {
         let value = ctx.string_attr(&var);
+        let default_from = if value.is_unresolved() {
+            param_default(ctx, &var)
+        } else {
+            None
+        };
         out.push(EnvVar {
             name: name.to_owned(),
             value,
             at: ctx.loc(&var),
+            default_from,
         });
     }
     out
+}
+
+/// The literal a whole-value `${param:name}` takes from the file's own `params` block
+/// (`params.default.name` first, then the first stage that sets it), explicit at that key's
+/// line. `None` when the value is anything else, has a fallback, or no stage sets a literal.
+fn param_default(ctx: &Ctx<'_>, f: &Field<'_>) -> Option<Attr<String>> {
+    let inner = whole_variable(f.node.as_str()?)?;
+    let name = inner.trim().strip_prefix("param:")?.trim();
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+    {
+        return None;
+    }
+    let params = map_entry(ctx.root, "params")?;
+    let stages = value::map_entries(&params.value);
+    let ordered = stages
+        .iter()
+        .filter(|e| e.key == "default")
+        .chain(stages.iter().filter(|e| e.key != "default"));
+    for stage in ordered {
+        let Some(entry) = map_entry(&stage.value, name) else {
+            continue;
+        };
+        let pointer = value::child_pointer("/params", &stage.key);
+        let field = ctx.entry_field(entry, &pointer);
+        if let Text::Literal(s) = ctx.text(&field) {
+            return Some(Attr::explicit(s, ctx.loc(&field)));
+        }
+    }
+    None
 }
 
 /// `tracing`: `true`/`Active` → `Active`, `false`/`PassThrough` → `PassThrough`.

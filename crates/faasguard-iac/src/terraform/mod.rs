@@ -354,6 +354,7 @@ impl<'a> Builder<'_, 'a> {
                         name: key,
                         value: m.string(found.file, v.expr(), &vptr),
                         at: found.file.loc(k.span(), &vptr),
+                        default_from: None,
                     });
                 }
             }

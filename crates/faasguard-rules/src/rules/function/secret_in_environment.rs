@@ -1,5 +1,8 @@
-use faasguard_core::{Severity, redact_secret};
+use std::sync::LazyLock;
+
+use faasguard_core::{Attr, Location, Origin, Severity, redact_secret};
 use faasguard_model::{EnvVar, Function, Inventory, Provider};
+use faasguard_secrets::{Scanner, Settings};
 
 use crate::{RuleSettings, Violation, declare_rule};
 
@@ -138,6 +141,47 @@ const POINTER_SUFFIXES: &[&str] = &[
     "VERSION",
 ];
 
+/// The secret engine, built once: built-in credential rules, no path allowlist (environment
+/// variables belong to a deployable function wherever its template sits).
+static SCANNER: LazyLock<Scanner> = LazyLock::new(|| {
+    #[expect(
+        clippy::expect_used,
+        reason = "the built-in rules are compiled in and validated by faasguard-secrets' tests; \
+                  a failure is a build defect, reported by the engine as this rule's internal error"
+    )]
+    Scanner::new(Settings {
+        allow_paths: Vec::new(),
+        ..Settings::default()
+    })
+    .expect("built-in secret rules compile")
+});
+
+/// Where a candidate value comes from.
+enum Source<'a> {
+    /// Written as the variable's value.
+    Literal,
+    /// The literal default of the parameter the value references (`!Ref DbPassword`).
+    ParameterDefault { expr: &'a str },
+}
+
+/// One environment variable whose value (or referenced parameter default) is a literal.
+struct Candidate<'a> {
+    var: &'a EnvVar,
+    value: &'a str,
+    at: &'a Location,
+    source: Source<'a>,
+}
+
+/// What the secret engine found for one candidate.
+struct EngineHit {
+    title: String,
+    severity: Severity,
+    generic: bool,
+    redacted: String,
+    /// The other variable of an AWS key id + secret pair.
+    partner: Option<usize>,
+}
+
 impl SecretInEnvironment {
     fn check_function(
         func: &Function,
@@ -146,52 +190,177 @@ impl SecretInEnvironment {
         out: &mut Vec<Violation>,
     ) {
         let has_cmk = func.kms_key.is_written();
-        for var in &func.environment {
-            let Some(value) = literal_secret_value(var) else {
-                continue;
-            };
-            if !is_sensitive_name(&var.name) {
+        let candidates: Vec<Candidate<'_>> =
+            func.environment.iter().filter_map(candidate).collect();
+        let mut hits = engine_hits(&candidates);
+        let azure = func.id.provider == Provider::Azure;
+        let noun = if azure {
+            "app setting"
+        } else {
+            "environment variable"
+        };
+        // The rule's own severity: lower when a customer KMS key encrypts the environment.
+        let own = if has_cmk {
+            Severity::Medium
+        } else {
+            Severity::High
+        };
+        let mut covered = vec![false; candidates.len()];
+        for (i, c) in candidates.iter().enumerate() {
+            if covered[i] {
                 continue;
             }
-            let mut v = if has_cmk {
-                Violation::new(
-                    Some(var.value.location().unwrap_or(&var.at)),
-                    format!(
-                        "environment variable {} holds a literal secret in the source (a customer KMS key encrypts it at rest, but the value is still in the template)",
-                        var.name
-                    ),
-                )
-                .with_severity(Severity::Medium)
-            } else if func.id.provider == Provider::Aws {
-                Violation::new(
-                    Some(var.value.location().unwrap_or(&var.at)),
-                    format!(
-                        "environment variable {} holds a literal secret and the function has no customer KMS key",
-                        var.name
-                    ),
-                )
-            } else {
-                Violation::new(
-                    Some(var.value.location().unwrap_or(&var.at)),
-                    format!(
-                        "app setting {} holds a literal secret instead of a Key Vault reference",
-                        var.name
-                    ),
-                )
+            covered[i] = true;
+            let name = &c.var.name;
+            let via = match c.source {
+                Source::Literal => String::new(),
+                Source::ParameterDefault { expr } => {
+                    format!(" through `{expr}`, whose default in the template")
+                }
             };
-            v = v.with_evidence(format!("{}={}", var.name, redact_secret(value)));
+            let (message, severity, redacted) = if let Some(hit) = hits[i].take() {
+                let what = if hit.generic {
+                    format!("a literal secret ({})", hit.title.to_ascii_lowercase())
+                } else {
+                    format!("{} {}", article(&hit.title), hit.title)
+                };
+                let message = match hit.partner {
+                    Some(j) => {
+                        covered[j] = true;
+                        format!(
+                            "{noun}s {name} and {}{via} hold {what}",
+                            candidates[j].var.name
+                        )
+                    }
+                    None => format!("{noun} {name}{via} holds {what}"),
+                };
+                (message, own.max(hit.severity), hit.redacted)
+            } else if is_sensitive_name(name) {
+                let message = if has_cmk {
+                    format!(
+                        "{noun} {name}{via} holds a literal secret in the source (a customer KMS key encrypts it at rest, but the value is still in the template)"
+                    )
+                } else if azure {
+                    format!(
+                        "{noun} {name}{via} holds a literal secret instead of a Key Vault reference"
+                    )
+                } else {
+                    format!(
+                        "{noun} {name}{via} holds a literal secret and the function has no customer KMS key"
+                    )
+                };
+                (message, own, redact_secret(c.value))
+            } else {
+                continue;
+            };
+            let mut v =
+                Violation::new(Some(c.at), message).with_evidence(format!("{name}={redacted}"));
+            if severity != Severity::High {
+                v = v.with_severity(severity);
+            }
             out.push(v);
         }
     }
 }
 
-/// The variable's value when it is a literal that could be a secret (not empty, not a
-/// reference or ARN, not a boolean or a number).
-fn literal_secret_value(var: &EnvVar) -> Option<&str> {
-    if !var.value.is_explicit() {
+/// The variable as a candidate: its literal value, or the literal default of the one
+/// parameter it references (at the default's location).
+fn candidate(var: &EnvVar) -> Option<Candidate<'_>> {
+    if let Some(value) = literal_secret_value(&var.value) {
+        return Some(Candidate {
+            var,
+            value,
+            at: var.value.location().unwrap_or(&var.at),
+            source: Source::Literal,
+        });
+    }
+    let Origin::Unresolved { expr } = &var.value.origin else {
+        return None;
+    };
+    let default = var.default_from.as_ref()?;
+    let value = literal_secret_value(default)?;
+    Some(Candidate {
+        var,
+        value,
+        at: default.location().unwrap_or(&var.at),
+        source: Source::ParameterDefault { expr },
+    })
+}
+
+/// Runs the secret engine over the candidates as consecutive `NAME=value` lines (so an access
+/// key id and its secret in two variables pair up) and keeps, per candidate, its most severe
+/// finding. A generic (keyword + assignment) finding counts only when the value alone
+/// produces it: a keyword in the *name* is the name check's business, with its pointer-name
+/// exceptions (`SECRET_NAME`, `TOKEN_PARAMETER`).
+fn engine_hits(candidates: &[Candidate<'_>]) -> Vec<Option<EngineHit>> {
+    let mut hits: Vec<Option<EngineHit>> = candidates.iter().map(|_| None).collect();
+    let Some(first) = candidates.first() else {
+        return hits;
+    };
+    let path = first.at.file.as_str();
+    let mut text = String::new();
+    // 1-based first text line of each candidate.
+    let mut starts = Vec::with_capacity(candidates.len());
+    let mut line = 1;
+    for c in candidates {
+        starts.push(line);
+        text.push_str(&c.var.name);
+        text.push('=');
+        text.push_str(c.value);
+        text.push('\n');
+        line += 1 + c.value.matches('\n').count();
+    }
+    let index = |line: usize| starts.partition_point(|&s| s <= line).saturating_sub(1);
+    for f in SCANNER.scan_text(path, &text) {
+        let i = index(f.line);
+        let end = index(f.end_line);
+        let generic = SCANNER.rules().any(|r| r.id == f.rule_id && r.generic);
+        if generic
+            && !SCANNER
+                .scan_text(path, candidates[i].value)
+                .iter()
+                .any(|g| g.rule_id == f.rule_id)
+        {
+            continue;
+        }
+        let partner = (end != i).then_some(end);
+        let better = hits[i]
+            .as_ref()
+            .is_none_or(|h| (f.severity, partner.is_some()) > (h.severity, h.partner.is_some()));
+        if better {
+            hits[i] = Some(EngineHit {
+                title: f.title,
+                severity: f.severity,
+                generic,
+                redacted: f.redacted,
+                partner,
+            });
+        }
+    }
+    // A pair's second variable is reported with the first.
+    for i in 0..hits.len() {
+        if let Some(j) = hits[i].as_ref().and_then(|h| h.partner) {
+            hits[j] = None;
+        }
+    }
+    hits
+}
+
+/// `a` or `an` before a credential title (`an AWS access key id`, `a Stripe live secret key`).
+fn article(title: &str) -> &'static str {
+    match title.chars().next() {
+        Some('A' | 'E' | 'I' | 'O' | 'U' | 'a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
+}
+
+/// The value when it is a literal that could be a secret (not empty, not a reference or ARN,
+/// not a boolean or a number).
+fn literal_secret_value(attr: &Attr<String>) -> Option<&str> {
+    if !attr.is_explicit() {
         return None;
     }
-    let value = var.value.get()?.trim();
+    let value = attr.get()?.trim();
     let lower = value.to_ascii_lowercase();
     let is_reference = value.is_empty()
         || value.starts_with("{{resolve:")
@@ -250,8 +419,6 @@ fn is_sensitive_name(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use faasguard_core::Attr;
-
     use super::*;
     use crate::rules::function::support::testing::{aws_function, line, run};
 
@@ -260,6 +427,7 @@ mod tests {
             name: name.to_owned(),
             value,
             at: line(13),
+            default_from: None,
         }
     }
 
