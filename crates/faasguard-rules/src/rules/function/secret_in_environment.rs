@@ -215,7 +215,7 @@ impl SecretInEnvironment {
             let via = match c.source {
                 Source::Literal => String::new(),
                 Source::ParameterDefault { expr } => {
-                    format!(" through `{expr}`, whose default in the template")
+                    format!(" is `{expr}`, whose template default")
                 }
             };
             let (message, severity, redacted) = if let Some(hit) = hits[i].take() {
