@@ -1491,4 +1491,87 @@ mod tests {
                 .contains("did you mean `AWS::Serverless::Function`")
         );
     }
+
+    /// An environment value that is one parameter (`!Ref`, `!Sub '${P}'`, long-form
+    /// `Fn::Sub`) stays unresolved and carries the parameter's literal `Default` at the
+    /// `Default:` line; a `NoEcho` parameter without a default, an SSM-typed parameter, a
+    /// `!Sub` with more text and a resource reference carry nothing.
+    #[test]
+    fn env_parameter_defaults() {
+        let text = "\
+AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  DbPassword:
+    Type: String
+    NoEcho: true
+    Default: hunter2-default
+  Token:
+    Type: String
+    Default: tok-default-value
+  NoDefault:
+    Type: String
+    NoEcho: true
+  SsmName:
+    Type: AWS::SSM::Parameter::Value<String>
+    Default: /app/db-password
+Resources:
+  Secret:
+    Type: AWS::SecretsManager::Secret
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.13
+      Role: arn:aws:iam::123456789012:role/app
+      Code: {S3Bucket: b, S3Key: k}
+      Environment:
+        Variables:
+          A: !Ref DbPassword
+          B: !Sub '${Token}'
+          C: {'Fn::Sub': ['${Token}', {}]}
+          D: !Ref NoDefault
+          E: !Ref SsmName
+          F: !Sub 'prefix-${Token}'
+          G: !Ref Secret
+          H: literal
+";
+        let file = SourceFile {
+            path: "t.yaml".to_owned(),
+            abs: PathBuf::new(),
+            text: text.to_owned(),
+        };
+        let inv = load(&file);
+        assert_eq!(inv.diagnostics, vec![]);
+        let env = &inv.functions[0].environment;
+        let default = |i: usize| {
+            env[i]
+                .default_from
+                .as_ref()
+                .map(|a| (a.get().cloned(), a.location().and_then(|l| l.line)))
+        };
+        assert!(env[0].value.is_unresolved());
+        assert_eq!(
+            default(0),
+            Some((Some("hunter2-default".to_owned()), Some(6)))
+        );
+        assert_eq!(
+            default(1),
+            Some((Some("tok-default-value".to_owned()), Some(9)))
+        );
+        assert_eq!(
+            default(2),
+            Some((Some("tok-default-value".to_owned()), Some(9)))
+        );
+        for var in &env[3..8] {
+            assert_eq!(var.default_from, None, "{}", var.name);
+        }
+        assert_eq!(
+            env[0]
+                .default_from
+                .as_ref()
+                .and_then(|a| a.location())
+                .and_then(|l| l.pointer.clone()),
+            Some("/Parameters/DbPassword/Default".to_owned())
+        );
+    }
 }

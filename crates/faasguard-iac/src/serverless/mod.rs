@@ -713,4 +713,29 @@ mod tests {
         assert_eq!(f.environment[0].value.get().unwrap(), "data-prod");
         assert!(f.environment[1].value.is_unresolved());
     }
+
+    /// A whole `${param:x}` environment value stays unresolved and carries the file's own
+    /// `params.default.x` literal (else the first stage's) at that line; a param the file
+    /// does not set, a fallback form and a longer string carry nothing.
+    #[test]
+    fn env_param_defaults() {
+        let text = "params:\n  prod:\n    a: from-prod\n    b: prod-only\n  default:\n    a: from-default\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h.h\n    environment:\n      A: ${param:a}\n      B: ${param:b}\n      C: ${param:missing}\n      D: ${param:a, 'x'}\n      E: pre-${param:a}\n";
+        let inv = load(&file(text));
+        assert_eq!(inv.diagnostics, vec![]);
+        let env = &inv.functions[0].environment;
+        let default = |i: usize| {
+            env[i].default_from.as_ref().map(|a| {
+                (
+                    a.get().cloned().unwrap(),
+                    a.location().unwrap().line.unwrap(),
+                )
+            })
+        };
+        assert!(env[0].value.is_unresolved());
+        assert_eq!(default(0), Some(("from-default".to_owned(), 6)));
+        assert_eq!(default(1), Some(("prod-only".to_owned(), 4)));
+        for var in &env[2..5] {
+            assert_eq!(var.default_from, None, "{}", var.name);
+        }
+    }
 }
