@@ -8,16 +8,32 @@ use crate::{RuleSettings, Violation, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports environment variables whose name looks sensitive (`PASSWORD`, `PASSWD`,
-    /// `SECRET`, `TOKEN`, `API_KEY`, `PRIVATE_KEY`, `ACCESS_KEY`, `CREDENTIALS`,
-    /// `CONNECTION_STRING`, …) and whose value is a literal written in the source. The finding
-    /// is **high** when the function has no customer managed KMS key for its environment
-    /// (`KmsKeyArn`, `kms_key_arn`, `awsKmsKeyArn`) and **medium** when it has one, because the
-    /// literal still sits in the template and in version control. Values that are references
-    /// (`!Ref`, `${ssm:…}`, `{{resolve:secretsmanager:…}}`, ARNs, Azure Key Vault references
-    /// `@Microsoft.KeyVault(…)`) and names that describe a
-    /// pointer rather than the secret (`SECRET_ARN`, `TOKEN_PARAMETER_NAME`, `PASSWORD_MIN_LENGTH`)
-    /// are not reported. The value is never shown whole: the evidence holds a redacted form.
+    /// Reports environment variables (Azure: app settings) that hold a secret written in the
+    /// source, found two ways:
+    /// - **by value**: faasguard's secret engine (the `FG-SEC` credential rules) runs over the
+    ///   function's variables as `NAME=value` lines, so a credential is reported whatever the
+    ///   variable is called (`PAYMENT_CFG=sk_live_…` is "a Stripe live secret key"), and an AWS
+    ///   access key id and its secret access key in two variables are one **critical** finding
+    ///   for the pair, at the key id's line;
+    /// - **by name**: a name that looks sensitive (`PASSWORD`, `PASSWD`, `SECRET`, `TOKEN`,
+    ///   `API_KEY`, `PRIVATE_KEY`, `ACCESS_KEY`, `CREDENTIALS`, `CONNECTION_STRING`, …) with a
+    ///   literal value, which catches what has no credential format (`DB_PASSWORD=hunter2hunter2`).
+    ///
+    /// A value that only references a template parameter is checked against the parameter's
+    /// literal default and reported at the default's line: CloudFormation/SAM `!Ref P` or
+    /// `!Sub '${P}'` with `P`'s `Default`, Serverless `${param:p}` with a `params` literal in the
+    /// same file, Terraform `var.p` with its `default`. A parameter without a default (`NoEcho`,
+    /// passed by the pipeline) is the right pattern and is not reported.
+    ///
+    /// Severity: the rule's own is **high** when the function has no customer managed KMS key
+    /// for its environment (`KmsKeyArn`, `kms_key_arn`, `awsKmsKeyArn`) and **medium** when it
+    /// has one (the literal still sits in the template and in version control); a credential the
+    /// engine recognises raises it to that credential's severity when higher. One variable
+    /// gives at most one finding. Values that are references (`!Ref`, `${ssm:…}`,
+    /// `{{resolve:secretsmanager:…}}`, ARNs, Azure Key Vault references `@Microsoft.KeyVault(…)`)
+    /// and names that describe a pointer rather than the secret (`SECRET_ARN`,
+    /// `TOKEN_PARAMETER_NAME`, `PASSWORD_MIN_LENGTH`) are not reported. The value is never shown
+    /// whole: the evidence holds a redacted form.
     ///
     /// ## Why is this bad?
     /// A secret in a template is readable by everyone with access to the repository, the CI
@@ -46,6 +62,10 @@ declare_rule! {
     /// ```yaml
     /// AWSTemplateFormatVersion: "2010-09-09"
     /// Transform: AWS::Serverless-2016-10-31
+    /// Parameters:
+    ///   PartnerApiToken:
+    ///     Type: String
+    ///     NoEcho: true
     /// Resources:
     ///   BillingDbSecret:
     ///     Type: AWS::SecretsManager::Secret
@@ -65,6 +85,7 @@ declare_rule! {
     ///         Variables:
     ///           DB_HOST: billing.cluster-example.eu-west-1.rds.amazonaws.com
     ///           DB_PASSWORD_SECRET_ARN: !Ref BillingDbSecret
+    ///           PARTNER_API_TOKEN: !Ref PartnerApiToken
     /// ```
     ///
     /// ## References
@@ -75,7 +96,7 @@ declare_rule! {
     pub SecretInEnvironment {
         id: "FG-FN-009",
         name: "secret-in-environment",
-        title: "Sensitive environment variable holds a literal value",
+        title: "Environment variable holds a hard-coded secret",
         severity: High,
         family: Function,
         status: Stable,
@@ -420,7 +441,7 @@ fn is_sensitive_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::function::support::testing::{aws_function, line, run};
+    use crate::rules::function::support::testing::{aws_function, azure_function, line, run};
 
     fn var(name: &str, value: Attr<String>) -> EnvVar {
         EnvVar {
@@ -433,6 +454,32 @@ mod tests {
 
     fn lit(s: &str) -> Attr<String> {
         Attr::explicit(s.to_owned(), line(14))
+    }
+
+    /// A variable with a literal value at `at_line`.
+    fn lit_var(name: &str, value: &str, at_line: u32) -> EnvVar {
+        EnvVar {
+            name: name.to_owned(),
+            value: Attr::explicit(value.to_owned(), line(at_line)),
+            at: line(at_line),
+            default_from: None,
+        }
+    }
+
+    /// Fake credentials (random, not real).
+    const STRIPE_LIVE: &str = "sk_live_38AibNyyurlGFb0EkjKWREhbiGjlvhkT";
+    const AWS_ID: &str = "AKIA7R4F6QKKS6RFGY35";
+    const AWS_SECRET: &str = "8D+Cn511CFUBWkNhBm2bd2AG2/B2TFu2aWo/C7VL";
+
+    /// Neither the message nor the evidence of any violation holds any of `secrets`.
+    fn assert_redacted(out: &[Violation], secrets: &[&str]) {
+        for v in out {
+            for s in secrets {
+                assert!(!v.message.contains(s), "{}", v.message);
+                let evidence = v.evidence.clone().unwrap_or_default();
+                assert!(!evidence.contains(s), "{evidence}");
+            }
+        }
     }
 
     /// A literal DB_PASSWORD without a KMS key is high, at the value, and the evidence never
@@ -498,6 +545,210 @@ mod tests {
         f.environment.push(var("KEYCLOAK_REALM", lit("prod")));
         f.environment.push(var("API_TOKEN", lit("")));
         assert!(run(&SecretInEnvironment, &f).is_empty());
+    }
+
+    /// A credential recognised by the secret engine is reported under an innocuous name, with
+    /// its type in the message and the secret rule's (critical) severity, at the value, redacted.
+    #[test]
+    fn credential_value_under_innocuous_name() {
+        let mut f = aws_function("Fn");
+        f.environment.push(lit_var("REGION_NAME", "eu-west-1", 12));
+        f.environment.push(lit_var("PAYMENT_CFG", STRIPE_LIVE, 13));
+        let out = run(&SecretInEnvironment, &f);
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            out[0].message,
+            "environment variable PAYMENT_CFG holds a Stripe live secret key"
+        );
+        assert_eq!(out[0].severity, Some(Severity::Critical));
+        assert_eq!(out[0].at, Some(line(13)));
+        assert!(
+            out[0]
+                .evidence
+                .as_deref()
+                .is_some_and(|e| e.starts_with("PAYMENT_CFG=sk_l")),
+            "{:?}",
+            out[0].evidence
+        );
+        assert_redacted(&out, &[STRIPE_LIVE]);
+    }
+
+    /// The secret rule's severity wins over the rule's own lower one: a customer KMS key does
+    /// not make a live Stripe key medium.
+    #[test]
+    fn severity_is_the_maximum_of_both() {
+        let mut f = aws_function("Fn");
+        f.kms_key = Attr::explicit(
+            "arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-22bb-33cc-44dd-555555eeeeee".into(),
+            line(9),
+        );
+        f.environment.push(lit_var("PAYMENT_CFG", STRIPE_LIVE, 13));
+        f.environment
+            .push(lit_var("DB_PASSWORD", "hunter2hunter2", 14));
+        let out = run(&SecretInEnvironment, &f);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].severity, Some(Severity::Critical));
+        assert_eq!(out[1].severity, Some(Severity::Medium));
+    }
+
+    /// An AWS access key id and its secret in two variables are one critical violation at the
+    /// id's line naming both variables; the secret's variable is not reported again.
+    #[test]
+    fn aws_key_pair_across_two_variables_is_critical() {
+        let mut f = aws_function("Fn");
+        f.environment.push(lit_var("AWS_ACCESS_KEY_ID", AWS_ID, 20));
+        f.environment
+            .push(lit_var("AWS_SECRET_ACCESS_KEY", AWS_SECRET, 21));
+        let out = run(&SecretInEnvironment, &f);
+        assert_eq!(out.len(), 1, "{out:#?}");
+        assert_eq!(out[0].severity, Some(Severity::Critical));
+        assert_eq!(out[0].at, Some(line(20)));
+        assert!(
+            out[0]
+                .message
+                .contains("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
+            "{}",
+            out[0].message
+        );
+        assert_redacted(&out, &[AWS_ID, AWS_SECRET]);
+    }
+
+    /// `DB_PASSWORD=hunter2hunter2` (no credential format, low entropy) is still reported by
+    /// the name check, at the rule's own severity.
+    #[test]
+    fn short_password_under_sensitive_name() {
+        let mut f = aws_function("Fn");
+        f.environment
+            .push(lit_var("DB_PASSWORD", "hunter2hunter2", 14));
+        let out = run(&SecretInEnvironment, &f);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].severity, None);
+        assert!(out[0].message.contains("holds a literal secret"));
+        assert_redacted(&out, &["hunter2hunter2"]);
+    }
+
+    /// A password keyword inside the value (a JSON blob under an innocuous name) is found by a
+    /// generic secret rule; a keyword only in a pointer-named variable's name is not.
+    #[test]
+    fn generic_rules_count_only_for_keywords_in_the_value() {
+        let mut f = aws_function("Fn");
+        f.environment.push(lit_var(
+            "DB_CONFIG",
+            r#"{"user":"billing","password":"Qm7TzW2pLr9XcV4b"}"#,
+            14,
+        ));
+        f.environment
+            .push(lit_var("DB_PASSWORD_NAME", "Qm7TzW2pLr9XcV4bN8kJ", 15));
+        let out = run(&SecretInEnvironment, &f);
+        assert_eq!(out.len(), 1, "{out:#?}");
+        assert_eq!(out[0].at, Some(line(14)));
+        assert!(
+            out[0]
+                .message
+                .contains("DB_CONFIG holds a literal secret (")
+        );
+        assert_redacted(&out, &["Qm7TzW2pLr9XcV4b"]);
+    }
+
+    /// A value that references a parameter with a literal default is reported at the
+    /// default's location, naming the expression; a parameter without a default is silent.
+    #[test]
+    fn parameter_default_is_reported_at_the_default() {
+        let mut f = aws_function("Fn");
+        f.environment.push(EnvVar {
+            name: "DB_PASSWORD".into(),
+            value: Attr::unresolved("!Ref LegacyDbPassword", line(30)),
+            at: line(30),
+            default_from: Some(Attr::explicit("hunter2-legacy".into(), line(8))),
+        });
+        f.environment.push(EnvVar {
+            name: "PAYMENT_CFG".into(),
+            value: Attr::unresolved("!Ref PaymentCfg", line(31)),
+            at: line(31),
+            default_from: Some(Attr::explicit(STRIPE_LIVE.into(), line(10))),
+        });
+        f.environment.push(EnvVar {
+            name: "API_TOKEN".into(),
+            value: Attr::unresolved("!Ref ApiToken", line(32)),
+            at: line(32),
+            default_from: None,
+        });
+        let out = run(&SecretInEnvironment, &f);
+        assert_eq!(out.len(), 2, "{out:#?}");
+        assert_eq!(out[0].at, Some(line(8)));
+        assert!(
+            out[0]
+                .message
+                .starts_with("environment variable DB_PASSWORD is `!Ref LegacyDbPassword`, whose template default holds a literal secret"),
+            "{}",
+            out[0].message
+        );
+        assert_eq!(out[1].at, Some(line(10)));
+        assert_eq!(out[1].severity, Some(Severity::Critical));
+        assert_redacted(&out, &["hunter2-legacy", STRIPE_LIVE]);
+    }
+
+    /// Azure app settings get the same engine: a storage connection string with an account
+    /// key is reported under the platform's own setting name.
+    #[test]
+    fn azure_connection_string() {
+        let key = "c+fQ7ZvqsP3CCT+nKEBJMhw5k62rOjlqnFCraP+c0YsHh47lft6zNHIA33NbEI3p85cRbGIEV45gO/V+RrwlIM==";
+        let mut f = azure_function("Charge");
+        f.environment.push(lit_var(
+            "AzureWebJobsStorage",
+            &format!("DefaultEndpointsProtocol=https;AccountName=fgfakeacct;AccountKey={key};EndpointSuffix=core.windows.net"),
+            6,
+        ));
+        f.environment.push(lit_var(
+            "AzureWebJobsStorageDev",
+            "UseDevelopmentStorage=true",
+            7,
+        ));
+        let out = run(&SecretInEnvironment, &f);
+        assert_eq!(out.len(), 1, "{out:#?}");
+        assert_eq!(
+            out[0].message,
+            "app setting AzureWebJobsStorage holds an Azure Storage connection string with account key"
+        );
+        assert_eq!(out[0].severity, Some(Severity::Critical));
+        assert_redacted(&out, &[key]);
+    }
+
+    /// Through the real SAM loader: the fixture's pair and Stripe key are critical at their
+    /// template lines, the parameter default is reported at its `Default:` line, and the
+    /// `NoEcho` parameter without a default stays silent.
+    #[test]
+    fn sam_fixture_severities_and_lines() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/secret-in-environment/sam.yaml");
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let file = faasguard_iac::SourceFile {
+            path: "sam.yaml".into(),
+            abs: path,
+            text,
+        };
+        let inv = faasguard_iac::load(std::slice::from_ref(&file));
+        let check = |logical_id: &str| {
+            let f = inv
+                .functions
+                .iter()
+                .find(|f| f.id.logical_id == logical_id)
+                .map(|f| run(&SecretInEnvironment, f))
+                .unwrap_or_default();
+            f.iter()
+                .map(|v| (v.at.as_ref().and_then(|l| l.line), v.severity))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            check("BadAwsKeysFunction"),
+            vec![(Some(70), Some(Severity::Critical))]
+        );
+        assert_eq!(
+            check("BadPaymentConfigFunction"),
+            vec![(Some(60), Some(Severity::Critical))]
+        );
+        assert_eq!(check("BadParameterDefaultFunction"), vec![(Some(12), None)]);
+        assert_eq!(check("GoodNoEchoFunction"), vec![]);
     }
 
     /// Name classification covers snake, kebab and camel case and the two-word forms.
