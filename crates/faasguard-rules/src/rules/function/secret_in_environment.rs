@@ -2,7 +2,7 @@ use std::sync::LazyLock;
 
 use faasguard_core::{Attr, Location, Origin, Severity, redact_secret};
 use faasguard_model::{EnvVar, Function, Inventory, Provider};
-use faasguard_secrets::{Scanner, Settings};
+use faasguard_secrets::{Pair, Scanner, Settings};
 
 use crate::{RuleSettings, Violation, declare_rule};
 
@@ -226,12 +226,15 @@ impl SecretInEnvironment {
         } else {
             Severity::High
         };
+        // The second variable of a key pair is reported with the first.
         let mut covered = vec![false; candidates.len()];
+        for j in hits.iter().flatten().filter_map(|h| h.partner) {
+            covered[j] = true;
+        }
         for (i, c) in candidates.iter().enumerate() {
             if covered[i] {
                 continue;
             }
-            covered[i] = true;
             let name = &c.var.name;
             let via = match c.source {
                 Source::Literal => String::new(),
@@ -247,7 +250,6 @@ impl SecretInEnvironment {
                 };
                 let message = match hit.partner {
                     Some(j) => {
-                        covered[j] = true;
                         format!(
                             "{noun}s {name} and {}{via} hold {what}",
                             candidates[j].var.name
@@ -335,7 +337,8 @@ fn engine_hits(candidates: &[Candidate<'_>]) -> Vec<Option<EngineHit>> {
     for f in SCANNER.scan_text(path, &text) {
         let i = index(f.line);
         let end = index(f.end_line);
-        let generic = SCANNER.rules().any(|r| r.id == f.rule_id && r.generic);
+        let rule = SCANNER.rules().find(|r| r.id == f.rule_id);
+        let generic = rule.is_some_and(|r| r.generic);
         if generic
             && !SCANNER
                 .scan_text(path, candidates[i].value)
@@ -344,7 +347,13 @@ fn engine_hits(candidates: &[Candidate<'_>]) -> Vec<Option<EngineHit>> {
         {
             continue;
         }
-        let partner = (end != i).then_some(end);
+        let partner = if end == i {
+            // A pair whose second half is written first ends on the first half's line.
+            rule.and_then(|r| r.pair.as_ref())
+                .and_then(|pair| pair_partner(candidates, &starts, i, pair))
+        } else {
+            Some(end)
+        };
         let better = hits[i]
             .as_ref()
             .is_none_or(|h| (f.severity, partner.is_some()) > (h.severity, h.partner.is_some()));
@@ -358,13 +367,27 @@ fn engine_hits(candidates: &[Candidate<'_>]) -> Vec<Option<EngineHit>> {
             });
         }
     }
-    // A pair's second variable is reported with the first.
-    for i in 0..hits.len() {
-        if let Some(j) = hits[i].as_ref().and_then(|h| h.partner) {
-            hits[j] = None;
-        }
-    }
     hits
+}
+
+/// The candidate nearest to `i` (within the pair's distance) holding the pair's second half,
+/// when the engine reported the pair on `i` alone (the second half was written before it).
+fn pair_partner(
+    candidates: &[Candidate<'_>],
+    starts: &[usize],
+    i: usize,
+    pair: &Pair,
+) -> Option<usize> {
+    (0..candidates.len())
+        .filter(|&j| j != i && starts[j].abs_diff(starts[i]) <= pair.within_lines)
+        .filter(|&j| {
+            let c = &candidates[j];
+            SCANNER
+                .scan_text(&c.at.file, &format!("{}={}", c.var.name, c.value))
+                .iter()
+                .any(|f| f.rule_name == pair.second)
+        })
+        .min_by_key(|&j| starts[j].abs_diff(starts[i]))
 }
 
 /// `a` or `an` before a credential title (`an AWS access key id`, `a Stripe live secret key`).
@@ -603,6 +626,28 @@ mod tests {
         assert_eq!(out.len(), 1, "{out:#?}");
         assert_eq!(out[0].severity, Some(Severity::Critical));
         assert_eq!(out[0].at, Some(line(20)));
+        assert!(
+            out[0]
+                .message
+                .contains("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
+            "{}",
+            out[0].message
+        );
+        assert_redacted(&out, &[AWS_ID, AWS_SECRET]);
+    }
+
+    /// The pair is one violation also when the secret access key is written before the id.
+    #[test]
+    fn aws_key_pair_in_reverse_order() {
+        let mut f = aws_function("Fn");
+        f.environment
+            .push(lit_var("AWS_SECRET_ACCESS_KEY", AWS_SECRET, 20));
+        f.environment.push(lit_var("TABLE_NAME", "orders", 21));
+        f.environment.push(lit_var("AWS_ACCESS_KEY_ID", AWS_ID, 22));
+        let out = run(&SecretInEnvironment, &f);
+        assert_eq!(out.len(), 1, "{out:#?}");
+        assert_eq!(out[0].severity, Some(Severity::Critical));
+        assert_eq!(out[0].at, Some(line(22)));
         assert!(
             out[0]
                 .message
