@@ -18,11 +18,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use faasguard_engine::{
-    Config, FailOn, ScanSettings, find_config, has_failing_findings, resolve_rules,
-    rule_docs_markdown, rule_info, scan,
+    Config, FailOn, ScanSettings, find_config, has_failing_findings, resolve_rules, rule_info,
+    scan, secret_rule_info,
 };
 use faasguard_report::{Format, Report, WriterOptions, writer};
-use faasguard_rules::{RuleMeta, all_rules, find_rule};
+use faasguard_rules::{RuleMeta, all_rules};
 
 /// faasguard: find publicly invokable, over-privileged and badly configured serverless functions
 /// in SAM/CloudFormation, Serverless Framework, Terraform and Azure Functions sources.
@@ -39,13 +39,50 @@ enum Command {
     Scan(ScanArgs),
     /// List every rule, or print one rule's documentation.
     Rules(RulesArgs),
+    /// Manage baselines: known findings that later scans hide (`scan --baseline FILE`).
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum BaselineCommand {
+    /// Scan and write every current finding's fingerprint to a baseline file.
+    Create(BaselineCreateArgs),
+}
+
+#[derive(Debug, Args)]
+struct BaselineCreateArgs {
+    #[command(flatten)]
+    selection: Selection,
+    /// Where to write the baseline.
+    #[arg(long, short, default_value = ".faasguard-baseline.json")]
+    output: PathBuf,
+}
+
+/// What to scan and with which rules (shared by `scan` and `baseline create`).
+#[derive(Debug, Args)]
+struct Selection {
+    /// Directories, files or zip packages to scan.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Use this configuration file instead of searching for faasguard.toml.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Run only these rules (ids, names or family prefixes such as FG-SEC; comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    select: Vec<String>,
+    /// Do not run these rules (ids, names or family prefixes; comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    ignore: Vec<String>,
+    /// Threads for the code scan [default: one per CPU].
+    #[arg(long, short, value_name = "N")]
+    jobs: Option<usize>,
 }
 
 #[derive(Debug, Args)]
 struct ScanArgs {
-    /// Directories or files to scan.
-    #[arg(default_value = ".")]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    selection: Selection,
     /// Report format [default: table, or `format` in faasguard.toml].
     #[arg(long, short, value_parser = parse_format)]
     format: Option<Format>,
@@ -55,18 +92,10 @@ struct ScanArgs {
     /// Exit 1 when a finding is at or above this severity [default: high].
     #[arg(long, value_parser = parse_fail_on, value_name = "critical|high|medium|low|info|none")]
     fail_on: Option<FailOn>,
-    /// A previous JSON report: findings already in it are suppressed.
+    /// A baseline (`faasguard baseline create`) or a previous JSON report: findings already in
+    /// it are suppressed.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
-    /// Use this configuration file instead of searching for faasguard.toml.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Run only these rules (ids or names, comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
-    select: Vec<String>,
-    /// Do not run these rules (ids or names, comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
-    ignore: Vec<String>,
     /// Never colour the output (colour is used only on a terminal and when NO_COLOR is unset).
     #[arg(long, alias = "no-colour")]
     no_color: bool,
@@ -100,6 +129,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => run_scan(&args),
         Command::Rules(args) => run_rules(&args),
+        Command::Baseline(BaselineCommand::Create(args)) => run_baseline_create(&args),
     };
     match result {
         Ok(code) => code,
@@ -110,28 +140,46 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
-    let mut settings = ScanSettings::new(args.paths.clone());
+/// Settings from the configuration file, then the flags over it.
+fn settings_for(selection: &Selection) -> Result<ScanSettings> {
+    let mut settings = ScanSettings::new(selection.paths.clone());
     settings.rules.today = today()?;
-    let config_path = match &args.config {
+    let config_path = match &selection.config {
         Some(path) => Some(path.clone()),
-        None => args.paths.first().and_then(|p| find_config(p)),
+        None => selection.paths.first().and_then(|p| find_config(p)),
     };
     if let Some(path) = config_path {
         settings.apply_config(Config::load(&path)?);
     }
+    if !selection.select.is_empty() {
+        settings.rules.select = resolve_rules(selection.select.iter().map(String::as_str))
+            .map_err(anyhow::Error::msg)?;
+    }
+    settings.rules.ignore.extend(
+        resolve_rules(selection.ignore.iter().map(String::as_str)).map_err(anyhow::Error::msg)?,
+    );
+    if let Some(jobs) = selection.jobs {
+        settings.threads = jobs;
+    }
+    Ok(settings)
+}
+
+/// Prints each diagnostic on standard error as `error: file:line: message`.
+fn print_diagnostics(report: &Report) {
+    for diag in &report.diagnostics {
+        match diag.location.line {
+            Some(line) => eprintln!("error: {}:{line}: {}", diag.location.file, diag.message),
+            None => eprintln!("error: {}: {}", diag.location.file, diag.message),
+        }
+    }
+}
+
+fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
+    let mut settings = settings_for(&args.selection)?;
     // Flags win over the configuration file.
     if let Some(fail_on) = args.fail_on {
         settings.fail_on = fail_on;
     }
-    if !args.select.is_empty() {
-        settings.rules.select =
-            resolve_rules(args.select.iter().map(String::as_str)).map_err(anyhow::Error::msg)?;
-    }
-    settings
-        .rules
-        .ignore
-        .extend(resolve_rules(args.ignore.iter().map(String::as_str)).map_err(anyhow::Error::msg)?);
     settings.baseline.clone_from(&args.baseline);
     let format = match (args.format, &settings.format) {
         (Some(format), _) => format,
@@ -140,13 +188,7 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
     };
 
     let report = scan(&settings)?;
-
-    for diag in &report.diagnostics {
-        match diag.location.line {
-            Some(line) => eprintln!("error: {}:{line}: {}", diag.location.file, diag.message),
-            None => eprintln!("error: {}: {}", diag.location.file, diag.message),
-        }
-    }
+    print_diagnostics(&report);
     write_report(&report, format, args)?;
 
     Ok(if !report.diagnostics.is_empty() {
@@ -155,6 +197,61 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// One entry of a baseline file. Only `fingerprint` is read back; the rest helps review.
+#[derive(Debug, Serialize)]
+struct BaselineEntry<'a> {
+    fingerprint: &'a str,
+    rule_id: &'a str,
+    file: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u32>,
+    message: &'a str,
+}
+
+/// A baseline file: readable by `scan --baseline` like a JSON report (`findings[].fingerprint`).
+#[derive(Debug, Serialize)]
+struct BaselineFile<'a> {
+    faasguard_baseline: u32,
+    tool_version: &'a str,
+    created: String,
+    findings: Vec<BaselineEntry<'a>>,
+}
+
+fn run_baseline_create(args: &BaselineCreateArgs) -> Result<ExitCode> {
+    let settings = settings_for(&args.selection)?;
+    let report = scan(&settings)?;
+    print_diagnostics(&report);
+    let file = BaselineFile {
+        faasguard_baseline: 1,
+        tool_version: &report.tool.version,
+        created: settings.rules.today.clone(),
+        findings: report
+            .findings
+            .iter()
+            .map(|f| BaselineEntry {
+                fingerprint: &f.fingerprint,
+                rule_id: &f.rule_id,
+                file: &f.location.file,
+                line: f.location.line,
+                message: &f.message,
+            })
+            .collect(),
+    };
+    let mut json = serde_json::to_vec_pretty(&file)?;
+    json.push(b'\n');
+    write_file(&args.output, &json)?;
+    eprintln!(
+        "wrote {} finding(s) to {}",
+        file.findings.len(),
+        args.output.display()
+    );
+    Ok(if report.diagnostics.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
     })
 }
 
@@ -192,40 +289,53 @@ struct RuleJson {
     since: &'static str,
 }
 
-fn rule_json(meta: &RuleMeta) -> RuleJson {
-    RuleJson {
-        info: rule_info(meta),
-        status: meta.status.as_str(),
-        since: meta.since,
-    }
+/// Every rule, structural ones first, then the secret rules, each in id order.
+fn rule_catalog() -> Result<Vec<RuleJson>> {
+    let mut out: Vec<RuleJson> = all_rules()
+        .into_iter()
+        .map(|rule| {
+            let meta: &RuleMeta = rule.meta();
+            RuleJson {
+                info: rule_info(meta),
+                status: meta.status.as_str(),
+                since: meta.since,
+            }
+        })
+        .collect();
+    let secrets = faasguard_secrets::builtin_rules().context("built-in secret rules")?;
+    out.extend(secrets.iter().map(|rule| RuleJson {
+        info: secret_rule_info(rule),
+        status: "stable",
+        since: "0.1.0",
+    }));
+    Ok(out)
 }
 
 fn run_rules(args: &RulesArgs) -> Result<ExitCode> {
+    let catalog = rule_catalog()?;
     let mut stdout = std::io::stdout().lock();
     if let Some(key) = &args.rule {
-        let Some(rule) = find_rule(key) else {
+        let key = key.trim();
+        let Some(rule) = catalog
+            .iter()
+            .find(|r| r.info.id.eq_ignore_ascii_case(key) || r.info.name.eq_ignore_ascii_case(key))
+        else {
             bail!("unknown rule `{key}` (run `faasguard rules` to list them)");
         };
-        let meta = rule.meta();
         match args.format {
             RulesFormat::Json => {
-                serde_json::to_writer_pretty(&mut stdout, &rule_json(meta))?;
+                serde_json::to_writer_pretty(&mut stdout, rule)?;
                 writeln!(stdout)?;
             }
-            RulesFormat::Table => write!(stdout, "{}", rule_text(meta))?,
+            RulesFormat::Table => write!(stdout, "{}", rule_text(rule))?,
         }
     } else {
-        let metas: Vec<&RuleMeta> = all_rules()
-            .into_iter()
-            .map(faasguard_rules::Rule::meta)
-            .collect();
         match args.format {
             RulesFormat::Json => {
-                let list: Vec<RuleJson> = metas.iter().map(|m| rule_json(m)).collect();
-                serde_json::to_writer_pretty(&mut stdout, &list)?;
+                serde_json::to_writer_pretty(&mut stdout, &catalog)?;
                 writeln!(stdout)?;
             }
-            RulesFormat::Table => write!(stdout, "{}", rules_table(&metas))?,
+            RulesFormat::Table => write!(stdout, "{}", rules_table(&catalog))?,
         }
     }
     stdout.flush()?;
@@ -233,49 +343,54 @@ fn run_rules(args: &RulesArgs) -> Result<ExitCode> {
 }
 
 /// `ID  NAME  SEVERITY  TITLE`, aligned.
-fn rules_table(metas: &[&RuleMeta]) -> String {
-    let id_w = metas.iter().map(|m| m.id.len()).max().unwrap_or(0).max(2);
-    let name_w = metas.iter().map(|m| m.name.len()).max().unwrap_or(0).max(4);
+fn rules_table(rules: &[RuleJson]) -> String {
+    let id_w = rules
+        .iter()
+        .map(|r| r.info.id.len())
+        .max()
+        .unwrap_or(0)
+        .max(2);
+    let name_w = rules
+        .iter()
+        .map(|r| r.info.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(4);
     let mut out = format!(
         "{:id_w$}  {:name_w$}  {:8}  TITLE\n",
         "ID", "NAME", "SEVERITY"
     );
-    for m in metas {
-        let status = match m.status {
-            faasguard_rules::Status::Stable => String::new(),
-            other => format!(" ({})", other.as_str()),
+    for r in rules {
+        let status = match r.status {
+            "stable" => String::new(),
+            other => format!(" ({other})"),
         };
         let _ = writeln!(
             out,
             "{:id_w$}  {:name_w$}  {:8}  {}{status}",
-            m.id,
-            m.name,
-            m.severity.as_str(),
-            m.title
+            r.info.id,
+            r.info.name,
+            r.info.severity.as_str(),
+            r.info.title
         );
     }
     let _ = writeln!(
         out,
-        "\n{} rules. `faasguard rules <ID>` prints a rule's documentation.",
-        metas.len()
+        "\n{} rules. `faasguard rules <ID>` prints a rule's documentation; `--select FG-SEC` (or FG-FN, FG-IAM, FG-AZ) picks a family.",
+        rules.len()
     );
     out
 }
 
 /// One rule's documentation as Markdown-flavoured text.
-fn rule_text(meta: &RuleMeta) -> String {
+fn rule_text(rule: &RuleJson) -> String {
+    let info = &rule.info;
     let mut out = format!(
         "# {} {}\n\n{}\n\nSeverity: {} · Status: {} · Since: {} · Family: {}\n\n",
-        meta.id,
-        meta.name,
-        meta.title,
-        meta.severity,
-        meta.status.as_str(),
-        meta.since,
-        meta.family.as_str()
+        info.id, info.name, info.title, info.severity, rule.status, rule.since, info.family
     );
-    out.push_str(&rule_docs_markdown(meta.docs));
-    let _ = writeln!(out, "\nRemediation: {}", meta.remediation);
+    out.push_str(&info.docs);
+    let _ = writeln!(out, "\nRemediation: {}", info.remediation);
     out
 }
 

@@ -93,7 +93,7 @@ fn no_iac_exits_0_with_empty_json_report() {
     let r = run(&["scan", path_arg(&fix_no_iac.path), "--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let report = r.json();
-    assert_eq!(report["schema_version"], "1.0.0");
+    assert_eq!(report["schema_version"], "1.1.0");
     assert_eq!(report["tool"]["name"], "faasguard");
     assert_eq!(report["functions"], Value::Array(vec![]));
     assert_eq!(report["findings"], Value::Array(vec![]));
@@ -409,14 +409,25 @@ fn rules_lists_every_rule() {
     }
 }
 
-/// `faasguard rules --format json` is a JSON array with one entry per rule, docs included.
+/// `faasguard rules --format json` is a JSON array with one entry per rule (structural and
+/// secret rules), docs included.
 #[test]
 fn rules_json() {
     let r = run(&["rules", "--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let list = r.json();
     let list = list.as_array().unwrap();
-    assert_eq!(list.len(), faasguard_rules::all_rules().len());
+    let secret_rules = faasguard_secrets::builtin_rules().unwrap();
+    assert_eq!(
+        list.len(),
+        faasguard_rules::all_rules().len() + secret_rules.len()
+    );
+    let aws = list
+        .iter()
+        .find(|e| e["id"] == "FG-SEC-001")
+        .expect("secret rules are listed");
+    assert_eq!(aws["family"], "secrets");
+    assert_eq!(aws["name"], "aws-access-key-id");
     for entry in list {
         for key in ["id", "name", "title", "severity", "status", "since", "docs"] {
             assert!(entry.get(key).is_some(), "{key} missing in {entry}");

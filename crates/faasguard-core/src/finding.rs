@@ -75,10 +75,12 @@ pub fn fingerprint(
 }
 
 /// A secret shown safely: at most the first 4 characters, the length and a short hash.
-/// `AKIAIOSFODNN7EXAMPLE` becomes `AKIA…(20 chars, sha256:1a2b3c4d)`.
+/// `AKIAIOSFODNN7EXAMPLE` becomes `AKIA…(20 chars, sha256:1a2b3c4d)`. Secrets shorter than 20
+/// characters (typically passwords, where every character counts) show no characters at all;
+/// provider tokens are longer and their first characters are the type prefix (`AKIA`, `ghp_`).
 pub fn redact_secret(secret: &str) -> String {
     let chars = secret.chars().count();
-    let shown: String = if chars >= 12 {
+    let shown: String = if chars >= 20 {
         secret.chars().take(4).collect()
     } else {
         String::new()
@@ -118,5 +120,6 @@ mod tests {
         assert!(!r.contains(s));
         assert!(r.starts_with("wJal…(40 chars"));
         assert!(redact_secret("hunter2").starts_with("…(7 chars"));
+        assert!(redact_secret("Zq8vN3kP9mR2x7Lw").starts_with("…(16 chars"));
     }
 }

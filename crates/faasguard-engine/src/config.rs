@@ -93,6 +93,17 @@ pub struct ConfigOptions {
     pub exclude: Option<Vec<Spanned<String>>>,
     /// Glob (relative to this file's directory) → rule ids or names suppressed in matching files.
     pub per_path_ignores: Option<BTreeMap<String, Spanned<Vec<Spanned<String>>>>>,
+    /// The `[secrets]` table.
+    pub secrets: Option<SecretsOptions>,
+}
+
+/// `[secrets]` in `faasguard.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SecretsOptions {
+    /// Regexes over '/'-separated relative paths whose files the secret scan skips. Replaces the
+    /// built-in list (test and fixture directories); `[]` scans every file.
+    pub allow_paths: Option<Vec<Spanned<String>>>,
 }
 
 /// A validated `faasguard.toml`: every value checked, rule names turned into ids.
@@ -109,6 +120,8 @@ pub struct Config {
     pub trusted_accounts: Option<BTreeSet<String>>,
     pub exclude: Vec<String>,
     pub per_path_ignores: Vec<PerPathIgnore>,
+    /// `[secrets] allow-paths`, when written.
+    pub secret_allow_paths: Option<Vec<String>>,
 }
 
 /// Rules suppressed in files matching a glob.
@@ -164,11 +177,7 @@ impl Config {
             }
             config.format = Some(name);
         }
-        let rule_ids = |list: Vec<Spanned<String>>| -> Result<BTreeSet<String>, ConfigError> {
-            list.into_iter()
-                .map(|key| resolve_rule(key.get_ref()).map_err(|m| err(Some(key.span()), m)))
-                .collect()
-        };
+        let rule_ids = |list: Vec<Spanned<String>>| selected_ids(list, &err);
         if let Some(list) = raw.select {
             config.select = Some(rule_ids(list)?);
         }
@@ -228,15 +237,60 @@ impl Config {
                 });
             }
         }
+        config.secret_allow_paths = raw
+            .secrets
+            .and_then(|s| s.allow_paths)
+            .map(|paths| paths.into_iter().map(Spanned::into_inner).collect());
         Ok(config)
     }
 }
 
-/// Turns a rule id or name into its id; unknown keys are an error naming the key.
+/// Turns a rule id or name (structural or secret rule) into its id; unknown keys are an error
+/// naming the key.
 pub fn resolve_rule(key: &str) -> Result<String, String> {
-    find_rule(key.trim())
-        .map(|r| r.meta().id.to_owned())
+    let key = key.trim();
+    if let Some(rule) = find_rule(key) {
+        return Ok(rule.meta().id.to_owned());
+    }
+    faasguard_secrets::builtin_rules()
+        .ok()
+        .and_then(|rules| {
+            rules
+                .iter()
+                .find(|r| r.id.eq_ignore_ascii_case(key) || r.name.eq_ignore_ascii_case(key))
+        })
+        .map(|r| r.id.clone())
         .ok_or_else(|| format!("unknown rule `{key}` (see `faasguard rules`)"))
+}
+
+/// The rule-id prefixes that select a whole family (`FG-SEC` = every secret rule).
+pub const FAMILY_PREFIXES: &[&str] = &["FG-FN", "FG-IAM", "FG-AZ", "FG-SEC"];
+
+/// Every rule id a selector names: one rule by id or name, or a family by its id prefix
+/// (`FG-SEC`, `FG-IAM`, …).
+pub fn resolve_selector(key: &str) -> Result<Vec<String>, String> {
+    let key = key.trim();
+    if let Some(prefix) = FAMILY_PREFIXES
+        .iter()
+        .find(|p| p.eq_ignore_ascii_case(key.trim_end_matches('-')))
+    {
+        let dash = format!("{prefix}-");
+        let mut ids: Vec<String> = faasguard_rules::all_rules()
+            .into_iter()
+            .map(|r| r.meta().id.to_owned())
+            .filter(|id| id.starts_with(&dash))
+            .collect();
+        if let Ok(rules) = faasguard_secrets::builtin_rules() {
+            ids.extend(
+                rules
+                    .iter()
+                    .map(|r| r.id.clone())
+                    .filter(|id| id.starts_with(&dash)),
+            );
+        }
+        return Ok(ids);
+    }
+    resolve_rule(key).map(|id| vec![id])
 }
 
 /// Finds `faasguard.toml` in `start` (a directory or a file's directory) or its ancestors,
@@ -257,6 +311,18 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
         }
     }
     None
+}
+
+/// The rule ids named by a list of selectors, each error at its key's span.
+fn selected_ids(
+    list: Vec<Spanned<String>>,
+    err: &impl Fn(Option<std::ops::Range<usize>>, String) -> ConfigError,
+) -> Result<BTreeSet<String>, ConfigError> {
+    let mut ids = BTreeSet::new();
+    for key in list {
+        ids.extend(resolve_selector(key.get_ref()).map_err(|m| err(Some(key.span()), m))?);
+    }
+    Ok(ids)
 }
 
 /// 1-based line of a byte offset.

@@ -52,4 +52,7 @@ pub enum EngineError {
     Baseline { path: PathBuf, message: String },
     #[error("bad exclude pattern `{pattern}`: {message}")]
     Exclude { pattern: String, message: String },
+    /// The secret scanner could not be built (a bad `secrets.allow-paths` pattern).
+    #[error("secret scanning: {0}")]
+    Secrets(String),
 }

@@ -15,24 +15,28 @@
 //! The engine reads files but never prints, exits, reads the environment or the clock: the caller
 //! sets [`RuleSettings::today`].
 
+mod code;
 mod config;
 mod error;
+mod secrets;
 mod suppress;
 mod walk;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use faasguard_core::Diagnostic;
+use faasguard_core::{Diagnostic, Finding};
 use faasguard_model::{Function, Provider};
 use faasguard_report::{FunctionSummary, Report, RuleInfo, SCHEMA_VERSION, ToolInfo};
 use faasguard_rules::{RuleMeta, RuleSettings, all_rules, check_inventory};
 
+pub use code::{CODE_SKIPPED_DIRS, CodeLimits};
 pub use config::{
-    CONFIG_FILE_NAME, Config, ConfigOptions, FORMAT_NAMES, FailOn, PerPathIgnore, find_config,
-    resolve_rule,
+    CONFIG_FILE_NAME, Config, ConfigOptions, FAMILY_PREFIXES, FORMAT_NAMES, FailOn, PerPathIgnore,
+    SecretsOptions, find_config, resolve_rule, resolve_selector,
 };
 pub use error::{ConfigError, EngineError};
+pub use secrets::{SECRET_REMEDIATION, secret_rule_info};
 pub use suppress::{INLINE_MARKER, InlineIgnore, load_baseline, parse_inline};
 pub use walk::{IGNORE_FILE_NAME, MAX_FILES, SKIPPED_DIRS};
 
@@ -54,6 +58,13 @@ pub struct ScanSettings {
     pub baseline: Option<PathBuf>,
     /// The configuration file applied, if any.
     pub config_file: Option<PathBuf>,
+    /// Path regexes the secret scan skips; `None` keeps the built-in list (test and fixture
+    /// directories), an empty list scans everything.
+    pub secret_allow_paths: Option<Vec<String>>,
+    /// Bounds of the code scan (file sizes, archive expansion).
+    pub code_limits: CodeLimits,
+    /// Worker threads for the code scan; 0 means one per available CPU.
+    pub threads: usize,
 }
 
 impl ScanSettings {
@@ -68,6 +79,9 @@ impl ScanSettings {
             per_path_ignores: Vec::new(),
             baseline: None,
             config_file: None,
+            secret_allow_paths: None,
+            code_limits: CodeLimits::default(),
+            threads: 0,
         }
     }
 
@@ -102,6 +116,9 @@ impl ScanSettings {
             self.exclude.push((base, config.exclude));
         }
         self.per_path_ignores.extend(config.per_path_ignores);
+        if let Some(paths) = config.secret_allow_paths {
+            self.secret_allow_paths = Some(paths);
+        }
         self.config_file = Some(config.path);
     }
 }
@@ -124,22 +141,25 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
         })
         .collect::<Result<Vec<_>, EngineError>>()?;
 
+    let scanner = secrets::scanner(settings)?;
+
     let mut walked = walk::Walked::default();
-    let several = settings.targets.len() > 1;
-    for target in &settings.targets {
-        let prefix = if several {
-            target_prefix(target)
-        } else {
-            String::new()
-        };
-        walk::walk_target(target, &prefix, &excludes, &mut walked)?;
+    let targets = prefixed_targets(&settings.targets);
+    for (target, prefix) in &targets {
+        walk::walk_target(target, prefix, &excludes, &mut walked)?;
     }
     let mut files: Vec<_> = walked.files.into_values().collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
     let inventory = faasguard_iac::load(&files);
     let checked = check_inventory(&inventory, &settings.rules);
-    let raw_findings = checked.findings;
+    let mut raw_findings = checked.findings;
+    let code = match &scanner {
+        Some(scanner) => run_code_scan(scanner, settings, &targets, &excludes)?,
+        None => code::CodeScan::default(),
+    };
+    let secret_rules_hit = secrets::merge_findings(&mut raw_findings, code.hits, &inventory);
+    raw_findings.sort_by(finding_order);
 
     let suppressor = suppress::Suppressor {
         inline: files
@@ -168,6 +188,7 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
     }
 
     let mut diagnostics: Vec<Diagnostic> = walked.diagnostics;
+    diagnostics.extend(code.diagnostics);
     diagnostics.extend(inventory.diagnostics.iter().cloned());
     diagnostics.extend(checked.internal_errors);
     diagnostics.sort();
@@ -177,12 +198,13 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
     functions.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.location.cmp(&b.location)));
     functions.dedup_by(|a, b| a.id == b.id);
 
-    let rules = all_rules()
+    let mut rules: Vec<RuleInfo> = all_rules()
         .into_iter()
         .map(faasguard_rules::Rule::meta)
         .filter(|m| settings.rules.is_enabled(m))
         .map(rule_info)
         .collect();
+    rules.extend(secret_rules_hit);
 
     Ok(Report {
         schema_version: SCHEMA_VERSION.to_owned(),
@@ -200,7 +222,47 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
         suppressed,
         diagnostics,
         rules,
+        skipped: code.skipped,
+        code: code.stats,
     })
+}
+
+/// Each target with the prefix its files get: none for one target; the target as given when
+/// there are several, so that their files stay apart.
+fn prefixed_targets(targets: &[PathBuf]) -> Vec<(PathBuf, String)> {
+    let several = targets.len() > 1;
+    targets
+        .iter()
+        .map(|target| {
+            let prefix = if several {
+                target_prefix(target)
+            } else {
+                String::new()
+            };
+            (target.clone(), prefix)
+        })
+        .collect()
+}
+
+/// Report order: file, line, rule, function, message.
+fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    (&a.location.file, a.location.line, &a.rule_id, &a.function)
+        .cmp(&(&b.location.file, b.location.line, &b.rule_id, &b.function))
+        .then_with(|| a.message.cmp(&b.message))
+}
+
+fn run_code_scan(
+    scanner: &faasguard_secrets::Scanner,
+    settings: &ScanSettings,
+    targets: &[(PathBuf, String)],
+    excludes: &walk::Excludes,
+) -> Result<code::CodeScan, EngineError> {
+    let threads = if settings.threads == 0 {
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    } else {
+        settings.threads
+    };
+    code::scan_code(scanner, targets, excludes, settings.code_limits, threads)
 }
 
 /// Whether a report should fail the build: findings at or above the threshold.
@@ -232,16 +294,18 @@ pub fn rule_docs_markdown(docs: &str) -> String {
     out.trim().to_owned() + "\n"
 }
 
-/// Resolves rule ids or names given on the command line (comma-separated lists allowed).
+/// Resolves rule ids, names or family prefixes given on the command line (comma-separated
+/// lists allowed).
 pub fn resolve_rules<'a>(
     keys: impl IntoIterator<Item = &'a str>,
 ) -> Result<BTreeSet<String>, String> {
-    keys.into_iter()
-        .flat_map(|k| k.split(','))
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(resolve_rule)
-        .collect()
+    let mut ids = BTreeSet::new();
+    for key in keys.into_iter().flat_map(|k| k.split(',')).map(str::trim) {
+        if !key.is_empty() {
+            ids.extend(resolve_selector(key)?);
+        }
+    }
+    Ok(ids)
 }
 
 fn summary(f: &Function) -> FunctionSummary {

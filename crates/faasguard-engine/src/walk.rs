@@ -75,13 +75,51 @@ impl Excludes {
     }
 }
 
-/// Walks one target. `prefix` is prepended to every relative path (used when several targets
-/// are scanned at once, so their files stay apart).
+/// Walks one target for IaC sources. `prefix` is prepended to every relative path (used when
+/// several targets are scanned at once, so their files stay apart).
 pub(crate) fn walk_target(
     target: &Path,
     prefix: &str,
     excludes: &Excludes,
     out: &mut Walked,
+) -> Result<(), EngineError> {
+    // An explicitly named file is always read, whatever its name.
+    let explicit = target.is_file();
+    let mut diagnostics = Vec::new();
+    let mut found = Vec::new();
+    walk_files(
+        target,
+        prefix,
+        excludes,
+        SKIPPED_DIRS,
+        &mut diagnostics,
+        |abs, rel| {
+            let name = rel.rsplit('/').next().unwrap_or(&rel);
+            if explicit || is_candidate_name(name) {
+                found.push((abs, rel));
+            }
+        },
+    )?;
+    out.diagnostics.append(&mut diagnostics);
+    for (abs, rel) in found {
+        read_candidate(&abs, rel, out);
+    }
+    Ok(())
+}
+
+/// Visits every regular file under `target` as `(absolute path, relative '/'-separated path)`,
+/// honouring `.faasguardignore`, the configured excludes and `skipped_dirs`, in file-name order.
+/// A target that is itself a file is visited whatever the ignore files say, named by `prefix` or
+/// its file name. Symlinks are never followed: a link inside the root is read at its target, and
+/// a link out of the root must not pull outside files into the scan (this also makes link loops
+/// harmless). Unreadable directories become diagnostics.
+pub(crate) fn walk_files(
+    target: &Path,
+    prefix: &str,
+    excludes: &Excludes,
+    skipped_dirs: &'static [&'static str],
+    diagnostics: &mut Vec<Diagnostic>,
+    mut visit: impl FnMut(PathBuf, String),
 ) -> Result<(), EngineError> {
     let canonical = target
         .canonicalize()
@@ -90,7 +128,6 @@ pub(crate) fn walk_target(
             source,
         })?;
     if canonical.is_file() {
-        // An explicitly named file is always read, whatever the ignore files say.
         let name = canonical
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -100,7 +137,7 @@ pub(crate) fn walk_target(
         } else {
             prefix.to_owned()
         };
-        read_candidate(&canonical, rel, out);
+        visit(canonical, rel);
         return Ok(());
     }
     let root = canonical;
@@ -120,7 +157,7 @@ pub(crate) fn walk_target(
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             if is_dir && entry.depth() > 0 {
                 let name = entry.file_name().to_string_lossy();
-                if SKIPPED_DIRS.contains(&name.as_ref()) {
+                if skipped_dirs.contains(&name.as_ref()) {
                     return false;
                 }
             }
@@ -131,31 +168,23 @@ pub(crate) fn walk_target(
             Ok(entry) => entry,
             Err(err) => {
                 // An unreadable directory or a broken ignore file: report and go on.
-                out.diagnostics.push(Diagnostic::new(
+                diagnostics.push(Diagnostic::new(
                     Location::file(prefix_join(prefix, &walk_error_path(&err, &root))),
                     format!("cannot read: {err}"),
                 ));
                 continue;
             }
         };
-        let Some(file_type) = entry.file_type() else {
+        // Regular files only: directories are walked, symlinks are not followed, and FIFOs or
+        // devices would block or never end.
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
-        };
+        }
         let path = entry.path();
-        let name = entry.file_name().to_string_lossy();
-        if file_type.is_dir() || !is_candidate_name(&name) {
-            continue;
-        }
-        if file_type.is_symlink() {
-            // Symlinks are never followed: a link inside the root is scanned at its target, and a
-            // link out of the root must not pull outside files into the scan.
-            continue;
-        }
-        let abs = path.to_path_buf();
         let Some(rel) = relative(path, &root) else {
             continue;
         };
-        read_candidate(&abs, prefix_join(prefix, &rel), out);
+        visit(path.to_path_buf(), prefix_join(prefix, &rel));
     }
     Ok(())
 }

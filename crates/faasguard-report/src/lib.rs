@@ -35,7 +35,7 @@ pub use format::{Format, ParseFormatError, ReportError, Writer, WriterOptions, w
 pub use json::json_schema;
 
 /// Version of the JSON report schema. Bump on any incompatible change.
-pub const SCHEMA_VERSION: &str = "1.0.0";
+pub const SCHEMA_VERSION: &str = "1.1.0";
 
 /// Everything one scan found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -52,8 +52,44 @@ pub struct Report {
     pub suppressed: Vec<SuppressedFinding>,
     /// Files or resources that could not be read or understood (make the exit code 2).
     pub diagnostics: Vec<Diagnostic>,
-    /// The rules that ran, with their metadata (SARIF `rules`, JUnit test cases).
+    /// The rules that ran, with their metadata (SARIF `rules`, JUnit test cases). Secret rules
+    /// are listed only when they found something (there are over a hundred).
     pub rules: Vec<RuleInfo>,
+    /// Files and archive entries deliberately not read (too large): not errors, the exit code is
+    /// unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedFile>,
+    /// What the code scan for secrets covered.
+    #[serde(default)]
+    pub code: CodeStats,
+}
+
+/// A file or archive entry the scan did not read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SkippedFile {
+    pub location: Location,
+    pub reason: String,
+}
+
+/// Counters of the code scan: text read, archives opened, what was passed over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CodeStats {
+    /// Text files and text archive entries scanned.
+    pub files: u64,
+    /// Bytes of text scanned.
+    pub bytes: u64,
+    /// Zip archives opened (nested ones included).
+    pub archives: u64,
+    /// Archive entries listed (directories and links excluded).
+    pub archive_entries: u64,
+    /// Binary files and entries passed over (a NUL byte in the first 8 KiB).
+    pub binary_files: u64,
+    /// Files not scanned because their path is on the secrets path allowlist (tests, fixtures).
+    pub allowlisted_files: u64,
+    /// Secrets dropped by an inline `faasguard:ignore` / `pragma: allowlist secret` comment.
+    pub inline_ignored: u64,
+    /// Keyword-rule windows passed over because the line was too long (minified code).
+    pub long_lines_skipped: u64,
 }
 
 /// The tool that produced the report.
@@ -117,6 +153,8 @@ impl Report {
             suppressed: Vec::new(),
             diagnostics: Vec::new(),
             rules: Vec::new(),
+            skipped: Vec::new(),
+            code: CodeStats::default(),
         }
     }
 

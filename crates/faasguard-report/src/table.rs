@@ -145,10 +145,21 @@ impl TableWriter {
         }
     }
 
-    /// Diagnostics, then the one-line summary.
+    /// Diagnostics, skipped files, then the one-line summary.
     fn diagnostics_and_summary(self, out: &mut String, report: &Report) {
         let bold = Style::new().effects(Effects::BOLD);
         let dim = Style::new().effects(Effects::DIMMED);
+        if !report.skipped.is_empty() {
+            let _ = writeln!(out, "\n{}", self.paint(bold, "Not scanned"));
+            for skipped in &report.skipped {
+                let _ = writeln!(
+                    out,
+                    "  {}  {}",
+                    self.paint(dim, &skipped.location.to_string()),
+                    skipped.reason
+                );
+            }
+        }
         if !report.diagnostics.is_empty() {
             let _ = writeln!(out, "\n{}", self.paint(bold, "Diagnostics"));
             let error = self.paint(Style::new().fg_color(Some(AnsiColor::Red.into())), "error");
@@ -169,9 +180,35 @@ impl TableWriter {
             .map(|severity| format!("{} {severity}", counts[*severity as usize]))
             .collect::<Vec<_>>()
             .join(", ");
+        let code = &report.code;
+        let code_part = if code.files > 0 || code.archives > 0 {
+            format!(
+                " | {} ({:.1} MB{}) searched for secrets",
+                plural(
+                    usize::try_from(code.files).unwrap_or(usize::MAX),
+                    "file",
+                    "files"
+                ),
+                megabytes(code.bytes),
+                if code.archives > 0 {
+                    format!(
+                        ", {}",
+                        plural(
+                            usize::try_from(code.archives).unwrap_or(usize::MAX),
+                            "archive",
+                            "archives"
+                        )
+                    )
+                } else {
+                    String::new()
+                }
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "\n{} {} ({per_severity}) | {} scanned | {} | {} suppressed",
+            "\n{} {} ({per_severity}) | {} scanned{code_part} | {} | {} suppressed",
             self.paint(bold, "Summary:"),
             plural(report.findings.len(), "finding", "findings"),
             plural(report.functions.len(), "function", "functions"),
@@ -222,4 +259,13 @@ impl Writer for TableWriter {
         out.write_all(self.render(report).as_bytes())
             .map_err(ReportError::io(Format::Table))
     }
+}
+
+/// Bytes as decimal megabytes, for display.
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "display only; sizes are far below 2^52 bytes"
+)]
+fn megabytes(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
 }

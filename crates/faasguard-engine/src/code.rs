@@ -1,0 +1,510 @@
+//! The code scan: every regular file under the targets, and every entry of the zip archives
+//! among them (function packages, Lambda layers, archives nested in archives), read with bounds
+//! and run through the secret engine on as many threads as the machine has.
+//!
+//! Archives are read in memory, never extracted, so entry names cannot write anywhere; a name
+//! that would escape an extraction directory (zip slip) is still reported, because the tools
+//! that deploy the package do extract it. Every bound that stops reading — size, compression
+//! ratio, total expansion, entry count, nesting depth — becomes a diagnostic naming the archive
+//! path and the cause; the rest of the scan goes on.
+
+use std::fs::File;
+use std::io::{BufReader, Cursor, Read, Seek};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use faasguard_core::{Diagnostic, Location};
+use faasguard_report::{CodeStats, SkippedFile};
+use faasguard_secrets::{ScanOutcome, Scanner, SecretFinding, is_binary};
+
+use crate::error::EngineError;
+use crate::walk::{Excludes, walk_files};
+
+/// Directories the code scan never enters: version control, IaC tool state, build output that
+/// repeats the sources (`.aws-sam/build`, `cdk.out`, `.serverless` packages), caches and local
+/// virtual environments. Unlike the IaC walk, `node_modules` *is* scanned: dependencies ship in
+/// the function package.
+pub const CODE_SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    ".terraform",
+    ".aws-sam",
+    "cdk.out",
+    ".serverless",
+    ".venv",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".tox",
+];
+
+/// The bounds of the code scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeLimits {
+    /// Text files (and archive entries) larger than this are skipped (listed in the report).
+    pub max_file_bytes: u64,
+    /// An archive nested in another is read in memory up to this size.
+    pub max_nested_archive_bytes: u64,
+    /// All entries of one archive on disk, nested ones included, expand to at most this much.
+    pub max_archive_total_bytes: u64,
+    /// At most this many entries are read from one archive on disk, nested ones included.
+    pub max_archive_entries: usize,
+    /// An archive on disk is depth 1; an archive inside it depth 2, and so on.
+    pub max_archive_depth: usize,
+    /// Entries that expand more than this many times their compressed size (and to more than
+    /// 1 MiB) are not read.
+    pub max_compression_ratio: u64,
+}
+
+impl Default for CodeLimits {
+    fn default() -> Self {
+        CodeLimits {
+            max_file_bytes: 64 << 20,
+            max_nested_archive_bytes: 256 << 20,
+            max_archive_total_bytes: 2 << 30,
+            max_archive_entries: 200_000,
+            max_archive_depth: 4,
+            max_compression_ratio: 250,
+        }
+    }
+}
+
+/// One secret found, with the file on disk that holds it (the archive, for an entry).
+#[derive(Debug)]
+pub(crate) struct CodeHit {
+    pub finding: SecretFinding,
+    pub disk: PathBuf,
+}
+
+/// What the code scan found and covered.
+#[derive(Debug, Default)]
+pub(crate) struct CodeScan {
+    pub hits: Vec<CodeHit>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub skipped: Vec<SkippedFile>,
+    pub stats: CodeStats,
+}
+
+impl CodeScan {
+    fn merge(&mut self, mut other: CodeScan) {
+        self.hits.append(&mut other.hits);
+        self.diagnostics.append(&mut other.diagnostics);
+        self.skipped.append(&mut other.skipped);
+        let (a, b) = (&mut self.stats, other.stats);
+        a.files += b.files;
+        a.bytes += b.bytes;
+        a.archives += b.archives;
+        a.archive_entries += b.archive_entries;
+        a.binary_files += b.binary_files;
+        a.allowlisted_files += b.allowlisted_files;
+        a.inline_ignored += b.inline_ignored;
+        a.long_lines_skipped += b.long_lines_skipped;
+    }
+
+    fn diagnostic(&mut self, file: &str, message: impl Into<String>) {
+        self.diagnostics
+            .push(Diagnostic::new(Location::file(file), message));
+    }
+
+    fn skip(&mut self, file: &str, reason: impl Into<String>) {
+        self.skipped.push(SkippedFile {
+            location: Location::file(file),
+            reason: reason.into(),
+        });
+    }
+
+    fn add_outcome(&mut self, outcome: ScanOutcome, disk: &Path) {
+        let s = outcome.stats;
+        self.stats.binary_files += s.binary as u64;
+        self.stats.allowlisted_files += s.allowlisted_paths as u64;
+        self.stats.inline_ignored += s.inline_ignored as u64;
+        self.stats.long_lines_skipped += s.long_line_skips as u64;
+        self.hits
+            .extend(outcome.findings.into_iter().map(|finding| CodeHit {
+                finding,
+                disk: disk.to_path_buf(),
+            }));
+    }
+}
+
+/// Scans every file under the targets (`(target, prefix)` as the IaC walk takes them).
+pub(crate) fn scan_code(
+    scanner: &Scanner,
+    targets: &[(PathBuf, String)],
+    excludes: &Excludes,
+    limits: CodeLimits,
+    threads: usize,
+) -> Result<CodeScan, EngineError> {
+    let mut walk_diagnostics = Vec::new();
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    for (target, prefix) in targets {
+        walk_files(
+            target,
+            prefix,
+            excludes,
+            CODE_SKIPPED_DIRS,
+            &mut walk_diagnostics,
+            |abs, rel| files.push((abs, rel)),
+        )?;
+    }
+    // Overlapping targets name a file twice: read it once.
+    files.sort();
+    files.dedup_by(|a, b| a.0 == b.0);
+
+    let next = AtomicUsize::new(0);
+    let threads = threads.clamp(1, files.len().max(1));
+    let work = |_: usize| {
+        let mut out = CodeScan::default();
+        while let Some((abs, rel)) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+            scan_file(scanner, limits, abs, rel, &mut out);
+        }
+        out
+    };
+    let parts: Vec<CodeScan> = if threads == 1 {
+        vec![work(0)]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads).map(|i| scope.spawn(move || work(i))).collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        let mut failed = CodeScan::default();
+                        failed.diagnostic(
+                            "",
+                            "internal error: a code-scan worker stopped; some files may not have been scanned",
+                        );
+                        failed
+                    })
+                })
+                .collect()
+        })
+    };
+    let mut out = CodeScan {
+        diagnostics: walk_diagnostics,
+        ..CodeScan::default()
+    };
+    for part in parts {
+        out.merge(part);
+    }
+    out.hits.sort_by(|a, b| {
+        let (a, b) = (&a.finding, &b.finding);
+        (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
+    });
+    out.skipped
+        .sort_by(|a, b| a.location.file.cmp(&b.location.file));
+    Ok(out)
+}
+
+/// A zip local-file header or an empty archive's end record.
+fn is_zip(head: &[u8]) -> bool {
+    head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06")
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{} MiB", bytes >> 20)
+}
+
+fn scan_file(scanner: &Scanner, limits: CodeLimits, abs: &Path, rel: &str, out: &mut CodeScan) {
+    let mut file = match File::open(abs) {
+        Ok(file) => file,
+        Err(err) => {
+            out.diagnostic(rel, format!("cannot read file: {err}"));
+            return;
+        }
+    };
+    let mut bytes = Vec::new();
+    if let Err(err) = (&mut file).take(8192).read_to_end(&mut bytes) {
+        out.diagnostic(rel, format!("cannot read file: {err}"));
+        return;
+    }
+    if is_zip(&bytes) {
+        if let Err(err) = file.rewind() {
+            out.diagnostic(rel, format!("cannot read file: {err}"));
+            return;
+        }
+        out.stats.archives += 1;
+        let mut budget = Budget {
+            bytes_left: limits.max_archive_total_bytes,
+            entries_left: limits.max_archive_entries,
+            stopped: false,
+        };
+        let ctx = ArchiveCtx {
+            scanner,
+            limits,
+            disk: abs,
+        };
+        scan_archive(&ctx, BufReader::new(file), rel, 1, &mut budget, out);
+        return;
+    }
+    if is_binary(&bytes) {
+        out.stats.binary_files += 1;
+        return;
+    }
+    if let Err(err) = (&mut file)
+        .take(limits.max_file_bytes + 1 - bytes.len() as u64)
+        .read_to_end(&mut bytes)
+    {
+        out.diagnostic(rel, format!("cannot read file: {err}"));
+        return;
+    }
+    if bytes.len() as u64 > limits.max_file_bytes {
+        let size = std::fs::metadata(abs).map_or(bytes.len() as u64, |m| m.len());
+        out.skip(
+            rel,
+            format!(
+                "text file of {size} bytes is larger than the {} limit; not scanned for secrets",
+                mib(limits.max_file_bytes)
+            ),
+        );
+        return;
+    }
+    out.stats.files += 1;
+    out.stats.bytes += bytes.len() as u64;
+    out.add_outcome(scanner.scan_bytes(rel, &bytes), abs);
+}
+
+/// What one archive on disk may still expand to.
+struct Budget {
+    bytes_left: u64,
+    entries_left: usize,
+    /// A cap was hit and reported: read nothing more from this archive.
+    stopped: bool,
+}
+
+struct ArchiveCtx<'a> {
+    scanner: &'a Scanner,
+    limits: CodeLimits,
+    disk: &'a Path,
+}
+
+/// An entry name made safe to show: `/`-separated, without a root, drive or `..` parts.
+fn sanitized(name: &str) -> String {
+    name.replace('\\', "/")
+        .split('/')
+        .filter(|part| !part.is_empty() && *part != "." && *part != ".." && !part.ends_with(':'))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Whether an entry name would land outside the directory it is extracted into: a root, a
+/// drive, or a `..` part (with either separator).
+fn escapes(name: &str) -> bool {
+    let name = name.replace('\\', "/");
+    let first = name.split('/').next().unwrap_or("");
+    name.starts_with('/')
+        || (first.len() == 2 && first.ends_with(':'))
+        || name.split('/').any(|part| part == "..")
+}
+
+/// At most 200 characters of an entry name, for messages.
+fn shown(name: &str) -> String {
+    let mut out: String = name.chars().take(200).collect();
+    if out.len() < name.len() {
+        out.push('…');
+    }
+    out
+}
+
+fn scan_archive<R: Read + Seek>(
+    ctx: &ArchiveCtx<'_>,
+    reader: R,
+    display: &str,
+    depth: usize,
+    budget: &mut Budget,
+    out: &mut CodeScan,
+) {
+    let mut archive = match zip::ZipArchive::new(reader) {
+        Ok(archive) => archive,
+        Err(err) => {
+            out.diagnostic(display, format!("cannot read zip archive: {err}"));
+            return;
+        }
+    };
+    for index in 0..archive.len() {
+        if budget.stopped {
+            return;
+        }
+        if budget.entries_left == 0 {
+            budget.stopped = true;
+            out.diagnostic(
+                display,
+                format!(
+                    "archive holds more than {} entries (nested archives included); the rest were not scanned",
+                    ctx.limits.max_archive_entries
+                ),
+            );
+            return;
+        }
+        budget.entries_left -= 1;
+        if let Some((path, bytes)) = read_entry(ctx, &mut archive, index, display, budget, out) {
+            scan_entry(ctx, &path, bytes, depth, budget, out);
+        }
+    }
+}
+
+/// Reads one entry within the bounds: its display path and contents, or `None` when it is a
+/// directory or link, or could not or should not be read (reported).
+fn read_entry<R: Read + Seek>(
+    ctx: &ArchiveCtx<'_>,
+    archive: &mut zip::ZipArchive<R>,
+    index: usize,
+    display: &str,
+    budget: &mut Budget,
+    out: &mut CodeScan,
+) -> Option<(String, Vec<u8>)> {
+    let limits = ctx.limits;
+    let raw_name = match archive.name_for_index(index) {
+        Some(Ok(name)) => name.into_owned(),
+        _ => format!("entry #{index}"),
+    };
+    let mut entry = match archive.by_index(index) {
+        Ok(entry) => entry,
+        Err(err) => {
+            out.diagnostic(
+                &format!("{display}!/{}", sanitized(&raw_name)),
+                format!("cannot read archive entry: {err}"),
+            );
+            return None;
+        }
+    };
+    if entry.is_dir() || entry.is_symlink() {
+        return None;
+    }
+    let name = sanitized(&raw_name);
+    if escapes(&raw_name) {
+        out.diagnostic(
+            &format!("{display}!/{name}"),
+            format!(
+                "archive entry name `{}` escapes the extraction directory (absolute, drive or `..` path: zip slip); scanned under the name `{name}`",
+                shown(&raw_name)
+            ),
+        );
+    }
+    let path = format!("{display}!/{name}");
+    out.stats.archive_entries += 1;
+    let declared = entry.size();
+    let compressed = entry.compressed_size();
+    if declared > 1 << 20 && declared / compressed.max(1) > limits.max_compression_ratio {
+        out.diagnostic(
+            &path,
+            format!(
+                "entry expands {}:1 ({compressed} to {declared} bytes), more than the {}:1 allowed (zip bomb?); not scanned",
+                declared / compressed.max(1),
+                limits.max_compression_ratio
+            ),
+        );
+        return None;
+    }
+    if declared > budget.bytes_left {
+        budget.stopped = true;
+        out.diagnostic(
+            &path,
+            format!(
+                "archive expands past {} in total (zip bomb?); this and later entries were not scanned",
+                mib(limits.max_archive_total_bytes)
+            ),
+        );
+        return None;
+    }
+    let cap = limits.max_file_bytes.max(limits.max_nested_archive_bytes);
+    if declared > cap {
+        out.skip(
+            &path,
+            format!(
+                "archive entry of {declared} bytes is larger than the {} limit; not scanned",
+                mib(cap)
+            ),
+        );
+        return None;
+    }
+    let mut bytes = Vec::new();
+    let read = (&mut entry).take(declared + 1).read_to_end(&mut bytes);
+    budget.bytes_left = budget.bytes_left.saturating_sub(bytes.len() as u64);
+    if let Err(err) = read {
+        out.diagnostic(&path, format!("cannot read archive entry: {err}"));
+        return None;
+    }
+    if bytes.len() as u64 > declared {
+        out.diagnostic(
+            &path,
+            format!(
+                "entry inflates past its declared size of {declared} bytes (a crafted archive); not scanned"
+            ),
+        );
+        return None;
+    }
+    Some((path, bytes))
+}
+
+/// Scans one entry's contents: a nested archive, a binary (passed over) or text.
+fn scan_entry(
+    ctx: &ArchiveCtx<'_>,
+    path: &str,
+    bytes: Vec<u8>,
+    depth: usize,
+    budget: &mut Budget,
+    out: &mut CodeScan,
+) {
+    let limits = ctx.limits;
+    if is_zip(&bytes) {
+        if depth >= limits.max_archive_depth {
+            out.diagnostic(
+                path,
+                format!(
+                    "archive nested more than {} levels deep; not scanned",
+                    limits.max_archive_depth
+                ),
+            );
+            return;
+        }
+        out.stats.archives += 1;
+        scan_archive(ctx, Cursor::new(bytes), path, depth + 1, budget, out);
+        return;
+    }
+    if is_binary(&bytes) {
+        out.stats.binary_files += 1;
+        return;
+    }
+    if bytes.len() as u64 > limits.max_file_bytes {
+        out.skip(
+            path,
+            format!(
+                "text entry of {} bytes is larger than the {} limit; not scanned for secrets",
+                bytes.len(),
+                mib(limits.max_file_bytes)
+            ),
+        );
+        return;
+    }
+    out.stats.files += 1;
+    out.stats.bytes += bytes.len() as u64;
+    out.add_outcome(ctx.scanner.scan_bytes(path, &bytes), ctx.disk);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names with a root, a drive or `..` escape; the sanitized form keeps only normal parts.
+    #[test]
+    fn entry_names() {
+        for name in [
+            "../x",
+            "a/../../x",
+            "/etc/passwd",
+            "C:/win.ini",
+            "..\\x",
+            "a\\..\\..\\b",
+        ] {
+            assert!(escapes(name), "{name}");
+        }
+        for name in ["a/b.js", "python/lib/x..y.py", ".env", "a/.../b"] {
+            assert!(!escapes(name), "{name}");
+        }
+        assert_eq!(sanitized("../../etc/passwd"), "etc/passwd");
+        assert_eq!(sanitized("C:\\dir\\f.txt"), "dir/f.txt");
+        assert_eq!(sanitized("./a//b"), "a/b");
+    }
+}
