@@ -300,7 +300,9 @@ fn corrupt_archive_is_reported() {
 fn huge_invalid_and_binary_files() {
     let dir = tempfile::tempdir().unwrap();
     let mut line = "var a=1;".repeat(1 << 20);
-    line.push_str(&format!("var k=\"{}\";\n", stripe(3)));
+    line.push_str("var k=\"");
+    line.push_str(&stripe(3));
+    line.push_str("\";\n");
     write(dir.path(), "bundle.min.js", &line);
     let mut latin1 = b"caf\xe9 = 1\n".to_vec();
     latin1.extend_from_slice(format!("key = '{}'\n", stripe(4)).as_bytes());
