@@ -9,6 +9,10 @@
 //! environment (and `FUNCTIONS_WORKER_RUNTIME` as runtime) from `<app>/local.settings.json` and
 //! its timeout from `<app>/host.json` `functionTimeout`. [`load_all`] sees all of an app's files;
 //! [`load`] handles one file on its own.
+//!
+//! An ARM app setting written as `[parameters('p')]` stays unresolved; when `p` has a literal
+//! `defaultValue` it is kept in [`EnvVar::default_from`] at the default's line (see
+//! `arm_parameter_defaults`).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -350,6 +354,7 @@ fn arm_template(file: &SourceFile, root: &Node) -> Inventory {
         };
         let mut f = Function::new(id, loc(file, site, pointer));
         site_config(file, site, pointer, &mut f);
+        arm_parameter_defaults(file, root, &mut f.environment);
         for (aptr, a) in granted.into_iter().map(|i| assignments[i]) {
             let props = a.get("properties");
             let definition = props
@@ -439,6 +444,37 @@ fn assignments_by_site(needles: &[String], principals: &[String]) -> Vec<Vec<usi
         }
     }
     granted
+}
+
+/// An app setting written as exactly `[parameters('p')]` stays unresolved but keeps the
+/// parameter's literal `defaultValue` in [`EnvVar::default_from`], at that value's line: a
+/// default is written in the template (a hard-coded secret if it is one, `securestring` or
+/// not). A parameter without a default, or whose default is an expression, gives `None`.
+fn arm_parameter_defaults(file: &SourceFile, root: &Node, env: &mut [EnvVar]) {
+    let Some(params) = root.get("parameters") else {
+        return;
+    };
+    for var in env.iter_mut() {
+        let faasguard_core::Origin::Unresolved { expr } = &var.value.origin else {
+            continue;
+        };
+        let Some(name) = expr
+            .trim()
+            .strip_prefix("[parameters('")
+            .and_then(|s| s.strip_suffix("')]"))
+            .filter(|n| !n.contains('\''))
+        else {
+            continue;
+        };
+        let Some(default) = params.get(name).and_then(|p| p.get("defaultValue")) else {
+            continue;
+        };
+        let Some(text) = default.scalar_text().filter(|t| !is_arm_expression(t)) else {
+            continue;
+        };
+        let pointer = format!("/parameters/{}/defaultValue", escape(name));
+        var.default_from = Some(Attr::explicit(text, loc(file, default, &pointer)));
+    }
 }
 
 /// A site's `appSettings` (environment) and runtime (`linuxFxVersion`, else
@@ -617,5 +653,52 @@ mod tests {
             "[parameters('principal')]".to_owned(),
         ];
         assert_eq!(assignments_by_site(&needles, &principals), [vec![0]]);
+    }
+
+    /// An app setting that is exactly `[parameters('p')]` carries `p`'s literal
+    /// `defaultValue` at its line; a parameter without a default, an expression default and a
+    /// longer expression carry nothing, and the value itself stays unresolved.
+    #[test]
+    fn arm_app_setting_parameter_defaults() {
+        let text = r#"{
+  "parameters": {
+    "a": { "type": "securestring", "defaultValue": "hunter2-default" },
+    "b": { "type": "securestring" },
+    "c": { "type": "string", "defaultValue": "[uniqueString(resourceGroup().id)]" }
+  },
+  "resources": []
+}"#;
+        let root = yaml::parse(text).unwrap_or_else(|e| panic!("{}", e.message));
+        let file = SourceFile {
+            path: "azuredeploy.json".to_owned(),
+            abs: std::path::PathBuf::new(),
+            text: text.to_owned(),
+        };
+        let var = |expr: &str| EnvVar {
+            name: "X".to_owned(),
+            value: Attr::unresolved(expr, Location::at("azuredeploy.json", 1, 1)),
+            at: Location::at("azuredeploy.json", 1, 1),
+            default_from: None,
+        };
+        let mut env = vec![
+            var("[parameters('a')]"),
+            var("[parameters('b')]"),
+            var("[parameters('c')]"),
+            var("[concat(parameters('a'), 'x')]"),
+        ];
+        arm_parameter_defaults(&file, &root, &mut env);
+        let first = env[0].default_from.as_ref();
+        assert_eq!(
+            first.and_then(|a| a.get()).map(String::as_str),
+            Some("hunter2-default")
+        );
+        assert_eq!(
+            first.and_then(|a| a.location()).and_then(|l| l.line),
+            Some(3)
+        );
+        assert!(env[0].value.is_unresolved());
+        for v in &env[1..] {
+            assert_eq!(v.default_from, None);
+        }
     }
 }

@@ -22,8 +22,9 @@ declare_rule! {
     /// A value that only references a template parameter is checked against the parameter's
     /// literal default and reported at the default's line: CloudFormation/SAM `!Ref P` or
     /// `!Sub '${P}'` with `P`'s `Default`, Serverless `${param:p}` with a `params` literal in the
-    /// same file, Terraform `var.p` with its `default`. A parameter without a default (`NoEcho`,
-    /// passed by the pipeline) is the right pattern and is not reported.
+    /// same file, Terraform `var.p` with its `default`, ARM `[parameters('p')]` with its
+    /// `defaultValue`. A parameter without a default (`NoEcho`, `securestring`, passed by the
+    /// pipeline) is the right pattern and is not reported.
     ///
     /// Severity: the rule's own is **high** when the function has no customer managed KMS key
     /// for its environment (`KmsKeyArn`, `kms_key_arn`, `awsKmsKeyArn`) and **medium** when it
