@@ -57,18 +57,28 @@ fn gen_docs(check: bool) -> Result<ExitCode> {
         .into_iter()
         .map(faasguard_rules::Rule::meta)
         .collect();
-    let generated = rules_markdown(&metas);
+    let secrets = faasguard_secrets::builtin_rules().context("built-in secret rules")?;
+    let mut generated = rules_markdown(&metas);
+    generated.push_str(&secrets_markdown(secrets));
     if check {
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         if committed == generated {
-            println!("{RULES_DOC} is up to date ({} rules)", metas.len());
+            println!(
+                "{RULES_DOC} is up to date ({} rules, {} secret rules)",
+                metas.len(),
+                secrets.len()
+            );
             return Ok(ExitCode::SUCCESS);
         }
         eprintln!("{RULES_DOC} is out of date; run `cargo xtask gen-docs` and commit the result");
         return Ok(ExitCode::from(1));
     }
     std::fs::write(&path, generated).with_context(|| format!("cannot write {}", path.display()))?;
-    println!("wrote {RULES_DOC} ({} rules)", metas.len());
+    println!(
+        "wrote {RULES_DOC} ({} rules, {} secret rules)",
+        metas.len(),
+        secrets.len()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -133,6 +143,58 @@ fn rules_markdown(metas: &[&RuleMeta]) -> String {
             out.push_str(line);
             out.push('\n');
         }
+    }
+    out
+}
+
+/// The secret rules: one table (they are data, `crates/faasguard-secrets/rules/*.toml`, and
+/// share one explanation).
+fn secrets_markdown(rules: &[faasguard_secrets::Rule]) -> String {
+    let mut out = format!(
+        "\n## Secret rules (FG-SEC)\n\n\
+         {} credential formats, defined as data in `crates/faasguard-secrets/rules/*.toml`. They run \
+         over every text file of the scanned paths (dependency directories included), inside zip \
+         packages and layers (nested archives too), and over function environment variables \
+         (where `FG-FN-009` reports them). A rule's regex only runs near one of its keywords; \
+         entropy and checksums reject random-looking non-secrets; placeholders (`EXAMPLE`, `xxxx`, \
+         `<your-key>`, `${{VAR}}`, `process.env.X`), test and fixture paths and lines marked \
+         `faasguard:ignore` or `pragma: allowlist secret` are not reported. Findings in dependency \
+         code are one severity lower. `faasguard rules FG-SEC-001` prints a rule's documentation; \
+         `--select FG-SEC` runs only these rules and `--ignore FG-SEC` none of them.\n\n\
+         | ID | Name | Severity | Title | Keywords | Checks |\n|---|---|---|---|---|---|\n",
+        rules.len()
+    );
+    for r in rules {
+        let mut checks = Vec::new();
+        if let Some(pair) = &r.pair {
+            checks.push(format!(
+                "pair of `{}` and `{}` within {} lines",
+                pair.first, pair.second, pair.within_lines
+            ));
+        }
+        if let Some(min) = r.entropy {
+            checks.push(format!("entropy ≥ {min}"));
+        }
+        if r.checksum.is_some() {
+            checks.push("checksum".to_owned());
+        }
+        if r.generic {
+            checks.push("keyword assignment, literal values only".to_owned());
+        }
+        if r.multiline {
+            checks.push("multi-line".to_owned());
+        }
+        let keywords: Vec<String> = r.keywords.iter().map(|k| format!("`{k}`")).collect();
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {} | {} | {} | {} |",
+            r.id,
+            r.name,
+            r.severity,
+            r.title.replace('|', "\\|"),
+            keywords.join(" ").replace('|', "\\|"),
+            checks.join("; ")
+        );
     }
     out
 }
