@@ -28,6 +28,8 @@ const GLOBAL_ALLOW: &[&str] = &[
     r"^\$[A-Za-z_]",
     r"\*{3,}",
     r"^\.{3,}$",
+    // A bracketed placeholder in documentation: `redis://[[username]:[password]]@localhost`.
+    r"^\[+[A-Za-z _-]*\]+$",
     r"(?i)^(password|secret|token|pass|passwd|apikey|api_key|null|none|true|false|undefined)\d*$",
 ];
 
@@ -40,15 +42,23 @@ const GENERIC_ALLOW: &[&str] = &[
     r"^[A-Za-z.]+$",
     // A hyphen/underscore slug of lower-case words: `something-secret-here`.
     r"^[a-z]+(?:[-_][a-z]+){2,}$",
-    // A value that spells out "password": documentation (`mypassword`, `PassWordMust…`).
-    r"(?i)pass(?:word|wd)",
+    // A value that spells out "password", also in leetspeak or split: documentation
+    // (`mypassword`, `PassWordMust…`, `supers3cr3t@passw0rd`, `pass/word`).
+    r"(?i)p[a@4][s$5]{2}[\W_]?(?:w[o0]rd|wd)",
     // A lower-case path (`/notifier/slack-token`): an SSM parameter name or file path.
     r"^/[a-z0-9_.-]+(?:/[a-z0-9_.-]+)*/?$",
+    // An absolute path of two or more segments in any case (`PWD: '/Users/alice'`).
+    r"^/(?:[A-Za-z0-9_.-]+/)+[A-Za-z0-9_.-]*$",
+    // A code token ending an expression, not a literal: `password: BinaryLike,`,
+    // `Password: __string;`, `password: creds.SecretAccessKey,`, `password: Annotated[`,
+    // `mysql_native_password: AuthPluginDefinition<{`, `password = undefined;`.
+    r"^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*(?:\[[^\]]*\])?(?:[,;\[]|<\{?)$",
     // A type annotation (`password: Optional[str]`).
     r"^[A-Za-z_.]+\[[A-Za-z_.,\[\]]*\]$",
-    // Hex literals (`0xBABECAFE`) and dotted identifiers (`config.api_key`).
+    // Hex literals (`0xBABECAFE`) and dotted identifiers (`config.api_key`). Segments with
+    // digits are not identifiers here: `Summer.Harbor2024` is a password.
     r"^0x[0-9A-Fa-f]+$",
-    r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$",
+    r"^[A-Za-z_]+(?:\.[A-Za-z_]+)+$",
 ];
 
 /// Comments that suppress findings on their line.
@@ -60,6 +70,13 @@ const DEFAULT_ALLOW_PATHS: &[&str] = &[
     r"(?i)(^|/)[^/]*\.(test|spec)\.[a-z]+$",
     r"(^|/)test_[^/]*\.py$",
     r"(^|/)[^/]*_test\.(py|go)$",
+    // TypeScript declarations: types and doc comments, no runtime values.
+    r"\.d\.[cm]?ts$",
+    // AWS SDK API example documents (`apis/*.examples.json`, botocore `examples-1.json`).
+    r"(^|/)(?:[^/]*\.examples|examples-\d+)\.json$",
+    // Documentation shipped inside dependencies (READMEs, package long descriptions).
+    r"(^|/)(?:node_modules|site-packages|dist-packages)/(?:.*/)?[^/]*\.(?:md|markdown|rst)$",
+    r"(^|/)(?:site-packages|dist-packages)/[^/]+\.dist-info/METADATA$",
 ];
 
 /// Scanner configuration (validated by [`Scanner::new`]).
