@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Short coverage-guided fuzz run of every IaC loader (cargo-fuzz / libFuzzer, stable Rust, no sanitizer).
 #   bash scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
-# Targets: cloudformation serverless terraform azure load (the whole multi-file `faasguard_iac::load`).
+# Targets: cloudformation serverless terraform azure load (the whole multi-file `faasguard_iac::load`)
+# and package (the secret scan of one in-memory zip / file, `faasguard_engine::scan_package_bytes`).
 # Seeds come from the loaders' test fixtures, the examples and fuzz/regressions/. A crash, a hang
 # (a unit running longer than 10 s) or an out-of-memory (over 2 GiB) makes the script exit non-zero
 # and print where the input was written (fuzz/artifacts/<target>/...). Copy it to
@@ -13,7 +14,7 @@ root=$PWD
 secs="${1:-15}"
 shift || true
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(cloudformation serverless terraform azure load)
+[ "${#targets[@]}" -gt 0 ] || targets=(cloudformation serverless terraform azure load package)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "installing cargo-fuzz"
@@ -74,6 +75,10 @@ seed serverless '.*serverless.*\.ya?ml|.*\.yml' "$fixtures/serverless" examples
 seed terraform '.*\.tf' "$fixtures/terraform" examples
 seed_azure
 seed_load
+# package: small zips (nested, zip-slip names, stored and deflated) and text with credentials, made
+# by a script so that no credential-shaped text is committed.
+mkdir -p fuzz/corpus/package
+python3 scripts/fuzz-package-seeds.py fuzz/corpus/package
 # fuzz/regressions/ is not copied into the corpora: crates/faasguard-iac/tests/fuzz_regressions.rs
 # replays it, and a known-slow input there (the HCL parse deadline) would only slow the search.
 

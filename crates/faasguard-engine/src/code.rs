@@ -128,6 +128,66 @@ impl CodeScan {
     }
 }
 
+/// What scanning one in-memory package found.
+#[derive(Debug, Default)]
+pub struct PackageScan {
+    /// Secrets, located by `display!/entry/path` and line.
+    pub findings: Vec<SecretFinding>,
+    /// Entries that could not or should not be read (caps, corrupt data, zip-slip names).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Entries over the size limit.
+    pub skipped: Vec<SkippedFile>,
+    pub stats: CodeStats,
+}
+
+/// Scans one package held in memory — a zip (function code or a layer, nested archives
+/// included) or a single file — with the same bounds as the code walk, naming entries
+/// `display!/path`. The cloud scan feeds downloaded function code through it.
+pub fn scan_package_bytes(
+    scanner: &Scanner,
+    display: &str,
+    bytes: Vec<u8>,
+    limits: CodeLimits,
+) -> PackageScan {
+    let mut out = CodeScan::default();
+    let disk = PathBuf::from(display);
+    if is_zip(&bytes) {
+        out.stats.archives += 1;
+        let mut budget = Budget {
+            bytes_left: limits.max_archive_total_bytes,
+            entries_left: limits.max_archive_entries,
+            stopped: false,
+        };
+        let ctx = ArchiveCtx {
+            scanner,
+            limits,
+            disk: &disk,
+        };
+        scan_archive(&ctx, Cursor::new(bytes), display, 1, &mut budget, &mut out);
+    } else if is_binary(&bytes) {
+        out.stats.binary_files += 1;
+    } else if bytes.len() as u64 > limits.max_file_bytes {
+        out.skip(
+            display,
+            format!(
+                "text of {} bytes is larger than the {} limit; not scanned for secrets",
+                bytes.len(),
+                mib(limits.max_file_bytes)
+            ),
+        );
+    } else {
+        out.stats.files += 1;
+        out.stats.bytes += bytes.len() as u64;
+        out.add_outcome(scanner.scan_bytes(display, &bytes), &disk);
+    }
+    PackageScan {
+        findings: out.hits.into_iter().map(|h| h.finding).collect(),
+        diagnostics: out.diagnostics,
+        skipped: out.skipped,
+        stats: out.stats,
+    }
+}
+
 /// Scans every file under the targets (`(target, prefix)` as the IaC walk takes them).
 pub(crate) fn scan_code(
     scanner: &Scanner,

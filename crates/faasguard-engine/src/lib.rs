@@ -30,7 +30,7 @@ use faasguard_model::{Function, Provider};
 use faasguard_report::{FunctionSummary, Report, RuleInfo, SCHEMA_VERSION, ToolInfo};
 use faasguard_rules::{RuleMeta, RuleSettings, all_rules, check_inventory};
 
-pub use code::{CODE_SKIPPED_DIRS, CodeLimits};
+pub use code::{CODE_SKIPPED_DIRS, CodeLimits, PackageScan, scan_package_bytes};
 pub use config::{
     CONFIG_FILE_NAME, Config, ConfigOptions, FAMILY_PREFIXES, FORMAT_NAMES, FailOn, PerPathIgnore,
     SecretsOptions, find_config, resolve_rule, resolve_selector,

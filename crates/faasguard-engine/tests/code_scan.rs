@@ -421,3 +421,56 @@ fn environment_secret_is_reported_once() {
         .collect();
     assert_eq!(at_line, ["FG-FN-009"]);
 }
+
+/// A package held in memory (as the cloud scan downloads it) is scanned like one on disk:
+/// nested entries are named `display!/path`, plain text is scanned directly, caps apply.
+#[test]
+fn package_bytes_in_memory() {
+    let scanner = faasguard_secrets::Scanner::new(faasguard_secrets::Settings::default()).unwrap();
+    let layer = zip_of(&[(
+        "nodejs/config.js",
+        format!("k='{}'\n", stripe(1)).as_bytes(),
+    )]);
+    let package = zip_of(&[
+        ("index.js", b"exports.handler = async () => 1;\n"),
+        ("opt/layer.zip", &layer),
+    ]);
+    let scan = faasguard_engine::scan_package_bytes(
+        &scanner,
+        "orders-api:$LATEST",
+        package,
+        CodeLimits::default(),
+    );
+    let found: Vec<(&str, usize)> = scan
+        .findings
+        .iter()
+        .map(|f| (f.path.as_str(), f.line))
+        .collect();
+    assert_eq!(
+        found,
+        [("orders-api:$LATEST!/opt/layer.zip!/nodejs/config.js", 1)]
+    );
+    assert_eq!(scan.stats.archives, 2);
+
+    let text = faasguard_engine::scan_package_bytes(
+        &scanner,
+        "env.txt",
+        format!("A=1\nKEY={}\n", stripe(2)).into_bytes(),
+        CodeLimits::default(),
+    );
+    assert_eq!(text.findings.len(), 1);
+    assert_eq!(text.findings[0].line, 2);
+
+    let garbage = faasguard_engine::scan_package_bytes(
+        &scanner,
+        "bad.zip",
+        b"PK\x03\x04garbage".to_vec(),
+        CodeLimits::default(),
+    );
+    assert!(garbage.findings.is_empty());
+    assert!(
+        garbage.diagnostics[0]
+            .message
+            .contains("cannot read zip archive")
+    );
+}
