@@ -425,7 +425,8 @@ def render(sec: Secret, syntax: str, g: Gen, indent: int = 4) -> list[str]:
             else:
                 out.append(f"{py_name(env)} = {q}{val}{q}")
         elif syntax == "js":
-            q = g.r.choice(["'", '"', "`"]) if env != "DB_PASSWORD" else g.r.choice(["'", '"'])
+            # template literals are rarer than quotes for constants: 10 %
+            q = g.r.choices(["'", '"', "`"], weights=[45, 45, 10])[0]
             if env == "DB_PASSWORD" and sec.kwarg:
                 out.append(f"  password: {q}{val}{q},")
             else:
@@ -481,12 +482,23 @@ class Planter:
     def write_file(self, rel: str, blocks: list, syntax: str, scope: str = "first-party", indent: int = 4) -> None:
         """blocks: str lines (noise) or Secret objects, in order."""
         lines: list[str] = []
+        seen: dict[str, int] = {}
         for b in blocks:
             if isinstance(b, Secret):
+                # keys stay unique within a file (valid YAML/JSON): SENTRY_DSN, SENTRY_DSN_2, …
+                renamed = []
+                for env, val in b.pairs:
+                    seen[env] = seen.get(env, 0) + 1
+                    renamed.append((env if seen[env] == 1 else f"{env}_{seen[env]}", val))
+                b.pairs = renamed
                 rendered = render(b, syntax, self.g, indent)
                 self.record(rel, len(lines) + 1, len(rendered), b, scope, syntax)
                 lines.extend(rendered)
             else:
+                for ln in b.splitlines():
+                    m = re.match(r'^\s*"?([A-Za-z_][A-Za-z0-9_]*)"?\s*[:=]', ln)
+                    if m:
+                        seen[m.group(1)] = seen.get(m.group(1), 0) + 1
                 lines.extend(b.splitlines() or [""])
         path = self.corpus / rel
         path.parent.mkdir(parents=True, exist_ok=True)

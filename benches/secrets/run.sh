@@ -6,8 +6,8 @@
 #
 #   BENCH_OUT=/var/tmp/faasguard-secrets-bench benches/secrets/run.sh
 #
-# Env: DS_TIMEOUT / SL_TIMEOUT (s, default 1200) bound detect-secrets / secretlint, which run on
-# the subset built by subset.py (all first-party files + every planted dependency file + an 8 MB
+# Env: DS_TIMEOUT / SL_TIMEOUT (s, default 900) bound detect-secrets / secretlint, which run on
+# the subset built by subset.py (all first-party files + every planted dependency file + a 50 MB
 # seeded sample of other dependency files). FG_MODE=cli|example forces how faasguard is run
 # (default: the CLI once a commit "scan: secrets…" is in git log, else the scan_dir example).
 set -euo pipefail
@@ -19,8 +19,8 @@ SUBSET="$OUT/subset"
 RES="$OUT/results"
 TOOLS="$OUT/tools"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/faasguard-bench-target}"
-DS_TIMEOUT="${DS_TIMEOUT:-1200}"
-SL_TIMEOUT="${SL_TIMEOUT:-1200}"
+DS_TIMEOUT="${DS_TIMEOUT:-900}"
+SL_TIMEOUT="${SL_TIMEOUT:-900}"
 [[ -d "$CORPUS" && -s "$OUT/planted.jsonl" ]] || { echo "run build_corpus.sh first" >&2; exit 2; }
 mkdir -p "$RES" "$TOOLS"
 rm -f "$RES"/*
@@ -43,7 +43,7 @@ command -v rg >/dev/null || apt-get install -y ripgrep >/dev/null
 
 FG_MODE="${FG_MODE:-}"
 if [[ -z "$FG_MODE" ]]; then
-  if git -C "$REPO" log --format=%s | grep -q '^scan: secrets'; then FG_MODE=cli; else FG_MODE=example; fi
+  if [[ -n "$(git -C "$REPO" log --format=%h --grep='^scan: secrets' -n 1)" ]]; then FG_MODE=cli; else FG_MODE=example; fi
 fi
 if [[ "$FG_MODE" == cli ]]; then
   (cd "$REPO" && cargo build --release -q -p faasguard-cli)

@@ -28,7 +28,7 @@ def main() -> None:
     ap.add_argument("--manifest", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--list", type=Path, required=True)
-    ap.add_argument("--sample-mb", type=float, default=8.0)
+    ap.add_argument("--sample-mb", type=float, default=50.0)
     ap.add_argument("--seed", type=int, default=7)
     a = ap.parse_args()
     planted = {json.loads(line)["file"] for line in a.manifest.open()}
@@ -38,6 +38,8 @@ def main() -> None:
         rel_root = os.path.relpath(root, a.corpus)
         for f in sorted(files):
             rel = os.path.normpath(os.path.join(rel_root, f)).replace(os.sep, "/")
+            if os.path.islink(os.path.join(root, f)):
+                continue  # node_modules/.bin links: their targets are scanned as files
             parts = rel.split("/")
             (deps if "node_modules" in parts or "site-packages" in parts else first).append(rel)
     chosen = set(first) | planted
@@ -61,7 +63,7 @@ def main() -> None:
         dst = a.out / rel.replace("node_modules", "node_modules_")
         dst.parent.mkdir(parents=True, exist_ok=True)
         os.link(a.corpus / rel, dst)
-        total += dst.stat().st_size
+        total += dst.lstat().st_size
     a.list.write_text("\n".join(sorted(chosen)) + "\n")
     print(f"subset: {len(chosen)} files, {total / 1e6:.1f} MB ({len(first)} first-party, "
           f"{len(planted)} planted files)")
