@@ -473,11 +473,15 @@ class Planter:
         self.g = Gen(seed)
         self.manifest: list[dict] = []
 
-    def record(self, rel: str, line: int, nlines: int, sec: Secret, scope: str, syntax: str) -> None:
-        self.manifest.append({
+    def record(self, rel: str, line: int, nlines: int, sec: Secret, scope: str, syntax: str,
+               column: int | None = None) -> None:
+        entry = {
             "id": len(self.manifest) + 1, "file": rel, "line": line, "end_line": line + nlines - 1,
             "type": sec.type, "scope": scope, "syntax": syntax, "secret": sec.value,
-        })
+        }
+        if column is not None:
+            entry["column"] = column  # 1-based, for secrets sharing a (minified) line
+        self.manifest.append(entry)
 
     def write_file(self, rel: str, blocks: list, syntax: str, scope: str = "first-party", indent: int = 4) -> None:
         """blocks: str lines (noise) or Secret objects, in order."""
@@ -639,9 +643,10 @@ def minified_bundle(p: Planter, name: str) -> None:
     parts.append(code[prev:])
     header = "/*! orders bundle */"
     (p.corpus / rel).parent.mkdir(parents=True, exist_ok=True)
-    (p.corpus / rel).write_text(header + "\n" + "".join(parts) + "\n")
+    line = "".join(parts)
+    (p.corpus / rel).write_text(header + "\n" + line + "\n")
     for sec in secs:
-        p.record(rel, 2, 1, sec, "first-party", "minified-js")
+        p.record(rel, 2, 1, sec, "first-party", "minified-js", column=line.find(sec.pairs[0][1]) + 1)
 
 
 def dependency_plants(p: Planter, n: int) -> None:

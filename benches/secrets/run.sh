@@ -53,6 +53,8 @@ else
   FG=("$CARGO_TARGET_DIR/release/examples/scan_dir" "$CORPUS" --show)
 fi
 
+(cd "$REPO" && cargo build --release -q -p faasguard-secrets --example scan_dir)
+
 python3 "$HERE/subset.py" --corpus "$CORPUS" --manifest "$OUT/planted.jsonl" --out "$SUBSET" --list "$RES/subset_files.txt" | tee "$RES/subset.txt"
 python3 "$HERE/rg_patterns.py" "$REPO/crates/faasguard-secrets/rules" > "$RES/rg-patterns.txt"
 python3 "$HERE/rg_patterns.py" --keywords "$REPO/crates/faasguard-secrets/rules" > "$RES/rg-keywords.txt"
@@ -76,10 +78,13 @@ NETLESS=(unshare -n sh -c 'ip link set lo up; exec "$0" "$@"')
 
 echo "faasguard mode: $FG_MODE" | tee "$RES/commands.txt"
 timed faasguard "${FG[@]}"
+# the same engine with no path allowlist (scan_dir example: every file, one thread), to show what
+# the default path allowlist (tests, fixtures, .d.ts, SDK example documents, dependency docs) hides
+timed faasguard-all-paths "$CARGO_TARGET_DIR/release/examples/scan_dir" "$CORPUS" --show
 timed kingfisher "${NETLESS[@]}" "$TOOLS/kf-venv/bin/kingfisher" scan "$CORPUS" -n --no-update-check \
   --no-dedup --git-history none -q --format json --output "$RES/kingfisher.json"
-timed rg-regex rg -n --no-heading -o -r '' --no-ignore --hidden -f "$RES/rg-patterns.txt" "$CORPUS"
-timed rg-keywords rg -n --no-heading -o -r '' --no-ignore --hidden -F -i -f "$RES/rg-keywords.txt" "$CORPUS"
+timed rg-regex rg -n --column --no-heading -o -r '' --no-ignore --hidden -f "$RES/rg-patterns.txt" "$CORPUS"
+timed rg-keywords rg -n --column --no-heading -o -r '' --no-ignore --hidden -F -i -f "$RES/rg-keywords.txt" "$CORPUS"
 timed detect-secrets "${NETLESS[@]}" timeout "$DS_TIMEOUT" sh -c 'cd "$0" && exec "$1" scan --all-files -n .' "$SUBSET" "$DS"
 timed secretlint "${NETLESS[@]}" timeout "$SL_TIMEOUT" sh -c 'cd "$0" && exec "$1" "**/*" "**/.*" --format json --no-color --secretlintrc "$2" --secretlintignore "$3" --output "$4"' \
   "$SUBSET" "$TOOLS/secretlint/node_modules/.bin/secretlint" "$RES/secretlintrc.json" "$RES/secretlintignore" "$RES/secretlint.json"
