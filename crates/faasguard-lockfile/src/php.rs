@@ -1,0 +1,6 @@
+//! Parsers for the php ecosystem (registered in [`PARSERS`]; none yet).
+
+use crate::Parser;
+
+/// This ecosystem's parsers.
+pub(crate) const PARSERS: &[Parser] = &[];
