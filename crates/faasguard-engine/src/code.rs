@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use faasguard_core::{Diagnostic, Location};
+use faasguard_lockfile::Package;
 use faasguard_report::{CodeStats, SkippedFile};
 use faasguard_secrets::{ScanOutcome, Scanner, SecretFinding, is_binary};
 
@@ -81,6 +82,8 @@ pub(crate) struct CodeHit {
 #[derive(Debug, Default)]
 pub(crate) struct CodeScan {
     pub hits: Vec<CodeHit>,
+    /// Packages named by lockfiles, manifests, installed metadata and binaries.
+    pub packages: Vec<Package>,
     pub diagnostics: Vec<Diagnostic>,
     pub skipped: Vec<SkippedFile>,
     pub stats: CodeStats,
@@ -89,6 +92,7 @@ pub(crate) struct CodeScan {
 impl CodeScan {
     fn merge(&mut self, mut other: CodeScan) {
         self.hits.append(&mut other.hits);
+        self.packages.append(&mut other.packages);
         self.diagnostics.append(&mut other.diagnostics);
         self.skipped.append(&mut other.skipped);
         let (a, b) = (&mut self.stats, other.stats);
@@ -100,6 +104,7 @@ impl CodeScan {
         a.allowlisted_files += b.allowlisted_files;
         a.inline_ignored += b.inline_ignored;
         a.long_lines_skipped += b.long_lines_skipped;
+        a.package_files += b.package_files;
     }
 
     fn diagnostic(&mut self, file: &str, message: impl Into<String>) {
@@ -128,11 +133,84 @@ impl CodeScan {
     }
 }
 
+/// What the code walk hands each file to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Consumers<'a> {
+    /// The secret scanner, when any secret rule runs.
+    pub secrets: Option<&'a Scanner>,
+    /// Whether lockfiles, manifests, installed metadata and binaries are parsed for packages.
+    pub packages: bool,
+}
+
+/// Lockfiles and binaries read for packages may be this large (a 100k-entry lockfile, a Go
+/// `bootstrap` binary); larger ones are skipped.
+const MAX_PACKAGE_FILE_BYTES: u64 = 256 << 20;
+
+impl Consumers<'_> {
+    /// Whether any package parser claims this file.
+    fn claims(self, path: &str, head: &[u8]) -> bool {
+        self.packages && faasguard_lockfile::parsers_for(path, head).next().is_some()
+    }
+
+    /// Feeds one whole file (not an archive) to the package parsers and the secret scanner.
+    fn consume(
+        self,
+        limits: CodeLimits,
+        path: &str,
+        bytes: &[u8],
+        disk: &Path,
+        out: &mut CodeScan,
+    ) {
+        if self.packages {
+            let head = &bytes[..bytes.len().min(4096)];
+            for parser in faasguard_lockfile::parsers_for(path, head) {
+                match (parser.parse)(path, bytes) {
+                    Ok(mut packages) => {
+                        out.stats.package_files += 1;
+                        out.packages.append(&mut packages);
+                    }
+                    Err(err) => out.diagnostics.push(Diagnostic::new(
+                        Location {
+                            file: path.to_owned(),
+                            line: err.line,
+                            ..Location::default()
+                        },
+                        format!("cannot read {} file: {}", parser.name, err.message),
+                    )),
+                }
+            }
+        }
+        let Some(scanner) = self.secrets else {
+            return;
+        };
+        if is_binary(bytes) {
+            out.stats.binary_files += 1;
+            return;
+        }
+        if bytes.len() as u64 > limits.max_file_bytes {
+            out.skip(
+                path,
+                format!(
+                    "text of {} bytes is larger than the {} limit; not scanned for secrets",
+                    bytes.len(),
+                    mib(limits.max_file_bytes)
+                ),
+            );
+            return;
+        }
+        out.stats.files += 1;
+        out.stats.bytes += bytes.len() as u64;
+        out.add_outcome(scanner.scan_bytes(path, bytes), disk);
+    }
+}
+
 /// What scanning one in-memory package found.
 #[derive(Debug, Default)]
 pub struct PackageScan {
     /// Secrets, located by `display!/entry/path` and line.
     pub findings: Vec<SecretFinding>,
+    /// Packages named by the lockfiles, installed metadata and binaries inside.
+    pub packages: Vec<Package>,
     /// Entries that could not or should not be read (caps, corrupt data, zip-slip names).
     pub diagnostics: Vec<Diagnostic>,
     /// Entries over the size limit.
@@ -149,39 +227,27 @@ pub fn scan_package_bytes(
     bytes: Vec<u8>,
     limits: CodeLimits,
 ) -> PackageScan {
+    let consumers = Consumers {
+        secrets: Some(scanner),
+        packages: true,
+    };
     let mut out = CodeScan::default();
     let disk = PathBuf::from(display);
     if is_zip(&bytes) {
         out.stats.archives += 1;
-        let mut budget = Budget {
-            bytes_left: limits.max_archive_total_bytes,
-            entries_left: limits.max_archive_entries,
-            stopped: false,
-        };
+        let mut budget = Budget::new(limits);
         let ctx = ArchiveCtx {
-            scanner,
+            consumers,
             limits,
             disk: &disk,
         };
         scan_archive(&ctx, Cursor::new(bytes), display, 1, &mut budget, &mut out);
-    } else if is_binary(&bytes) {
-        out.stats.binary_files += 1;
-    } else if bytes.len() as u64 > limits.max_file_bytes {
-        out.skip(
-            display,
-            format!(
-                "text of {} bytes is larger than the {} limit; not scanned for secrets",
-                bytes.len(),
-                mib(limits.max_file_bytes)
-            ),
-        );
     } else {
-        out.stats.files += 1;
-        out.stats.bytes += bytes.len() as u64;
-        out.add_outcome(scanner.scan_bytes(display, &bytes), &disk);
+        consumers.consume(limits, display, &bytes, &disk, &mut out);
     }
     PackageScan {
         findings: out.hits.into_iter().map(|h| h.finding).collect(),
+        packages: out.packages,
         diagnostics: out.diagnostics,
         skipped: out.skipped,
         stats: out.stats,
@@ -190,7 +256,7 @@ pub fn scan_package_bytes(
 
 /// Scans every file under the targets (`(target, prefix)` as the IaC walk takes them).
 pub(crate) fn scan_code(
-    scanner: &Scanner,
+    consumers: Consumers<'_>,
     targets: &[(PathBuf, String)],
     excludes: &Excludes,
     limits: CodeLimits,
@@ -217,7 +283,7 @@ pub(crate) fn scan_code(
     let work = |_: usize| {
         let mut out = CodeScan::default();
         while let Some((abs, rel)) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
-            scan_file(scanner, limits, abs, rel, &mut out);
+            scan_file(consumers, limits, abs, rel, &mut out);
         }
         out
     };
@@ -266,7 +332,13 @@ fn mib(bytes: u64) -> String {
     format!("{} MiB", bytes >> 20)
 }
 
-fn scan_file(scanner: &Scanner, limits: CodeLimits, abs: &Path, rel: &str, out: &mut CodeScan) {
+fn scan_file(
+    consumers: Consumers<'_>,
+    limits: CodeLimits,
+    abs: &Path,
+    rel: &str,
+    out: &mut CodeScan,
+) {
     let mut file = match File::open(abs) {
         Ok(file) => file,
         Err(err) => {
@@ -285,44 +357,49 @@ fn scan_file(scanner: &Scanner, limits: CodeLimits, abs: &Path, rel: &str, out: 
             return;
         }
         out.stats.archives += 1;
-        let mut budget = Budget {
-            bytes_left: limits.max_archive_total_bytes,
-            entries_left: limits.max_archive_entries,
-            stopped: false,
-        };
+        let mut budget = Budget::new(limits);
         let ctx = ArchiveCtx {
-            scanner,
+            consumers,
             limits,
             disk: abs,
         };
         scan_archive(&ctx, BufReader::new(file), rel, 1, &mut budget, out);
         return;
     }
-    if is_binary(&bytes) {
-        out.stats.binary_files += 1;
+    let claimed = consumers.claims(rel, &bytes[..bytes.len().min(4096)]);
+    if is_binary(&bytes) && !claimed {
+        if consumers.secrets.is_some() {
+            out.stats.binary_files += 1;
+        }
         return;
     }
+    if !claimed && consumers.secrets.is_none() {
+        return;
+    }
+    let cap = if claimed {
+        limits.max_file_bytes.max(MAX_PACKAGE_FILE_BYTES)
+    } else {
+        limits.max_file_bytes
+    };
     if let Err(err) = (&mut file)
-        .take(limits.max_file_bytes + 1 - bytes.len() as u64)
+        .take(cap + 1 - bytes.len() as u64)
         .read_to_end(&mut bytes)
     {
         out.diagnostic(rel, format!("cannot read file: {err}"));
         return;
     }
-    if bytes.len() as u64 > limits.max_file_bytes {
+    if bytes.len() as u64 > cap {
         let size = std::fs::metadata(abs).map_or(bytes.len() as u64, |m| m.len());
         out.skip(
             rel,
             format!(
-                "text file of {size} bytes is larger than the {} limit; not scanned for secrets",
-                mib(limits.max_file_bytes)
+                "file of {size} bytes is larger than the {} limit; not scanned",
+                mib(cap)
             ),
         );
         return;
     }
-    out.stats.files += 1;
-    out.stats.bytes += bytes.len() as u64;
-    out.add_outcome(scanner.scan_bytes(rel, &bytes), abs);
+    consumers.consume(limits, rel, &bytes, abs, out);
 }
 
 /// What one archive on disk may still expand to.
@@ -333,8 +410,18 @@ struct Budget {
     stopped: bool,
 }
 
+impl Budget {
+    fn new(limits: CodeLimits) -> Budget {
+        Budget {
+            bytes_left: limits.max_archive_total_bytes,
+            entries_left: limits.max_archive_entries,
+            stopped: false,
+        }
+    }
+}
+
 struct ArchiveCtx<'a> {
-    scanner: &'a Scanner,
+    consumers: Consumers<'a>,
     limits: CodeLimits,
     disk: &'a Path,
 }
@@ -523,24 +610,7 @@ fn scan_entry(
         scan_archive(ctx, Cursor::new(bytes), path, depth + 1, budget, out);
         return;
     }
-    if is_binary(&bytes) {
-        out.stats.binary_files += 1;
-        return;
-    }
-    if bytes.len() as u64 > limits.max_file_bytes {
-        out.skip(
-            path,
-            format!(
-                "text entry of {} bytes is larger than the {} limit; not scanned for secrets",
-                bytes.len(),
-                mib(limits.max_file_bytes)
-            ),
-        );
-        return;
-    }
-    out.stats.files += 1;
-    out.stats.bytes += bytes.len() as u64;
-    out.add_outcome(ctx.scanner.scan_bytes(path, &bytes), ctx.disk);
+    ctx.consumers.consume(limits, path, &bytes, ctx.disk, out);
 }
 
 #[cfg(test)]

@@ -65,6 +65,8 @@ pub struct ScanSettings {
     pub code_limits: CodeLimits,
     /// Worker threads for the code scan; 0 means one per available CPU.
     pub threads: usize,
+    /// Read lockfiles, installed metadata and binaries for packages.
+    pub packages: bool,
 }
 
 impl ScanSettings {
@@ -82,6 +84,7 @@ impl ScanSettings {
             secret_allow_paths: None,
             code_limits: CodeLimits::default(),
             threads: 0,
+            packages: false,
         }
     }
 
@@ -154,9 +157,14 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
     let inventory = faasguard_iac::load(&files);
     let checked = check_inventory(&inventory, &settings.rules);
     let mut raw_findings = checked.findings;
-    let code = match &scanner {
-        Some(scanner) => run_code_scan(scanner, settings, &targets, &excludes)?,
-        None => code::CodeScan::default(),
+    let consumers = code::Consumers {
+        secrets: scanner.as_ref(),
+        packages: settings.packages,
+    };
+    let code = if consumers.secrets.is_some() || consumers.packages {
+        run_code_scan(consumers, settings, &targets, &excludes)?
+    } else {
+        code::CodeScan::default()
     };
     let secret_rules_hit = secrets::merge_findings(&mut raw_findings, code.hits, &inventory);
     raw_findings.sort_by(finding_order);
@@ -252,7 +260,7 @@ fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
 }
 
 fn run_code_scan(
-    scanner: &faasguard_secrets::Scanner,
+    consumers: code::Consumers<'_>,
     settings: &ScanSettings,
     targets: &[(PathBuf, String)],
     excludes: &walk::Excludes,
@@ -262,7 +270,7 @@ fn run_code_scan(
     } else {
         settings.threads
     };
-    code::scan_code(scanner, targets, excludes, settings.code_limits, threads)
+    code::scan_code(consumers, targets, excludes, settings.code_limits, threads)
 }
 
 /// Whether a report should fail the build: findings at or above the threshold.

@@ -90,6 +90,9 @@ pub struct CodeStats {
     pub inline_ignored: u64,
     /// Keyword-rule windows passed over because the line was too long (minified code).
     pub long_lines_skipped: u64,
+    /// Lockfiles, manifests, installed-package metadata and binaries read for packages.
+    #[serde(default)]
+    pub package_files: u64,
 }
 
 /// The tool that produced the report.
