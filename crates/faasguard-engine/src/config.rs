@@ -18,7 +18,7 @@ use crate::error::ConfigError;
 pub const CONFIG_FILE_NAME: &str = "faasguard.toml";
 
 /// The report formats a configuration may name (`format = "sarif"`).
-pub const FORMAT_NAMES: &[&str] = &["table", "json", "sarif", "junit"];
+pub const FORMAT_NAMES: &[&str] = &["table", "json", "sarif", "junit", "cyclonedx"];
 
 /// The exit-code threshold: findings at or above it make `faasguard scan` exit 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,6 +20,7 @@ mod config;
 mod error;
 mod secrets;
 mod suppress;
+mod vulns;
 mod walk;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -186,14 +187,7 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
         per_path,
         baseline,
     };
-    let mut findings = Vec::new();
-    let mut suppressed = Vec::new();
-    for finding in raw_findings {
-        match suppressor.check(&finding) {
-            Some(s) => suppressed.push(s),
-            None => findings.push(finding),
-        }
-    }
+    let (findings, suppressed) = suppressor.split(raw_findings);
 
     let mut diagnostics: Vec<Diagnostic> = walked.diagnostics;
     diagnostics.extend(code.diagnostics);
@@ -232,6 +226,11 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
         rules,
         skipped: code.skipped,
         code: code.stats,
+        packages: vulns::dedup(code.packages)
+            .iter()
+            .map(|p| vulns::unchecked_entry(p, "no vulnerability database was loaded"))
+            .collect(),
+        vuln_db: None,
     })
 }
 

@@ -91,6 +91,19 @@ pub(crate) struct Suppressor<'a> {
 }
 
 impl Suppressor<'_> {
+    /// Splits findings into those reported and those suppressed (with why).
+    pub fn split(&self, raw: Vec<Finding>) -> (Vec<Finding>, Vec<SuppressedFinding>) {
+        let mut findings = Vec::new();
+        let mut suppressed = Vec::new();
+        for finding in raw {
+            match self.check(&finding) {
+                Some(s) => suppressed.push(s),
+                None => findings.push(finding),
+            }
+        }
+        (findings, suppressed)
+    }
+
     /// Why this finding is suppressed, if it is: checked in the order inline, config, baseline.
     pub fn check(&self, finding: &Finding) -> Option<SuppressedFinding> {
         let suppressed = |kind: &str, reason: Option<String>| SuppressedFinding {

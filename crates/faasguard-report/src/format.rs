@@ -6,6 +6,7 @@ use std::io;
 use std::str::FromStr;
 
 use crate::Report;
+use crate::cyclonedx::CycloneDxWriter;
 use crate::json::JsonWriter;
 use crate::junit::JunitWriter;
 use crate::sarif::SarifWriter;
@@ -31,10 +32,18 @@ pub enum Format {
     Sarif,
     /// JUnit XML, one test case per function and rule, for Jenkins, Azure DevOps and GitLab.
     Junit,
+    /// CycloneDX 1.6 JSON: the packages found (an SBOM) and the vulnerabilities affecting them.
+    CycloneDx,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Table, Format::Json, Format::Sarif, Format::Junit];
+    pub const ALL: [Format; 5] = [
+        Format::Table,
+        Format::Json,
+        Format::Sarif,
+        Format::Junit,
+        Format::CycloneDx,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -42,6 +51,7 @@ impl Format {
             Format::Json => "json",
             Format::Sarif => "sarif",
             Format::Junit => "junit",
+            Format::CycloneDx => "cyclonedx",
         }
     }
 }
@@ -60,7 +70,7 @@ impl fmt::Display for ParseFormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown report format `{}` (expected table, json, sarif or junit)",
+            "unknown report format `{}` (expected table, json, sarif, junit or cyclonedx)",
             self.0
         )
     }
@@ -131,6 +141,7 @@ pub fn writer(format: Format, options: WriterOptions) -> Box<dyn Writer> {
         Format::Json => Box::new(JsonWriter),
         Format::Sarif => Box::new(SarifWriter),
         Format::Junit => Box::new(JunitWriter),
+        Format::CycloneDx => Box::new(CycloneDxWriter),
     }
 }
 
@@ -148,6 +159,9 @@ mod tests {
             assert_eq!(format.as_str().to_uppercase().parse::<Format>(), Ok(format));
         }
         let err = "xml".parse::<Format>().unwrap_err();
-        assert!(err.to_string().contains("table, json, sarif or junit"));
+        assert!(
+            err.to_string()
+                .contains("table, json, sarif, junit or cyclonedx")
+        );
     }
 }

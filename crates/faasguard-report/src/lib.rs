@@ -1,4 +1,4 @@
-//! The scan [`Report`] and its writers (table, JSON, SARIF, JUnit).
+//! The scan [`Report`] and its writers (table, JSON, SARIF, JUnit, CycloneDX).
 //!
 //! The `Report` struct *is* the JSON schema: the JSON writer serialises it as is, and
 //! `schema_version` changes whenever a field changes meaning or is removed. [`json_schema`]
@@ -18,6 +18,7 @@
 //! Writers print what the report holds, in the order it holds it: the engine sorts and
 //! redacts, so the same report always gives the same bytes.
 
+mod cyclonedx;
 mod format;
 mod group;
 mod json;
@@ -62,6 +63,87 @@ pub struct Report {
     /// What the code scan for secrets covered.
     #[serde(default)]
     pub code: CodeStats,
+    /// Every package found in the scanned code (lockfiles, manifests with pinned versions,
+    /// installed metadata, binaries), sorted by ecosystem, name, version and file, with what the
+    /// vulnerability check said: the SBOM that `--format cyclonedx` writes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<PackageEntry>,
+    /// The vulnerability database the packages were checked against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vuln_db: Option<VulnDbInfo>,
+}
+
+/// One package at one version in one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PackageEntry {
+    /// The OSV ecosystem name (`npm`, `PyPI`, `Go`, `crates.io`, `Maven`, …).
+    pub ecosystem: String,
+    pub name: String,
+    pub version: String,
+    pub purl: String,
+    /// The file (and line, when known) that names the package.
+    pub location: Location,
+    /// `prod`, `dev` or `optional`.
+    pub scope: String,
+    /// Direct or transitive, when the file says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direct: Option<bool>,
+    /// `lockfile`, `manifest`, `installed` or `binary`.
+    pub origin: String,
+    /// `vulnerable`, `clean` or `not-checked`: a package that could not be checked is never
+    /// reported as clean.
+    pub status: String,
+    /// Why the package was not checked (ecosystem not in the database, unreadable version, no
+    /// database).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_checked: Option<String>,
+    /// The advisories that affect this version (one per alias group).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub advisories: Vec<Advisory>,
+}
+
+/// An advisory that affects a package.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Advisory {
+    /// The advisory id (`GHSA-…`, `PYSEC-…`, `GO-…`, `RUSTSEC-…`).
+    pub id: String,
+    /// The other ids of the same vulnerability (`CVE-…`), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    pub summary: String,
+    pub severity: Severity,
+    /// CVSS base score and vector, when the advisory has one that parses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvss: Option<Cvss>,
+    /// The lowest fixed version above the installed one, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<String>,
+    /// Set for informational advisories (crates.io `unmaintained`, `unsound`, `notice`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub informational: Option<String>,
+}
+
+/// A CVSS rating.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Cvss {
+    /// `3.0`, `3.1` or `4.0`.
+    pub version: String,
+    pub score: f64,
+    pub vector: String,
+}
+
+/// The vulnerability database a scan used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct VulnDbInfo {
+    /// Where it came from (`bundled snapshot`, a path).
+    pub source: String,
+    /// When it was built (`YYYY-MM-DD`).
+    pub built_at: String,
+    /// Newest `modified` date among its advisories, per ecosystem, as `ecosystem: YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub newest: Vec<String>,
+    /// Older than the staleness threshold: newly published vulnerabilities are missing.
+    pub stale: bool,
 }
 
 /// A file or archive entry the scan did not read, and why.
@@ -158,6 +240,8 @@ impl Report {
             rules: Vec::new(),
             skipped: Vec::new(),
             code: CodeStats::default(),
+            packages: Vec::new(),
+            vuln_db: None,
         }
     }
 

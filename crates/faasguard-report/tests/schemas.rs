@@ -163,3 +163,118 @@ fn json_report_is_valid_against_its_schema() {
     broken.as_object_mut().unwrap().remove("schema_version");
     assert!(!errors(&validator, &broken).is_empty());
 }
+
+/// Serves the CycloneDX schemas' `$ref`s (`spdx.schema.json`, `jsf-0.82.schema.json`) from
+/// `schemas/cyclonedx/`, never from the network.
+struct LocalCycloneDx;
+
+impl jsonschema::Retrieve for LocalCycloneDx {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let name = uri.as_str().rsplit('/').next().unwrap_or_default();
+        let text = std::fs::read_to_string(repo_file(&format!("schemas/cyclonedx/{name}")))?;
+        Ok(serde_json::from_str(&text)?)
+    }
+}
+
+fn package_report() -> Report {
+    use faasguard_core::{Location, Severity};
+    use faasguard_report::{Advisory, Cvss, PackageEntry};
+    let entry = |eco: &str, name: &str, version: &str, purl: &str, file: &str| PackageEntry {
+        ecosystem: eco.to_owned(),
+        name: name.to_owned(),
+        version: version.to_owned(),
+        purl: purl.to_owned(),
+        location: Location::at(file, 12, 5),
+        scope: "prod".to_owned(),
+        direct: Some(true),
+        origin: "lockfile".to_owned(),
+        status: "clean".to_owned(),
+        not_checked: None,
+        advisories: Vec::new(),
+    };
+    let mut jose = entry(
+        "npm",
+        "node-jose",
+        "2.2.0",
+        "pkg:npm/node-jose@2.2.0",
+        "package-lock.json",
+    );
+    "vulnerable".clone_into(&mut jose.status);
+    jose.advisories.push(Advisory {
+        id: "GHSA-5h4j-qrvg-9xhw".to_owned(),
+        aliases: vec!["CVE-2023-25653".to_owned()],
+        summary: "node-jose vulnerable to infinite CPU loop".to_owned(),
+        severity: Severity::Medium,
+        cvss: Some(Cvss {
+            version: "3.1".to_owned(),
+            score: 5.3,
+            vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L".to_owned(),
+        }),
+        fixed: Some("2.2.0".to_owned()),
+        informational: None,
+    });
+    let mut dev = entry(
+        "Maven",
+        "com.amazonaws:aws-lambda-java-core",
+        "1.2.3",
+        "pkg:maven/com.amazonaws/aws-lambda-java-core@1.2.3",
+        "pom.xml",
+    );
+    "dev".clone_into(&mut dev.scope);
+    dev.direct = None;
+    let mut report = sample_report();
+    report.packages = vec![
+        jose,
+        dev,
+        entry(
+            "npm",
+            "@aws-sdk/client-s3",
+            "3.600.0",
+            "pkg:npm/%40aws-sdk/client-s3@3.600.0",
+            "package-lock.json",
+        ),
+    ];
+    report
+}
+
+/// The CycloneDX writer's output is valid CycloneDX 1.6 (the official schema, its `$ref`s served
+/// locally): components with purls, groups and scopes, a vulnerability with ratings, aliases,
+/// a recommendation and what it affects; the same report gives the same serial number.
+#[test]
+fn cyclonedx_is_valid_against_the_official_schema() {
+    let text = std::fs::read_to_string(repo_file("schemas/cyclonedx/bom-1.6.schema.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::options()
+        .with_retriever(LocalCycloneDx)
+        .build(&schema)
+        .unwrap();
+    let bom_text = render(&package_report(), Format::CycloneDx);
+    let bom: Value = serde_json::from_str(&bom_text).unwrap();
+    assert_eq!(errors(&validator, &bom), Vec::<String>::new());
+    assert_eq!(bom["components"].as_array().unwrap().len(), 3);
+    let maven = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "aws-lambda-java-core")
+        .unwrap();
+    assert_eq!(maven["group"], "com.amazonaws");
+    assert_eq!(maven["scope"], "excluded");
+    let vuln = &bom["vulnerabilities"][0];
+    assert_eq!(vuln["id"], "GHSA-5h4j-qrvg-9xhw");
+    assert_eq!(vuln["affects"][0]["ref"], "pkg:npm/node-jose@2.2.0");
+    assert_eq!(vuln["ratings"][0]["score"], 5.3);
+    assert_eq!(render(&package_report(), Format::CycloneDx), bom_text);
+    let empty: Value = serde_json::from_str(&render(
+        &Report::empty("faasguard", "0.1.0"),
+        Format::CycloneDx,
+    ))
+    .unwrap();
+    assert_eq!(errors(&validator, &empty), Vec::<String>::new());
+    let mut broken = bom.clone();
+    broken["components"][0]["type"] = Value::from("not-a-type");
+    assert!(!errors(&validator, &broken).is_empty());
+}
