@@ -158,8 +158,9 @@ fn secrets_markdown(rules: &[faasguard_secrets::Rule]) -> String {
          (where `FG-FN-009` reports them). A rule's regex only runs near one of its keywords; \
          entropy and checksums reject random-looking non-secrets; placeholders (`EXAMPLE`, `xxxx`, \
          `<your-key>`, `${{VAR}}`, `process.env.X`), test and fixture paths and lines marked \
-         `faasguard:ignore` or `pragma: allowlist secret` are not reported. Findings in dependency \
-         code are one severity lower. `faasguard rules FG-SEC-001` prints a rule's documentation; \
+         `faasguard:ignore` or `pragma: allowlist secret` are not reported; in documentation files \
+         (SDK example documents, READMEs inside dependencies) only the rules for provider-prefixed \
+         keys run. Findings in dependency code are one severity lower. `faasguard rules FG-SEC-001` prints a rule's documentation; \
          `--select FG-SEC` runs only these rules and `--ignore FG-SEC` none of them.\n\n\
          | ID | Name | Severity | Title | Keywords | Checks |\n|---|---|---|---|---|---|\n",
         rules.len()
@@ -183,6 +184,9 @@ fn secrets_markdown(rules: &[faasguard_secrets::Rule]) -> String {
         }
         if r.multiline {
             checks.push("multi-line".to_owned());
+        }
+        if !r.in_docs {
+            checks.push("not in documentation files".to_owned());
         }
         let keywords: Vec<String> = r.keywords.iter().map(|k| format!("`{k}`")).collect();
         let _ = writeln!(

@@ -104,6 +104,9 @@ pub struct SecretsOptions {
     /// Regexes over '/'-separated relative paths whose files the secret scan skips. Replaces the
     /// built-in list (test and fixture directories); `[]` scans every file.
     pub allow_paths: Option<Vec<Spanned<String>>>,
+    /// Regexes over paths of documentation files, where only provider-prefixed key rules run.
+    /// Replaces the built-in list (SDK example documents, READMEs inside dependencies).
+    pub doc_paths: Option<Vec<Spanned<String>>>,
 }
 
 /// A validated `faasguard.toml`: every value checked, rule names turned into ids.
@@ -122,6 +125,8 @@ pub struct Config {
     pub per_path_ignores: Vec<PerPathIgnore>,
     /// `[secrets] allow-paths`, when written.
     pub secret_allow_paths: Option<Vec<String>>,
+    /// `[secrets] doc-paths`, when written.
+    pub secret_doc_paths: Option<Vec<String>>,
 }
 
 /// Rules suppressed in files matching a glob.
@@ -237,10 +242,12 @@ impl Config {
                 });
             }
         }
-        config.secret_allow_paths = raw
-            .secrets
-            .and_then(|s| s.allow_paths)
-            .map(|paths| paths.into_iter().map(Spanned::into_inner).collect());
+        let strings =
+            |list: Vec<Spanned<String>>| list.into_iter().map(Spanned::into_inner).collect();
+        if let Some(secrets) = raw.secrets {
+            config.secret_allow_paths = secrets.allow_paths.map(strings);
+            config.secret_doc_paths = secrets.doc_paths.map(strings);
+        }
         Ok(config)
     }
 }

@@ -62,6 +62,9 @@ pub struct ScanSettings {
     /// Path regexes the secret scan skips; `None` keeps the built-in list (test and fixture
     /// directories), an empty list scans everything.
     pub secret_allow_paths: Option<Vec<String>>,
+    /// Path regexes of documentation files, where only provider-prefixed key rules run; `None`
+    /// keeps the built-in list.
+    pub secret_doc_paths: Option<Vec<String>>,
     /// Bounds of the code scan (file sizes, archive expansion).
     pub code_limits: CodeLimits,
     /// Worker threads for the code scan; 0 means one per available CPU.
@@ -83,6 +86,7 @@ impl ScanSettings {
             baseline: None,
             config_file: None,
             secret_allow_paths: None,
+            secret_doc_paths: None,
             code_limits: CodeLimits::default(),
             threads: 0,
             packages: false,
@@ -122,6 +126,9 @@ impl ScanSettings {
         self.per_path_ignores.extend(config.per_path_ignores);
         if let Some(paths) = config.secret_allow_paths {
             self.secret_allow_paths = Some(paths);
+        }
+        if let Some(paths) = config.secret_doc_paths {
+            self.secret_doc_paths = Some(paths);
         }
         self.config_file = Some(config.path);
     }

@@ -49,6 +49,9 @@ pub(crate) fn scanner(settings: &ScanSettings) -> Result<Option<Scanner>, Engine
     if let Some(paths) = &settings.secret_allow_paths {
         scanner_settings.allow_paths.clone_from(paths);
     }
+    if let Some(paths) = &settings.secret_doc_paths {
+        scanner_settings.doc_paths.clone_from(paths);
+    }
     Scanner::new(scanner_settings)
         .map(Some)
         .map_err(|e| EngineError::Secrets(e.to_string()))

@@ -72,6 +72,11 @@ const DEFAULT_ALLOW_PATHS: &[&str] = &[
     r"(^|/)[^/]*_test\.(py|go)$",
     // TypeScript declarations: types and doc comments, no runtime values.
     r"\.d\.[cm]?ts$",
+];
+
+/// Default documentation paths: only rules with `in_docs` run there (provider-prefixed keys),
+/// not those whose formats documentation shows as examples (passwords, JWTs, database URLs).
+const DEFAULT_DOC_PATHS: &[&str] = &[
     // AWS SDK API example documents (`apis/*.examples.json`, botocore `examples-1.json`).
     r"(^|/)(?:[^/]*\.examples|examples-\d+)\.json$",
     // Documentation shipped inside dependencies (READMEs, package long descriptions).
@@ -84,6 +89,9 @@ const DEFAULT_ALLOW_PATHS: &[&str] = &[
 pub struct Settings {
     /// Regexes over the '/'-separated relative path; a matching file is not scanned.
     pub allow_paths: Vec<String>,
+    /// Regexes over the path of documentation files, where only rules with
+    /// [`Rule::in_docs`](crate::Rule::in_docs) run.
+    pub doc_paths: Vec<String>,
     /// Texts larger than this are not scanned (counted in [`ScanStats::too_large`]).
     pub max_file_bytes: usize,
     /// Generic rules skip matches on lines longer than this (minified code).
@@ -99,6 +107,7 @@ impl Default for Settings {
                 .iter()
                 .map(|s| (*s).to_owned())
                 .collect(),
+            doc_paths: DEFAULT_DOC_PATHS.iter().map(|s| (*s).to_owned()).collect(),
             max_file_bytes: 64 << 20,
             max_line_bytes: 4096,
             disabled_rules: Vec::new(),
@@ -196,6 +205,7 @@ pub struct Scanner {
     global_allow: Vec<Regex>,
     generic_allow: Vec<Regex>,
     allow_paths: Vec<Regex>,
+    doc_paths: Vec<Regex>,
     settings: Settings,
 }
 
@@ -362,6 +372,16 @@ impl Scanner {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let doc_paths = settings
+            .doc_paths
+            .iter()
+            .map(|p| {
+                ascii_regex(p).map_err(|e| SettingsError::AllowPath {
+                    pattern: p.clone(),
+                    cause: e.to_string(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Scanner {
             rules,
             prefilter,
@@ -369,6 +389,7 @@ impl Scanner {
             global_allow,
             generic_allow,
             allow_paths,
+            doc_paths,
             settings,
         })
     }
@@ -394,7 +415,7 @@ impl Scanner {
             out.stats.allowlisted_paths += 1;
             return out;
         }
-        self.scan_inner(path, text.as_bytes())
+        self.scan_inner(path, text.as_bytes(), self.is_doc(path))
     }
 
     /// Scan raw file contents: binary buffers (NUL in the first 8 KiB) are skipped and counted;
@@ -414,10 +435,15 @@ impl Scanner {
             out.stats.allowlisted_paths = 1;
             return out;
         }
-        self.scan_inner(path, bytes)
+        self.scan_inner(path, bytes, self.is_doc(path))
     }
 
-    fn scan_inner(&self, path: &str, bytes: &[u8]) -> ScanOutcome {
+    /// Whether the path is a documentation file (only `in_docs` rules run).
+    fn is_doc(&self, path: &str) -> bool {
+        self.doc_paths.iter().any(|re| re.is_match(path.as_bytes()))
+    }
+
+    fn scan_inner(&self, path: &str, bytes: &[u8], doc: bool) -> ScanOutcome {
         let mut out = ScanOutcome::default();
         if bytes.len() > self.settings.max_file_bytes {
             out.stats.too_large += 1;
@@ -451,6 +477,9 @@ impl Scanner {
         let mut hits = Vec::new();
         for (idx, rule) in self.rules.iter().enumerate() {
             let Some(regex) = &rule.regex else { continue };
+            if doc && !rule.in_docs {
+                continue;
+            }
             for &(ws, we) in &windows[idx] {
                 if rule.generic && we - ws > self.settings.max_line_bytes {
                     // Over-long lines (minified bundles): keyword rules are noise there.
@@ -515,7 +544,7 @@ impl Scanner {
             text.push('\n');
             line += 1 + var.value.matches('\n').count();
         }
-        let mut findings = self.scan_inner(path, text.as_bytes()).findings;
+        let mut findings = self.scan_inner(path, text.as_bytes(), false).findings;
         for f in &mut findings {
             let idx = starts.partition_point(|&s| s <= f.line).saturating_sub(1);
             let Some(var) = vars.get(idx) else { continue };

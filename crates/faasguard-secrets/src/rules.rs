@@ -80,6 +80,10 @@ pub struct Rule {
     pub generic: bool,
     /// The match may span lines (PEM blocks): the regex runs from the keyword's line to the end.
     pub multiline: bool,
+    /// Runs in documentation files (`Settings::doc_paths`). Off for formats that documentation
+    /// shows as examples (keyword assignments, JWTs, database URLs); provider-prefixed keys are
+    /// reported wherever they are, a README included.
+    pub in_docs: bool,
     pub pair: Option<Pair>,
     /// True-positive samples (all fake).
     pub tp: Vec<String>,
@@ -111,6 +115,8 @@ struct RawRule {
     generic: bool,
     #[serde(default)]
     multiline: bool,
+    /// Whether the rule runs in documentation files (default: all but generic rules).
+    docs: Option<bool>,
     pair: Option<RawPair>,
     tp: Vec<String>,
     fp: Vec<String>,
@@ -260,6 +266,7 @@ fn compile(raw: RawRule) -> Result<Rule, String> {
         allow,
         generic: raw.generic,
         multiline: raw.multiline,
+        in_docs: raw.docs.unwrap_or(!raw.generic),
         pair: raw.pair.map(|p| Pair {
             first: p.first,
             second: p.second,

@@ -340,3 +340,48 @@ fn crlf_and_adversarial_input() {
     let outcome = s.scan("soup.txt", &soup);
     assert!(outcome.findings.is_empty(), "{:?}", outcome.findings);
 }
+
+/// Documentation files (SDK example documents, READMEs inside dependencies) run only the rules
+/// for provider-prefixed keys: a Slack webhook there is reported, a database URL or a password
+/// assignment (formats documentation shows as examples) is not; TypeScript declarations are
+/// skipped entirely. The same text elsewhere reports all of them.
+#[test]
+fn documentation_paths_run_only_strong_rules() {
+    let scanner = Scanner::new(Settings::default()).unwrap();
+    let text = format!(
+        "webhook = \"https://hooks.slack.com/services/T{}/B{}/{}\"\nurl = \"postgres://app:{}@db.internal:5432/app\"\npassword = \"{}\"\n",
+        "0A1B2C3D4E",
+        "5F6G7H8I9J",
+        "Zq8vN3kP9mR2xT5wY7uL4sQ1",
+        "Wq7vN3kP9mR2xT5z",
+        "Hx4tR8mQ2vK9pL6w"
+    );
+    let rules = |path: &str| -> Vec<String> {
+        scanner
+            .scan_text(path, &text)
+            .into_iter()
+            .map(|f| f.rule_name)
+            .collect()
+    };
+    assert_eq!(
+        rules("src/app.py"),
+        [
+            "slack-webhook-url",
+            "postgres-url-password",
+            "generic-password-assignment"
+        ]
+    );
+    for doc in [
+        "node_modules/pg/README.md",
+        "site-packages/botocore/data/rds/2014-10-31/examples-1.json",
+        "node_modules/aws-sdk/apis/iam-2010-05-08.examples.json",
+        "site-packages/requests-2.32.3.dist-info/METADATA",
+    ] {
+        assert_eq!(rules(doc), ["slack-webhook-url"], "{doc}");
+    }
+    assert!(rules("node_modules/@types/pg/index.d.ts").is_empty());
+    assert!(
+        rules("README.md").len() == 3,
+        "a project's own README is not a dependency's"
+    );
+}
