@@ -18,11 +18,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use faasguard_engine::{
-    Config, FailOn, ScanSettings, find_config, has_failing_findings, resolve_rules, rule_info,
-    scan, secret_rule_info,
+    CatalogRule, Config, FailOn, ScanSettings, find_config, has_failing_findings, resolve_rules,
+    rule_catalog, scan,
 };
 use faasguard_report::{Format, Report, WriterOptions, writer};
-use faasguard_rules::{RuleMeta, all_rules};
 
 /// faasguard: find publicly invokable, over-privileged and badly configured serverless functions
 /// in SAM/CloudFormation, Serverless Framework, Terraform and Azure Functions sources.
@@ -74,6 +73,10 @@ struct Selection {
     /// Do not run these rules (ids, names or family prefixes; comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     ignore: Vec<String>,
+    /// Which analyses run: `config` (FG-FN, FG-AZ), `iam` (FG-IAM), `secret` (FG-SEC),
+    /// `vuln` (FG-DEP); comma-separated [default: all]. `--select`/`--ignore` narrow further.
+    #[arg(long, value_delimiter = ',', value_name = "LIST", value_parser = ["config", "iam", "secret", "vuln"])]
+    scanners: Vec<String>,
     /// Threads for the code scan [default: one per CPU].
     #[arg(long, short, value_name = "N")]
     jobs: Option<usize>,
@@ -154,6 +157,28 @@ fn settings_for(selection: &Selection) -> Result<ScanSettings> {
     if !selection.select.is_empty() {
         settings.rules.select = resolve_rules(selection.select.iter().map(String::as_str))
             .map_err(anyhow::Error::msg)?;
+    }
+    if !selection.scanners.is_empty() {
+        let families: Vec<&str> = selection
+            .scanners
+            .iter()
+            .flat_map(|s| match s.as_str() {
+                "config" => ["FG-FN", "FG-AZ"].as_slice(),
+                "iam" => ["FG-IAM"].as_slice(),
+                "secret" => ["FG-SEC"].as_slice(),
+                _ => ["FG-DEP"].as_slice(),
+            })
+            .copied()
+            .collect();
+        let ids = resolve_rules(families).map_err(anyhow::Error::msg)?;
+        settings.rules.select = if settings.rules.select.is_empty() {
+            ids
+        } else {
+            settings.rules.select.intersection(&ids).cloned().collect()
+        };
+        if settings.rules.select.is_empty() {
+            bail!("--scanners and --select leave no rule to run");
+        }
     }
     settings.rules.ignore.extend(
         resolve_rules(selection.ignore.iter().map(String::as_str)).map_err(anyhow::Error::msg)?,
@@ -280,39 +305,8 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// A rule as `faasguard rules --format json` prints it.
-#[derive(Debug, Serialize)]
-struct RuleJson {
-    #[serde(flatten)]
-    info: faasguard_report::RuleInfo,
-    status: &'static str,
-    since: &'static str,
-}
-
-/// Every rule, structural ones first, then the secret rules, each in id order.
-fn rule_catalog() -> Result<Vec<RuleJson>> {
-    let mut out: Vec<RuleJson> = all_rules()
-        .into_iter()
-        .map(|rule| {
-            let meta: &RuleMeta = rule.meta();
-            RuleJson {
-                info: rule_info(meta),
-                status: meta.status.as_str(),
-                since: meta.since,
-            }
-        })
-        .collect();
-    let secrets = faasguard_secrets::builtin_rules().context("built-in secret rules")?;
-    out.extend(secrets.iter().map(|rule| RuleJson {
-        info: secret_rule_info(rule),
-        status: "stable",
-        since: "0.1.0",
-    }));
-    Ok(out)
-}
-
 fn run_rules(args: &RulesArgs) -> Result<ExitCode> {
-    let catalog = rule_catalog()?;
+    let catalog = rule_catalog();
     let mut stdout = std::io::stdout().lock();
     if let Some(key) = &args.rule {
         let key = key.trim();
@@ -343,7 +337,7 @@ fn run_rules(args: &RulesArgs) -> Result<ExitCode> {
 }
 
 /// `ID  NAME  SEVERITY  TITLE`, aligned.
-fn rules_table(rules: &[RuleJson]) -> String {
+fn rules_table(rules: &[CatalogRule]) -> String {
     let id_w = rules
         .iter()
         .map(|r| r.info.id.len())
@@ -376,14 +370,14 @@ fn rules_table(rules: &[RuleJson]) -> String {
     }
     let _ = writeln!(
         out,
-        "\n{} rules. `faasguard rules <ID>` prints a rule's documentation; `--select FG-SEC` (or FG-FN, FG-IAM, FG-AZ) picks a family.",
+        "\n{} rules. `faasguard rules <ID>` prints a rule's documentation; `--select FG-SEC` (or FG-FN, FG-IAM, FG-AZ, FG-DEP) picks a family.",
         rules.len()
     );
     out
 }
 
 /// One rule's documentation as Markdown-flavoured text.
-fn rule_text(rule: &RuleJson) -> String {
+fn rule_text(rule: &CatalogRule) -> String {
     let info = &rule.info;
     let mut out = format!(
         "# {} {}\n\n{}\n\nSeverity: {} · Status: {} · Since: {} · Family: {}\n\n",

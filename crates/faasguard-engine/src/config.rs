@@ -10,7 +10,6 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use faasguard_core::Severity;
-use faasguard_rules::find_rule;
 
 use crate::error::ConfigError;
 
@@ -252,26 +251,19 @@ impl Config {
     }
 }
 
-/// Turns a rule id or name (structural or secret rule) into its id; unknown keys are an error
-/// naming the key.
+/// Turns a rule id or name (structural, secret or dependency rule) into its id; unknown keys are
+/// an error naming the key.
 pub fn resolve_rule(key: &str) -> Result<String, String> {
     let key = key.trim();
-    if let Some(rule) = find_rule(key) {
-        return Ok(rule.meta().id.to_owned());
-    }
-    faasguard_secrets::builtin_rules()
-        .ok()
-        .and_then(|rules| {
-            rules
-                .iter()
-                .find(|r| r.id.eq_ignore_ascii_case(key) || r.name.eq_ignore_ascii_case(key))
-        })
-        .map(|r| r.id.clone())
+    crate::rule_catalog()
+        .into_iter()
+        .find(|r| r.info.id.eq_ignore_ascii_case(key) || r.info.name.eq_ignore_ascii_case(key))
+        .map(|r| r.info.id)
         .ok_or_else(|| format!("unknown rule `{key}` (see `faasguard rules`)"))
 }
 
 /// The rule-id prefixes that select a whole family (`FG-SEC` = every secret rule).
-pub const FAMILY_PREFIXES: &[&str] = &["FG-FN", "FG-IAM", "FG-AZ", "FG-SEC"];
+pub const FAMILY_PREFIXES: &[&str] = &["FG-FN", "FG-IAM", "FG-AZ", "FG-SEC", "FG-DEP"];
 
 /// Every rule id a selector names: one rule by id or name, or a family by its id prefix
 /// (`FG-SEC`, `FG-IAM`, …).
@@ -282,20 +274,11 @@ pub fn resolve_selector(key: &str) -> Result<Vec<String>, String> {
         .find(|p| p.eq_ignore_ascii_case(key.trim_end_matches('-')))
     {
         let dash = format!("{prefix}-");
-        let mut ids: Vec<String> = faasguard_rules::all_rules()
+        return Ok(crate::rule_catalog()
             .into_iter()
-            .map(|r| r.meta().id.to_owned())
+            .map(|r| r.info.id)
             .filter(|id| id.starts_with(&dash))
-            .collect();
-        if let Ok(rules) = faasguard_secrets::builtin_rules() {
-            ids.extend(
-                rules
-                    .iter()
-                    .map(|r| r.id.clone())
-                    .filter(|id| id.starts_with(&dash)),
-            );
-        }
-        return Ok(ids);
+            .collect());
     }
     resolve_rule(key).map(|id| vec![id])
 }

@@ -39,6 +39,7 @@ pub use config::{
 pub use error::{ConfigError, EngineError};
 pub use secrets::{SECRET_REMEDIATION, secret_rule_info};
 pub use suppress::{INLINE_MARKER, InlineIgnore, load_baseline, parse_inline};
+pub use vulns::{INFORMATIONAL_ADVISORY, VULNERABLE_PACKAGE, dependency_rule_infos};
 pub use walk::{IGNORE_FILE_NAME, MAX_FILES, SKIPPED_DIRS};
 
 /// Validated settings for one scan: the command line merged over `faasguard.toml`.
@@ -69,7 +70,7 @@ pub struct ScanSettings {
     pub code_limits: CodeLimits,
     /// Worker threads for the code scan; 0 means one per available CPU.
     pub threads: usize,
-    /// Read lockfiles, installed metadata and binaries for packages.
+    /// List packages even when no dependency rule runs (for an SBOM).
     pub packages: bool,
 }
 
@@ -165,9 +166,12 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
     let inventory = faasguard_iac::load(&files);
     let checked = check_inventory(&inventory, &settings.rules);
     let mut raw_findings = checked.findings;
+    let dependency_rules_on = vulns::dependency_rule_infos()
+        .iter()
+        .any(|r| rule_enabled(settings, &r.id, &r.name));
     let consumers = code::Consumers {
         secrets: scanner.as_ref(),
-        packages: settings.packages,
+        packages: settings.packages || dependency_rules_on,
     };
     let code = if consumers.secrets.is_some() || consumers.packages {
         run_code_scan(consumers, settings, &targets, &excludes)?
@@ -258,6 +262,14 @@ fn prefixed_targets(targets: &[PathBuf]) -> Vec<(PathBuf, String)> {
         .collect()
 }
 
+/// Whether a rule outside the structural registry (secret, dependency) runs: not ignored, and
+/// selected when there is a selection.
+pub(crate) fn rule_enabled(settings: &ScanSettings, id: &str, name: &str) -> bool {
+    let named = |set: &BTreeSet<String>| set.contains(id) || set.contains(name);
+    !named(&settings.rules.ignore)
+        && (settings.rules.select.is_empty() || named(&settings.rules.select))
+}
+
 /// Report order: file, line, rule, function, message.
 fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
     (&a.location.file, a.location.line, &a.rule_id, &a.function)
@@ -277,6 +289,50 @@ fn run_code_scan(
         settings.threads
     };
     code::scan_code(consumers, targets, excludes, settings.code_limits, threads)
+}
+
+/// One rule of any kind (structural, secret, dependency), as `faasguard rules` lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CatalogRule {
+    #[serde(flatten)]
+    pub info: RuleInfo,
+    /// `stable`, `preview` or `deprecated`.
+    pub status: &'static str,
+    /// The faasguard version that introduced the rule.
+    pub since: &'static str,
+}
+
+/// Every rule: the structural rules in id order, then the secret rules, then the dependency
+/// rules.
+pub fn rule_catalog() -> Vec<CatalogRule> {
+    let mut out: Vec<CatalogRule> = all_rules()
+        .into_iter()
+        .map(|rule| {
+            let meta = rule.meta();
+            CatalogRule {
+                info: rule_info(meta),
+                status: meta.status.as_str(),
+                since: meta.since,
+            }
+        })
+        .collect();
+    if let Ok(rules) = faasguard_secrets::builtin_rules() {
+        out.extend(rules.iter().map(|rule| CatalogRule {
+            info: secret_rule_info(rule),
+            status: "stable",
+            since: "0.1.0",
+        }));
+    }
+    out.extend(
+        vulns::dependency_rule_infos()
+            .into_iter()
+            .map(|info| CatalogRule {
+                info,
+                status: "stable",
+                since: "0.1.0",
+            }),
+    );
+    out
 }
 
 /// Whether a report should fail the build: findings at or above the threshold.
