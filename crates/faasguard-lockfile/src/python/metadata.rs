@@ -23,7 +23,9 @@ pub(crate) fn parse(path: &str, bytes: &[u8]) -> Result<Vec<Package>, ParseError
     let mut name = None;
     let mut version = None;
     for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
+        // The header block ends at an empty line; folded lines of old PKG-INFO descriptions
+        // (`        ` for a blank description line) are continuations, not the end.
+        if line.trim_end_matches('\r').is_empty() {
             break;
         }
         if line.starts_with([' ', '\t']) {
