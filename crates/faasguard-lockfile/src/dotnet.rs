@@ -1,6 +1,212 @@
-//! Parsers for the dotnet ecosystem (registered in [`PARSERS`]; none yet).
+//! .NET: NuGet's `packages.lock.json` and the `*.deps.json` the SDK writes next to a published
+//! application (what a deployed .NET Lambda package carries).
 
-use crate::Parser;
+use std::collections::{HashMap, HashSet};
+
+use faasguard_core::Location;
+use serde_json::{Map, Value};
+
+use crate::{Ecosystem, Origin, Package, ParseError, Parser, Scope, file_name, purl};
 
 /// This ecosystem's parsers.
-pub(crate) const PARSERS: &[Parser] = &[];
+pub(crate) const PARSERS: &[Parser] = &[
+    Parser {
+        name: "packages.lock.json",
+        ecosystem: Ecosystem::NuGet,
+        claims: |path, _| file_name(path) == "packages.lock.json",
+        parse: parse_packages_lock,
+    },
+    Parser {
+        name: "deps.json",
+        ecosystem: Ecosystem::NuGet,
+        claims: |path, _| file_name(path).ends_with(".deps.json"),
+        parse: parse_deps_json,
+    },
+];
+
+fn json(bytes: &[u8]) -> Result<(&str, Map<String, Value>), ParseError> {
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| ParseError::new(format!("not UTF-8: {e}")))?;
+    // NuGet and the SDK may write a byte-order mark.
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match serde_json::from_str::<Value>(body) {
+        Ok(Value::Object(map)) => Ok((text, map)),
+        Ok(_) => Err(ParseError::new("expected a JSON object")),
+        Err(e) => {
+            Err(ParseError::new(e.to_string()).at_line(u32::try_from(e.line()).unwrap_or(u32::MAX)))
+        }
+    }
+}
+
+/// 1-based line of the first JSON object key `"<key>":`.
+fn line_of_key(text: &str, key: &str) -> Option<u32> {
+    let quoted = format!("\"{key}\"");
+    let mut from = 0;
+    while let Some(i) = text.get(from..)?.find(&quoted) {
+        let at = from + i;
+        let end = at + quoted.len();
+        if text[end..].trim_start().starts_with(':') {
+            let n = text[..at].matches('\n').count();
+            return u32::try_from(n + 1).ok();
+        }
+        from = end;
+    }
+    None
+}
+
+fn package(
+    path: &str,
+    text: &str,
+    key: &str,
+    name: &str,
+    version: &str,
+    direct: Option<bool>,
+    origin: Origin,
+) -> Package {
+    Package {
+        ecosystem: Ecosystem::NuGet,
+        name: name.to_owned(),
+        version: version.to_owned(),
+        purl: purl(Ecosystem::NuGet, name, version),
+        location: Location {
+            file: path.to_owned(),
+            line: line_of_key(text, key),
+            ..Location::default()
+        },
+        scope: Scope::Prod,
+        direct,
+        origin,
+    }
+}
+
+/// Reads a `packages.lock.json`: every package of every target framework (de-duplicated by
+/// case-insensitive id and resolved version), direct when any framework lists it as `Direct`
+/// (`Transitive` and `CentralTransitive` are transitive). `Project` entries are other projects
+/// of the solution, not packages.
+pub(crate) fn parse_packages_lock(path: &str, bytes: &[u8]) -> Result<Vec<Package>, ParseError> {
+    let (text, root) = json(bytes)?;
+    let frameworks = root
+        .get("dependencies")
+        .and_then(Value::as_object)
+        .ok_or_else(|| ParseError::new("no `dependencies` object: not a packages.lock.json"))?;
+    let mut order: Vec<(String, String, String)> = Vec::new();
+    let mut direct: HashMap<(String, String), bool> = HashMap::new();
+    for packages in frameworks.values().filter_map(Value::as_object) {
+        for (id, entry) in packages {
+            let kind = entry.get("type").and_then(Value::as_str).unwrap_or("");
+            if kind.eq_ignore_ascii_case("Project") {
+                continue;
+            }
+            let Some(version) = entry.get("resolved").and_then(Value::as_str) else {
+                continue;
+            };
+            let key = (id.to_ascii_lowercase(), version.to_owned());
+            let is_direct = kind.eq_ignore_ascii_case("Direct");
+            direct
+                .entry(key)
+                .and_modify(|d| *d |= is_direct)
+                .or_insert_with(|| {
+                    order.push((id.clone(), id.to_ascii_lowercase(), version.to_owned()));
+                    is_direct
+                });
+        }
+    }
+    Ok(order
+        .into_iter()
+        .map(|(id, lower, version)| {
+            let d = direct.get(&(lower, version.clone())).copied();
+            package(path, text, &id, &id, &version, d, Origin::Lockfile)
+        })
+        .collect())
+}
+
+/// Reads a `<App>.deps.json`: the `libraries` of type `package` (`Name/1.2.3` keys). The
+/// application's own project entry (`<App>/…` of type `project`, or the only project) names
+/// the direct packages in its `targets` dependencies; without it `direct` is `None`.
+pub(crate) fn parse_deps_json(path: &str, bytes: &[u8]) -> Result<Vec<Package>, ParseError> {
+    let (text, root) = json(bytes)?;
+    let libraries = root
+        .get("libraries")
+        .and_then(Value::as_object)
+        .ok_or_else(|| ParseError::new("no `libraries` object: not a .deps.json"))?;
+    let kind = |v: &Value| {
+        v.get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    let projects: Vec<&String> = libraries
+        .iter()
+        .filter(|(_, v)| kind(v) == "project")
+        .map(|(k, _)| k)
+        .collect();
+    let app = file_name(path).trim_end_matches(".deps.json");
+    let main = projects
+        .iter()
+        .find(|k| k.split('/').next() == Some(app))
+        .or(if projects.len() == 1 {
+            projects.first()
+        } else {
+            None
+        });
+    let direct: Option<HashSet<String>> = main.map(|key| {
+        root.get("targets")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|t| t.values())
+            .filter_map(|t| t.get(key.as_str()))
+            .filter_map(|entry| entry.get("dependencies").and_then(Value::as_object))
+            .flat_map(|deps| deps.keys().map(|k| k.to_ascii_lowercase()))
+            .collect()
+    });
+    let mut out = Vec::new();
+    for (key, value) in libraries {
+        if kind(value) != "package" {
+            continue;
+        }
+        let Some((name, version)) = key.split_once('/') else {
+            let err = ParseError::new(format!("library key `{key}` is not `name/version`"));
+            return Err(match line_of_key(text, key) {
+                Some(line) => err.at_line(line),
+                None => err,
+            });
+        };
+        let d = direct
+            .as_ref()
+            .map(|set| set.contains(&name.to_ascii_lowercase()));
+        out.push(package(
+            path,
+            text,
+            key,
+            name,
+            version,
+            d,
+            Origin::Installed,
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    /// Malformed JSON and JSON of the wrong shape are errors; the JSON error carries its line.
+    #[test]
+    fn malformed_dotnet_files() {
+        let err = parse_packages_lock("packages.lock.json", b"{\n  \"version\": 1,\n  oops\n}")
+            .unwrap_err();
+        assert_eq!(err.line, Some(3));
+        assert!(parse_packages_lock("packages.lock.json", b"[]").is_err());
+        assert!(parse_deps_json("a.deps.json", b"{\"targets\": {}}").is_err());
+        assert!(
+            parse_deps_json(
+                "a.deps.json",
+                br#"{"libraries": {"NoSlash": {"type": "package"}}}"#
+            )
+            .is_err()
+        );
+    }
+}

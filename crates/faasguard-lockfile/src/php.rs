@@ -1,6 +1,127 @@
-//! Parsers for the php ecosystem (registered in [`PARSERS`]; none yet).
+//! PHP: Composer's `composer.lock`.
 
-use crate::Parser;
+use std::collections::HashSet;
+
+use faasguard_core::Location;
+use serde::Deserialize;
+
+use crate::{Ecosystem, Origin, Package, ParseError, Parser, Scope, file_name, purl};
 
 /// This ecosystem's parsers.
-pub(crate) const PARSERS: &[Parser] = &[];
+pub(crate) const PARSERS: &[Parser] = &[Parser {
+    name: "composer.lock",
+    ecosystem: Ecosystem::Packagist,
+    claims: |path, _| file_name(path) == "composer.lock",
+    parse: parse_composer_lock,
+}];
+
+#[derive(Deserialize)]
+struct Lock {
+    #[serde(default)]
+    packages: Vec<LockPackage>,
+    #[serde(default, rename = "packages-dev")]
+    packages_dev: Vec<LockPackage>,
+}
+
+#[derive(Deserialize)]
+struct LockPackage {
+    name: String,
+    version: String,
+}
+
+/// The version as Packagist advisories spell it: a `v`/`V` before a digit is dropped
+/// (`v5.4.21` → `5.4.21`); branch versions (`dev-main`, `2.x-dev`) are kept as written.
+pub fn packagist_version(version: &str) -> &str {
+    match version.strip_prefix(['v', 'V']) {
+        Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
+        _ => version,
+    }
+}
+
+/// 1-based line of the first `"name": "<value>"` pair in a JSON text.
+pub(crate) fn line_of_name(text: &str, value: &str) -> Option<u32> {
+    let quoted = format!("\"{value}\"");
+    let mut from = 0;
+    while let Some(i) = text.get(from..)?.find(&quoted) {
+        let at = from + i;
+        let before = text[..at].trim_end();
+        if let Some(before) = before.strip_suffix(':')
+            && before.trim_end().ends_with("\"name\"")
+        {
+            let n = text[..at].matches('\n').count();
+            return u32::try_from(n + 1).ok();
+        }
+        from = at + quoted.len();
+    }
+    None
+}
+
+/// Reads a `composer.lock`: `packages` are [`Scope::Prod`], `packages-dev` [`Scope::Dev`] (a
+/// package in both is production). The lockfile does not say which packages `composer.json`
+/// requires, so `direct` is `None`.
+pub(crate) fn parse_composer_lock(path: &str, bytes: &[u8]) -> Result<Vec<Package>, ParseError> {
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| ParseError::new(format!("not UTF-8: {e}")))?;
+    let lock: Lock = serde_json::from_str(text).map_err(|e| {
+        ParseError::new(e.to_string()).at_line(u32::try_from(e.line()).unwrap_or(u32::MAX))
+    })?;
+    let prod: HashSet<(&str, &str)> = lock
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str()))
+        .collect();
+    let dev = lock
+        .packages_dev
+        .iter()
+        .filter(|p| !prod.contains(&(p.name.as_str(), p.version.as_str())));
+    let mut out = Vec::new();
+    for (p, scope) in lock
+        .packages
+        .iter()
+        .map(|p| (p, Scope::Prod))
+        .chain(dev.map(|p| (p, Scope::Dev)))
+    {
+        let version = packagist_version(&p.version);
+        out.push(Package {
+            ecosystem: Ecosystem::Packagist,
+            name: p.name.clone(),
+            version: version.to_owned(),
+            purl: purl(Ecosystem::Packagist, &p.name, version),
+            location: Location {
+                file: path.to_owned(),
+                line: line_of_name(text, &p.name),
+                ..Location::default()
+            },
+            scope,
+            direct: None,
+            origin: Origin::Lockfile,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    /// `v` prefixes before digits are dropped; branch names are kept.
+    #[test]
+    fn versions_normalised_like_packagist() {
+        assert_eq!(packagist_version("v5.4.21"), "5.4.21");
+        assert_eq!(packagist_version("V1.0"), "1.0");
+        assert_eq!(packagist_version("2.x-dev"), "2.x-dev");
+        assert_eq!(packagist_version("dev-main"), "dev-main");
+        assert_eq!(packagist_version("vendor"), "vendor");
+    }
+
+    /// Malformed JSON is an error with its line; a package without a version is an error.
+    #[test]
+    fn malformed_composer_lock() {
+        let err = parse_composer_lock("composer.lock", b"{\n\"packages\": [\n{\"name\": }\n]}")
+            .unwrap_err();
+        assert_eq!(err.line, Some(3));
+        assert!(parse_composer_lock("composer.lock", br#"{"packages":[{"name":"a/b"}]}"#).is_err());
+    }
+}

@@ -1,6 +1,132 @@
-//! Parsers for the ruby ecosystem (registered in [`PARSERS`]; none yet).
+//! Ruby: Bundler's `Gemfile.lock`.
 
-use crate::Parser;
+use std::collections::HashSet;
+
+use faasguard_core::Location;
+
+use crate::{Ecosystem, Origin, Package, ParseError, Parser, Scope, file_name, purl};
 
 /// This ecosystem's parsers.
-pub(crate) const PARSERS: &[Parser] = &[];
+pub(crate) const PARSERS: &[Parser] = &[Parser {
+    name: "Gemfile.lock",
+    ecosystem: Ecosystem::RubyGems,
+    claims: |path, _| matches!(file_name(path), "Gemfile.lock" | "gems.locked"),
+    parse: parse_gemfile_lock,
+}];
+
+/// `name (version[-platform])` → (name, version). Bundler's own pattern: the version runs to
+/// the first `-`, the platform (`x86_64-linux`, `java`) follows it.
+fn spec(line: &str) -> Option<(&str, &str)> {
+    let (name, rest) = line.split_once(" (")?;
+    let inner = rest.strip_suffix(')')?;
+    let version = inner.split_once('-').map_or(inner, |(v, _)| v);
+    let ok = !name.is_empty()
+        && !name.contains(char::is_whitespace)
+        && version.starts_with(|c: char| c.is_ascii_digit())
+        && !version.contains(char::is_whitespace);
+    ok.then_some((name, version))
+}
+
+/// Reads a `Gemfile.lock`: the specs of the `GEM`, `GIT` and `PLUGIN SOURCE` sections
+/// (4-space indent; their 6-space dependency lines are ranges, not packages), with platform
+/// suffixes split off and per-platform duplicates merged. `PATH` gems are local code and are
+/// not reported. Gems named in `DEPENDENCIES` are direct, the others transitive. Bundler
+/// does not record groups in the lockfile, so every gem is [`Scope::Prod`].
+pub(crate) fn parse_gemfile_lock(path: &str, bytes: &[u8]) -> Result<Vec<Package>, ParseError> {
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| ParseError::new(format!("not UTF-8: {e}")))?;
+    let mut section = "";
+    let mut in_specs = false;
+    let mut specs: Vec<(&str, &str, u32)> = Vec::new();
+    let mut direct: HashSet<&str> = HashSet::new();
+    let mut has_dependencies = false;
+    for (i, line) in text.lines().enumerate() {
+        let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if indent == 0 {
+            section = line.trim();
+            in_specs = false;
+            has_dependencies |= section == "DEPENDENCIES";
+            continue;
+        }
+        match section {
+            "GEM" | "GIT" | "PLUGIN SOURCE" => {
+                if indent == 2 {
+                    in_specs = line.trim() == "specs:";
+                } else if indent == 4 && in_specs {
+                    let (name, version) = spec(line.trim()).ok_or_else(|| {
+                        ParseError::new(format!(
+                            "expected a gem spec `name (version)`, found `{}`",
+                            line.trim()
+                        ))
+                        .at_line(line_no)
+                    })?;
+                    specs.push((name, version, line_no));
+                }
+            }
+            "DEPENDENCIES" if indent == 2 => {
+                let name = line.split_whitespace().next().unwrap_or("");
+                direct.insert(name.trim_end_matches('!'));
+            }
+            _ => {}
+        }
+    }
+    if specs.is_empty() && !text.contains("specs:") && !has_dependencies {
+        return Err(ParseError::new(
+            "no GEM, GIT or DEPENDENCIES section: not a Gemfile.lock",
+        ));
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for (name, version, line) in specs {
+        if !seen.insert((name, version)) {
+            continue;
+        }
+        out.push(Package {
+            ecosystem: Ecosystem::RubyGems,
+            name: name.to_owned(),
+            version: version.to_owned(),
+            purl: purl(Ecosystem::RubyGems, name, version),
+            location: Location {
+                file: path.to_owned(),
+                line: Some(line),
+                ..Location::default()
+            },
+            scope: Scope::Prod,
+            direct: has_dependencies.then(|| direct.contains(name)),
+            origin: Origin::Lockfile,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    /// Platform suffixes are split at the first `-`; junk in a spec position is an error with
+    /// its line; a file with no Bundler sections is not a Gemfile.lock.
+    #[test]
+    fn specs_platforms_and_errors() {
+        assert_eq!(
+            spec("nokogiri (1.13.6-x86_64-linux)"),
+            Some(("nokogiri", "1.13.6"))
+        );
+        assert_eq!(spec("ffi (1.15.5-java)"), Some(("ffi", "1.15.5")));
+        assert_eq!(spec("rails (7.1.0.beta1)"), Some(("rails", "7.1.0.beta1")));
+        assert_eq!(spec("rack (>= 2)"), None);
+        let err = parse_gemfile_lock(
+            "Gemfile.lock",
+            b"GEM\n  remote: https://rubygems.org/\n  specs:\n    rack 2.2.8\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.line, Some(4));
+        assert!(parse_gemfile_lock("Gemfile.lock", b"hello\nworld\n").is_err());
+    }
+}

@@ -1,0 +1,73 @@
+//! The .NET parsers on realistic files: a multi-target packages.lock.json and a published
+//! function's deps.json.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use faasguard_lockfile::{Ecosystem, Origin, Package, parsers_for};
+
+fn fixture(rel: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/{rel}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn parse(path: &str, bytes: &[u8]) -> Vec<Package> {
+    let claimed: Vec<_> = parsers_for(path, bytes).collect();
+    assert_eq!(claimed.len(), 1, "exactly one parser claims {path}");
+    assert_eq!(claimed[0].ecosystem, Ecosystem::NuGet);
+    (claimed[0].parse)(path, bytes).unwrap()
+}
+
+fn summary(pkgs: &[Package]) -> Vec<(&str, &str, Option<bool>)> {
+    pkgs.iter()
+        .map(|p| (p.name.as_str(), p.version.as_str(), p.direct))
+        .collect()
+}
+
+/// packages.lock.json: packages merged across frameworks case-insensitively, direct when any
+/// framework says `Direct`, `CentralTransitive` transitive, `Project` entries skipped.
+#[test]
+fn packages_lock_two_frameworks_project_ref() {
+    let pkgs = parse(
+        "src/OrderFunction/packages.lock.json",
+        &fixture("dotnet/two_frameworks_project_ref/packages.lock.json"),
+    );
+    assert_eq!(
+        summary(&pkgs),
+        vec![
+            ("Amazon.Lambda.Core", "2.1.0", Some(true)),
+            (
+                "Amazon.Lambda.Serialization.SystemTextJson",
+                "2.3.0",
+                Some(true)
+            ),
+            ("Newtonsoft.Json", "12.0.3", Some(true)),
+            ("System.Text.Encodings.Web", "4.7.2", Some(false)),
+        ]
+    );
+    assert_eq!(pkgs[2].location.line, Some(20));
+    assert_eq!(pkgs[2].purl, "pkg:nuget/Newtonsoft.Json@12.0.3");
+    assert!(pkgs.iter().all(|p| p.origin == Origin::Lockfile));
+}
+
+/// deps.json: only `package` libraries; the app project (named like the file) gives the
+/// direct packages; the referenced project's packages are transitive.
+#[test]
+fn deps_json_published_lambda() {
+    let pkgs = parse(
+        "fn.zip!/OrderFunction.deps.json",
+        &fixture("dotnet/published_lambda/OrderFunction.deps.json"),
+    );
+    assert_eq!(
+        summary(&pkgs),
+        vec![
+            ("Amazon.Lambda.Core", "2.2.0", Some(true)),
+            ("AWSSDK.Core", "3.7.300.1", Some(false)),
+            ("AWSSDK.DynamoDBv2", "3.7.300.1", Some(true)),
+            ("System.Text.Json", "8.0.0", Some(false)),
+        ]
+    );
+    assert!(pkgs.iter().all(|p| p.origin == Origin::Installed));
+    assert_eq!(pkgs[0].location.line, Some(20));
+}

@@ -1,0 +1,51 @@
+//! The composer.lock parser on a realistic lockfile.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use faasguard_lockfile::{Ecosystem, Origin, Package, Scope, parsers_for};
+
+fn fixture(rel: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/{rel}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn parse(path: &str, bytes: &[u8]) -> Vec<Package> {
+    let claimed: Vec<_> = parsers_for(path, bytes).collect();
+    assert_eq!(claimed.len(), 1, "exactly one parser claims {path}");
+    assert_eq!(claimed[0].ecosystem, Ecosystem::Packagist);
+    (claimed[0].parse)(path, bytes).unwrap()
+}
+
+/// `packages` are prod, `packages-dev` dev (twig, in both, once as prod); `v` prefixes are
+/// dropped, `dev-main` is kept; lines point at each package's `"name"`.
+#[test]
+fn composer_lock_prod_dev_v_prefix_branch() {
+    let pkgs = parse(
+        "fn/composer.lock",
+        &fixture("php/prod_dev_v_prefix_branch/composer.lock"),
+    );
+    let got: Vec<(&str, &str, Scope)> = pkgs
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str(), p.scope))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("bref/bref", "2.1.13", Scope::Prod),
+            ("guzzlehttp/guzzle", "7.4.3", Scope::Prod),
+            ("symfony/http-foundation", "5.4.21", Scope::Prod),
+            ("example/internal-tools", "dev-main", Scope::Prod),
+            ("twig/twig", "3.4.2", Scope::Prod),
+            ("phpunit/phpunit", "9.6.13", Scope::Dev),
+        ]
+    );
+    let guzzle = &pkgs[1];
+    assert_eq!(guzzle.location.line, Some(24));
+    assert_eq!(guzzle.purl, "pkg:composer/guzzlehttp/guzzle@7.4.3");
+    assert!(
+        pkgs.iter()
+            .all(|p| p.origin == Origin::Lockfile && p.direct.is_none())
+    );
+}

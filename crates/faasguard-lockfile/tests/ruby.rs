@@ -1,0 +1,53 @@
+//! The Gemfile.lock parser on a realistic Bundler 2.5 lockfile.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use faasguard_lockfile::{Ecosystem, Origin, Package, parsers_for};
+
+fn fixture(rel: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/{rel}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn parse(path: &str, bytes: &[u8]) -> Vec<Package> {
+    let claimed: Vec<_> = parsers_for(path, bytes).collect();
+    assert_eq!(claimed.len(), 1, "exactly one parser claims {path}");
+    assert_eq!(claimed[0].ecosystem, Ecosystem::RubyGems);
+    (claimed[0].parse)(path, bytes).unwrap()
+}
+
+/// GEM and GIT specs are packages (platform variants merged, platform split off), PATH gems
+/// and 6-space dependency ranges are not; DEPENDENCIES (with `!`) marks direct gems.
+#[test]
+fn gemfile_lock_git_path_platforms_checksums() {
+    let pkgs = parse(
+        "app/Gemfile.lock",
+        &fixture("ruby/git_path_platforms_checksums/Gemfile.lock"),
+    );
+    let got: Vec<(&str, &str, Option<bool>)> = pkgs
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str(), p.direct))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("aws_lambda_ric", "2.0.0", Some(true)),
+            ("aws-eventstream", "1.3.0", Some(false)),
+            ("aws-partitions", "1.907.0", Some(false)),
+            ("aws-sdk-core", "3.191.6", Some(true)),
+            ("aws-sigv4", "1.8.0", Some(false)),
+            ("jmespath", "1.6.2", Some(false)),
+            ("json", "2.7.1", Some(false)),
+            ("nokogiri", "1.13.6", Some(true)),
+            ("racc", "1.7.3", Some(false)),
+            ("rack", "2.2.8.1", Some(true)),
+            ("rspec", "3.13.0", Some(true)),
+        ]
+    );
+    let nokogiri = pkgs.iter().find(|p| p.name == "nokogiri").unwrap();
+    assert_eq!(nokogiri.location.line, Some(28));
+    assert_eq!(nokogiri.purl, "pkg:gem/nokogiri@1.13.6");
+    assert!(pkgs.iter().all(|p| p.origin == Origin::Lockfile));
+}
