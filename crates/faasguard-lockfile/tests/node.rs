@@ -296,7 +296,7 @@ fn pnpm_v5_dev_flags_and_peer_suffix() {
 }
 
 /// pnpm v6 (pnpm 8): `/name@version(peer)` keys, importer objects with aliases
-/// (`version: /wrap-ansi@7.0.0`), optional packages.
+/// (`version: /wrap-ansi@7.0.0`), optional packages, git packages keyed by URL.
 #[test]
 fn pnpm_v6_peers_in_parentheses() {
     let pkgs = parse(
@@ -304,10 +304,12 @@ fn pnpm_v6_peers_in_parentheses() {
         "pnpm-lock.yaml",
     )
     .unwrap();
-    assert_eq!(pkgs.len(), 8, "{:?}", names(&pkgs));
+    assert_eq!(pkgs.len(), 9, "{:?}", names(&pkgs));
     let dom = find(&pkgs, "react-dom", "18.2.0");
     assert_eq!((dom.scope, dom.direct), (Scope::Prod, Some(true)));
-    assert_eq!(dom.location.line, Some(41));
+    assert_eq!(dom.location.line, Some(47));
+    // A git tarball package named by its `name` and `version` fields.
+    assert_eq!(find(&pkgs, "lambda-utils", "1.4.0").location.line, Some(30));
     assert_eq!(find(&pkgs, "wrap-ansi", "7.0.0").direct, Some(true));
     assert_eq!(find(&pkgs, "loose-envify", "1.4.0").direct, Some(false));
     assert_eq!(find(&pkgs, "sharp", "0.33.0").scope, Scope::Optional);

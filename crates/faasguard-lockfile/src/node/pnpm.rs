@@ -158,16 +158,16 @@ fn read_doc(doc: &MarkedYaml<'_>, major: u32, out: &mut Collector) {
         let Some(key_text) = ytext(k) else {
             continue;
         };
-        let Some(mut key) = parse_key(&key_text, major) else {
-            continue;
-        };
+        // Git and tarball keys (`github.com/org/repo/<sha>`) may not parse; their `name`
+        // and `version` fields still name the package.
+        let mut key = parse_key(&key_text, major).unwrap_or_default();
         if let Some(name) = yget(v, "name").and_then(ytext) {
             key.0 = name;
         }
         if let Some(version) = yget(v, "version").and_then(ytext) {
             key.1 = version;
         }
-        if !is_registry_version(&key.1) {
+        if key.0.is_empty() || !is_registry_version(&key.1) {
             continue;
         }
         let scope = match &reached {
