@@ -7,6 +7,8 @@
     reason = "the binary reports diagnostics and errors on the terminal"
 )]
 
+mod db;
+
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -41,6 +43,9 @@ enum Command {
     /// Manage baselines: known findings that later scans hide (`scan --baseline FILE`).
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// The vulnerability database: import OSV files, update from the OSV export, status.
+    #[command(subcommand)]
+    Db(db::DbCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -80,6 +85,10 @@ struct Selection {
     /// Threads for the code scan [default: one per CPU].
     #[arg(long, short, value_name = "N")]
     jobs: Option<usize>,
+    /// The vulnerability database [default: $FAASGUARD_DB, else ~/.cache/faasguard/osv.fgdb
+    /// when it exists, else the bundled snapshot].
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -133,6 +142,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => run_scan(&args),
         Command::Rules(args) => run_rules(&args),
         Command::Baseline(BaselineCommand::Create(args)) => run_baseline_create(&args),
+        Command::Db(command) => db::run(&command),
     };
     match result {
         Ok(code) => code,
@@ -185,6 +195,15 @@ fn settings_for(selection: &Selection) -> Result<ScanSettings> {
     );
     if let Some(jobs) = selection.jobs {
         settings.threads = jobs;
+    }
+    let dependency_rules_on = faasguard_engine::dependency_rule_infos().iter().any(|r| {
+        !settings.rules.ignore.contains(&r.id)
+            && (settings.rules.select.is_empty() || settings.rules.select.contains(&r.id))
+    });
+    if dependency_rules_on {
+        let (database, label) = db::open_for_scan(selection.db.as_deref())?;
+        settings.vuln_db = Some(database);
+        settings.vuln_db_source = label;
     }
     Ok(settings)
 }

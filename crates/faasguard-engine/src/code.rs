@@ -82,8 +82,9 @@ pub(crate) struct CodeHit {
 #[derive(Debug, Default)]
 pub(crate) struct CodeScan {
     pub hits: Vec<CodeHit>,
-    /// Packages named by lockfiles, manifests, installed metadata and binaries.
-    pub packages: Vec<Package>,
+    /// Packages named by lockfiles, manifests, installed metadata and binaries, with the file
+    /// on disk that holds them (the archive, for an entry).
+    pub packages: Vec<(Package, PathBuf)>,
     pub diagnostics: Vec<Diagnostic>,
     pub skipped: Vec<SkippedFile>,
     pub stats: CodeStats,
@@ -165,9 +166,10 @@ impl Consumers<'_> {
             let head = &bytes[..bytes.len().min(4096)];
             for parser in faasguard_lockfile::parsers_for(path, head) {
                 match (parser.parse)(path, bytes) {
-                    Ok(mut packages) => {
+                    Ok(packages) => {
                         out.stats.package_files += 1;
-                        out.packages.append(&mut packages);
+                        out.packages
+                            .extend(packages.into_iter().map(|p| (p, disk.to_path_buf())));
                     }
                     Err(err) => out.diagnostics.push(Diagnostic::new(
                         Location {
@@ -247,7 +249,7 @@ pub fn scan_package_bytes(
     }
     PackageScan {
         findings: out.hits.into_iter().map(|h| h.finding).collect(),
-        packages: out.packages,
+        packages: out.packages.into_iter().map(|(p, _)| p).collect(),
         diagnostics: out.diagnostics,
         skipped: out.skipped,
         stats: out.stats,

@@ -72,6 +72,11 @@ pub struct ScanSettings {
     pub threads: usize,
     /// List packages even when no dependency rule runs (for an SBOM).
     pub packages: bool,
+    /// The vulnerability database packages are checked against; without one every package is
+    /// listed as not checked.
+    pub vuln_db: Option<std::sync::Arc<faasguard_vulndb::Database>>,
+    /// Where the database came from, for the report (`bundled snapshot`, a path).
+    pub vuln_db_source: String,
 }
 
 impl ScanSettings {
@@ -91,6 +96,8 @@ impl ScanSettings {
             code_limits: CodeLimits::default(),
             threads: 0,
             packages: false,
+            vuln_db: None,
+            vuln_db_source: String::new(),
         }
     }
 
@@ -179,6 +186,15 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
         code::CodeScan::default()
     };
     let secret_rules_hit = secrets::merge_findings(&mut raw_findings, code.hits, &inventory);
+    let owners = secrets::Owners::new(&inventory);
+    let enabled = |id: &str| rule_enabled(settings, id, "");
+    let checked_packages = vulns::check(
+        code.packages,
+        settings.vuln_db.as_deref(),
+        &owners,
+        &enabled,
+    );
+    raw_findings.extend(checked_packages.findings);
     raw_findings.sort_by(finding_order);
 
     let suppressor = suppress::Suppressor {
@@ -207,17 +223,9 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
     diagnostics.sort();
     diagnostics.dedup();
 
-    let mut functions: Vec<FunctionSummary> = inventory.functions.iter().map(summary).collect();
-    functions.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.location.cmp(&b.location)));
-    functions.dedup_by(|a, b| a.id == b.id);
-
-    let mut rules: Vec<RuleInfo> = all_rules()
-        .into_iter()
-        .map(faasguard_rules::Rule::meta)
-        .filter(|m| settings.rules.is_enabled(m))
-        .map(rule_info)
-        .collect();
+    let mut rules = structural_rules_run(settings);
     rules.extend(secret_rules_hit);
+    rules.extend(checked_packages.rules_hit);
 
     Ok(Report {
         schema_version: SCHEMA_VERSION.to_owned(),
@@ -230,19 +238,38 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
             .iter()
             .map(|t| t.display().to_string())
             .collect(),
-        functions,
+        functions: function_summaries(&inventory.functions),
         findings,
         suppressed,
         diagnostics,
         rules,
         skipped: code.skipped,
         code: code.stats,
-        packages: vulns::dedup(code.packages)
-            .iter()
-            .map(|p| vulns::unchecked_entry(p, "no vulnerability database was loaded"))
-            .collect(),
-        vuln_db: None,
+        vuln_db: settings
+            .vuln_db
+            .as_deref()
+            .filter(|_| !checked_packages.packages.is_empty())
+            .map(|db| vulns::db_info(db, &settings.vuln_db_source, &settings.rules.today)),
+        packages: checked_packages.packages,
     })
+}
+
+/// The report's function list: sorted by id, one entry per id.
+fn function_summaries(functions: &[Function]) -> Vec<FunctionSummary> {
+    let mut out: Vec<FunctionSummary> = functions.iter().map(summary).collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.location.cmp(&b.location)));
+    out.dedup_by(|a, b| a.id == b.id);
+    out
+}
+
+/// The metadata of the structural rules that ran.
+fn structural_rules_run(settings: &ScanSettings) -> Vec<RuleInfo> {
+    all_rules()
+        .into_iter()
+        .map(faasguard_rules::Rule::meta)
+        .filter(|m| settings.rules.is_enabled(m))
+        .map(rule_info)
+        .collect()
 }
 
 /// Each target with the prefix its files get: none for one target; the target as given when

@@ -102,8 +102,39 @@ pub fn secret_rule_info(rule: &Rule) -> RuleInfo {
     }
 }
 
+/// Which function's code holds a file on disk.
+pub(crate) struct Owners(BTreeMap<PathBuf, Vec<String>>);
+
+impl Owners {
+    /// Each function's code directory or package, made canonical.
+    pub(crate) fn new(inventory: &Inventory) -> Owners {
+        let mut owners: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+        for func in &inventory.functions {
+            if let Some(code) = func.code.get()
+                && let Ok(code) = code.canonicalize()
+            {
+                owners.entry(code).or_default().push(func.display_id());
+            }
+        }
+        Owners(owners)
+    }
+
+    /// The function whose code path is the longest prefix of `disk`, when exactly one function
+    /// has that code path.
+    pub(crate) fn owner(&self, disk: &std::path::Path) -> Option<String> {
+        self.0
+            .iter()
+            .filter(|(code, _)| disk.starts_with(code))
+            .max_by_key(|(code, _)| code.components().count())
+            .and_then(|(_, ids)| match ids.as_slice() {
+                [only] => Some(only.clone()),
+                _ => None,
+            })
+    }
+}
+
 /// One severity lower (dependency code), never below `info`.
-fn lowered(severity: Severity) -> Severity {
+pub(crate) fn lowered(severity: Severity) -> Severity {
     Severity::ALL[(severity as usize).saturating_sub(1)]
 }
 
@@ -121,14 +152,7 @@ pub(crate) fn merge_findings(
         .filter(|f| f.rule_id == ENV_RULE_ID)
         .map(|f| (f.location.file.clone(), f.location.line))
         .collect();
-    let mut owners: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
-    for func in &inventory.functions {
-        if let Some(code) = func.code.get()
-            && let Ok(code) = code.canonicalize()
-        {
-            owners.entry(code).or_default().push(func.display_id());
-        }
-    }
+    let owners = Owners::new(inventory);
     let mut hit_rules = BTreeMap::new();
     for hit in hits {
         let f = hit.finding;
@@ -136,14 +160,7 @@ pub(crate) fn merge_findings(
         if env_lines.contains(&(f.path.clone(), line)) {
             continue;
         }
-        let function = owners
-            .iter()
-            .filter(|(code, _)| hit.disk.starts_with(code))
-            .max_by_key(|(code, _)| code.components().count())
-            .and_then(|(_, ids)| match ids.as_slice() {
-                [only] => Some(only.clone()),
-                _ => None,
-            });
+        let function = owners.owner(&hit.disk);
         let what = if f.title.to_ascii_lowercase().starts_with("hard-coded") {
             f.title.clone()
         } else {

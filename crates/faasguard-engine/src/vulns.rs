@@ -38,25 +38,6 @@ pub(crate) fn unchecked_entry(p: &Package, why: &str) -> PackageEntry {
     }
 }
 
-/// Sorted, de-duplicated packages: one entry per (ecosystem, name, version, location).
-pub(crate) fn dedup(mut packages: Vec<Package>) -> Vec<Package> {
-    packages.sort_by(|a, b| {
-        (a.ecosystem, &a.name, &a.version, &a.location).cmp(&(
-            b.ecosystem,
-            &b.name,
-            &b.version,
-            &b.location,
-        ))
-    });
-    packages.dedup_by(|a, b| {
-        a.ecosystem == b.ecosystem
-            && a.name == b.name
-            && a.version == b.version
-            && a.location == b.location
-    });
-    packages
-}
-
 /// The id of the rule that reports a package version affected by a known vulnerability.
 pub const VULNERABLE_PACKAGE: &str = "FG-DEP-001";
 /// The id of the rule that reports informational advisories (crates.io unmaintained, unsound).
@@ -93,4 +74,256 @@ pub fn dependency_rule_infos() -> Vec<faasguard_report::RuleInfo> {
             docs: "## What it does\nReports packages whose advisory is informational rather than a vulnerability: RustSec marks crates `unmaintained`, `unsound` or `notice`. Reported at low severity.\n\n## Why is this bad?\nAn unmaintained package gets no fixes when a vulnerability is found; an unsound one can break memory safety in ways the compiler cannot catch.\n\n## References\n- <https://rustsec.org/categories/>\n".to_owned(),
         },
     ]
+}
+
+/// What checking the packages gave: the report's package list, findings, and the dependency
+/// rules that found something.
+pub(crate) struct Checked {
+    pub packages: Vec<PackageEntry>,
+    pub findings: Vec<faasguard_core::Finding>,
+    pub rules_hit: Vec<faasguard_report::RuleInfo>,
+}
+
+fn advisory_of(v: &faasguard_vulndb::Vuln) -> faasguard_report::Advisory {
+    faasguard_report::Advisory {
+        id: v.id.clone(),
+        aliases: v.aliases.clone(),
+        summary: v.summary.clone().unwrap_or_default(),
+        severity: v.severity,
+        cvss: v.cvss.as_ref().and_then(|c| {
+            c.score.map(|score| faasguard_report::Cvss {
+                version: c.version.clone(),
+                score,
+                vector: c.vector.clone(),
+            })
+        }),
+        fixed: v.fixed.clone(),
+        informational: v.informational.clone(),
+    }
+}
+
+/// The report entry of a checked package.
+fn entry(p: &Package, check: &faasguard_vulndb::Check) -> PackageEntry {
+    let mut e = unchecked_entry(p, "");
+    match check {
+        faasguard_vulndb::Check::Vulnerable(vulns) => {
+            "vulnerable".clone_into(&mut e.status);
+            e.not_checked = None;
+            e.advisories = vulns.iter().map(advisory_of).collect();
+        }
+        faasguard_vulndb::Check::Clean => {
+            "clean".clone_into(&mut e.status);
+            e.not_checked = None;
+        }
+        faasguard_vulndb::Check::NotChecked(why) => e.not_checked = Some(why.clone()),
+    }
+    e
+}
+
+/// One finding for one vulnerability of one package in one file.
+fn finding(
+    p: &Package,
+    v: &faasguard_vulndb::Vuln,
+    function: Option<String>,
+) -> faasguard_core::Finding {
+    let informational = v.informational.is_some();
+    let rule = if informational {
+        INFORMATIONAL_ADVISORY
+    } else {
+        VULNERABLE_PACKAGE
+    };
+    let infos = dependency_rule_infos();
+    let info = infos.iter().find(|r| r.id == rule);
+    let mut severity = if informational {
+        faasguard_core::Severity::Low
+    } else {
+        v.severity
+    };
+    let mut context = Vec::new();
+    match p.direct {
+        Some(true) => context.push("direct"),
+        Some(false) => context.push("transitive"),
+        None => {}
+    }
+    if p.scope == Scope::Dev {
+        // Development dependencies are not deployed with the function.
+        severity = crate::secrets::lowered(severity);
+        context.push("dev dependency, reported one severity lower");
+    }
+    let context = if context.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", context.join(", "))
+    };
+    let cve = v
+        .aliases
+        .iter()
+        .find(|a| a.starts_with("CVE-"))
+        .map(|c| format!(", {c}"))
+        .unwrap_or_default();
+    let what = match &v.informational {
+        Some(kind) => format!("is marked {kind}"),
+        None => "is affected".to_owned(),
+    };
+    let message = format!(
+        "{} {} {}{context} {what} by {}{cve}{}",
+        p.ecosystem,
+        p.name,
+        p.version,
+        v.id,
+        v.summary
+            .as_deref()
+            .map(|s| format!(": {s}"))
+            .unwrap_or_default()
+    );
+    let evidence = match &v.fixed {
+        Some(fixed) => format!("installed {}, fixed in {fixed}", p.version),
+        None => format!("installed {}, no fixed version published", p.version),
+    };
+    let key = format!("{}:{}@{}:{}", p.ecosystem, p.name, p.version, v.id);
+    faasguard_core::Finding {
+        rule_id: rule.to_owned(),
+        rule_name: info.map(|i| i.name.clone()).unwrap_or_default(),
+        severity,
+        fingerprint: faasguard_core::fingerprint(
+            rule,
+            function.as_deref(),
+            &faasguard_core::Location::file(p.location.file.clone()),
+            &key,
+        ),
+        function,
+        location: p.location.clone(),
+        message,
+        evidence: Some(evidence),
+        remediation: info.map(|i| i.remediation.clone()),
+    }
+}
+
+/// Checks every package (de-duplicated) against the database, or lists them as not checked
+/// when there is none.
+pub(crate) fn check(
+    packages: Vec<(Package, std::path::PathBuf)>,
+    db: Option<&faasguard_vulndb::Database>,
+    owners: &crate::secrets::Owners,
+    enabled: &dyn Fn(&str) -> bool,
+) -> Checked {
+    let mut packages = packages;
+    packages.sort_by(|a, b| {
+        (a.0.ecosystem, &a.0.name, &a.0.version, &a.0.location).cmp(&(
+            b.0.ecosystem,
+            &b.0.name,
+            &b.0.version,
+            &b.0.location,
+        ))
+    });
+    packages.dedup_by(|a, b| {
+        a.0.ecosystem == b.0.ecosystem
+            && a.0.name == b.0.name
+            && a.0.version == b.0.version
+            && a.0.location == b.0.location
+    });
+    let mut out = Checked {
+        packages: Vec::with_capacity(packages.len()),
+        findings: Vec::new(),
+        rules_hit: Vec::new(),
+    };
+    let mut hit = std::collections::BTreeSet::new();
+    for (p, disk) in &packages {
+        let Some(db) = db else {
+            out.packages
+                .push(unchecked_entry(p, "no vulnerability database was loaded"));
+            continue;
+        };
+        let check = db.check(p);
+        if let faasguard_vulndb::Check::Vulnerable(vulns) = &check {
+            let function = owners.owner(disk);
+            for v in vulns {
+                let f = finding(p, v, function.clone());
+                if enabled(&f.rule_id) {
+                    hit.insert(f.rule_id.clone());
+                    out.findings.push(f);
+                }
+            }
+        }
+        out.packages.push(entry(p, &check));
+    }
+    out.rules_hit = dependency_rule_infos()
+        .into_iter()
+        .filter(|r| hit.contains(&r.id))
+        .collect();
+    out
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (or of its first 10 characters).
+fn epoch_days(date: &str) -> Option<i64> {
+    let y: i64 = date.get(0..4)?.parse().ok()?;
+    let m: i64 = date.get(5..7)?.parse().ok()?;
+    let d: i64 = date.get(8..10)?.parse().ok()?;
+    // The inverse of the civil-from-days conversion (proleptic Gregorian).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// A database built more than this many days ago is stale.
+pub const STALE_BUILD_DAYS: i64 = 7;
+/// A database whose newest advisory is older than this many days is stale.
+pub const STALE_DATA_DAYS: i64 = 30;
+
+/// The report's description of the database: when built, the newest advisory per ecosystem,
+/// and whether it is stale on `today`.
+pub(crate) fn db_info(
+    db: &faasguard_vulndb::Database,
+    source: &str,
+    today: &str,
+) -> faasguard_report::VulnDbInfo {
+    let status = db.status();
+    let built_at = status.built_at_rfc3339();
+    let newest: Vec<(String, String)> = status
+        .per_ecosystem
+        .iter()
+        .filter_map(|(eco, s)| {
+            s.newest_modified
+                .as_ref()
+                .map(|m| (eco.to_string(), m.get(0..10).unwrap_or(m).to_owned()))
+        })
+        .collect();
+    let newest_overall = newest.iter().map(|(_, d)| d.as_str()).max();
+    let today_days = epoch_days(today);
+    let older_than = |date: Option<&str>, days: i64| match (date.and_then(epoch_days), today_days) {
+        (Some(d), Some(t)) => t - d > days,
+        _ => false,
+    };
+    faasguard_report::VulnDbInfo {
+        source: if source.is_empty() {
+            status.source.clone()
+        } else {
+            source.to_owned()
+        },
+        built_at: built_at.get(0..10).unwrap_or(&built_at).to_owned(),
+        newest: newest
+            .iter()
+            .map(|(eco, d)| format!("{eco}: {d}"))
+            .collect(),
+        stale: older_than(Some(&built_at), STALE_BUILD_DAYS)
+            || older_than(newest_overall, STALE_DATA_DAYS),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Day numbers agree with the calendar, so staleness counts whole days.
+    #[test]
+    fn epoch_days_of_dates() {
+        assert_eq!(epoch_days("1970-01-01"), Some(0));
+        assert_eq!(epoch_days("2000-03-01"), Some(11_017));
+        assert_eq!(epoch_days("2026-11-24T10:00:00Z"), Some(20_781));
+        assert_eq!(epoch_days("yesterday"), None);
+    }
 }
