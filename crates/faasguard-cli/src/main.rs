@@ -233,6 +233,14 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
 
     let report = scan(&settings)?;
     print_diagnostics(&report);
+    if let Some(db) = report.vuln_db.as_ref().filter(|db| db.stale) {
+        eprintln!(
+            "warning: the vulnerability database ({}, built {}, newest advisories {}) is stale: vulnerabilities published since are not found; run `faasguard db update`",
+            db.source,
+            db.built_at,
+            db.newest.join(", ")
+        );
+    }
     write_report(&report, format, args)?;
 
     Ok(if !report.diagnostics.is_empty() {

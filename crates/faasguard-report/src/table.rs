@@ -145,6 +145,58 @@ impl TableWriter {
         }
     }
 
+    /// The package summary: how many found, vulnerable, clean, not checked (and why), and the
+    /// database used.
+    fn packages(self, out: &mut String, report: &Report) {
+        let bold = Style::new().effects(Effects::BOLD);
+        if report.packages.is_empty() {
+            return;
+        }
+        {
+            let count = |status: &str| {
+                report
+                    .packages
+                    .iter()
+                    .filter(|p| p.status == status)
+                    .count()
+            };
+            let _ = writeln!(
+                out,
+                "\n{} {} found: {} vulnerable, {} clean, {} not checked",
+                self.paint(bold, "Packages:"),
+                report.packages.len(),
+                count("vulnerable"),
+                count("clean"),
+                count("not-checked"),
+            );
+            let mut reasons: Vec<(&str, usize)> = Vec::new();
+            for p in &report.packages {
+                if let Some(why) = &p.not_checked {
+                    match reasons.iter_mut().find(|(r, _)| *r == why.as_str()) {
+                        Some((_, n)) => *n += 1,
+                        None => reasons.push((why, 1)),
+                    }
+                }
+            }
+            for (why, n) in reasons {
+                let _ = writeln!(out, "  not checked: {n} × {why}");
+            }
+            if let Some(db) = &report.vuln_db {
+                let _ = writeln!(
+                    out,
+                    "  database: {} (built {}{})",
+                    db.source,
+                    db.built_at,
+                    if db.stale {
+                        "; STALE: run `faasguard db update`"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+    }
+
     /// Diagnostics, skipped files, then the one-line summary.
     fn diagnostics_and_summary(self, out: &mut String, report: &Report) {
         let bold = Style::new().effects(Effects::BOLD);
@@ -206,6 +258,7 @@ impl TableWriter {
         } else {
             String::new()
         };
+        self.packages(out, report);
         let _ = writeln!(
             out,
             "\n{} {} ({per_severity}) | {} scanned{code_part} | {} | {} suppressed",
