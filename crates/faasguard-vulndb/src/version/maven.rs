@@ -2,7 +2,10 @@
 //!
 //! - The lower-cased string is split into items at `.`, at `-`, and at every transition between
 //!   digits and letters. A `-` or a transition opens a sub-list that holds the rest of the
-//!   version; a `.` keeps the next item in the current list. An empty item (`1..2`, `1-`) is 0.
+//!   version; a `.` keeps the next item in the current list, except that a qualifier at the end
+//!   or directly before a number is read as if a `-` preceded it (`1.foo == 1-foo`,
+//!   `1.rc1 == 1-rc1`; Maven 3.8+, as `maven-artifact` 3.8.7 does). An empty item (`1..2`, `1-`)
+//!   is 0.
 //! - Items are numbers (any size) or qualifiers. Qualifier order: `alpha` < `beta` <
 //!   `milestone` < `rc` = `cr` < `snapshot` < `""` = `ga` = `final` = `release` < `sp` <
 //!   unknown qualifiers (lexically). `a`, `b`, `m` directly followed by a digit mean `alpha`,
@@ -10,9 +13,9 @@
 //! - Trailing "null" items (0, the release qualifier, empty sub-lists) are dropped from each list,
 //!   innermost first; a list also drops nulls that sit just before its trailing sub-list
 //!   (`1.0-1` is `1-1`). So `1 == 1.0 == 1.0.0 == 1-ga == 1.final`, `5.2.20.RELEASE == 5.2.20`.
-//! - Comparing item kinds at the same position: `.qualifier` < `-qualifier` (sub-list) <
-//!   `.number`, and a missing item compares like a null of the other's kind, so `1-snapshot` < `1`
-//!   < `1-sp` and `1` < `1.1`.
+//! - Comparing item kinds at the same position: a qualifier in the middle (`1.sp.1`) < a
+//!   sub-list (`-…`) < a number, and a missing item compares like a null of the other's kind, so
+//!   `1-snapshot` < `1` < `1-sp` and `1` < `1.1`.
 //!
 //! Characters outside `[A-Za-z0-9._+~-]` (spaces, commas) make the string "not a version".
 
@@ -85,9 +88,12 @@ impl Item {
                 }
             }
             (Item::Str(q), None) => q.cmp(&Qualifier::Known(RELEASE)),
+            // The whole sub-list against nothing, not only its first item (Maven 3.8, MNG-6964).
             (Item::List(items), None) => items
-                .first()
-                .map_or(Ordering::Equal, |first| first.cmp_opt(None)),
+                .iter()
+                .map(|item| item.cmp_opt(None))
+                .find(|order| *order != Ordering::Equal)
+                .unwrap_or(Ordering::Equal),
             (Item::Int(a), Some(Item::Int(b))) => a.cmp(b),
             (Item::Str(a), Some(Item::Str(b))) => a.cmp(b),
             (Item::List(a), Some(Item::List(b))) => cmp_lists(a, b),
@@ -122,6 +128,14 @@ fn normalize(items: &mut Vec<Item>) {
             break;
         }
     }
+}
+
+/// Opens a sub-list unless the innermost list is still empty; returns the innermost index.
+fn open_if_not_empty(lists: &mut Vec<Vec<Item>>) -> usize {
+    if lists.last().is_some_and(|list| !list.is_empty()) {
+        lists.push(Vec::new());
+    }
+    lists.len() - 1
 }
 
 fn token(text: &str, digits: bool, followed_by_digit: bool) -> Option<Item> {
@@ -166,6 +180,8 @@ pub fn parse(s: &str) -> Option<MavenVersion> {
             }
             _ if c.is_ascii_digit() => {
                 if !digits && i > start {
+                    // `.X1` is read as `-X1`: a qualifier before a number opens a sub-list.
+                    let current = open_if_not_empty(&mut lists);
                     lists[current].push(token(&s[start..i], false, true)?);
                     start = i;
                     lists.push(Vec::new());
@@ -183,7 +199,12 @@ pub fn parse(s: &str) -> Option<MavenVersion> {
         }
     }
     if s.len() > start {
-        let current = lists.len() - 1;
+        // A final `.X` qualifier is read as `-X` (`2.0.a == 2-a`, `5.2.20.RELEASE == 5.2.20`).
+        let current = if digits {
+            lists.len() - 1
+        } else {
+            open_if_not_empty(&mut lists)
+        };
         lists[current].push(token(&s[start..], digits, false)?);
     }
     // Close the sub-lists innermost first, normalising each before its parent.
@@ -272,16 +293,17 @@ mod tests {
         ]);
     }
 
-    /// Number order with dots, hyphens and transitions:
-    /// `.qualifier` < `-qualifier` < `-number` < `.number`.
+    /// Number order with dots, hyphens and transitions (Maven's own test table, as
+    /// `maven-artifact` 3.8.7 orders it): `-qualifier` < `-number` < `.number`.
     #[test]
     fn maven_number_and_separator_order() {
         assert_ascending(&[
-            "2.0", "2-1", "2.0.a", "2.0.0.a", "2.0.2", "2.0.123", "2.1.0", "2.1-a", "2.1b",
-            "2.1-c", "2.1-1", "2.1.0.1", "2.2", "2.123", "11.a2", "11.a11", "11.b2", "11.b11",
-            "11.m2", "11.m11", "11", "11.a", "11b", "11c", "11m",
+            "2.0", "2.0.a", "2-1", "2.0.2", "2.0.123", "2.1.0", "2.1-a", "2.1b", "2.1-c", "2.1-1",
+            "2.1.0.1", "2.2", "2.123", "11.a2", "11.a11", "11.b2", "11.b11", "11.m2", "11.m11",
+            "11", "11.a", "11b", "11c", "11m",
         ]);
-        assert_ascending(&["1.foo", "1-foo", "1-1", "1.1"]);
+        assert_ascending(&["1-foo", "1-1", "1.1"]);
+        assert_ascending(&["1.sp.1", "1-sp.1", "1-1", "1.1"]);
     }
 
     /// Equal spellings: trailing nulls, release aliases, case, shorthand qualifiers, and the
@@ -311,6 +333,10 @@ mod tests {
             ("5.2.20.RELEASE", "5.2.20"),
             ("4.1.86.Final", "4.1.86"),
             ("2.0", "2"),
+            ("1.foo", "1-foo"),
+            ("2.0.a", "2.0.0.a"),
+            ("2.0.a", "2-a"),
+            ("1.rc1", "1-rc-1"),
         ] {
             assert_eq!(cmp(a, b), Some(Equal), "{a} == {b}");
         }
@@ -343,6 +369,8 @@ mod tests {
         assert_ascending(&["2.0.1", "2.0.1-klm", "2.0.1-lmn", "2.0.1-123"]);
         assert_ascending(&["r09", "r10"]);
         assert_ascending(&["1.0", "1.0.99999999999999999999999999", "1.1"]);
+        // A sub-list is compared with "nothing" item by item, not by its first item only.
+        assert_ascending(&["1", "1-0.1", "1.0.1"]);
     }
 
     /// Strings with spaces, commas or nothing at all are not Maven versions.

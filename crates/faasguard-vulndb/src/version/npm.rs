@@ -6,7 +6,9 @@
 //! - missing minor and patch count as 0: GHSA writes `"1.0"` (node-fetch GHSA-r683) and `"4.0"`
 //!   (bootstrap) for 1.0.0 and 4.0.0. (In an npm *range* `1.0` means `>=1.0.0 <1.1.0-0`; an OSV
 //!   event is a single version, and the notes ask for missing parts to count as 0.)
-//! - leading zeros in the three numbers are tolerated (`01.2.3` = `1.2.3`, loose mode);
+//! - leading zeros in the three numbers and in numeric pre-release identifiers are tolerated
+//!   (`01.2.3` = `1.2.3`, `1.0.0-beta.01` = `1.0.0-beta.1`), and a pre-release may follow the
+//!   three numbers without its hyphen (`1.2.3beta` = `1.2.3-beta`), as in loose mode;
 //! - pre-release order is SemVer's (`alpha.9 < alpha.10`, numeric < alphanumeric), a pre-release
 //!   sorts before its release, build metadata is ignored.
 //!
@@ -19,7 +21,9 @@ pub fn parse(s: &str) -> Option<Semver> {
     let s = s
         .trim()
         .trim_start_matches(|c: char| c == 'v' || c == 'V' || c == '=' || c.is_whitespace());
-    let end = s.find(['-', '+']).unwrap_or(s.len());
+    let end = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
     let (core, rest) = s.split_at(end);
     let parts: Vec<&str> = core.split('.').collect();
     if !(1..=3).contains(&parts.len()) {
@@ -27,13 +31,46 @@ pub fn parse(s: &str) -> Option<Semver> {
     }
     let mut numbers = Vec::with_capacity(3);
     for part in &parts {
-        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+        if part.is_empty() {
             return None;
         }
         numbers.push(part.parse::<u64>().ok()?);
     }
+    // Loose mode: `1.2.3beta` is `1.2.3-beta` (only after all three numbers).
+    let hyphenless = rest.starts_with(|c: char| c.is_ascii_alphabetic());
+    if hyphenless && parts.len() != 3 {
+        return None;
+    }
+    let (pre, build) = match rest.split_once('+') {
+        Some((pre, build)) => (pre, Some(build)),
+        None => (rest, None),
+    };
+    let pre = pre.strip_prefix('-').unwrap_or(pre);
+    if !(rest.is_empty() || rest.starts_with(['-', '+']) || hyphenless) {
+        return None;
+    }
     numbers.resize(3, 0);
-    let text = format!("{}.{}.{}{rest}", numbers[0], numbers[1], numbers[2]);
+    let mut text = format!("{}.{}.{}", numbers[0], numbers[1], numbers[2]);
+    if !pre.is_empty() || rest.starts_with('-') {
+        text.push('-');
+        // Loose mode: numeric identifiers may carry leading zeros (`-beta.01` is `-beta.1`).
+        let identifiers: Vec<&str> = pre
+            .split('.')
+            .map(|id| {
+                if id.len() > 1 && id.bytes().all(|b| b.is_ascii_digit()) {
+                    let trimmed = id.trim_start_matches('0');
+                    if trimmed.is_empty() { "0" } else { trimmed }
+                } else {
+                    id
+                }
+            })
+            .collect();
+        text.push_str(&identifiers.join("."));
+    }
+    if let Some(build) = build {
+        text.push('+');
+        text.push_str(build);
+    }
     semver::Version::parse(&text).ok().map(Semver)
 }
 
@@ -101,6 +138,9 @@ mod tests {
         assert_eq!(cmp("01.002.3", "1.2.3"), Some(Equal));
         assert_eq!(cmp("1.0-beta.1", "1.0.0"), Some(Less));
         assert_eq!(cmp("1.2.3+build.2", "1.2.3+build.10"), Some(Equal));
+        assert_eq!(cmp("1.2.3beta", "1.2.3-beta"), Some(Equal));
+        assert_eq!(cmp("1.0.0-beta.01", "1.0.0-beta.1"), Some(Equal));
+        assert_eq!(cmp("1.0.0-beta.00", "1.0.0-beta.0"), Some(Equal));
     }
 
     /// The unparsable GHSA `fixed` values and other non-versions are refused, never truncated
@@ -120,7 +160,9 @@ mod tests {
             "v",
             "1..2",
             "1.2.3-",
-            "1.2.3-01",
+            "1.2beta",
+            "1.2.3-a..b",
+            "1.2.3_beta",
         ] {
             assert_eq!(cmp(bad, bad), None, "{bad:?} must not parse");
         }
