@@ -217,7 +217,8 @@ fn uv_forked_resolution_with_groups() {
 }
 
 /// Installed metadata: `*.dist-info/METADATA` and `*.egg-info/PKG-INFO` headers give name
-/// and version (not the body, not folded description lines); origin Installed.
+/// and version (not the body, not folded description lines, whatever the encoding);
+/// origin Installed; other files of those names are not claimed.
 #[test]
 fn installed_dist_info_and_egg_info() {
     let pkgs = parse(
@@ -244,6 +245,13 @@ fn installed_dist_info_and_egg_info() {
     )
     .unwrap();
     assert_eq!(names(&pkgs), ["simplejson@3.17.2"]);
+    // A Latin-1 author name in an old PKG-INFO does not hide the package.
+    let pkgs = parse_bytes(
+        "x.egg-info/PKG-INFO",
+        b"Metadata-Version: 1.0\nName: docutils\nAuthor: David Goodger \xe9\nVersion: 0.14\n",
+    )
+    .unwrap();
+    assert_eq!(names(&pkgs), ["docutils@0.14"]);
     for path in [
         "METADATA",
         "docs/METADATA",

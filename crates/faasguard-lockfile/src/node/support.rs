@@ -75,13 +75,19 @@ pub(crate) fn find_object_key(text: &str, from: usize, key: &str) -> Option<usiz
 }
 
 /// A cursor over a JSON text that finds object keys in document order, so a whole lockfile
-/// costs one pass. A key not found leaves the cursor where it was (its package gets no line).
+/// costs one pass. A key not found leaves the cursor where it was (its package gets no line);
+/// after [`MAX_MISSES`] misses the cursor stops searching, so an odd file cannot make every
+/// lookup scan to the end.
 #[derive(Debug)]
 pub(crate) struct KeyCursor<'a> {
     text: &'a str,
     lines: LineIndex,
     pos: usize,
+    misses: usize,
 }
+
+/// Keys a [`KeyCursor`] may fail to find before it gives up.
+const MAX_MISSES: usize = 64;
 
 impl<'a> KeyCursor<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
@@ -89,12 +95,19 @@ impl<'a> KeyCursor<'a> {
             text,
             lines: LineIndex::new(text),
             pos: 0,
+            misses: 0,
         }
     }
 
     /// Moves to the first `"key": {` after the cursor; returns its line.
     pub(crate) fn next_line(&mut self, key: &str) -> Option<u32> {
-        let at = find_object_key(self.text, self.pos, key)?;
+        if self.misses >= MAX_MISSES {
+            return None;
+        }
+        let Some(at) = find_object_key(self.text, self.pos, key) else {
+            self.misses += 1;
+            return None;
+        };
         self.pos = at + key.len() + 2;
         Some(self.lines.line(at))
     }

@@ -4,8 +4,13 @@
 //! The RFC 822-style header block (up to the first blank line) gives `Name` and `Version`;
 //! header names are case-insensitive, folded continuation lines are ignored. Origin
 //! Installed, scope Prod, direct `None`, line of the `Version` header.
+//!
+//! Unlike the lockfile parsers, invalid UTF-8 is not an error here: old `PKG-INFO` files
+//! written by Python 2 tools are Latin-1 (author names, descriptions), and an installed
+//! package must not go unchecked for that. The bytes are decoded lossily; names and versions
+//! are ASCII.
 
-use super::super::node::support::{Collector, to_u32, utf8};
+use super::super::node::support::{Collector, to_u32};
 use crate::{Ecosystem, Origin, Package, ParseError, Scope, file_name};
 
 pub(crate) fn claims(path: &str, _head: &[u8]) -> bool {
@@ -19,7 +24,8 @@ pub(crate) fn claims(path: &str, _head: &[u8]) -> bool {
 }
 
 pub(crate) fn parse(path: &str, bytes: &[u8]) -> Result<Vec<Package>, ParseError> {
-    let text = utf8(bytes)?;
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut name = None;
     let mut version = None;
     for (i, line) in text.lines().enumerate() {

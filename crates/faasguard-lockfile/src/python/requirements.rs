@@ -85,7 +85,8 @@ fn logical_lines(text: &str) -> Vec<Logical> {
                 ""
             };
             if !names.is_empty() {
-                let from_file = names.starts_with("-r") || names.starts_with("-c");
+                // `-r requirements.in` names the user's own list; `-c` only constrains.
+                let from_file = names.starts_with("-r");
                 last.via_file = Some(last.via_file == Some(true) || from_file);
             }
             continue;
