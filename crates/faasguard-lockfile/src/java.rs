@@ -1,6 +1,0 @@
-//! Parsers for the java ecosystem (registered in [`PARSERS`]; none yet).
-
-use crate::Parser;
-
-/// This ecosystem's parsers.
-pub(crate) const PARSERS: &[Parser] = &[];
