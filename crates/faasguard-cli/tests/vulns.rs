@@ -80,14 +80,18 @@ fn json(stdout: &str) -> Value {
 
 /// The bundled snapshot finds real advisories for a pinned Python dependency, with the fixed
 /// version, and not for the fixed version itself (jsonpickle 1.4.2 is PYSEC-2020-49's fix); a
-/// package of a partially covered ecosystem is "not checked", never clean; the report says which
-/// database was used.
+/// package of a partially covered ecosystem, or without a match in a stale database, is "not
+/// checked", never clean; the report says which database was used and that it is stale.
 #[test]
 fn bundled_snapshot_finds_real_advisories() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join(".git")).unwrap();
     write(dir.path(), "requirements.txt", "jsonpickle==1.4.1\n");
-    write(dir.path(), "fixed/requirements.txt", "jsonpickle==1.4.2\n");
+    write(
+        dir.path(),
+        "fixed/requirements.txt",
+        "jsonpickle==1.4.2\nrequests==2.32.3\n",
+    );
     lockfile(dir.path(), &[("left-pad", "1.3.0")]);
     let (_, out, err) = run(&["scan", "-f", "json", dir.path().to_str().unwrap()]);
     let report = json(&out);
@@ -127,6 +131,10 @@ fn bundled_snapshot_finds_real_advisories() {
         "{fixed}"
     );
     assert_eq!(status("left-pad"), "not-checked");
+    // No advisory matches requests 2.32.3 in the 2024 snapshot, but the snapshot is stale
+    // (CVE-2024-47081 was published later): not checked, not clean.
+    assert_eq!(status("requests"), "not-checked");
+    assert_eq!(report["vuln_db"]["stale"], true);
     assert_eq!(report["vuln_db"]["source"], "bundled snapshot");
 }
 

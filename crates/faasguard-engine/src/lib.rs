@@ -188,9 +188,13 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
     let secret_rules_hit = secrets::merge_findings(&mut raw_findings, code.hits, &inventory);
     let owners = secrets::Owners::new(&inventory);
     let enabled = |id: &str| rule_enabled(settings, id, "");
+    let db_info = settings
+        .vuln_db
+        .as_deref()
+        .map(|db| vulns::db_info(db, &settings.vuln_db_source, &settings.rules.today));
     let checked_packages = vulns::check(
         code.packages,
-        settings.vuln_db.as_deref(),
+        settings.vuln_db.as_deref().zip(db_info.as_ref()),
         &owners,
         &enabled,
     );
@@ -245,11 +249,7 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
         rules,
         skipped: code.skipped,
         code: code.stats,
-        vuln_db: settings
-            .vuln_db
-            .as_deref()
-            .filter(|_| !checked_packages.packages.is_empty())
-            .map(|db| vulns::db_info(db, &settings.vuln_db_source, &settings.rules.today)),
+        vuln_db: db_info.filter(|_| !checked_packages.packages.is_empty()),
         packages: checked_packages.packages,
     })
 }

@@ -203,7 +203,7 @@ fn finding(
 /// when there is none.
 pub(crate) fn check(
     packages: Vec<(Package, std::path::PathBuf)>,
-    db: Option<&faasguard_vulndb::Database>,
+    db: Option<(&faasguard_vulndb::Database, &faasguard_report::VulnDbInfo)>,
     owners: &crate::secrets::Owners,
     enabled: &dyn Fn(&str) -> bool,
 ) -> Checked {
@@ -229,12 +229,20 @@ pub(crate) fn check(
     };
     let mut hit = std::collections::BTreeSet::new();
     for (p, disk) in &packages {
-        let Some(db) = db else {
+        let Some((db, info)) = db else {
             out.packages
                 .push(unchecked_entry(p, "no vulnerability database was loaded"));
             continue;
         };
-        let check = db.check(p);
+        let mut check = db.check(p);
+        if info.stale && check == faasguard_vulndb::Check::Clean {
+            // Old data cannot show that a version is free of vulnerabilities published since.
+            check = faasguard_vulndb::Check::NotChecked(format!(
+                "no match, but the vulnerability database is stale (built {}, newest advisories {})",
+                info.built_at,
+                info.newest.join(", ")
+            ));
+        }
         if let faasguard_vulndb::Check::Vulnerable(vulns) = &check {
             let function = owners.owner(disk);
             for v in vulns {
