@@ -380,3 +380,57 @@ fn scanners_and_bad_database() {
     assert_eq!(code, 2);
     assert!(err.contains("bad.fgdb"), "{err}");
 }
+
+/// Installed packages inside a deployment zip and a nested layer zip are found and checked,
+/// located as `package.zip!/…`.
+#[test]
+fn packages_inside_zip_packages() {
+    let dir = tempfile::tempdir().unwrap();
+    let adv = dir.path().join("adv");
+    write(
+        &adv,
+        "GHSA-test-0003.json",
+        &npm_advisory("GHSA-test-0003", "left-pad", "0", "1.3.1"),
+    );
+    let db = dir.path().join("osv.fgdb");
+    let (code, _, err) = run(&[
+        "db",
+        "import",
+        adv.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let layer = zip_of(&[(
+        "nodejs/node_modules/left-pad/package.json",
+        r#"{"name": "left-pad", "version": "1.1.0"}"#.to_owned(),
+    )]);
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file("index.js", SimpleFileOptions::default())
+        .unwrap();
+    w.write_all(b"exports.handler = async () => 1;\n").unwrap();
+    w.start_file("layers/shared.zip", SimpleFileOptions::default())
+        .unwrap();
+    w.write_all(&layer).unwrap();
+    let package = w.finish().unwrap().into_inner();
+    let app = dir.path().join("app");
+    std::fs::create_dir_all(app.join(".git")).unwrap();
+    std::fs::write(app.join("function.zip"), package).unwrap();
+    let (code, out, err) = run(&[
+        "scan",
+        "-f",
+        "json",
+        "--scanners",
+        "vuln",
+        "--db",
+        db.to_str().unwrap(),
+        app.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let report = json(&out);
+    assert_eq!(
+        report["findings"][0]["location"]["file"],
+        "function.zip!/layers/shared.zip!/nodejs/node_modules/left-pad/package.json"
+    );
+    assert_eq!(report["packages"][0]["origin"], "installed");
+}
