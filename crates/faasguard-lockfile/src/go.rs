@@ -371,6 +371,37 @@ fn varint_string(bytes: &[u8], at: usize) -> Result<(&[u8], usize), ParseError> 
     Ok((&bytes[start..end], end))
 }
 
+/// A `size`-byte unsigned integer at file offset `at`.
+fn pointer(bytes: &[u8], at: usize, size: usize, big_endian: bool) -> Option<u64> {
+    let raw = bytes.get(at..at.checked_add(size)?)?;
+    let mut value: u64 = 0;
+    for i in 0..size {
+        let b = if big_endian {
+            raw[i]
+        } else {
+            raw[size - 1 - i]
+        };
+        value = (value << 8) | u64::from(b);
+    }
+    Some(value)
+}
+
+/// The bytes of the Go string whose header (`data pointer, length`) is at virtual address
+/// `addr`.
+fn go_string(bytes: &[u8], addr: u64, size: usize, big_endian: bool) -> Option<&[u8]> {
+    let header = usize::try_from(crate::rust::exe::file_offset(bytes, addr)?).ok()?;
+    let data = pointer(bytes, header, size, big_endian)?;
+    let len = pointer(bytes, header.checked_add(size)?, size, big_endian)?;
+    if len == 0 {
+        return Some(&[]);
+    }
+    if len > MAX_INFO_STRING {
+        return None;
+    }
+    let start = usize::try_from(crate::rust::exe::file_offset(bytes, data)?).ok()?;
+    bytes.get(start..start.checked_add(usize::try_from(len).ok()?)?)
+}
+
 /// The Go release and the module information of the build info blob at `pos`.
 fn read_buildinfo(bytes: &[u8], pos: usize) -> Result<(String, Vec<u8>), ParseError> {
     let header = bytes
@@ -384,10 +415,18 @@ fn read_buildinfo(bytes: &[u8], pos: usize) -> Result<(String, Vec<u8>), ParseEr
         )));
     }
     if flags & 2 == 0 {
-        return Err(ParseError::new(
-            "Go build info in the pre-1.18 pointer format (the binary was built with Go 1.17 \
-             or older) is not read",
-        ));
+        // Go 1.13–1.17: two pointers to Go string headers, in virtual memory.
+        let (size, big_endian) = (usize::from(ptr_size), flags & 1 != 0);
+        let version = pointer(bytes, pos + 16, size, big_endian)
+            .and_then(|addr| go_string(bytes, addr, size, big_endian));
+        let modinfo = pointer(bytes, pos + 16 + size, size, big_endian)
+            .and_then(|addr| go_string(bytes, addr, size, big_endian));
+        return match (version, modinfo) {
+            (Some(v), Some(m)) => Ok((String::from_utf8_lossy(v).into_owned(), m.to_vec())),
+            _ => Err(ParseError::new(
+                "Go build info (pre-1.18 pointer format): a pointer does not lead to file data",
+            )),
+        };
     }
     let (version, next) = varint_string(bytes, pos + 32)?;
     let (modinfo, _) = varint_string(bytes, next)?;
@@ -612,6 +651,112 @@ mod tests {
             ]
         );
         assert!(pkgs.iter().all(|p| p.origin == Origin::Binary));
+    }
+
+    fn put(b: &mut Vec<u8>, at: usize, size: usize, value: u64, big: bool) {
+        if b.len() < at + size {
+            b.resize(at + size, 0);
+        }
+        for i in 0..size {
+            let byte = u8::try_from((value >> (8 * i)) & 0xff).unwrap();
+            let idx = if big { at + size - 1 - i } else { at + i };
+            b[idx] = byte;
+        }
+    }
+
+    /// A minimal ELF (one `PT_LOAD` segment mapping the whole file at 0x400000) holding a
+    /// pre-1.18 build info blob: two pointers to Go string headers.
+    fn old_format_elf(wide: bool, big: bool, version: &[u8], modinfo: &[u8]) -> Vec<u8> {
+        let base: u64 = 0x40_0000;
+        let size = if wide { 8 } else { 4 };
+        let mut b = vec![0u8; 0x100];
+        b[..4].copy_from_slice(b"\x7fELF");
+        b[4] = if wide { 2 } else { 1 };
+        b[5] = if big { 2 } else { 1 };
+        let (phoff_at, phentsize_at, phnum_at, ph) = if wide {
+            (0x20, 0x36, 0x38, 0x40)
+        } else {
+            (0x1c, 0x2a, 0x2c, 0x34)
+        };
+        put(&mut b, phoff_at, size, ph, big);
+        put(&mut b, phentsize_at, 2, if wide { 56 } else { 32 }, big);
+        put(&mut b, phnum_at, 2, 1, big);
+        let ph = usize::try_from(ph).unwrap();
+        put(&mut b, ph, 4, 1, big); // PT_LOAD, offset 0
+        let (vaddr_at, filesz_at) = if wide {
+            (ph + 16, ph + 32)
+        } else {
+            (ph + 8, ph + 16)
+        };
+        put(&mut b, vaddr_at, size, base, big);
+        let version_at = b.len();
+        b.extend_from_slice(version);
+        let modinfo_at = b.len();
+        b.extend_from_slice(modinfo);
+        let headers_at = b.len();
+        put(&mut b, headers_at, size, base + version_at as u64, big);
+        put(&mut b, headers_at + size, size, version.len() as u64, big);
+        put(
+            &mut b,
+            headers_at + 2 * size,
+            size,
+            base + modinfo_at as u64,
+            big,
+        );
+        put(
+            &mut b,
+            headers_at + 3 * size,
+            size,
+            modinfo.len() as u64,
+            big,
+        );
+        let blob_at = b.len().div_ceil(16) * 16;
+        b.resize(blob_at, 0);
+        b.extend_from_slice(BUILDINFO_MAGIC);
+        b.push(u8::try_from(size).unwrap());
+        b.push(u8::from(big));
+        put(&mut b, blob_at + 16, size, base + headers_at as u64, big);
+        put(
+            &mut b,
+            blob_at + 16 + size,
+            size,
+            base + (headers_at + 2 * size) as u64,
+            big,
+        );
+        b.resize(b.len() + 16, 0);
+        let len = b.len() as u64;
+        put(&mut b, filesz_at, size, len, big);
+        b
+    }
+
+    /// The pre-1.18 pointer format is read through the ELF's load segments, for 64-bit
+    /// little-endian and 32-bit big-endian binaries, sentinels stripped.
+    #[test]
+    fn pre_1_18_pointer_format_both_endians() {
+        let mut modinfo = vec![0x30u8; 16];
+        modinfo.extend_from_slice(
+            b"path\tm\nmod\tm\t(devel)\t\ndep\tgithub.com/aws/aws-lambda-go\tv1.13.3\th1:x=\n",
+        );
+        modinfo.extend_from_slice(&[0xf9; 16]);
+        for (wide, big) in [(true, false), (false, true)] {
+            let elf = old_format_elf(wide, big, b"go1.16.15", &modinfo);
+            let pkgs = parse_go_binary("bootstrap", &elf).unwrap();
+            assert_eq!(
+                versions(&pkgs),
+                vec![
+                    (
+                        "github.com/aws/aws-lambda-go".into(),
+                        "v1.13.3".into(),
+                        None
+                    ),
+                    ("stdlib".into(), "1.16.15".into(), Some(true)),
+                ],
+                "wide={wide} big={big}"
+            );
+            for n in (0..elf.len()).step_by(3) {
+                let _ = parse_go_binary("bootstrap", &elf[..n]);
+            }
+        }
     }
 
     /// Bogus lengths, bad pointer sizes, the old pointer format and truncation are errors;

@@ -175,6 +175,104 @@ fn macho64_section<'a>(bytes: &'a [u8], want: &str) -> Option<&'a [u8]> {
     None
 }
 
+/// The file offset of virtual address `addr` in an ELF (through its `PT_LOAD` segments), PE
+/// (image base plus section addresses) or 64-bit Mach-O (segments), if it is backed by file
+/// bytes.
+pub(crate) fn file_offset(bytes: &[u8], addr: u64) -> Option<u64> {
+    if bytes.starts_with(b"\x7fELF") {
+        elf_offset(bytes, addr)
+    } else if bytes.starts_with(b"MZ") {
+        pe_offset(bytes, addr)
+    } else if bytes.starts_with(b"\xcf\xfa\xed\xfe") {
+        macho64_offset(bytes, addr)
+    } else {
+        None
+    }
+}
+
+/// `addr` inside `[start, start + size)` → `file_start + (addr - start)`.
+fn map(addr: u64, start: u64, size: u64, file_start: u64) -> Option<u64> {
+    (addr >= start && addr - start < size).then(|| file_start.checked_add(addr - start))?
+}
+
+fn elf_offset(bytes: &[u8], addr: u64) -> Option<u64> {
+    const PT_LOAD: u64 = 1;
+    let wide = *bytes.get(4)? == 2;
+    let r = Reader {
+        bytes,
+        big_endian: *bytes.get(5)? == 2,
+    };
+    let (phoff, phentsize, phnum) = if wide {
+        (r.u64(0x20)?, r.u16(0x36)?, r.u16(0x38)?)
+    } else {
+        (r.u32(0x1c)?, r.u16(0x2a)?, r.u16(0x2c)?)
+    };
+    for i in 0..phnum.min(MAX_SECTIONS) {
+        let at = phoff.checked_add(i.checked_mul(phentsize)?)?;
+        // (type, file offset, virtual address, size in the file)
+        let (kind, offset, vaddr, filesz) = if wide {
+            (r.u32(at)?, r.u64(at + 8)?, r.u64(at + 16)?, r.u64(at + 32)?)
+        } else {
+            (r.u32(at)?, r.u32(at + 4)?, r.u32(at + 8)?, r.u32(at + 16)?)
+        };
+        if kind == PT_LOAD
+            && let Some(off) = map(addr, vaddr, filesz, offset)
+        {
+            return Some(off);
+        }
+    }
+    None
+}
+
+fn pe_offset(bytes: &[u8], addr: u64) -> Option<u64> {
+    let r = Reader {
+        bytes,
+        big_endian: false,
+    };
+    let pe = r.u32(0x3c)?;
+    if r.slice(pe, 4)? != b"PE\0\0" {
+        return None;
+    }
+    let count = r.u16(pe + 6)?;
+    let optional_size = r.u16(pe + 20)?;
+    let optional = pe + 24;
+    let image_base = match r.u16(optional)? {
+        0x20b => r.u64(optional + 24)?,
+        _ => r.u32(optional + 28)?,
+    };
+    let table = optional + optional_size;
+    for i in 0..count.min(MAX_SECTIONS) {
+        let at = table + i * 40;
+        let start = image_base.checked_add(r.u32(at + 12)?)?;
+        if let Some(off) = map(addr, start, r.u32(at + 16)?, r.u32(at + 20)?) {
+            return Some(off);
+        }
+    }
+    None
+}
+
+fn macho64_offset(bytes: &[u8], addr: u64) -> Option<u64> {
+    const LC_SEGMENT_64: u64 = 0x19;
+    let r = Reader {
+        bytes,
+        big_endian: false,
+    };
+    let mut at: u64 = 32;
+    for _ in 0..r.u32(16)?.min(MAX_SECTIONS) {
+        let size = r.u32(at + 4)?;
+        if size < 8 {
+            return None;
+        }
+        if r.u32(at)? == LC_SEGMENT_64
+            && let Some(off) = map(addr, r.u64(at + 24)?, r.u64(at + 48)?, r.u64(at + 40)?)
+        {
+            return Some(off);
+        }
+        at = at.checked_add(size)?;
+    }
+    None
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -1,7 +1,7 @@
 //! Rust: `Cargo.lock` (v1–v4) and the dependency list `cargo auditable` embeds in binaries
 //! (the `.dep-v0` section: zlib-compressed JSON).
 
-mod exe;
+pub(crate) mod exe;
 
 use std::collections::HashSet;
 use std::io::Read as _;
