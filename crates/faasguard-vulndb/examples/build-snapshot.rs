@@ -73,6 +73,12 @@ fn main() -> ExitCode {
             for m in &report.malformed {
                 println!("malformed: {}: {}", m.file, m.cause);
             }
+            for b in &report.unreadable_bounds {
+                println!(
+                    "unreadable bound: {} {} {}: `{}`",
+                    b.id, b.ecosystem, b.package, b.bound
+                );
+            }
             for (eco, n) in &report.skipped_ecosystems {
                 println!("skipped ecosystem {eco}: {n} affected entries");
             }

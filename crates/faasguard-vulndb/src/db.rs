@@ -14,6 +14,7 @@ use faasguard_lockfile::{Ecosystem, Package};
 use crate::format::{self, FIXED_LEN, FormatError, IndexEntry, Status, Stored};
 use crate::matcher;
 use crate::score::CvssScore;
+use crate::version::Version;
 
 /// The snapshot that ships in the repository (see `data/PROVENANCE.md`).
 static BUNDLED: &[u8] = include_bytes!("../data/osv-snapshot.fgdb");
@@ -211,15 +212,15 @@ impl Database {
         else {
             return Check::NotChecked(format!("the database has no {eco} advisories"));
         };
-        let version = pkg.version.trim();
-        if version.is_empty() {
+        let raw_version = pkg.version.trim();
+        if raw_version.is_empty() {
             return Check::NotChecked("no version".to_owned());
         }
-        if !matcher::readable(eco, version) {
+        let Some(version) = matcher::parse(eco, raw_version) else {
             return Check::NotChecked(format!(
-                "version `{version}` cannot be read under {eco} version rules"
+                "version `{raw_version}` cannot be read under {eco} version rules"
             ));
-        }
+        };
         let name = matcher::normalize_name(eco, &pkg.name);
         let partial = || {
             Check::NotChecked(format!(
@@ -246,7 +247,7 @@ impl Database {
                 ));
             }
         };
-        let vulns = evaluate(eco, &stored, version);
+        let vulns = evaluate(eco, &stored, &version);
         if !vulns.is_empty() {
             Check::Vulnerable(vulns)
         } else if eco_status.complete {
@@ -294,13 +295,13 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 /// One matching advisory, before grouping.
 struct Hit<'a> {
     stored: &'a Stored,
-    fix: Option<&'a str>,
+    fix: Option<(&'a str, Version)>,
     informational: Option<&'a str>,
 }
 
 /// Evaluates every stored advisory of one package against a readable version, then folds the
 /// hits into one [`Vuln`] per alias group.
-fn evaluate(eco: Ecosystem, stored: &[Stored], version: &str) -> Vec<Vuln> {
+fn evaluate(eco: Ecosystem, stored: &[Stored], version: &Version) -> Vec<Vuln> {
     let mut groups: BTreeMap<&str, Vec<Hit<'_>>> = BTreeMap::new();
     for adv in stored {
         let matching: Vec<_> = adv
@@ -317,7 +318,7 @@ fn evaluate(eco: Ecosystem, stored: &[Stored], version: &str) -> Vec<Vuln> {
         let fix = matching
             .iter()
             .filter_map(|a| matcher::lowest_fix_above(eco, a, version))
-            .max_by(|a, b| crate::version::compare(eco, a, b).unwrap_or(std::cmp::Ordering::Equal));
+            .max_by(|a, b| a.1.cmp(&b.1));
         let informational = if matching.iter().all(|a| a.informational().is_some()) {
             matching.iter().find_map(|a| a.informational())
         } else {
@@ -330,7 +331,7 @@ fn evaluate(eco: Ecosystem, stored: &[Stored], version: &str) -> Vec<Vuln> {
             informational,
         });
     }
-    groups.into_values().map(|hits| fold(eco, &hits)).collect()
+    groups.into_values().map(|hits| fold(&hits)).collect()
 }
 
 fn id_rank(id: &str) -> u8 {
@@ -343,7 +344,7 @@ fn id_rank(id: &str) -> u8 {
     }
 }
 
-fn fold(eco: Ecosystem, hits: &[Hit<'_>]) -> Vuln {
+fn fold(hits: &[Hit<'_>]) -> Vuln {
     let primary = hits
         .iter()
         .map(|h| h.stored)
@@ -386,9 +387,9 @@ fn fold(eco: Ecosystem, hits: &[Hit<'_>]) -> Vuln {
     // one naming no fix, e.g. with `last_affected`, does not veto another's).
     let fixed = hits
         .iter()
-        .filter_map(|h| h.fix)
-        .max_by(|a, b| crate::version::compare(eco, a, b).unwrap_or(std::cmp::Ordering::Equal))
-        .map(str::to_owned);
+        .filter_map(|h| h.fix.as_ref())
+        .max_by(|a, b| a.1.cmp(&b.1))
+        .map(|f| f.0.to_owned());
     let mut references = Vec::new();
     for r in hits.iter().flat_map(|h| &h.stored.refs) {
         if !references.contains(r) {

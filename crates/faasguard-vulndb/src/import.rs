@@ -134,7 +134,8 @@ fn build_from(
 ) -> Result<(Vec<u8>, ImportReport), DbError> {
     // De-duplicate by id (the newest `modified` wins), drop withdrawn ones.
     let mut by_id: BTreeMap<String, Advisory> = BTreeMap::new();
-    for adv in advisories {
+    for mut adv in advisories {
+        slim(&mut adv);
         if let Some(prev) = by_id.get(&adv.id) {
             report.duplicates += 1;
             if prev.modified >= adv.modified {
@@ -506,11 +507,39 @@ fn read_zip(
 fn add_record(file: String, bytes: &[u8], records: &mut Vec<Advisory>, report: &mut ImportReport) {
     report.files += 1;
     match Advisory::from_json(bytes) {
-        Ok(advisory) => records.push(advisory),
+        Ok(mut advisory) => {
+            slim(&mut advisory);
+            records.push(advisory);
+        }
         Err(e) => report.malformed.push(Malformed {
             file,
             cause: e.to_string(),
         }),
+    }
+}
+
+/// Drops what the database never stores (`details`, `related`, `ecosystem_specific`, `GIT`
+/// events, unrelated `database_specific` fields) as soon as a record is read, so that importing
+/// a full export holds only the matching data in memory.
+fn slim(adv: &mut Advisory) {
+    adv.details = None;
+    adv.related = Vec::new();
+    adv.published = None;
+    let severity = adv.database_specific.get("severity").cloned();
+    adv.database_specific = severity.map_or(
+        serde_json::Value::Null,
+        |s| serde_json::json!({ "severity": s }),
+    );
+    for a in &mut adv.affected {
+        a.ecosystem_specific = serde_json::Value::Null;
+        let informational = a.informational().map(str::to_owned);
+        let cvss = a.cvss().map(str::to_owned);
+        a.database_specific = if informational.is_none() && cvss.is_none() {
+            serde_json::Value::Null
+        } else {
+            serde_json::json!({ "informational": informational, "cvss": cvss })
+        };
+        a.ranges.retain(|r| r.is_version_range());
     }
 }
 

@@ -9,12 +9,10 @@
 //! range. A bound that cannot be read under the ecosystem's rules is skipped, which widens the
 //! range (conservative): postcss's `fixed: "7.0.36, 8.2.13"` leaves `introduced: 0` open.
 
-use std::cmp::Ordering;
-
 use faasguard_lockfile::Ecosystem;
 
 use crate::osv::{Affected, EventKind, Range};
-use crate::version;
+use crate::version::{self, Version};
 
 /// A package name as the index stores it: PyPI per PEP 503 (lower case, runs of `-_.` become
 /// `-`), NuGet and Packagist lower-cased, everything else exact (npm, crates.io, Go module
@@ -50,100 +48,103 @@ pub fn ecosystem_of(osv: &str) -> Option<Ecosystem> {
     Ecosystem::from_osv(base)
 }
 
-/// Whether a version string can be read under the ecosystem's rules.
-pub fn readable(ecosystem: Ecosystem, v: &str) -> bool {
-    !v.trim().is_empty() && version::compare(ecosystem, v, v).is_some()
+/// Reads a version under the ecosystem's rules (`None`: it cannot be ordered there, and the
+/// package is "not checked").
+pub fn parse(ecosystem: Ecosystem, v: &str) -> Option<Version> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    version::parse(ecosystem, v)
 }
 
-/// Whether `v` is affected by one `affected` entry. `v` must be [`readable`].
-pub fn affected_entry(ecosystem: Ecosystem, entry: &Affected, v: &str) -> bool {
+/// Whether a version string can be read under the ecosystem's rules.
+pub fn readable(ecosystem: Ecosystem, v: &str) -> bool {
+    parse(ecosystem, v).is_some()
+}
+
+/// Whether `v` is affected by one `affected` entry.
+pub fn affected_entry(ecosystem: Ecosystem, entry: &Affected, v: &Version) -> bool {
     entry
         .versions
         .iter()
-        .any(|listed| version::compare(ecosystem, v, listed) == Some(Ordering::Equal))
+        .any(|listed| parse(ecosystem, listed).is_some_and(|l| l == *v))
         || entry
             .ranges
             .iter()
             .any(|range| range_contains(ecosystem, range, v))
 }
 
+/// A range bound, read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Bound {
+    /// `introduced: "0"`: before every version.
+    Zero,
+    Version(Version),
+    /// `limit: "*"`: after every version.
+    Star,
+}
+
 /// Whether one range contains `v` (false for `GIT` and unknown range types).
-pub fn range_contains(ecosystem: Ecosystem, range: &Range, v: &str) -> bool {
+pub fn range_contains(ecosystem: Ecosystem, range: &Range, v: &Version) -> bool {
     if !range.is_version_range() {
         return false;
     }
     let events = sorted_events(ecosystem, range);
-    let limits: Vec<&str> = events
+    // No limit events means an implicit "*": every version is before it.
+    let mut limits = events
         .iter()
         .filter(|(k, _)| *k == EventKind::Limit)
-        .map(|(_, b)| *b)
-        .collect();
-    // No limit events means an implicit "*": every version is before it.
-    let before_limits = limits.is_empty()
-        || limits
-            .iter()
-            .any(|l| *l == "*" || version::compare(ecosystem, v, l) == Some(Ordering::Less));
+        .peekable();
+    let before_limits = limits.peek().is_none()
+        || limits.any(|(_, b)| match b {
+            Bound::Star => true,
+            Bound::Zero => false,
+            Bound::Version(l) => v < l,
+        });
     if !before_limits {
         return false;
     }
     let mut vulnerable = false;
-    for (kind, bound) in events {
+    for (kind, bound) in &events {
+        let at_or_above = match bound {
+            Bound::Zero => true,
+            Bound::Star => false,
+            Bound::Version(b) => v >= b,
+        };
         match kind {
-            EventKind::Introduced => {
-                if bound == "0" || cmp(ecosystem, v, bound) != Ordering::Less {
-                    vulnerable = true;
-                }
+            EventKind::Introduced if at_or_above => vulnerable = true,
+            EventKind::Fixed if at_or_above => vulnerable = false,
+            EventKind::LastAffected
+                if at_or_above && !matches!(bound, Bound::Version(b) if v == b) =>
+            {
+                vulnerable = false;
             }
-            EventKind::Fixed => {
-                if cmp(ecosystem, v, bound) != Ordering::Less {
-                    vulnerable = false;
-                }
-            }
-            EventKind::LastAffected => {
-                if cmp(ecosystem, v, bound) == Ordering::Greater {
-                    vulnerable = false;
-                }
-            }
-            EventKind::Limit => {}
+            _ => {}
         }
     }
     vulnerable
 }
 
-/// Compares two readable versions (both were checked by [`sorted_events`] / the caller).
-fn cmp(ecosystem: Ecosystem, a: &str, b: &str) -> Ordering {
-    version::compare(ecosystem, a, b).unwrap_or(Ordering::Equal)
-}
-
 /// The readable events of a range, sorted by version with `introduced: "0"` first. Events whose
 /// version cannot be read are dropped (see [`unreadable_bounds`]).
-pub fn sorted_events(ecosystem: Ecosystem, range: &Range) -> Vec<(EventKind, &str)> {
-    let mut events: Vec<(EventKind, &str)> = range
+fn sorted_events(ecosystem: Ecosystem, range: &Range) -> Vec<(EventKind, Bound)> {
+    let mut events: Vec<(EventKind, Bound)> = range
         .events
         .iter()
         .flat_map(crate::osv::Event::kinds)
-        .filter(|(k, b)| {
-            (*k == EventKind::Introduced && *b == "0")
-                || (*k == EventKind::Limit && *b == "*")
-                || readable(ecosystem, b)
-        })
+        .filter_map(|(k, b)| Some((k, read_bound(ecosystem, k, b)?)))
         .collect();
-    events.sort_by(|(ka, a), (kb, b)| {
-        let zero_a = *ka == EventKind::Introduced && *a == "0";
-        let zero_b = *kb == EventKind::Introduced && *b == "0";
-        match (zero_a, zero_b) {
-            (true, true) => Ordering::Equal,
-            (true, false) => Ordering::Less,
-            (false, true) => Ordering::Greater,
-            (false, false) => match (*a == "*", *b == "*") {
-                (true, true) => Ordering::Equal,
-                (true, false) => Ordering::Greater,
-                (false, true) => Ordering::Less,
-                (false, false) => cmp(ecosystem, a, b),
-            },
-        }
-    });
+    events.sort_by(|a, b| a.1.cmp(&b.1));
     events
+}
+
+fn read_bound(ecosystem: Ecosystem, kind: EventKind, b: &str) -> Option<Bound> {
+    match (kind, b.trim()) {
+        (EventKind::Introduced, "0") => Some(Bound::Zero),
+        (EventKind::Limit, "*") => Some(Bound::Star),
+        (_, b) => parse(ecosystem, b).map(Bound::Version),
+    }
 }
 
 /// The bounds of a range that cannot be read under the ecosystem's rules (skipped by the
@@ -156,28 +157,30 @@ pub fn unreadable_bounds(ecosystem: Ecosystem, range: &Range) -> Vec<&str> {
         .events
         .iter()
         .flat_map(crate::osv::Event::kinds)
-        .filter(|(k, b)| {
-            !((*k == EventKind::Introduced && *b == "0")
-                || (*k == EventKind::Limit && *b == "*")
-                || readable(ecosystem, b))
-        })
+        .filter(|(k, b)| read_bound(ecosystem, *k, b).is_none())
         .map(|(_, b)| b)
         .collect()
 }
 
 /// The lowest `fixed` version of the entry's version ranges above `v`, for remediation.
-pub fn lowest_fix_above<'a>(ecosystem: Ecosystem, entry: &'a Affected, v: &str) -> Option<&'a str> {
+pub fn lowest_fix_above<'a>(
+    ecosystem: Ecosystem,
+    entry: &'a Affected,
+    v: &Version,
+) -> Option<(&'a str, Version)> {
     entry
         .ranges
         .iter()
         .filter(|r| r.is_version_range())
         .flat_map(|r| r.events.iter())
         .filter_map(|e| e.fixed.as_deref())
-        .filter(|f| version::compare(ecosystem, f, v) == Some(Ordering::Greater))
-        .min_by(|a, b| cmp(ecosystem, a, b))
+        .filter_map(|f| Some((f, parse(ecosystem, f)?)))
+        .filter(|(_, f)| f > v)
+        .min_by(|a, b| a.1.cmp(&b.1))
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::osv::Event;
@@ -203,6 +206,19 @@ mod tests {
     }
 
     use EventKind::{Fixed, Introduced, LastAffected, Limit};
+
+    fn read(e: Ecosystem, s: &str) -> Version {
+        parse(e, s).expect("test versions are valid")
+    }
+    fn v(s: &str) -> Version {
+        read(Ecosystem::CratesIo, s)
+    }
+    fn npm(s: &str) -> Version {
+        read(Ecosystem::Npm, s)
+    }
+    fn go(s: &str) -> Version {
+        read(Ecosystem::Go, s)
+    }
 
     /// PEP 503 for PyPI, lower case for NuGet and Packagist, exact elsewhere.
     #[test]
@@ -247,21 +263,21 @@ mod tests {
             ],
         );
         let e = Ecosystem::CratesIo;
-        assert!(range_contains(e, &r, "2.2.0"));
-        assert!(range_contains(e, &r, "1.11.21"));
-        assert!(!range_contains(e, &r, "1.11.22"));
-        assert!(!range_contains(e, &r, "2.1.10"));
-        assert!(!range_contains(e, &r, "2.2.3"));
-        assert!(!range_contains(e, &r, "1.10.0"));
+        assert!(range_contains(e, &r, &v("2.2.0")));
+        assert!(range_contains(e, &r, &v("1.11.21")));
+        assert!(!range_contains(e, &r, &v("1.11.22")));
+        assert!(!range_contains(e, &r, &v("2.1.10")));
+        assert!(!range_contains(e, &r, &v("2.2.3")));
+        assert!(!range_contains(e, &r, &v("1.10.0")));
     }
 
     /// `last_affected` is inclusive.
     #[test]
     fn last_affected_is_inclusive() {
         let r = range("SEMVER", &[(Introduced, "0"), (LastAffected, "6.5.4")]);
-        assert!(range_contains(Ecosystem::Npm, &r, "6.5.4"));
-        assert!(range_contains(Ecosystem::Npm, &r, "0.0.1"));
-        assert!(!range_contains(Ecosystem::Npm, &r, "6.5.5"));
+        assert!(range_contains(Ecosystem::Npm, &r, &npm("6.5.4")));
+        assert!(range_contains(Ecosystem::Npm, &r, &npm("0.0.1")));
+        assert!(!range_contains(Ecosystem::Npm, &r, &npm("6.5.5")));
     }
 
     /// A `limit` event caps the range: versions at or above it are not affected even though no
@@ -269,21 +285,21 @@ mod tests {
     #[test]
     fn limit_caps_the_range() {
         let r = range("SEMVER", &[(Introduced, "1.0.0"), (Limit, "2.0.0")]);
-        assert!(range_contains(Ecosystem::Go, &r, "1.5.0"));
-        assert!(!range_contains(Ecosystem::Go, &r, "2.0.0"));
-        assert!(!range_contains(Ecosystem::Go, &r, "3.0.0"));
-        assert!(!range_contains(Ecosystem::Go, &r, "0.9.0"));
+        assert!(range_contains(Ecosystem::Go, &r, &go("1.5.0")));
+        assert!(!range_contains(Ecosystem::Go, &r, &go("2.0.0")));
+        assert!(!range_contains(Ecosystem::Go, &r, &go("3.0.0")));
+        assert!(!range_contains(Ecosystem::Go, &r, &go("0.9.0")));
         let star = range("SEMVER", &[(Introduced, "1.0.0"), (Limit, "*")]);
-        assert!(range_contains(Ecosystem::Go, &star, "9.0.0"));
+        assert!(range_contains(Ecosystem::Go, &star, &go("9.0.0")));
     }
 
     /// An `introduced` with no closing event covers every later version (express GHSA-jj78).
     #[test]
     fn open_ended_range() {
         let r = range("ECOSYSTEM", &[(Introduced, "4.0.0")]);
-        assert!(range_contains(Ecosystem::Npm, &r, "4.17.1"));
-        assert!(range_contains(Ecosystem::Npm, &r, "99.0.0"));
-        assert!(!range_contains(Ecosystem::Npm, &r, "3.9.9"));
+        assert!(range_contains(Ecosystem::Npm, &r, &npm("4.17.1")));
+        assert!(range_contains(Ecosystem::Npm, &r, &npm("99.0.0")));
+        assert!(!range_contains(Ecosystem::Npm, &r, &npm("3.9.9")));
     }
 
     /// An unreadable `fixed` bound is skipped and reported; the range stays open from
@@ -291,8 +307,8 @@ mod tests {
     #[test]
     fn unreadable_bound_widens_the_range() {
         let r = range("ECOSYSTEM", &[(Introduced, "0"), (Fixed, "7.0.36, 8.2.13")]);
-        assert!(range_contains(Ecosystem::Npm, &r, "5.2.18"));
-        assert!(range_contains(Ecosystem::Npm, &r, "8.4.0"));
+        assert!(range_contains(Ecosystem::Npm, &r, &npm("5.2.18")));
+        assert!(range_contains(Ecosystem::Npm, &r, &npm("8.4.0")));
         assert_eq!(
             unreadable_bounds(Ecosystem::Npm, &r),
             vec!["7.0.36, 8.2.13"]
@@ -310,13 +326,13 @@ mod tests {
             ],
             ..Affected::default()
         };
-        assert!(affected_entry(Ecosystem::CratesIo, &entry, "1.1.0"));
-        assert!(!affected_entry(Ecosystem::CratesIo, &entry, "1.2.0"));
+        assert!(affected_entry(Ecosystem::CratesIo, &entry, &v("1.1.0")));
+        assert!(!affected_entry(Ecosystem::CratesIo, &entry, &v("1.2.0")));
         let git_only = Affected {
             ranges: vec![range("GIT", &[(Introduced, "0")])],
             ..Affected::default()
         };
-        assert!(!affected_entry(Ecosystem::CratesIo, &git_only, "1.1.0"));
+        assert!(!affected_entry(Ecosystem::CratesIo, &git_only, &v("1.1.0")));
     }
 
     /// Pre-release bounds order with pre-release precedence: RustSec's `0.3.1-0` is below
@@ -324,8 +340,8 @@ mod tests {
     #[test]
     fn prerelease_bounds() {
         let r = range("SEMVER", &[(Introduced, "0.3.1-0"), (Fixed, "0.3.4")]);
-        assert!(range_contains(Ecosystem::CratesIo, &r, "0.3.1-alpha"));
-        assert!(!range_contains(Ecosystem::CratesIo, &r, "0.3.0"));
+        assert!(range_contains(Ecosystem::CratesIo, &r, &v("0.3.1-alpha")));
+        assert!(!range_contains(Ecosystem::CratesIo, &r, &v("0.3.0")));
     }
 
     /// The remediation version is the lowest `fixed` above the installed one.
@@ -346,13 +362,13 @@ mod tests {
             ..Affected::default()
         };
         assert_eq!(
-            lowest_fix_above(Ecosystem::CratesIo, &entry, "2.2.0"),
+            lowest_fix_above(Ecosystem::CratesIo, &entry, &v("2.2.0")).map(|f| f.0),
             Some("2.2.3")
         );
         assert_eq!(
-            lowest_fix_above(Ecosystem::CratesIo, &entry, "1.11.3"),
+            lowest_fix_above(Ecosystem::CratesIo, &entry, &v("1.11.3")).map(|f| f.0),
             Some("1.11.22")
         );
-        assert_eq!(lowest_fix_above(Ecosystem::CratesIo, &entry, "3.0.0"), None);
+        assert!(lowest_fix_above(Ecosystem::CratesIo, &entry, &v("3.0.0")).is_none());
     }
 }

@@ -234,3 +234,67 @@ impl Event {
         .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use faasguard_core::Severity;
+
+    use super::*;
+
+    /// Unknown ecosystems and severity types, `null` lists and missing optional fields do not
+    /// fail a record (the `osv` crate's closed enums would reject it whole).
+    #[test]
+    fn lenient_record() {
+        let adv = Advisory::from_json(
+            br#"{"id": "X-1", "modified": null, "aliases": null, "related": null,
+                 "severity": [{"type": "UBUNTU", "score": "high"}, {"type": null, "score": null}],
+                 "affected": [{"package": {"ecosystem": "Debian:12", "name": "openssl"},
+                               "ranges": null, "versions": null,
+                               "database_specific": {"informational": null}}],
+                 "references": null, "schema_version": "9.9.9", "new_field": {"a": 1}}"#,
+        )
+        .unwrap();
+        assert_eq!(adv.id, "X-1");
+        assert!(adv.aliases.is_empty());
+        assert_eq!(adv.severity[0].kind, "UBUNTU");
+        assert_eq!(adv.affected[0].package.ecosystem, "Debian:12");
+        assert_eq!(adv.affected[0].informational(), None);
+        assert!(Advisory::from_json(br#"{"id": "  "}"#).is_err());
+        assert!(Advisory::from_json(br#"{"id": "X", "affected": {}}"#).is_err());
+    }
+
+    /// GHSA labels map to faasguard severities in any case (`"moderate"` appears in lower case
+    /// in GHSA-566m and GHSA-x5rq).
+    #[test]
+    fn ghsa_labels() {
+        assert_eq!(ghsa_severity("moderate"), Some(Severity::Medium));
+        assert_eq!(ghsa_severity("CRITICAL"), Some(Severity::Critical));
+        assert_eq!(ghsa_severity("Low"), Some(Severity::Low));
+        assert_eq!(ghsa_severity("unknown"), None);
+    }
+
+    /// RustSec keeps `informational` and `cvss` in the per-package `database_specific`.
+    #[test]
+    fn rustsec_database_specific() {
+        let a: Affected = serde_json::from_str(
+            r#"{"package": {"ecosystem": "crates.io", "name": "x"},
+                "database_specific": {"informational": "unmaintained",
+                  "cvss": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}}"#,
+        )
+        .unwrap();
+        assert_eq!(a.informational(), Some("unmaintained"));
+        assert!(a.cvss().is_some_and(|c| c.starts_with("CVSS:3.1")));
+    }
+
+    /// Each event yields its (kind, version) pairs; a malformed event with two keys yields both.
+    #[test]
+    fn event_kinds() {
+        let e: Event = serde_json::from_str(r#"{"introduced": "1.0", "fixed": "2.0"}"#).unwrap();
+        let kinds: Vec<_> = e.kinds().collect();
+        assert_eq!(
+            kinds,
+            vec![(EventKind::Introduced, "1.0"), (EventKind::Fixed, "2.0")]
+        );
+    }
+}
