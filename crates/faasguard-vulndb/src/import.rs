@@ -539,7 +539,7 @@ fn slim(adv: &mut Advisory) {
         } else {
             serde_json::json!({ "informational": informational, "cvss": cvss })
         };
-        a.ranges.retain(|r| r.is_version_range());
+        a.ranges.retain(crate::osv::Range::is_version_range);
     }
 }
 
