@@ -10,6 +10,7 @@ use std::sync::Mutex;
 
 use faasguard_core::Severity;
 use faasguard_lockfile::{Ecosystem, Package};
+use serde::Serialize;
 
 use crate::format::{self, FIXED_LEN, FormatError, IndexEntry, Status, Stored};
 use crate::matcher;
@@ -101,7 +102,8 @@ pub enum Check {
 }
 
 /// Where [`Vuln::severity`] came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum SeveritySource {
     /// A CVSS base score.
     Cvss,
@@ -113,7 +115,7 @@ pub enum SeveritySource {
 }
 
 /// One vulnerability affecting a package: an alias group of advisories, reported once.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Vuln {
     /// The primary id (the ecosystem's own database first: RUSTSEC, GO, PYSEC; then GHSA).
     pub id: String,

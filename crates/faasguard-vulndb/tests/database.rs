@@ -276,3 +276,21 @@ fn status_counts() {
     assert!(status.built_at_rfc3339().ends_with('Z'));
     assert_eq!(status.age_days(status.built_at + 3 * 86_400 + 5), 3);
 }
+
+/// A database can be shared across threads (the engine checks packages in parallel).
+#[test]
+fn database_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Database>();
+    let db = Database::bundled().unwrap();
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                assert!(matches!(
+                    db.check(&pkg(Ecosystem::PyPI, "jsonpickle", "1.4.1")),
+                    Check::Vulnerable(_)
+                ));
+            });
+        }
+    });
+}

@@ -174,6 +174,36 @@ fn wrong_names_and_ecosystems() {
     );
 }
 
+/// The remaining SOURCES.md oddities: `node-tar` (GHSA-f5x3) never matches `tar`; protobufjs
+/// GHSA-h755's unreadable `fixed` leaves `introduced: 6.10.0` open; lodash GHSA-x5rq has
+/// `severity: []` and a lower-case `"moderate"` label (→ medium from the database); shelljs
+/// GHSA-4rq4 (`published` after `modified`) imports and matches normally; `Axios` (GHSA-8hc4)
+/// is indexed exactly as written, so lower-case `axios` from a lockfile does not match it.
+#[test]
+fn more_source_oddities() {
+    let (db, _) = fixture_db();
+    assert!(ids(db, Ecosystem::Npm, "tar", "6.2.0").is_empty());
+    assert_eq!(
+        ids(db, Ecosystem::Npm, "protobufjs", "7.2.5"),
+        vec!["GHSA-h755-8qp9-cq85"]
+    );
+    assert!(ids(db, Ecosystem::Npm, "protobufjs", "6.9.0").is_empty());
+    let lodash = vulns(db, Ecosystem::Npm, "lodash", "4.17.10");
+    assert_eq!(lodash[0].id, "GHSA-x5rq-j2xg-h7qm");
+    assert_eq!(lodash[0].severity, Severity::Medium);
+    assert_eq!(lodash[0].severity_source, SeveritySource::Database);
+    assert_eq!(lodash[0].fixed.as_deref(), Some("4.17.11"));
+    assert_eq!(
+        ids(db, Ecosystem::Npm, "shelljs", "0.8.4"),
+        vec!["GHSA-4rq4-32rv-6wp6"]
+    );
+    assert!(ids(db, Ecosystem::Npm, "axios", "1.7.3").is_empty());
+    assert_eq!(
+        ids(db, Ecosystem::Npm, "Axios", "1.7.3"),
+        vec!["GHSA-8hc4-vh64-cxmj"]
+    );
+}
+
 /// Withdrawn advisories (GHSA-6r5x for handlebars, RUSTSEC-2019-0031 for spin) are dropped at
 /// import and counted.
 #[test]
