@@ -16,6 +16,11 @@
 //! | NuGet | NuGet SemVer (4 parts, case-insensitive labels, leading zeros normalised) | [`nuget`] |
 //! | Packagist | composer's normalisation (4 parts, `dev < alpha < beta < RC < stable < patch`) | [`packagist`] |
 //!
+//! Maven, RubyGems, Packagist, npm and PyPI were checked pair by pair against the reference
+//! implementations (`maven-artifact` 3.8.7, RubyGems 3.3.15, composer/semver 3.3.2 with PHP
+//! `version_compare`, npm's `semver` in loose mode, Python `packaging` 23.2); the module docs
+//! say what differs. NuGet follows NuGet's documented rules (no reference implementation here).
+//!
 //! The OSV sentinel `introduced: "0"` ("before every version") is the matcher's business: some
 //! ecosystems read `"0"` as an ordinary version (npm `0.0.0`, PyPI `0`), strict SemVer does not.
 
