@@ -22,6 +22,10 @@ use super::Semver;
 
 /// Reads an npm version leniently (see the module docs).
 pub fn parse(s: &str) -> Option<Semver> {
+    // Fast path: almost every lockfile and advisory string is already strict SemVer.
+    if let Ok(v) = semver::Version::parse(s) {
+        return Some(Semver(v));
+    }
     let s = s
         .trim()
         .trim_start_matches(|c: char| c == 'v' || c == 'V' || c == '=' || c.is_whitespace());
