@@ -38,26 +38,65 @@ fn json(bytes: &[u8]) -> Result<(&str, Map<String, Value>), ParseError> {
     }
 }
 
-/// 1-based line of the first JSON object key `"<key>":`.
-fn line_of_key(text: &str, key: &str) -> Option<u32> {
-    let quoted = format!("\"{key}\"");
-    let mut from = 0;
-    while let Some(i) = text.get(from..)?.find(&quoted) {
-        let at = from + i;
-        let end = at + quoted.len();
-        if text[end..].trim_start().starts_with(':') {
-            let n = text[..at].matches('\n').count();
-            return u32::try_from(n + 1).ok();
+/// One string literal of a JSON text: its raw contents (escapes left as written), its
+/// 1-based line, and whether it is an object key (followed by `:`).
+pub(crate) struct JsonString<'a> {
+    pub raw: &'a str,
+    pub line: u32,
+    pub key: bool,
+}
+
+/// Every string literal of a JSON text, in order, in one pass (so that locating thousands of
+/// packages stays linear in the file size).
+pub(crate) fn json_strings(text: &str) -> Vec<JsonString<'_>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut line: u32 = 1;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => line = line.saturating_add(1),
+            b'"' => {
+                let start = i + 1;
+                let mut j = start;
+                while j < bytes.len() && bytes[j] != b'"' {
+                    j += if bytes[j] == b'\\' { 2 } else { 1 };
+                }
+                let end = j.min(bytes.len());
+                let mut k = end + 1;
+                while k < bytes.len() && bytes[k].is_ascii_whitespace() {
+                    k += 1;
+                }
+                out.push(JsonString {
+                    raw: text.get(start..end).unwrap_or(""),
+                    line,
+                    key: bytes.get(k) == Some(&b':'),
+                });
+                // A JSON string holds no raw newline; count any in malformed input anyway.
+                let newlines = text.get(start..end).map_or(0, |s| s.matches('\n').count());
+                line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+                i = end + 1;
+                continue;
+            }
+            _ => {}
         }
-        from = end;
+        i += 1;
     }
-    None
+    out
+}
+
+/// The line of the first occurrence of each object key.
+fn key_lines(text: &str) -> HashMap<&str, u32> {
+    let mut lines = HashMap::new();
+    for s in json_strings(text).into_iter().filter(|s| s.key) {
+        lines.entry(s.raw).or_insert(s.line);
+    }
+    lines
 }
 
 fn package(
     path: &str,
-    text: &str,
-    key: &str,
+    line: Option<u32>,
     name: &str,
     version: &str,
     direct: Option<bool>,
@@ -70,7 +109,7 @@ fn package(
         purl: purl(Ecosystem::NuGet, name, version),
         location: Location {
             file: path.to_owned(),
-            line: line_of_key(text, key),
+            line,
             ..Location::default()
         },
         scope: Scope::Prod,
@@ -85,6 +124,7 @@ fn package(
 /// of the solution, not packages.
 pub(crate) fn parse_packages_lock(path: &str, bytes: &[u8]) -> Result<Vec<Package>, ParseError> {
     let (text, root) = json(bytes)?;
+    let lines = key_lines(text);
     let frameworks = root
         .get("dependencies")
         .and_then(Value::as_object)
@@ -115,7 +155,14 @@ pub(crate) fn parse_packages_lock(path: &str, bytes: &[u8]) -> Result<Vec<Packag
         .into_iter()
         .map(|(id, lower, version)| {
             let d = direct.get(&(lower, version.clone())).copied();
-            package(path, text, &id, &id, &version, d, Origin::Lockfile)
+            package(
+                path,
+                lines.get(id.as_str()).copied(),
+                &id,
+                &version,
+                d,
+                Origin::Lockfile,
+            )
         })
         .collect())
 }
@@ -125,6 +172,7 @@ pub(crate) fn parse_packages_lock(path: &str, bytes: &[u8]) -> Result<Vec<Packag
 /// the direct packages in its `targets` dependencies; without it `direct` is `None`.
 pub(crate) fn parse_deps_json(path: &str, bytes: &[u8]) -> Result<Vec<Package>, ParseError> {
     let (text, root) = json(bytes)?;
+    let lines = key_lines(text);
     let libraries = root
         .get("libraries")
         .and_then(Value::as_object)
@@ -166,7 +214,7 @@ pub(crate) fn parse_deps_json(path: &str, bytes: &[u8]) -> Result<Vec<Package>, 
         }
         let Some((name, version)) = key.split_once('/') else {
             let err = ParseError::new(format!("library key `{key}` is not `name/version`"));
-            return Err(match line_of_key(text, key) {
+            return Err(match lines.get(key.as_str()).copied() {
                 Some(line) => err.at_line(line),
                 None => err,
             });
@@ -176,8 +224,7 @@ pub(crate) fn parse_deps_json(path: &str, bytes: &[u8]) -> Result<Vec<Package>, 
             .map(|set| set.contains(&name.to_ascii_lowercase()));
         out.push(package(
             path,
-            text,
-            key,
+            lines.get(key.as_str()).copied(),
             name,
             version,
             d,

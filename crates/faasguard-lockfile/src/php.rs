@@ -1,6 +1,6 @@
 //! PHP: Composer's `composer.lock`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use faasguard_core::Location;
 use serde::Deserialize;
@@ -38,22 +38,16 @@ pub fn packagist_version(version: &str) -> &str {
     }
 }
 
-/// 1-based line of the first `"name": "<value>"` pair in a JSON text.
-pub(crate) fn line_of_name(text: &str, value: &str) -> Option<u32> {
-    let quoted = format!("\"{value}\"");
-    let mut from = 0;
-    while let Some(i) = text.get(from..)?.find(&quoted) {
-        let at = from + i;
-        let before = text[..at].trim_end();
-        if let Some(before) = before.strip_suffix(':')
-            && before.trim_end().ends_with("\"name\"")
-        {
-            let n = text[..at].matches('\n').count();
-            return u32::try_from(n + 1).ok();
+/// The line of the first `"name": "<value>"` pair of each value.
+fn name_lines(text: &str) -> HashMap<&str, u32> {
+    let strings = crate::dotnet::json_strings(text);
+    let mut lines = HashMap::new();
+    for pair in strings.windows(2) {
+        if pair[0].key && pair[0].raw == "name" && !pair[1].key {
+            lines.entry(pair[1].raw).or_insert(pair[1].line);
         }
-        from = at + quoted.len();
     }
-    None
+    lines
 }
 
 /// Reads a `composer.lock`: `packages` are [`Scope::Prod`], `packages-dev` [`Scope::Dev`] (a
@@ -65,6 +59,7 @@ pub(crate) fn parse_composer_lock(path: &str, bytes: &[u8]) -> Result<Vec<Packag
     let lock: Lock = serde_json::from_str(text).map_err(|e| {
         ParseError::new(e.to_string()).at_line(u32::try_from(e.line()).unwrap_or(u32::MAX))
     })?;
+    let lines = name_lines(text);
     let prod: HashSet<(&str, &str)> = lock
         .packages
         .iter()
@@ -89,7 +84,7 @@ pub(crate) fn parse_composer_lock(path: &str, bytes: &[u8]) -> Result<Vec<Packag
             purl: purl(Ecosystem::Packagist, &p.name, version),
             location: Location {
                 file: path.to_owned(),
-                line: line_of_name(text, &p.name),
+                line: lines.get(p.name.as_str()).copied(),
                 ..Location::default()
             },
             scope,

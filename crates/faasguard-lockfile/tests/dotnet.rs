@@ -71,3 +71,37 @@ fn deps_json_published_lambda() {
     assert!(pkgs.iter().all(|p| p.origin == Origin::Installed));
     assert_eq!(pkgs[0].location.line, Some(20));
 }
+
+/// Every prefix of each fixture, and each fixture with one byte replaced (at many positions,
+/// by a quote, a newline or invalid UTF-8), is read by every parser claiming it without
+/// panicking: an error or fewer packages.
+#[test]
+fn dotnet_files_truncated_and_corrupted_never_panic() {
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "packages.lock.json",
+            fixture("dotnet/two_frameworks_project_ref/packages.lock.json"),
+        ),
+        (
+            "OrderFunction.deps.json",
+            fixture("dotnet/published_lambda/OrderFunction.deps.json"),
+        ),
+    ];
+    for (path, bytes) in files {
+        let run = |b: &[u8]| {
+            for p in parsers_for(path, &b[..b.len().min(4096)]) {
+                let _ = (p.parse)(path, b);
+            }
+        };
+        for n in 0..bytes.len() {
+            run(&bytes[..n]);
+        }
+        for at in (0..bytes.len()).step_by(7) {
+            for byte in [b'"', b'\n', 0xff] {
+                let mut b = bytes.clone();
+                b[at] = byte;
+                run(&b);
+            }
+        }
+    }
+}

@@ -113,3 +113,31 @@ fn parse_any(bytes: &[u8]) -> Result<Vec<Package>, faasguard_lockfile::ParseErro
     }
     Ok(out)
 }
+
+/// Every prefix of each fixture, and each fixture with one byte replaced (at many positions,
+/// by a quote, a newline or invalid UTF-8), is read by every parser claiming it without
+/// panicking: an error or fewer packages.
+#[test]
+fn go_mod_truncated_and_corrupted_never_panic() {
+    let files: Vec<(&str, Vec<u8>)> = vec![(
+        "go.mod",
+        fixture("go/blocks_indirect_replace_toolchain/go.mod"),
+    )];
+    for (path, bytes) in files {
+        let run = |b: &[u8]| {
+            for p in parsers_for(path, &b[..b.len().min(4096)]) {
+                let _ = (p.parse)(path, b);
+            }
+        };
+        for n in 0..bytes.len() {
+            run(&bytes[..n]);
+        }
+        for at in (0..bytes.len()).step_by(7) {
+            for byte in [b'"', b'\n', 0xff] {
+                let mut b = bytes.clone();
+                b[at] = byte;
+                run(&b);
+            }
+        }
+    }
+}

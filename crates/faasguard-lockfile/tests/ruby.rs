@@ -51,3 +51,31 @@ fn gemfile_lock_git_path_platforms_checksums() {
     assert_eq!(nokogiri.purl, "pkg:gem/nokogiri@1.13.6");
     assert!(pkgs.iter().all(|p| p.origin == Origin::Lockfile));
 }
+
+/// Every prefix of each fixture, and each fixture with one byte replaced (at many positions,
+/// by a quote, a newline or invalid UTF-8), is read by every parser claiming it without
+/// panicking: an error or fewer packages.
+#[test]
+fn gemfile_lock_truncated_and_corrupted_never_panic() {
+    let files: Vec<(&str, Vec<u8>)> = vec![(
+        "Gemfile.lock",
+        fixture("ruby/git_path_platforms_checksums/Gemfile.lock"),
+    )];
+    for (path, bytes) in files {
+        let run = |b: &[u8]| {
+            for p in parsers_for(path, &b[..b.len().min(4096)]) {
+                let _ = (p.parse)(path, b);
+            }
+        };
+        for n in 0..bytes.len() {
+            run(&bytes[..n]);
+        }
+        for at in (0..bytes.len()).step_by(7) {
+            for byte in [b'"', b'\n', 0xff] {
+                let mut b = bytes.clone();
+                b[at] = byte;
+                run(&b);
+            }
+        }
+    }
+}

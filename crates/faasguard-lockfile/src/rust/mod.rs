@@ -3,7 +3,7 @@
 
 pub(crate) mod exe;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Read as _;
 
 use faasguard_core::Location;
@@ -103,13 +103,13 @@ pub(crate) fn parse_cargo_lock(path: &str, bytes: &[u8]) -> Result<Vec<Package>,
         .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX))
         .collect();
     // `name`, `name version` or `name version (source)` as named by local packages.
-    let mut direct: Vec<(&str, Option<&str>)> = Vec::new();
+    let mut direct: HashMap<&str, Vec<Option<&str>>> = HashMap::new();
     let has_local = lock.package.iter().any(|p| p.source.is_none());
     for p in lock.package.iter().filter(|p| p.source.is_none()) {
         for dep in &p.dependencies {
             let mut parts = dep.split_whitespace();
             if let Some(name) = parts.next() {
-                direct.push((name, parts.next()));
+                direct.entry(name).or_default().push(parts.next());
             }
         }
     }
@@ -119,8 +119,8 @@ pub(crate) fn parse_cargo_lock(path: &str, bytes: &[u8]) -> Result<Vec<Package>,
             continue;
         }
         let is_direct = direct
-            .iter()
-            .any(|(n, v)| *n == p.name && v.is_none_or(|v| v == p.version));
+            .get(p.name.as_str())
+            .is_some_and(|versions| versions.iter().any(|v| v.is_none_or(|v| v == p.version)));
         out.push(package(
             path,
             header_lines.get(i).copied(),
