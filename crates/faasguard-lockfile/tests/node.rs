@@ -156,6 +156,18 @@ fn npm_shrinkwrap() {
     assert_eq!(pkgs[0].direct, Some(true));
 }
 
+/// An npm 2–4 shrinkwrap has no lockfileVersion; its nested tree is read as v1.
+#[test]
+fn npm_shrinkwrap_npm3_without_lockfile_version() {
+    let pkgs = parse(
+        "npm/npm-shrinkwrap_npm3_without_lockfile_version.json",
+        "npm-shrinkwrap.json",
+    )
+    .unwrap();
+    assert_eq!(names(&pkgs), ["async@1.5.2", "gm@1.21.1", "debug@2.2.0"]);
+    assert_eq!(find(&pkgs, "debug", "2.2.0").location.line, Some(15));
+}
+
 /// Lockfiles that packages ship inside `node_modules` (and npm's hidden lockfile) are not
 /// claimed: they describe how the package was developed, not what is installed.
 #[test]
@@ -182,6 +194,8 @@ fn package_lock_bad_input() {
     assert_eq!(err.line, Some(27));
     let err = parse_bytes("package-lock.json", b"{\"lockfileVersion\": 3,\n\xC3\x28}").unwrap_err();
     assert_eq!(err.line, Some(2));
+    let err = parse_bytes("package-lock.json", b"{\"name\": \"x\"}").unwrap_err();
+    assert!(err.message.contains("no lockfileVersion"), "{err}");
     let err = parse_bytes("package-lock.json", b"[]").unwrap_err();
     assert!(err.message.contains("object"), "{err}");
 }

@@ -4,8 +4,9 @@
 //!   The name is the entry's `name` (npm writes it for aliases) or the last path component(s).
 //!   Workspace sources (paths outside `node_modules`), `link: true` entries and versions that
 //!   are not registry versions (`file:`, git, tarball URLs) are skipped.
-//! - v1 (and a v2 file without `packages`) reads the nested `dependencies` tree; an alias
-//!   version `npm:string-width@4.2.3` names the real package.
+//! - v1 (and a v2 file without `packages`, and an npm 2–4 shrinkwrap without
+//!   `lockfileVersion`) reads the nested `dependencies` tree; an alias version
+//!   `npm:string-width@4.2.3` names the real package.
 //! - Scope: `dev` → Dev, `optional` and `devOptional` → Optional (a `devOptional` package is
 //!   still installed by `npm install --omit=dev`), else Prod.
 //! - Direct: v2/v3 only, a package at `node_modules/<n>` named in the root package's (or a
@@ -55,6 +56,10 @@ pub(crate) fn parse(path: &str, bytes: &[u8]) -> Result<Vec<Package>, ParseError
             return Err(ParseError::new(format!(
                 "unsupported lockfileVersion {v} (known: 1, 2, 3)"
             )));
+        }
+        // npm 2–4 shrinkwraps predate lockfileVersion; their tree is the v1 one.
+        None if root.get("dependencies").is_some_and(Value::is_object) => {
+            read_v1(root, &mut cursor, &mut out);
         }
         None => {
             return Err(ParseError::new(
