@@ -10,7 +10,8 @@
 //! database holds ADVISORIES records. `run` (a fresh process, so memory is only open + match)
 //! opens the database and checks a tree of PACKAGES packages, HIT_PERCENT of them names that
 //! have advisories, the rest names with none. Prints open time, match time and peak resident
-//! memory (Linux `VmHWM`).
+//! memory (Linux `VmHWM`). Open and match are each repeated and the fastest run is printed
+//! (the machine is shared; noise only ever adds time).
 
 #![expect(clippy::print_stdout, reason = "a benchmark prints its table")]
 
@@ -141,19 +142,31 @@ fn run(db_path: &str, n_pkg: usize, hit_pct: usize) -> ExitCode {
         i += 1;
     }
     let tree_ms = t.elapsed().as_secs_f64() * 1000.0 - open_ms;
-    let t = Instant::now();
-    let (mut vulnerable, mut clean, mut not_checked, mut findings) = (0, 0, 0, 0);
-    for p in &tree {
-        match db.check(p) {
-            Check::Vulnerable(v) => {
-                vulnerable += 1;
-                findings += v.len();
-            }
-            Check::Clean => clean += 1,
-            Check::NotChecked(_) => not_checked += 1,
+    // The machine is shared: repeat open and match and keep the fastest of each.
+    let mut open_ms = open_ms;
+    for _ in 0..4 {
+        let t = Instant::now();
+        if Database::open(&PathBuf::from(db_path)).is_ok() {
+            open_ms = open_ms.min(t.elapsed().as_secs_f64() * 1000.0);
         }
     }
-    let match_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let mut match_ms = f64::MAX;
+    let (mut vulnerable, mut clean, mut not_checked, mut findings) = (0, 0, 0, 0);
+    for _ in 0..5 {
+        (vulnerable, clean, not_checked, findings) = (0, 0, 0, 0);
+        let t = Instant::now();
+        for p in &tree {
+            match db.check(p) {
+                Check::Vulnerable(v) => {
+                    vulnerable += 1;
+                    findings += v.len();
+                }
+                Check::Clean => clean += 1,
+                Check::NotChecked(_) => not_checked += 1,
+            }
+        }
+        match_ms = match_ms.min(t.elapsed().as_secs_f64() * 1000.0);
+    }
     println!(
         "index {} packages | tree {} packages ({} with advisories) | vulnerable {vulnerable} \
          ({findings} findings) | clean {clean} | not checked {not_checked}",

@@ -273,7 +273,7 @@ fn entries_by_package(
                 });
             }
         }
-        let trimmed = trim_affected(affected);
+        let trimmed = trim_affected(eco, affected);
         let list = entries.entry((eco, name)).or_default();
         // Identical entries (ghost GHSA-99vc) are kept once.
         if !list.contains(&trimmed) {
@@ -284,25 +284,39 @@ fn entries_by_package(
 }
 
 /// The stored form of an affected entry: no package (the index names it), no
-/// `ecosystem_specific`, and of `database_specific` only RustSec's `informational`.
-fn trim_affected(a: &Affected) -> Affected {
+/// `ecosystem_specific`, of `database_specific` only RustSec's `informational`, no `GIT`
+/// ranges, and of the `versions` list only the entries the ranges do not already cover. The
+/// last step keeps the result the same (a version equal to a listed one under the ecosystem's
+/// order compares exactly like it against every bound) while pypa's long lists, which mostly
+/// repeat the ranges, stop costing space and matching time.
+fn trim_affected(eco: Ecosystem, a: &Affected) -> Affected {
     let database_specific = match a.informational() {
         Some(kind) => serde_json::json!({ "informational": kind }),
         None => serde_json::Value::Null,
     };
+    let ranges: Vec<crate::osv::Range> = a
+        .ranges
+        .iter()
+        .filter(|r| r.is_version_range())
+        .map(|r| crate::osv::Range {
+            kind: r.kind.clone(),
+            repo: None,
+            events: r.events.clone(),
+        })
+        .collect();
+    let versions = a
+        .versions
+        .iter()
+        .filter(|listed| {
+            matcher::parse(eco, listed)
+                .is_none_or(|v| !ranges.iter().any(|r| matcher::range_contains(eco, r, &v)))
+        })
+        .cloned()
+        .collect();
     Affected {
         package: crate::osv::PackageRef::default(),
-        ranges: a
-            .ranges
-            .iter()
-            .filter(|r| r.is_version_range())
-            .map(|r| crate::osv::Range {
-                kind: r.kind.clone(),
-                repo: None,
-                events: r.events.clone(),
-            })
-            .collect(),
-        versions: a.versions.clone(),
+        ranges,
+        versions,
         database_specific,
         ecosystem_specific: serde_json::Value::Null,
     }
