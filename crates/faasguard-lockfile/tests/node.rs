@@ -283,7 +283,8 @@ fn yarn_bad_input() {
 }
 
 /// pnpm v5 (pnpm 7): `/name/version` keys, `_peer` suffixes dropped, `dev` flags for scope
-/// (`dev: true` wins over `optional: true`), the top-level maps for direct packages.
+/// (`dev: true` wins over `optional: true`), the top-level maps for direct packages, and
+/// packages from a mirror registry keyed `registry.host/name/version`.
 #[test]
 fn pnpm_v5_dev_flags_and_peer_suffix() {
     let pkgs = parse(
@@ -298,12 +299,16 @@ fn pnpm_v5_dev_flags_and_peer_suffix() {
             "body-parser@1.20.1",
             "express@4.18.2",
             "jest@29.7.0",
-            "fsevents@2.3.3"
+            "fsevents@2.3.3",
+            "typescript@4.5.4"
         ]
     );
+    // A package from another registry: keyed by host, named by its fields.
+    let ts = find(&pkgs, "typescript", "4.5.4");
+    assert_eq!((ts.scope, ts.direct), (Scope::Dev, Some(true)));
     let jest = find(&pkgs, "jest", "29.7.0");
     assert_eq!((jest.scope, jest.direct), (Scope::Dev, Some(true)));
-    assert_eq!(jest.location.line, Some(34));
+    assert_eq!(jest.location.line, Some(36));
     let body = find(&pkgs, "body-parser", "1.20.1");
     assert_eq!((body.scope, body.direct), (Scope::Prod, Some(false)));
     assert_eq!(find(&pkgs, "fsevents", "2.3.3").scope, Scope::Dev);

@@ -80,10 +80,13 @@ fn resolve_ref(name: &str, reference: &str, major: u32) -> Option<(String, Strin
         return None;
     }
     if major == 5 {
+        // `/real/1.0.0` (an alias), `registry.npmmirror.com/name/1.0.0` (another registry),
+        // or a plain `1.0.0_peer@2.0.0`.
         if reference.starts_with('/') {
             return parse_key(reference, 5);
         }
-        let v = reference.split('_').next().unwrap_or(reference);
+        let last = reference.rsplit('/').next().unwrap_or(reference);
+        let v = last.split('_').next().unwrap_or(last);
         return Some((name.to_owned(), v.to_owned()));
     }
     if split_name_at(reference.trim_start_matches('/')).is_some() {
