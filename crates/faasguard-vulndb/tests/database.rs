@@ -294,3 +294,30 @@ fn database_is_send_and_sync() {
         }
     });
 }
+
+/// Every single-byte corruption of a small database (each position, two bit patterns) and
+/// every truncation length either fails to open with an error or opens and answers every check
+/// without panicking; a damaged package is never reported clean by mistake of a silent decode.
+#[test]
+fn every_byte_flip_is_handled() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("db.fgdb");
+    Database::import(&[fixtures().join("npm/GHSA-5h4j-qrvg-9xhw.json")], &dest).unwrap();
+    let bytes = std::fs::read(&dest).unwrap();
+    let probe = pkg(Ecosystem::Npm, "node-jose", "2.1.0");
+    for pos in 0..bytes.len() {
+        for mask in [0x01u8, 0xff] {
+            let mut b = bytes.clone();
+            b[pos] ^= mask;
+            if let Ok(db) = Database::from_bytes(Cow::Owned(b), Path::new("flip")) {
+                // Either the blob is intact (the flip hit a field that does not matter) or
+                // the package is not checked; never clean.
+                assert_ne!(db.check(&probe), Check::Clean, "flip at {pos}");
+            }
+        }
+    }
+    for cut in 0..bytes.len() {
+        let r = Database::from_bytes(Cow::Owned(bytes[..cut].to_vec()), Path::new("cut"));
+        assert!(r.is_err(), "cut at {cut}");
+    }
+}
