@@ -330,14 +330,6 @@ const BUILDINFO_MAGIC: &[u8] = b"\xff Go buildinf:";
 /// Largest version or modinfo string we read (real modinfo is a few KiB to ~100 KiB).
 const MAX_INFO_STRING: u64 = 16 << 20;
 
-/// Offsets of every occurrence of `needle` in `hay`.
-fn find_all<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
-    let first = needle.first().copied();
-    hay.iter().enumerate().filter_map(move |(i, b)| {
-        (Some(*b) == first && hay.get(i..i + needle.len()) == Some(needle)).then_some(i)
-    })
-}
-
 /// An unsigned LEB128 varint (Go's `binary.Uvarint`) at `at`: the value and the offset after it.
 fn uvarint(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
     let mut value: u64 = 0;
@@ -457,7 +449,7 @@ struct Module {
 /// `stdlib` at the Go release that built it. A binary without build info has no packages.
 pub(crate) fn parse_go_binary(path: &str, bytes: &[u8]) -> Result<Vec<Package>, ParseError> {
     let mut error = None;
-    for pos in find_all(bytes, BUILDINFO_MAGIC) {
+    for pos in memchr::memmem::find_iter(bytes, BUILDINFO_MAGIC) {
         match read_buildinfo(bytes, pos) {
             Ok((version, modinfo)) => return Ok(binary_packages(path, &version, &modinfo)),
             // The magic can also appear as string data (a program importing debug/buildinfo):

@@ -31,10 +31,14 @@ fn spec(line: &str) -> Option<(&str, &str)> {
 /// (4-space indent; their 6-space dependency lines are ranges, not packages), with platform
 /// suffixes split off and per-platform duplicates merged. `PATH` gems are local code and are
 /// not reported. Gems named in `DEPENDENCIES` are direct, the others transitive. Bundler
-/// does not record groups in the lockfile, so every gem is [`Scope::Prod`].
+/// does not record groups in the lockfile, so every gem is [`Scope::Prod`]. An empty file has
+/// no gems; a non-empty one without any Bundler section is an error.
 pub(crate) fn parse_gemfile_lock(path: &str, bytes: &[u8]) -> Result<Vec<Package>, ParseError> {
     let text =
         std::str::from_utf8(bytes).map_err(|e| ParseError::new(format!("not UTF-8: {e}")))?;
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
     let mut section = "";
     let mut in_specs = false;
     let mut specs: Vec<(&str, &str, u32)> = Vec::new();
@@ -128,5 +132,6 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.line, Some(4));
         assert!(parse_gemfile_lock("Gemfile.lock", b"hello\nworld\n").is_err());
+        assert_eq!(parse_gemfile_lock("Gemfile.lock", b"\n").unwrap(), vec![]);
     }
 }
