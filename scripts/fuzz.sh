@@ -2,7 +2,8 @@
 # Short coverage-guided fuzz run of every IaC loader (cargo-fuzz / libFuzzer, stable Rust, no sanitizer).
 #   bash scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 # Targets: cloudformation serverless terraform azure load (the whole multi-file `faasguard_iac::load`)
-# and package (the secret scan of one in-memory zip / file, `faasguard_engine::scan_package_bytes`).
+# package (the secret scan of one in-memory zip / file, `faasguard_engine::scan_package_bytes`) and
+# lockfile (every package parser of faasguard-lockfile).
 # Seeds come from the loaders' test fixtures, the examples and fuzz/regressions/. A crash, a hang
 # (a unit running longer than 10 s) or an out-of-memory (over 2 GiB) makes the script exit non-zero
 # and print where the input was written (fuzz/artifacts/<target>/...). Copy it to
@@ -14,7 +15,7 @@ root=$PWD
 secs="${1:-15}"
 shift || true
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(cloudformation serverless terraform azure load package)
+[ "${#targets[@]}" -gt 0 ] || targets=(cloudformation serverless terraform azure load package lockfile)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "installing cargo-fuzz"
@@ -79,6 +80,24 @@ seed_load
 # by a script so that no credential-shaped text is committed.
 mkdir -p fuzz/corpus/package
 python3 scripts/fuzz-package-seeds.py fuzz/corpus/package
+# lockfile: each parser fixture, prefixed with the byte that picks its file name in
+# fuzz_targets/lockfile.rs.
+seed_lockfile() {
+  mkdir -p fuzz/corpus/lockfile
+  local f n
+  find crates/faasguard-lockfile/tests/fixtures -type f -size -64k | while read -r f; do
+    case "$f" in
+      *package-lock*.json) n=0 ;; *npm-shrinkwrap.json) n=1 ;; *yarn*.lock) n=2 ;; *pnpm-lock*.yaml) n=3 ;;
+      *node_modules/*|*_package.json) n=4 ;; *requirements*.txt) n=5 ;; *poetry*.lock) n=6 ;;
+      *Pipfile.lock) n=7 ;; *uv*.lock) n=8 ;; *METADATA) n=9 ;; *PKG-INFO) n=10 ;; *go.mod) n=11 ;;
+      *bootstrap*) n=12 ;; *Cargo*.lock) n=13 ;; *Gemfile*.lock) n=14 ;; *composer*.lock) n=15 ;;
+      *pom.xml) n=16 ;; *gradle*.lockfile) n=17 ;; *.jar) n=18 ;; *pom.properties) n=19 ;;
+      *packages.lock.json) n=20 ;; *.deps.json) n=21 ;; *) continue ;;
+    esac
+    { pick "$n"; cat "$f"; } >"fuzz/corpus/lockfile/$(echo "$f" | tr '/' '_')"
+  done
+}
+seed_lockfile
 # fuzz/regressions/ is not copied into the corpora: crates/faasguard-iac/tests/fuzz_regressions.rs
 # replays it, and a known-slow input there (the HCL parse deadline) would only slow the search.
 
