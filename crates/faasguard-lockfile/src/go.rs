@@ -406,6 +406,11 @@ fn read_buildinfo(bytes: &[u8], pos: usize) -> Result<(String, Vec<u8>), ParseEr
             "Go build info: pointer size {ptr_size} is neither 4 nor 8"
         )));
     }
+    if flags & !3 != 0 {
+        return Err(ParseError::new(format!(
+            "Go build info: unknown flags {flags:#04x}"
+        )));
+    }
     if flags & 2 == 0 {
         // Go 1.13–1.17: two pointers to Go string headers, in virtual memory.
         let (size, big_endian) = (usize::from(ptr_size), flags & 1 != 0);
@@ -421,6 +426,13 @@ fn read_buildinfo(bytes: &[u8], pos: usize) -> Result<(String, Vec<u8>), ParseEr
         };
     }
     let (version, next) = varint_string(bytes, pos + 32)?;
+    // The magic also appears as plain data in programs that read build info themselves: a
+    // real blob names a Go release (or a development build) first.
+    if !(version.starts_with(b"go") || version.starts_with(b"devel")) {
+        return Err(ParseError::new(
+            "Go build info: the version string does not name a Go release",
+        ));
+    }
     let (modinfo, _) = varint_string(bytes, next)?;
     Ok((
         String::from_utf8_lossy(version).into_owned(),
@@ -749,6 +761,23 @@ mod tests {
                 let _ = parse_go_binary("bootstrap", &elf[..n]);
             }
         }
+    }
+
+    /// The magic as plain data (followed by something that is not a blob) before the real blob
+    /// is passed over.
+    #[test]
+    fn magic_as_data_before_the_real_blob() {
+        let mut bytes = BUILDINFO_MAGIC.to_vec();
+        bytes.extend_from_slice(b"\x08\x02 then unrelated rodata strings.....");
+        bytes.extend_from_slice(&blob(8, 2, b"go1.22.2", b"dep\tx.io/y\tv1.0.0\t\n"));
+        let pkgs = parse_go_binary("bootstrap", &bytes).unwrap();
+        assert_eq!(
+            versions(&pkgs),
+            vec![
+                ("x.io/y".into(), "v1.0.0".into(), None),
+                ("stdlib".into(), "1.22.2".into(), Some(true)),
+            ]
+        );
     }
 
     /// Bogus lengths, bad pointer sizes, the old pointer format and truncation are errors;

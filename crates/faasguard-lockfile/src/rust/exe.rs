@@ -326,6 +326,37 @@ pub(crate) mod tests {
         assert_eq!(section(&lying, ".dep-v0"), None);
     }
 
+    /// A minimal 64-bit Mach-O with a `__DATA` segment holding a `.dep-v0` section: the
+    /// section is found and the segment maps virtual addresses to file offsets.
+    #[test]
+    fn macho64_section_and_addresses() {
+        let data_at: usize = 32 + 72 + 80;
+        let mut b = vec![0u8; data_at];
+        b[..4].copy_from_slice(b"\xcf\xfa\xed\xfe");
+        b[16..20].copy_from_slice(&1u32.to_le_bytes());
+        let cmd = 32;
+        b[cmd..cmd + 4].copy_from_slice(&0x19u32.to_le_bytes());
+        b[cmd + 4..cmd + 8].copy_from_slice(&(72u32 + 80).to_le_bytes());
+        b[cmd + 8..cmd + 14].copy_from_slice(b"__DATA");
+        b[cmd + 24..cmd + 32].copy_from_slice(&0x1_0000u64.to_le_bytes());
+        b[cmd + 40..cmd + 48].copy_from_slice(&(data_at as u64).to_le_bytes());
+        b[cmd + 48..cmd + 56].copy_from_slice(&4u64.to_le_bytes());
+        b[cmd + 64..cmd + 68].copy_from_slice(&1u32.to_le_bytes());
+        let sect = cmd + 72;
+        b[sect..sect + 7].copy_from_slice(b".dep-v0");
+        b[sect + 16..sect + 22].copy_from_slice(b"__DATA");
+        b[sect + 40..sect + 48].copy_from_slice(&4u64.to_le_bytes());
+        b[sect + 48..sect + 52].copy_from_slice(&u32::try_from(data_at).unwrap().to_le_bytes());
+        b.extend_from_slice(b"zlib");
+        assert_eq!(section(&b, ".dep-v0"), Some(&b"zlib"[..]));
+        assert_eq!(file_offset(&b, 0x1_0002), Some(data_at as u64 + 2));
+        assert_eq!(file_offset(&b, 0x1_0004), None);
+        for n in 0..b.len() {
+            let _ = section(&b[..n], ".dep-v0");
+            let _ = file_offset(&b[..n], 0x1_0002);
+        }
+    }
+
     /// A minimal PE with one section named `.dep-v0` is read.
     #[test]
     fn pe_section_lookup() {
