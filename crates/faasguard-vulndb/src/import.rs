@@ -4,7 +4,7 @@
 //! (union-find over id ∪ aliases). The file is written atomically: a temporary file in the
 //! destination's folder, fsync, rename.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -152,12 +152,18 @@ fn build_from(
         !withdrawn
     });
 
-    let groups = alias_groups(by_id.values());
+    // Only advisories whose group is not themselves need an entry.
+    let groups: HashMap<String, String> = alias_groups(by_id.values())
+        .into_iter()
+        .filter(|(id, group)| id != group)
+        .map(|(id, group)| (id.to_owned(), group.to_owned()))
+        .collect();
 
     let mut packages: BTreeMap<(Ecosystem, String), Vec<Stored>> = BTreeMap::new();
-    let mut per_eco: BTreeMap<Ecosystem, EcoStats<'_>> = BTreeMap::new();
-    for adv in by_id.values() {
-        let entries = entries_by_package(adv, &mut report, &mut per_eco);
+    let mut per_eco: BTreeMap<Ecosystem, EcoStats> = BTreeMap::new();
+    // Consumed one by one, so that the parsed records and the stored form are not both held.
+    for adv in std::mem::take(&mut by_id).into_values() {
+        let entries = entries_by_package(&adv, &mut report, &mut per_eco);
         if entries.is_empty() {
             report.no_known_package += 1;
             continue;
@@ -165,13 +171,14 @@ fn build_from(
         report.imported += 1;
         let extra_cvss: Vec<&str> = adv.affected.iter().filter_map(Affected::cvss).collect();
         let cvss = score::preferred(&adv.severity, &extra_cvss);
-        let group = groups
-            .get(adv.id.as_str())
-            .filter(|g| **g != adv.id)
-            .map(|g| (*g).to_owned());
+        let group = groups.get(&adv.id).cloned();
+        let mut counted: Vec<Ecosystem> = Vec::new();
         for ((eco, name), affected) in entries {
             let stats = per_eco.entry(eco).or_default();
-            stats.0.insert(&adv.id);
+            if !counted.contains(&eco) {
+                counted.push(eco);
+                stats.0 += 1;
+            }
             if !adv.modified.is_empty() && stats.1.as_deref().is_none_or(|m| *m < *adv.modified) {
                 stats.1 = Some(adv.modified.clone());
             }
@@ -199,11 +206,11 @@ fn build_from(
     }
     let per_ecosystem = per_eco
         .into_iter()
-        .map(|(eco, (ids, newest, unreadable))| {
+        .map(|(eco, (advisories, newest, unreadable))| {
             (
                 eco,
                 EcoStatus {
-                    advisories: ids.len(),
+                    advisories,
                     packages: package_counts.get(&eco).copied().unwrap_or(0),
                     newest_modified: newest,
                     complete: !options.partial.contains(&eco),
@@ -232,15 +239,15 @@ fn build_from(
     Ok((bytes, report))
 }
 
-/// Per-ecosystem tallies while building: advisory ids, newest `modified`, unreadable bounds.
-type EcoStats<'a> = (BTreeSet<&'a str>, Option<String>, usize);
+/// Per-ecosystem tallies while building: advisories, newest `modified`, unreadable bounds.
+type EcoStats = (usize, Option<String>, usize);
 
 /// The affected entries of one advisory, keyed by (ecosystem, normalised name), trimmed and
 /// de-duplicated; unknown ecosystems, unreadable bounds and unmatchable names are reported.
 fn entries_by_package(
     adv: &Advisory,
     report: &mut ImportReport,
-    per_eco: &mut BTreeMap<Ecosystem, EcoStats<'_>>,
+    per_eco: &mut BTreeMap<Ecosystem, EcoStats>,
 ) -> BTreeMap<(Ecosystem, String), Vec<Affected>> {
     let mut entries: BTreeMap<(Ecosystem, String), Vec<Affected>> = BTreeMap::new();
     for affected in &adv.affected {
