@@ -1,5 +1,6 @@
 //! Gradle dependency lockfiles: `gradle.lockfile` (Gradle ≥ 6.8, one file per project:
-//! `group:artifact:version=classpath,…`), `buildscript-gradle.lockfile`, and the older
+//! `group:artifact:version=classpath,…`), `buildscript-gradle.lockfile` and
+//! `settings-gradle.lockfile` (the build's own plugins), and the older
 //! per-configuration `gradle/dependency-locks/<configuration>.lockfile` (no `=` part).
 
 use super::package;
@@ -9,6 +10,7 @@ pub(super) fn claims(path: &str) -> bool {
     let name = file_name(path);
     name == "gradle.lockfile"
         || name == "buildscript-gradle.lockfile"
+        || name == "settings-gradle.lockfile"
         || (path.contains("gradle/dependency-locks/") && name.ends_with(".lockfile"))
 }
 
@@ -19,15 +21,18 @@ fn is_test(configuration: &str) -> bool {
 }
 
 /// Reads a Gradle lockfile. A dependency locked only for test configurations is
-/// [`Scope::Dev`]; so is everything in `buildscript-gradle.lockfile` (the build's own
-/// plugins) and in a per-configuration lockfile of a test configuration. The lockfile does not
+/// [`Scope::Dev`]; so is everything in `buildscript-gradle.lockfile` and
+/// `settings-gradle.lockfile` (the build's own plugins) and in a per-configuration lockfile of a test configuration. The lockfile does not
 /// say what is direct (`None`). `empty=` and `#` lines are skipped; any other line that is not
 /// `group:artifact:version` is an error with its line.
 pub(super) fn parse_gradle_lockfile(path: &str, bytes: &[u8]) -> Result<Vec<Package>, ParseError> {
     let text =
         std::str::from_utf8(bytes).map_err(|e| ParseError::new(format!("not UTF-8: {e}")))?;
     let name = file_name(path);
-    let buildscript = name == "buildscript-gradle.lockfile";
+    let buildscript = matches!(
+        name,
+        "buildscript-gradle.lockfile" | "settings-gradle.lockfile"
+    );
     let file_configuration =
         (name != "gradle.lockfile" && !buildscript).then(|| name.trim_end_matches(".lockfile"));
     let mut out = Vec::new();
@@ -93,5 +98,11 @@ mod tests {
             parse_gradle_lockfile("gradle.lockfile", b"a:b:1=x\nnot-a-coordinate=x\n").unwrap_err();
         assert_eq!(err.line, Some(2));
         assert!(!claims("src/main/resources/app.lockfile"));
+        let plugins = parse_gradle_lockfile(
+            "settings-gradle.lockfile",
+            b"com.gradle:develocity-gradle-plugin:3.17=classpath\n",
+        )
+        .unwrap();
+        assert_eq!(plugins[0].scope, Scope::Dev);
     }
 }

@@ -179,6 +179,22 @@ mod tests {
         assert_eq!(p.resolve("${unterminated"), None);
     }
 
+    /// An entity-expansion bomb ("billion laughs") is refused with an error, not expanded.
+    #[test]
+    fn entity_bomb_is_bounded() {
+        let mut xml =
+            String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE project [\n<!ENTITY l0 \"lol\">\n");
+        for i in 1..10 {
+            let prev = i - 1;
+            let body = format!("&l{prev};").repeat(10);
+            xml += &["<!ENTITY l", &i.to_string(), " \"", &body, "\">\n"].concat();
+        }
+        xml.push_str("]>\n<project><dependencies><dependency><groupId>a</groupId>\
+            <artifactId>&l9;</artifactId><version>1</version></dependency></dependencies></project>\n");
+        let err = parse_pom("pom.xml", xml.as_bytes()).unwrap_err();
+        assert!(!err.message.is_empty());
+    }
+
     /// Malformed XML is an error with its line; a non-POM root is an error.
     #[test]
     fn malformed_pom() {
