@@ -280,7 +280,7 @@ fn entries_by_package(
                 });
             }
         }
-        let trimmed = trim_affected(eco, affected);
+        let trimmed = trim_affected(affected);
         let list = entries.entry((eco, name)).or_default();
         // Identical entries (ghost GHSA-99vc) are kept once.
         if !list.contains(&trimmed) {
@@ -290,40 +290,17 @@ fn entries_by_package(
     entries
 }
 
-/// The stored form of an affected entry: no package (the index names it), no
-/// `ecosystem_specific`, of `database_specific` only RustSec's `informational`, no `GIT`
-/// ranges, and of the `versions` list only the entries the ranges do not already cover. The
-/// last step keeps the result the same (a version equal to a listed one under the ecosystem's
-/// order compares exactly like it against every bound) while pypa's long lists, which mostly
-/// repeat the ranges, stop costing space and matching time.
-fn trim_affected(eco: Ecosystem, a: &Affected) -> Affected {
+/// The stored form of an affected entry (already through [`slim`]): no package (the index
+/// names it), and of `database_specific` only RustSec's `informational`.
+fn trim_affected(a: &Affected) -> Affected {
     let database_specific = match a.informational() {
         Some(kind) => serde_json::json!({ "informational": kind }),
         None => serde_json::Value::Null,
     };
-    let ranges: Vec<crate::osv::Range> = a
-        .ranges
-        .iter()
-        .filter(|r| r.is_version_range())
-        .map(|r| crate::osv::Range {
-            kind: r.kind.clone(),
-            repo: None,
-            events: r.events.clone(),
-        })
-        .collect();
-    let versions = a
-        .versions
-        .iter()
-        .filter(|listed| {
-            matcher::parse(eco, listed)
-                .is_none_or(|v| !ranges.iter().any(|r| matcher::range_contains(eco, r, &v)))
-        })
-        .cloned()
-        .collect();
     Affected {
         package: crate::osv::PackageRef::default(),
-        ranges,
-        versions,
+        ranges: a.ranges.clone(),
+        versions: a.versions.clone(),
         database_specific,
         ecosystem_specific: serde_json::Value::Null,
     }
@@ -540,8 +517,9 @@ fn add_record(file: String, bytes: &[u8], records: &mut Vec<Advisory>, report: &
 }
 
 /// Drops what the database never stores (`details`, `related`, `ecosystem_specific`, `GIT`
-/// events, unrelated `database_specific` fields) as soon as a record is read, so that importing
-/// a full export holds only the matching data in memory.
+/// ranges, unrelated `database_specific` fields, `versions` entries the ranges cover, ranges of
+/// ecosystems faasguard does not read) as soon as a record is read, so that importing a full
+/// export holds only the matching data in memory.
 fn slim(adv: &mut Advisory) {
     adv.details = None;
     adv.related = Vec::new();
@@ -561,6 +539,21 @@ fn slim(adv: &mut Advisory) {
             serde_json::json!({ "informational": informational, "cvss": cvss })
         };
         a.ranges.retain(crate::osv::Range::is_version_range);
+        // Of a `versions` list only the entries the ranges do not already cover are kept: a
+        // version equal to a listed one under the ecosystem's order compares exactly like it
+        // against every bound, so the result is the same, while pypa's long lists, which
+        // mostly repeat the ranges, stop costing memory, space and matching time. Entries of
+        // other ecosystems are only counted.
+        if let Some(eco) = matcher::ecosystem_of(&a.package.ecosystem) {
+            let ranges = &a.ranges;
+            a.versions.retain(|listed| {
+                matcher::parse(eco, listed)
+                    .is_none_or(|v| !ranges.iter().any(|r| matcher::range_contains(eco, r, &v)))
+            });
+        } else {
+            a.ranges.clear();
+            a.versions.clear();
+        }
     }
 }
 
@@ -599,6 +592,7 @@ pub(crate) fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<(), DbError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -608,6 +602,52 @@ mod tests {
             aliases: aliases.iter().map(|s| (*s).to_owned()).collect(),
             ..Advisory::default()
         }
+    }
+
+    /// Slimming a record (pruning `versions` entries the ranges cover, dropping GIT ranges)
+    /// does not change any match: on every fixture record, every listed version and every range
+    /// bound gets the same answer before and after.
+    #[test]
+    fn slimming_keeps_every_answer() {
+        let mut files = Vec::new();
+        walk(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/osv"),
+            &mut files,
+        )
+        .unwrap();
+        assert!(files.len() > 20);
+        let mut probes = 0;
+        for f in files {
+            let original = Advisory::from_json(&fs::read(&f).unwrap()).unwrap();
+            let mut slimmed = original.clone();
+            slim(&mut slimmed);
+            for (before, after) in original.affected.iter().zip(&slimmed.affected) {
+                let Some(eco) = matcher::ecosystem_of(&before.package.ecosystem) else {
+                    continue;
+                };
+                let candidates = before.versions.iter().map(String::as_str).chain(
+                    before
+                        .ranges
+                        .iter()
+                        .flat_map(|r| &r.events)
+                        .flat_map(crate::osv::Event::kinds)
+                        .map(|(_, b)| b),
+                );
+                for c in candidates {
+                    let Some(v) = matcher::parse(eco, c) else {
+                        continue;
+                    };
+                    probes += 1;
+                    assert_eq!(
+                        matcher::affected_entry(eco, before, &v),
+                        matcher::affected_entry(eco, after, &v),
+                        "{} {c}",
+                        original.id
+                    );
+                }
+            }
+        }
+        assert!(probes > 200, "{probes}");
     }
 
     /// Union-find joins chains: A~CVE-1, C~CVE-1 and CVE-2, B~CVE-2 are one group even though A
