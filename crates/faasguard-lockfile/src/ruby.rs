@@ -1,4 +1,5 @@
-//! Ruby: Bundler's `Gemfile.lock`.
+//! Ruby: Bundler's `Gemfile.lock`, and the installed gems' `specifications/*.gemspec` that a
+//! deployed function carries in `vendor/bundle/ruby/<abi>/`.
 
 use std::collections::HashSet;
 
@@ -7,12 +8,97 @@ use faasguard_core::Location;
 use crate::{Ecosystem, Origin, Package, ParseError, Parser, Scope, file_name, purl};
 
 /// This ecosystem's parsers.
-pub(crate) const PARSERS: &[Parser] = &[Parser {
-    name: "Gemfile.lock",
-    ecosystem: Ecosystem::RubyGems,
-    claims: |path, _| matches!(file_name(path), "Gemfile.lock" | "gems.locked"),
-    parse: parse_gemfile_lock,
-}];
+pub(crate) const PARSERS: &[Parser] = &[
+    Parser {
+        name: "Gemfile.lock",
+        ecosystem: Ecosystem::RubyGems,
+        claims: |path, _| matches!(file_name(path), "Gemfile.lock" | "gems.locked"),
+        parse: parse_gemfile_lock,
+    },
+    Parser {
+        name: "gemspec",
+        ecosystem: Ecosystem::RubyGems,
+        claims: |path, _| is_installed_gemspec(path),
+        parse: parse_installed_gemspec,
+    },
+];
+
+/// `…/specifications/<gem>.gemspec` (and `specifications/default/`): the specification
+/// RubyGems writes for each installed gem. A project's own `*.gemspec` is Ruby code that
+/// computes its values and is not read.
+fn is_installed_gemspec(path: &str) -> bool {
+    let parent = path
+        .strip_suffix(file_name(path))
+        .unwrap_or("")
+        .trim_end_matches('/');
+    file_name(path).ends_with(".gemspec")
+        && (parent.ends_with("specifications") || parent.ends_with("specifications/default"))
+}
+
+/// A Ruby string literal at the start of `s` (`"x"` or `'x'`, optionally `.freeze`d).
+fn ruby_string(s: &str) -> Option<&str> {
+    let s = s.trim();
+    let quote = s.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let body = &s[1..];
+    body.find(quote).map(|end| &body[..end])
+}
+
+/// Reads an installed gem's specification: the `# stub: <name> <version> <platform>` line
+/// RubyGems writes first, or else the `s.name = "…"` and `s.version = "…"` assignments.
+pub(crate) fn parse_installed_gemspec(
+    path: &str,
+    bytes: &[u8],
+) -> Result<Vec<Package>, ParseError> {
+    let text = String::from_utf8_lossy(bytes);
+    let (mut name, mut version) = (None, None);
+    for (i, line) in text.lines().enumerate() {
+        let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let line = line.trim();
+        if let Some(stub) = line.strip_prefix("# stub:") {
+            let mut parts = stub.split_whitespace();
+            if let (Some(n), Some(v)) = (parts.next(), parts.next()) {
+                name = Some(n.to_owned());
+                version = Some((v.to_owned(), line_no));
+                break;
+            }
+        }
+        let Some((lhs, rhs)) = line.split_once('=') else {
+            continue;
+        };
+        match lhs.trim() {
+            "s.name" if name.is_none() => name = ruby_string(rhs).map(str::to_owned),
+            "s.version" if version.is_none() => {
+                version = ruby_string(rhs).map(|v| (v.to_owned(), line_no));
+            }
+            _ => {}
+        }
+    }
+    let (Some(name), Some((version, line))) = (name, version) else {
+        return Err(ParseError::new(
+            "installed gemspec without a `# stub:` line or `s.name`/`s.version`",
+        ));
+    };
+    if name.is_empty() || !version.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(ParseError::new(format!(
+            "installed gemspec with an unreadable name or version `{name} {version}`"
+        ))
+        .at_line(line));
+    }
+    Ok(vec![Package {
+        ecosystem: Ecosystem::RubyGems,
+        purl: purl(Ecosystem::RubyGems, &name, &version),
+        name,
+        version,
+        location: Location {
+            file: path.to_owned(),
+            line: Some(line),
+            ..Location::default()
+        },
+        scope: Scope::Prod,
+        direct: None,
+        origin: Origin::Installed,
+    }])
+}
 
 /// `name (version[-platform])` → (name, version). Bundler's own pattern: the version runs to
 /// the first `-`, the platform (`x86_64-linux`, `java`) follows it.
@@ -113,6 +199,30 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+
+    /// Installed gemspecs: claimed only under `specifications/`; the stub line, or the
+    /// assignments when there is none; a spec without a version is an error.
+    #[test]
+    fn installed_gemspecs() {
+        assert!(is_installed_gemspec(
+            "fn.zip!/vendor/bundle/ruby/3.2.0/specifications/rack-2.2.8.1.gemspec"
+        ));
+        assert!(is_installed_gemspec(
+            "specifications/default/net-imap-0.3.4.gemspec"
+        ));
+        assert!(!is_installed_gemspec("my_gem/my_gem.gemspec"));
+        let pkgs = parse_installed_gemspec(
+            "s/json-2.7.1.gemspec",
+            b"Gem::Specification.new do |s|\n  s.name = \"json\".freeze\n  s.version = \"2.7.1\"\nend\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (pkgs[0].name.as_str(), pkgs[0].version.as_str()),
+            ("json", "2.7.1")
+        );
+        assert_eq!(pkgs[0].location.line, Some(3));
+        assert!(parse_installed_gemspec("s/x.gemspec", b"s.name = 'x'\n").is_err());
+    }
 
     /// Platform suffixes are split at the first `-`; junk in a spec position is an error with
     /// its line; a file with no Bundler sections is not a Gemfile.lock.

@@ -52,15 +52,44 @@ fn gemfile_lock_git_path_platforms_checksums() {
     assert!(pkgs.iter().all(|p| p.origin == Origin::Lockfile));
 }
 
+/// An installed platform gem's specification (vendor/bundle): the stub line gives name and
+/// version without the platform; Origin::Installed.
+#[test]
+fn installed_gemspec_vendor_bundle_platform_gem() {
+    let path =
+        "fn.zip!/vendor/bundle/ruby/3.2.0/specifications/nokogiri-1.13.6-x86_64-linux.gemspec";
+    let pkgs = parse(
+        path,
+        &fixture(
+            "ruby/vendor_bundle/ruby/3.2.0/specifications/nokogiri-1.13.6-x86_64-linux.gemspec",
+        ),
+    );
+    assert_eq!(pkgs.len(), 1);
+    assert_eq!(
+        (pkgs[0].name.as_str(), pkgs[0].version.as_str()),
+        ("nokogiri", "1.13.6")
+    );
+    assert_eq!(pkgs[0].origin, Origin::Installed);
+    assert_eq!(pkgs[0].location.line, Some(2));
+}
+
 /// Every prefix of each fixture, and each fixture with one byte replaced (at many positions,
 /// by a quote, a newline or invalid UTF-8), is read by every parser claiming it without
 /// panicking: an error or fewer packages.
 #[test]
 fn gemfile_lock_truncated_and_corrupted_never_panic() {
-    let files: Vec<(&str, Vec<u8>)> = vec![(
-        "Gemfile.lock",
-        fixture("ruby/git_path_platforms_checksums/Gemfile.lock"),
-    )];
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "Gemfile.lock",
+            fixture("ruby/git_path_platforms_checksums/Gemfile.lock"),
+        ),
+        (
+            "specifications/nokogiri-1.13.6-x86_64-linux.gemspec",
+            fixture(
+                "ruby/vendor_bundle/ruby/3.2.0/specifications/nokogiri-1.13.6-x86_64-linux.gemspec",
+            ),
+        ),
+    ];
     for (path, bytes) in files {
         let run = |b: &[u8]| {
             for p in parsers_for(path, &b[..b.len().min(4096)]) {
