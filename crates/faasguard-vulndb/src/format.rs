@@ -15,6 +15,12 @@
 //!
 //! Opening reads only the fixed header, the header JSON and the index; a package's blob is read
 //! with one seek and one read when that package is checked.
+//!
+//! The ecosystem code is the position in `Ecosystem::ALL`; the index is sorted by `Ecosystem`'s
+//! `Ord`, which follows the same order. Reordering that enum, or changing the blob encoding
+//! incompatibly, must bump [`FORMAT_VERSION`] (old files then fail with a clear "unsupported
+//! format" error and are rebuilt by `db import` / `db update`). Adding optional fields to the
+//! stored advisories does not: they are read with defaults.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
