@@ -59,6 +59,8 @@ fn package(
 struct Lock {
     #[serde(default)]
     package: Vec<LockPackage>,
+    /// The root package of very old (pre-2017) lockfiles, written as a `[root]` table.
+    root: Option<LockPackage>,
 }
 
 #[derive(Deserialize)]
@@ -81,7 +83,8 @@ fn line_of(text: &str, offset: usize) -> u32 {
     u32::try_from(n + 1).unwrap_or(u32::MAX)
 }
 
-/// Reads a `Cargo.lock`. Packages without a `source` are workspace members or path
+/// Reads a `Cargo.lock` (v1 with `[metadata]` and the old `[root]` table, v2, v3, v4). Packages
+/// without a `source` are workspace members or path
 /// crates — local code, not the published crate of that name — and are not reported; the
 /// crates they depend on are the direct dependencies (`direct: Some(true)`), the rest
 /// transitive. Git and alternative-registry sources are reported under their crate name.
@@ -104,8 +107,14 @@ pub(crate) fn parse_cargo_lock(path: &str, bytes: &[u8]) -> Result<Vec<Package>,
         .collect();
     // `name`, `name version` or `name version (source)` as named by local packages.
     let mut direct: HashMap<&str, Vec<Option<&str>>> = HashMap::new();
-    let has_local = lock.package.iter().any(|p| p.source.is_none());
-    for p in lock.package.iter().filter(|p| p.source.is_none()) {
+    let locals: Vec<&LockPackage> = lock
+        .package
+        .iter()
+        .filter(|p| p.source.is_none())
+        .chain(&lock.root)
+        .collect();
+    let has_local = !locals.is_empty();
+    for p in locals {
         for dep in &p.dependencies {
             let mut parts = dep.split_whitespace();
             if let Some(name) = parts.next() {
@@ -232,6 +241,19 @@ mod tests {
         assert_eq!(err.line, Some(5));
         let err = parse_cargo_lock("Cargo.lock", b"[[package]]\nname = \"a\"\n").unwrap_err();
         assert!(err.message.contains("version"), "{err}");
+    }
+
+    /// The `[root]` table of very old lockfiles names the direct dependencies.
+    #[test]
+    fn old_root_table() {
+        let pkgs = parse_cargo_lock(
+            "Cargo.lock",
+            b"[root]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"libc 0.2.20 (registry+https://github.com/rust-lang/crates.io-index)\",\n]\n\n[[package]]\nname = \"libc\"\nversion = \"0.2.20\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+        )
+        .unwrap();
+        assert_eq!(pkgs.len(), 1);
+        assert_eq!(pkgs[0].direct, Some(true));
+        assert_eq!(pkgs[0].location.line, Some(8));
     }
 
     /// Without any local package the lockfile cannot say what is direct.
