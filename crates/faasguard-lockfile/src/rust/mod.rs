@@ -83,11 +83,10 @@ fn line_of(text: &str, offset: usize) -> u32 {
     u32::try_from(n + 1).unwrap_or(u32::MAX)
 }
 
-/// Reads a `Cargo.lock` (v1 with `[metadata]` and the old `[root]` table, v2, v3, v4). Packages
-/// without a `source` are workspace members or path
-/// crates — local code, not the published crate of that name — and are not reported; the
-/// crates they depend on are the direct dependencies (`direct: Some(true)`), the rest
-/// transitive. Git and alternative-registry sources are reported under their crate name.
+/// Reads a `Cargo.lock` (v1 with `[metadata]` and the old `[root]` table, v2, v3, v4).
+/// Packages without a `source` are workspace members or path crates — local code, not the
+/// published crate of that name — and are not reported; the crates they depend on are the
+/// direct dependencies (`direct: Some(true)`), the rest transitive. Git and alternative-registry sources are reported under their crate name.
 pub(crate) fn parse_cargo_lock(path: &str, bytes: &[u8]) -> Result<Vec<Package>, ParseError> {
     let text =
         std::str::from_utf8(bytes).map_err(|e| ParseError::new(format!("not UTF-8: {e}")))?;
