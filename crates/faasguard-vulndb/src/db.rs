@@ -122,6 +122,9 @@ pub struct Vuln {
     /// Every other id of the group: other matching advisories and all their aliases (CVE …),
     /// sorted.
     pub aliases: Vec<String>,
+    /// `related` ids of the group's advisories (similar or connected, *not* duplicates: OSV says
+    /// they must not be merged), de-duplicated, sorted, without the group's own ids.
+    pub related: Vec<String>,
     pub summary: Option<String>,
     pub severity: Severity,
     pub severity_source: SeveritySource,
@@ -360,6 +363,14 @@ fn fold(hits: &[Hit<'_>]) -> Vuln {
         .collect();
     aliases.sort();
     aliases.dedup();
+    let mut related: Vec<String> = hits
+        .iter()
+        .flat_map(|h| &h.stored.related)
+        .filter(|r| **r != id && aliases.binary_search(r).is_err())
+        .cloned()
+        .collect();
+    related.sort();
+    related.dedup();
     let summary = primary
         .and_then(|p| p.summary.clone())
         .or_else(|| hits.iter().find_map(|h| h.stored.summary.clone()));
@@ -401,6 +412,7 @@ fn fold(hits: &[Hit<'_>]) -> Vuln {
     Vuln {
         id,
         aliases,
+        related,
         summary,
         severity,
         severity_source,

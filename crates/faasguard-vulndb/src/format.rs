@@ -113,6 +113,9 @@ pub(crate) struct Stored {
     pub id: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// `related` ids (similar, not duplicates).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<String>,
     /// The alias group (smallest advisory id of the union-find class) when not `id` itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,

@@ -185,6 +185,7 @@ fn build_from(
             packages.entry((eco, name)).or_default().push(Stored {
                 id: adv.id.clone(),
                 aliases: adv.aliases.clone(),
+                related: adv.related.clone(),
                 group: group.clone(),
                 summary: adv.summary.clone().filter(|s| !s.trim().is_empty()),
                 cvss: cvss.clone(),
@@ -516,13 +517,12 @@ fn add_record(file: String, bytes: &[u8], records: &mut Vec<Advisory>, report: &
     }
 }
 
-/// Drops what the database never stores (`details`, `related`, `ecosystem_specific`, `GIT`
+/// Drops what the database never stores (`details`, `published`, `ecosystem_specific`, `GIT`
 /// ranges, unrelated `database_specific` fields, `versions` entries the ranges cover, ranges of
 /// ecosystems faasguard does not read) as soon as a record is read, so that importing a full
 /// export holds only the matching data in memory.
 fn slim(adv: &mut Advisory) {
     adv.details = None;
-    adv.related = Vec::new();
     adv.published = None;
     let severity = adv.database_specific.get("severity").cloned();
     adv.database_specific = severity.map_or(

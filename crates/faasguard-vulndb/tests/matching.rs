@@ -439,6 +439,24 @@ fn bundled_snapshot() {
     );
 }
 
+/// `related` ids are carried apart from aliases and never merge findings (GO-2020-0050 names
+/// CVE-2020-26290 as related, CVE-2020-15216 as an alias); Go module versions keep their `v`.
+#[test]
+fn related_is_not_alias() {
+    let db = Database::bundled().unwrap();
+    let v = vulns(
+        &db,
+        Ecosystem::Go,
+        "github.com/russellhaering/goxmldsig",
+        "v1.0.0",
+    );
+    let go = v.iter().find(|v| v.id == "GO-2020-0050").unwrap();
+    assert!(go.aliases.contains(&"CVE-2020-15216".to_owned()));
+    assert!(go.related.contains(&"CVE-2020-26290".to_owned()));
+    assert!(!go.aliases.contains(&"CVE-2020-26290".to_owned()));
+    assert_eq!(go.fixed.as_deref(), Some("1.1.0"));
+}
+
 /// Options mark an ecosystem partial, and an empty import source list gives an empty database
 /// that checks nothing.
 #[test]
