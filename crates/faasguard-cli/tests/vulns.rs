@@ -184,7 +184,10 @@ fn import_then_scan_with_it() {
             .unwrap()
             .contains("GHSA-test-0001")
     );
-    assert_eq!(finding["evidence"], "installed 1.3.0, fixed in 1.3.1");
+    assert_eq!(
+        finding["evidence"],
+        "installed 1.3.0, fixed in 1.3.1; aliases CVE-2026-14000"
+    );
     let clean = report["packages"]
         .as_array()
         .unwrap()

@@ -176,10 +176,14 @@ fn finding(
             .map(|s| format!(": {s}"))
             .unwrap_or_default()
     );
-    let evidence = match &v.fixed {
+    let mut evidence = match &v.fixed {
         Some(fixed) => format!("installed {}, fixed in {fixed}", p.version),
         None => format!("installed {}, no fixed version published", p.version),
     };
+    if !v.aliases.is_empty() {
+        evidence.push_str("; aliases ");
+        evidence.push_str(&v.aliases.join(", "));
+    }
     let key = format!("{}:{}@{}:{}", p.ecosystem, p.name, p.version, v.id);
     faasguard_core::Finding {
         rule_id: rule.to_owned(),
