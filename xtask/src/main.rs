@@ -59,6 +59,9 @@ fn gen_docs(check: bool) -> Result<ExitCode> {
         .collect();
     let secrets = faasguard_secrets::builtin_rules().context("built-in secret rules")?;
     let mut generated = rules_markdown(&metas);
+    generated.push_str(&dependency_markdown(
+        &faasguard_engine::dependency_rule_infos(),
+    ));
     generated.push_str(&secrets_markdown(secrets));
     if check {
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
@@ -138,6 +141,30 @@ fn rules_markdown(metas: &[&RuleMeta]) -> String {
                 in_code = !in_code;
             }
             if !in_code && line.starts_with('#') {
+                out.push_str("##");
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The dependency rules (defined in the engine, over the vulnerability database).
+fn dependency_markdown(rules: &[faasguard_report::RuleInfo]) -> String {
+    let mut out = String::from("\n## Dependency rules (FG-DEP)\n");
+    for r in rules {
+        let _ = write!(
+            out,
+            "\n### {id} {name}\n\n{title}\n\n- **Severity:** {sev} (the advisory's own, for FG-DEP-001)\n- **Remediation:** {rem}\n\n",
+            id = r.id,
+            name = r.name,
+            title = r.title,
+            sev = r.severity,
+            rem = r.remediation,
+        );
+        for line in r.docs.lines() {
+            if line.starts_with("## ") {
                 out.push_str("##");
             }
             out.push_str(line);
