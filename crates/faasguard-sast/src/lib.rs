@@ -1,0 +1,134 @@
+//! Event-data injection analysis: from a function's handler (resolved from the runtime and the
+//! `Handler` setting, or discovered by shape), follow the event through the handler's code to
+//! dangerous sinks — command execution, code evaluation, deserialization, query building, file
+//! paths, outbound URLs, XML parsers with external entities.
+//!
+//! The crate does no I/O: the caller hands it a [`SourceFiles`] view of the function's code
+//! directory. JavaScript and TypeScript are parsed with oxc, Python with ruff's parser.
+
+pub mod handler;
+mod js;
+mod python;
+
+use serde::Serialize;
+
+/// A language the analysis reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Language {
+    JavaScript,
+    TypeScript,
+    Python,
+}
+
+/// What kind of dangerous sink the event reached. Each kind is one rule (`FG-INJ-NNN`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum SinkKind {
+    /// `child_process.exec`, `spawn(…, {shell: true})`, `os.system`, `subprocess(…, shell=True)`.
+    Command,
+    /// `eval`, `new Function`, `vm.runIn*`, string `setTimeout`; Python `eval`/`exec`/`compile`.
+    CodeEval,
+    /// `node-serialize` `unserialize`, unsafe YAML loads, `pickle.loads`, `marshal`, `jsonpickle`.
+    Deserialization,
+    /// SQL or NoSQL built by concatenation or interpolation (`query`, `execute`, `$where`).
+    Query,
+    /// File system paths (`fs.*`, `open`): path traversal.
+    FilePath,
+    /// Outbound URLs (`http.get`, `fetch`, `axios`, `requests.get`, `urllib`): SSRF.
+    OutboundUrl,
+    /// XML parsers with external entities enabled: XXE.
+    XmlEntities,
+}
+
+impl SinkKind {
+    pub const ALL: [SinkKind; 7] = [
+        SinkKind::Command,
+        SinkKind::CodeEval,
+        SinkKind::Deserialization,
+        SinkKind::Query,
+        SinkKind::FilePath,
+        SinkKind::OutboundUrl,
+        SinkKind::XmlEntities,
+    ];
+}
+
+/// One step of a taint path: where, and what happens there (`event.body parsed`, `assigned to
+/// cmd`, `passed to exec`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// '/'-separated path relative to the code root.
+    pub file: String,
+    /// 1-based.
+    pub line: u32,
+    /// 1-based, in characters.
+    pub column: u32,
+    pub note: String,
+}
+
+/// Event data reaching a sink.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaintFinding {
+    pub kind: SinkKind,
+    /// The sink as written or resolved (`child_process.exec`, `subprocess.run(shell=True)`).
+    pub sink: String,
+    /// Source first, sink last; at least two steps.
+    pub path: Vec<Step>,
+}
+
+/// A handler: the file (relative to the code root) and the exported function's name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Handler {
+    pub language: Language,
+    pub file: String,
+    pub function: String,
+}
+
+/// Something the analysis could not do fully (a syntax error, a file over the size limit, a
+/// time budget hit); the rest of the analysis goes on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub file: String,
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+/// What analysing one handler gave.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Analysis {
+    pub findings: Vec<TaintFinding>,
+    pub problems: Vec<Problem>,
+}
+
+/// Read access to a function's code: files by '/'-separated path relative to the code root.
+pub trait SourceFiles {
+    /// The file's text, or `None` when it does not exist or is not text.
+    fn read(&self, path: &str) -> Option<String>;
+    /// Every file path under the root (for handler discovery and module resolution).
+    fn list(&self) -> Vec<String>;
+}
+
+/// Bounds per analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Files larger than this are not parsed.
+    pub max_file_bytes: usize,
+    /// Local imports are followed this many levels deep from the handler's file.
+    pub max_import_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 4 << 20,
+            max_import_depth: 1,
+        }
+    }
+}
+
+/// Analyses one handler: taint from its event parameter to sinks, within its file and the files
+/// it imports locally (up to [`Limits::max_import_depth`]).
+pub fn analyze(files: &dyn SourceFiles, handler: &Handler, limits: Limits) -> Analysis {
+    match handler.language {
+        Language::JavaScript | Language::TypeScript => js::analyze(files, handler, limits),
+        Language::Python => python::analyze(files, handler, limits),
+    }
+}
