@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Side-by-side vulnerable-dependencies benchmark, ONE run, every tool under /usr/bin/time -v:
+#   faasguard scan --scanners vuln on the whole tree (bundled snapshot, then a >= 200,000-advisory
+#   synthetic database), on the Python function alone, the matching micro-benchmark (bench-match
+#   run: open + match of 10,000 packages), pip-audit on the site-packages (three ways) and
+#   npm audit --offline on the Node function; the peers in a loopback-only network namespace
+#   (unshare -n, needs root). Then summarise.py prints the table and the spot check.
+#
+#   BENCH_OUT=/var/tmp/faasguard-vulns-bench benches/vulns/run.sh
+#
+# Env: SYNTH_ADVISORIES (records given to bench-match build, default 201200: the withdrawn copies
+# are dropped at import, leaving >= 200,000), MATCH_PACKAGES (10000), MATCH_HIT_PERCENT (20).
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+OUT="${BENCH_OUT:-/var/tmp/faasguard-vulns-bench}"
+TREE="$OUT/tree"
+SP="$TREE/etl-job/package/python/lib/python3.8/site-packages"
+RES="$OUT/results"
+TOOLS="$OUT/tools"
+ADVISORIES="${ADVISORIES:-$REPO/../shared/advisories}"
+BIGDB="$OUT/db/synthetic.fgdb"
+SYNTH_ADVISORIES="${SYNTH_ADVISORIES:-201200}"
+MATCH_PACKAGES="${MATCH_PACKAGES:-10000}"
+MATCH_HIT_PERCENT="${MATCH_HIT_PERCENT:-20}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/faasguard-bench-target}"
+[[ -d "$SP" && -s "$OUT/site-packages.txt" ]] || { echo "run build_corpus.sh first" >&2; exit 2; }
+mkdir -p "$RES" "$TOOLS" "$OUT/db"
+rm -f "$RES"/*
+
+# --- tools ---
+if [[ ! -x "$TOOLS/pa-venv/bin/pip-audit" ]]; then
+  python3 -m venv "$TOOLS/pa-venv" && "$TOOLS/pa-venv/bin/pip" install -q pip-audit==2.10.1
+fi
+(cd "$REPO" && cargo build --release -q -p faasguard-cli --bin faasguard \
+  && cargo build --release -q -p faasguard-vulndb --example bench-match)
+FG="$CARGO_TARGET_DIR/release/faasguard"
+BM="$CARGO_TARGET_DIR/release/examples/bench-match"
+if [[ ! -s "$BIGDB" ]]; then
+  "$BM" build "$ADVISORIES" "$BIGDB" "$SYNTH_ADVISORIES" | tee "$RES/synthetic-build.txt"
+fi
+"$FG" db status --db "$BIGDB" > "$RES/synthetic-status.txt"
+"$FG" db status > "$RES/snapshot-status.txt" 2>&1 || true
+
+# npm audit needs a lockfile: a copy of the Node function's manifest + the lockfile npm wrote
+NPMA="$OUT/npm-audit"; rm -rf "$NPMA"; mkdir -p "$NPMA"
+cp "$TREE/orders-api/package.json" "$NPMA/"; cp "$OUT/orders-api.package-lock.json" "$NPMA/package-lock.json"
+
+# warm the page cache so every tool reads from memory
+find "$TREE" -type f -print0 | xargs -0 cat > /dev/null
+
+timed() { # name, command...
+  local name="$1"; shift
+  echo "== $name: $*" | tee -a "$RES/commands.txt"
+  local rc=0
+  /usr/bin/time -v -o "$RES/$name.time" "$@" > "$RES/$name.out" 2> "$RES/$name.err" || rc=$?
+  echo "$rc" > "$RES/$name.rc"
+  grep -E "Elapsed|Maximum resident" "$RES/$name.time" | sed 's/^\s*/   /'
+}
+NETLESS=(unshare -n sh -c 'ip link set lo up; exec "$0" "$@"')
+PA="$TOOLS/pa-venv/bin/pip-audit"
+
+uptime | tee "$RES/load.txt"
+timed faasguard-snapshot "$FG" scan --scanners vuln --format json --fail-on none "$TREE"
+timed faasguard-200k "$FG" scan --scanners vuln --format json --fail-on none --db "$BIGDB" "$TREE"
+timed faasguard-python "$FG" scan --scanners vuln --format json --fail-on none "$TREE/etl-job"
+timed bench-match-200k "$BM" run "$BIGDB" "$MATCH_PACKAGES" "$MATCH_HIT_PERCENT"
+timed pip-audit-path "${NETLESS[@]}" "$PA" --path "$SP" --format json --progress-spinner off --cache-dir "$OUT/pa-cache"
+timed pip-audit-osv "${NETLESS[@]}" "$PA" -s osv --path "$SP" --format json --progress-spinner off --cache-dir "$OUT/pa-cache"
+# the machine's own network reaches only the package registries (through a proxy): the PyPI
+# JSON API pip-audit's default service asks is answered 404 there, i.e. the service is unreachable
+timed pip-audit-proxy "$PA" --path "$SP" --format json --progress-spinner off --cache-dir "$OUT/pa-cache"
+timed pip-audit-req "$PA" -r "$OUT/site-packages.txt" --no-deps --disable-pip --format json --progress-spinner off --cache-dir "$OUT/pa-cache"
+timed npm-audit-offline "${NETLESS[@]}" sh -c 'cd "$0" && exec npm audit --offline --json' "$NPMA"
+uptime | tee -a "$RES/load.txt"
+
+{ "$PA" --version; echo "npm $(npm --version)"; echo "faasguard $(git -C "$REPO" rev-parse --short HEAD) (working tree)";
+  nproc | sed 's/^/cores: /'; } > "$RES/versions.txt"
+"$TOOLS/pa-venv/bin/python" "$HERE/summarise.py" --out "$OUT" --advisories "$ADVISORIES" | tee "$RES/summary.md"
