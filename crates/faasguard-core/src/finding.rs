@@ -27,6 +27,18 @@ pub struct Finding {
     /// Stable across runs and unrelated edits: rule id, function, file, pointer and message
     /// (not the line number), hashed.
     pub fingerprint: String,
+    /// For data-flow findings: the path from the source to the sink (the last step is the
+    /// finding's location). Written as SARIF `codeFlows`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flow: Vec<FlowStep>,
+}
+
+/// One step of a data flow: where, and what happens there.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowStep {
+    pub location: Location,
+    pub message: String,
 }
 
 /// A problem with the input or the run rather than with a function: a file that does not

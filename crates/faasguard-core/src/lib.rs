@@ -7,6 +7,6 @@ mod location;
 mod severity;
 
 pub use attr::{Attr, Origin};
-pub use finding::{Diagnostic, Finding, fingerprint, redact_secret};
+pub use finding::{Diagnostic, Finding, FlowStep, fingerprint, redact_secret};
 pub use location::Location;
 pub use severity::{ParseSeverityError, Severity};

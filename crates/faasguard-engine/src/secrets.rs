@@ -203,6 +203,7 @@ pub(crate) fn merge_findings(
             evidence: Some(f.redacted),
             remediation: Some(SECRET_REMEDIATION.to_owned()),
             fingerprint: print,
+            flow: Vec::new(),
         });
     }
     hit_rules.into_values().collect()

@@ -256,6 +256,7 @@ mod tests {
             message: "m".into(),
             evidence: None,
             remediation: None,
+            flow: Vec::new(),
         }
     }
 

@@ -200,6 +200,7 @@ fn finding(
         message,
         evidence: Some(evidence),
         remediation: info.map(|i| i.remediation.clone()),
+        flow: Vec::new(),
     }
 }
 

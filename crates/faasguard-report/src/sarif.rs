@@ -202,6 +202,23 @@ fn result(finding: &Finding, index: &HashMap<&str, usize>, suppression: Option<V
         );
     }
     result.insert("locations".to_owned(), json!([Value::Object(location)]));
+    if !finding.flow.is_empty() {
+        // One code flow with one thread: the steps from the source to the sink.
+        let steps: Vec<Value> = finding
+            .flow
+            .iter()
+            .map(|step| {
+                json!({ "location": {
+                    "physicalLocation": physical_location(&step.location),
+                    "message": { "text": step.message },
+                } })
+            })
+            .collect();
+        result.insert(
+            "codeFlows".to_owned(),
+            json!([{ "threadFlows": [{ "locations": steps }] }]),
+        );
+    }
     result.insert(
         "partialFingerprints".to_owned(),
         json!({ FINGERPRINT_KEY: finding.fingerprint }),

@@ -286,6 +286,15 @@ impl TableWriter {
             if let Some(evidence) = &finding.evidence {
                 let _ = writeln!(out, "{DETAIL}evidence: {}", indent(evidence));
             }
+            for (i, step) in finding.flow.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "{DETAIL}{} {}  {}",
+                    if i == 0 { "flow:" } else { "   →" },
+                    self.paint(dim, &step.location.to_string()),
+                    indent(&step.message)
+                );
+            }
             if let Some(remediation) = &finding.remediation {
                 let _ = writeln!(out, "{DETAIL}fix: {}", indent(remediation));
             }

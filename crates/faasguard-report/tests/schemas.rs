@@ -278,3 +278,61 @@ fn cyclonedx_is_valid_against_the_official_schema() {
     broken["components"][0]["type"] = Value::from("not-a-type");
     assert!(!errors(&validator, &broken).is_empty());
 }
+
+/// A data-flow finding's path becomes one SARIF `codeFlows` thread (source to sink), valid
+/// against the official schema, and the table prints it step by step.
+#[test]
+fn flows_become_sarif_code_flows() {
+    use faasguard_core::{FlowStep, Location};
+    let mut report = sample_report();
+    let mut finding = report.findings[0].clone();
+    finding.flow = vec![
+        FlowStep {
+            location: Location::at("src/app.js", 3, 25),
+            message: "event.body (source)".to_owned(),
+        },
+        FlowStep {
+            location: Location::at("src/app.js", 4, 9),
+            message: "assigned to cmd".to_owned(),
+        },
+        FlowStep {
+            location: Location::at("src/app.js", 5, 3),
+            message: "passed to child_process.exec (sink)".to_owned(),
+        },
+    ];
+    report.findings.push(finding);
+    let sarif: Value = serde_json::from_str(&render(&report, Format::Sarif)).unwrap();
+    assert_eq!(
+        errors(&official_sarif_validator(), &sarif),
+        Vec::<String>::new()
+    );
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let with_flow: Vec<&Value> = results
+        .iter()
+        .filter(|r| r.get("codeFlows").is_some())
+        .collect();
+    assert_eq!(
+        with_flow.len(),
+        1,
+        "only the finding with a flow has codeFlows"
+    );
+    let flow = &with_flow[0]["codeFlows"][0]["threadFlows"][0]["locations"];
+    assert_eq!(flow.as_array().unwrap().len(), 3);
+    assert_eq!(
+        flow[2]["location"]["physicalLocation"]["region"]["startLine"],
+        5
+    );
+    assert_eq!(
+        flow[0]["location"]["message"]["text"],
+        "event.body (source)"
+    );
+    let table = render(&report, Format::Table);
+    assert!(
+        table.contains("flow: src/app.js:3:25  event.body (source)"),
+        "{table}"
+    );
+    assert!(
+        table.contains("→ src/app.js:5:3  passed to child_process.exec (sink)"),
+        "{table}"
+    );
+}

@@ -100,6 +100,7 @@ pub fn to_finding(meta: &RuleMeta, func: &Function, v: Violation) -> Finding {
         evidence: v.evidence,
         remediation: Some(meta.remediation.to_owned()),
         fingerprint: fp,
+        flow: Vec::new(),
     }
 }
 

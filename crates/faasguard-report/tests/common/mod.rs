@@ -71,6 +71,7 @@ fn finding(
         message: message.to_owned(),
         evidence: evidence.map(str::to_owned),
         remediation: Some(rule.remediation.clone()),
+        flow: Vec::new(),
     }
 }
 
