@@ -1,0 +1,6 @@
+import os
+
+
+def run_command(cmd):
+    with os.popen(cmd) as pipe:
+        return pipe.read()

@@ -1,0 +1,5 @@
+import marshal
+
+
+def load_blob(data):
+    return marshal.loads(data)
