@@ -1,7 +1,415 @@
-//! Python taint analysis over ruff's parser.
+//! Python taint analysis over ruff's parser (`ruff_python_parser` 0.0.10).
+//!
+//! The handler's first parameter is the event. Statements are walked in order with an environment
+//! of tainted names; branches are analysed separately and merged, loops twice. Calls to top-level
+//! functions of the same file, or of a file imported locally (`import x`, `from x import f`,
+//! relative imports), are followed with their tainted parameters, a few levels deep. Every
+//! evaluation counts against a budget so that time per handler is bounded, and recursion over the
+//! tree is cut at [`MAX_NESTING`] levels (the parser itself grows its stack as needed).
 
-use crate::{Analysis, Handler, Limits, SourceFiles};
+mod sinks;
+mod taint;
 
-pub(crate) fn analyze(_files: &dyn SourceFiles, _handler: &Handler, _limits: Limits) -> Analysis {
-    Analysis::default()
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use ruff_python_ast::{ModModule, PySourceType, Stmt};
+use ruff_python_parser::{Parsed, parse_unchecked_source};
+use ruff_text_size::TextSize;
+
+use crate::{Analysis, Handler, Limits, Problem, SourceFiles, TaintFinding};
+
+/// Expressions and blocks nested deeper than this are not analysed further (a problem is
+/// reported once per file).
+pub(crate) const MAX_NESTING: usize = 200;
+
+/// At most this many syntax errors are reported per file.
+const MAX_SYNTAX_PROBLEMS: usize = 5;
+
+/// Analyses one Python handler.
+pub(crate) fn analyze(files: &dyn SourceFiles, handler: &Handler, limits: Limits) -> Analysis {
+    let mut ctx = Ctx::new(files, limits);
+    let Some(module) = ctx.load(&handler.file, 0) else {
+        if !ctx.problems.iter().any(|p| p.file == handler.file) {
+            ctx.problem(
+                &handler.file,
+                None,
+                "cannot read the handler file (missing or not text)",
+            );
+        }
+        return ctx.finish();
+    };
+    taint::analyze_handler(&mut ctx, &module, &handler.function);
+    ctx.finish()
+}
+
+/// Byte offsets of line starts, for 1-based line and character columns.
+#[derive(Debug)]
+pub(crate) struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub(crate) fn locate(&self, text: &str, offset: TextSize) -> (u32, u32) {
+        let offset = usize::from(offset).min(text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let column = text
+            .get(start..offset)
+            .map_or(0, |prefix| prefix.chars().count());
+        (
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(column + 1).unwrap_or(u32::MAX),
+        )
+    }
+}
+
+/// One parsed Python file.
+#[derive(Debug)]
+pub(crate) struct PyModule {
+    pub(crate) file: String,
+    pub(crate) text: String,
+    pub(crate) lines: LineIndex,
+    pub(crate) parsed: Parsed<ModModule>,
+    /// How many local imports away from the handler's file.
+    pub(crate) depth: usize,
+    /// Local name → dotted name it stands for (`sp` → `subprocess`, `run` → `subprocess.run`,
+    /// `helper` → `.helpers.helper` for a relative import).
+    pub(crate) aliases: HashMap<String, String>,
+    /// Dotted module name as imported (with leading dots for relative imports) → file, for
+    /// modules found in the code directory.
+    pub(crate) local_modules: HashMap<String, String>,
+}
+
+impl PyModule {
+    pub(crate) fn body(&self) -> &[Stmt] {
+        &self.parsed.syntax().body
+    }
+
+    pub(crate) fn locate(&self, offset: TextSize) -> (u32, u32) {
+        self.lines.locate(&self.text, offset)
+    }
+}
+
+/// Shared state of one handler's analysis.
+pub(crate) struct Ctx<'f> {
+    files: &'f dyn SourceFiles,
+    limits: Limits,
+    modules: HashMap<String, Option<Rc<PyModule>>>,
+    pub(crate) findings: Vec<TaintFinding>,
+    pub(crate) problems: Vec<Problem>,
+    /// Expression evaluations left before the analysis stops.
+    pub(crate) budget: u64,
+    /// Function bodies left to analyse (interprocedural calls).
+    pub(crate) calls_left: u32,
+    budget_reported: bool,
+    nesting_reported: Vec<String>,
+}
+
+impl<'f> Ctx<'f> {
+    fn new(files: &'f dyn SourceFiles, limits: Limits) -> Self {
+        Ctx {
+            files,
+            limits,
+            modules: HashMap::new(),
+            findings: Vec::new(),
+            problems: Vec::new(),
+            budget: 2_000_000,
+            calls_left: 300,
+            budget_reported: false,
+            nesting_reported: Vec::new(),
+        }
+    }
+
+    fn finish(mut self) -> Analysis {
+        self.findings.sort_by(|a, b| {
+            let ka = a.path.last().map(|s| (s.file.clone(), s.line, s.column));
+            let kb = b.path.last().map(|s| (s.file.clone(), s.line, s.column));
+            ka.cmp(&kb).then(a.kind.cmp(&b.kind))
+        });
+        Analysis {
+            findings: self.findings,
+            problems: self.problems,
+        }
+    }
+
+    pub(crate) fn problem(&mut self, file: &str, line: Option<u32>, message: &str) {
+        self.problems.push(Problem {
+            file: file.to_string(),
+            line,
+            message: message.to_string(),
+        });
+    }
+
+    /// Counts one evaluation; false once the budget is spent (reported once).
+    pub(crate) fn tick(&mut self, file: &str) -> bool {
+        if self.budget == 0 {
+            if !self.budget_reported {
+                self.budget_reported = true;
+                self.problem(
+                    file,
+                    None,
+                    "analysis budget exhausted; the rest of the handler was not analysed",
+                );
+            }
+            return false;
+        }
+        self.budget -= 1;
+        true
+    }
+
+    pub(crate) fn too_deep(&mut self, file: &str, line: u32) {
+        if !self.nesting_reported.iter().any(|f| f == file) {
+            self.nesting_reported.push(file.to_string());
+            self.problem(
+                file,
+                Some(line),
+                &format!("code nested deeper than {MAX_NESTING} levels is not analysed"),
+            );
+        }
+    }
+
+    /// Reads and parses a file once (cached); syntax errors and size overruns are problems.
+    pub(crate) fn load(&mut self, file: &str, depth: usize) -> Option<Rc<PyModule>> {
+        if let Some(cached) = self.modules.get(file) {
+            return cached.clone();
+        }
+        // Placeholder first: an import cycle finds `None` instead of recursing.
+        self.modules.insert(file.to_string(), None);
+        let mut module = self.parse(file, depth)?;
+        module.local_modules = self.local_imports(&module);
+        let module = Rc::new(module);
+        self.modules
+            .insert(file.to_string(), Some(Rc::clone(&module)));
+        Some(module)
+    }
+
+    fn parse(&mut self, file: &str, depth: usize) -> Option<PyModule> {
+        let text = self.files.read(file)?;
+        if text.len() > self.limits.max_file_bytes {
+            self.problem(
+                file,
+                None,
+                &format!(
+                    "file is {} bytes, over the {}-byte limit; not analysed",
+                    text.len(),
+                    self.limits.max_file_bytes
+                ),
+            );
+            return None;
+        }
+        let parsed = parse_unchecked_source(&text, PySourceType::Python);
+        let lines = LineIndex::new(&text);
+        for error in parsed.errors().iter().take(MAX_SYNTAX_PROBLEMS) {
+            let (line, _) = lines.locate(&text, error.location.start());
+            self.problems.push(Problem {
+                file: file.to_string(),
+                line: Some(line),
+                message: format!("syntax error: {}", error.error),
+            });
+        }
+        let mut module = PyModule {
+            file: file.to_string(),
+            text: String::new(),
+            lines,
+            parsed,
+            depth,
+            aliases: HashMap::new(),
+            local_modules: HashMap::new(),
+        };
+        collect_imports(
+            module.parsed.syntax().body.as_slice(),
+            &mut module.aliases,
+            0,
+        );
+        module.text = text;
+        Some(module)
+    }
+
+    /// Finds which imported modules are files of the code directory (within the import depth).
+    fn local_imports(&mut self, module: &PyModule) -> HashMap<String, String> {
+        let mut found = HashMap::new();
+        if module.depth >= self.limits.max_import_depth {
+            return found;
+        }
+        let mut wanted: Vec<String> = Vec::new();
+        for target in module.aliases.values() {
+            // `helpers` (import helpers) or `helpers.f` (from helpers import f): try both the
+            // whole name and its parent.
+            wanted.push(target.clone());
+            if let Some((parent, _)) = target.rsplit_once('.')
+                && !parent.is_empty()
+                && !parent.chars().all(|c| c == '.')
+            {
+                wanted.push(parent.to_string());
+            }
+        }
+        wanted.sort();
+        wanted.dedup();
+        for dotted in wanted {
+            for candidate in module_files(&module.file, &dotted) {
+                if candidate != module.file && self.load(&candidate, module.depth + 1).is_some() {
+                    found.insert(dotted.clone(), candidate);
+                    break;
+                }
+            }
+        }
+        found
+    }
+}
+
+impl std::fmt::Debug for Ctx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx")
+            .field("findings", &self.findings.len())
+            .field("problems", &self.problems.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Candidate files for a dotted module name imported from `from_file`: relative to the code
+/// root, then to the importing file's directory (leading dots: relative to the package).
+fn module_files(from_file: &str, dotted: &str) -> Vec<String> {
+    let level = dotted.chars().take_while(|&c| c == '.').count();
+    let name = &dotted[level..];
+    if name.is_empty() {
+        return Vec::new();
+    }
+    let rel = name.replace('.', "/");
+    let dir = from_file.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut bases: Vec<String> = Vec::new();
+    if level == 0 {
+        bases.push(String::new());
+        if !dir.is_empty() {
+            bases.push(dir.to_string());
+        }
+    } else {
+        let mut d = dir.to_string();
+        for _ in 1..level {
+            d = d
+                .rsplit_once('/')
+                .map_or(String::new(), |(p, _)| p.to_string());
+        }
+        bases.push(d);
+    }
+    let mut out = Vec::new();
+    for base in bases {
+        let prefix = if base.is_empty() {
+            String::new()
+        } else {
+            format!("{base}/")
+        };
+        out.push(format!("{prefix}{rel}.py"));
+        out.push(format!("{prefix}{rel}/__init__.py"));
+    }
+    out
+}
+
+/// Records `import` and `from … import` bindings anywhere in the file (imports inside functions
+/// and `try:` blocks included).
+fn collect_imports(body: &[Stmt], aliases: &mut HashMap<String, String>, depth: usize) {
+    if depth > MAX_NESTING {
+        return;
+    }
+    for stmt in body {
+        match stmt {
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let full = alias.name.as_str();
+                    if let Some(asname) = &alias.asname {
+                        aliases.insert(asname.as_str().to_string(), full.to_string());
+                    } else {
+                        let first = full.split('.').next().unwrap_or(full);
+                        aliases.insert(first.to_string(), first.to_string());
+                        if full.contains('.') {
+                            // `import a.b` binds `a`; remember the submodule too so that a
+                            // local `a/b.py` is found.
+                            aliases.insert(format!("{full} (submodule)"), full.to_string());
+                        }
+                    }
+                }
+            }
+            Stmt::ImportFrom(from) => {
+                let dots = ".".repeat(usize::try_from(from.level).unwrap_or(0));
+                let module = from.module.as_ref().map_or("", |m| m.as_str());
+                let base = format!("{dots}{module}");
+                for alias in &from.names {
+                    let name = alias.name.as_str();
+                    if name == "*" {
+                        continue;
+                    }
+                    let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                    let target = if base.ends_with('.') || base.is_empty() {
+                        format!("{base}{name}")
+                    } else {
+                        format!("{base}.{name}")
+                    };
+                    aliases.insert(local.to_string(), target);
+                }
+            }
+            Stmt::FunctionDef(def) => collect_imports(&def.body, aliases, depth + 1),
+            Stmt::ClassDef(class) => collect_imports(&class.body, aliases, depth + 1),
+            Stmt::If(stmt_if) => {
+                collect_imports(&stmt_if.body, aliases, depth + 1);
+                for clause in &stmt_if.elif_else_clauses {
+                    collect_imports(&clause.body, aliases, depth + 1);
+                }
+            }
+            Stmt::Try(stmt_try) => {
+                collect_imports(&stmt_try.body, aliases, depth + 1);
+                for handler in &stmt_try.handlers {
+                    let ruff_python_ast::ExceptHandler::ExceptHandler(h) = handler;
+                    collect_imports(&h.body, aliases, depth + 1);
+                }
+                collect_imports(&stmt_try.orelse, aliases, depth + 1);
+                collect_imports(&stmt_try.finalbody, aliases, depth + 1);
+            }
+            Stmt::With(with) => collect_imports(&with.body, aliases, depth + 1),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lines and character columns are 1-based and count characters, not bytes.
+    #[test]
+    fn line_index_counts_characters() {
+        let text = "a = 1\nb = 'é' + x\n";
+        let index = LineIndex::new(text);
+        let offset = text
+            .find('x')
+            .map(|i| TextSize::try_from(i).unwrap_or_default());
+        assert_eq!(index.locate(text, offset.unwrap_or_default()), (2, 11));
+        assert_eq!(index.locate(text, TextSize::from(0)), (1, 1));
+    }
+
+    /// Relative imports resolve against the importing file's package, absolute ones against the
+    /// code root first and then the file's directory.
+    #[test]
+    fn module_file_candidates() {
+        assert_eq!(
+            module_files("src/app.py", "helpers"),
+            vec![
+                "helpers.py",
+                "helpers/__init__.py",
+                "src/helpers.py",
+                "src/helpers/__init__.py"
+            ]
+        );
+        assert_eq!(
+            module_files("pkg/sub/app.py", "..util"),
+            vec!["pkg/util.py", "pkg/util/__init__.py"]
+        );
+        assert!(module_files("app.py", ".").is_empty());
+    }
 }

@@ -1,0 +1,1849 @@
+//! The taint walk: from the handler's event parameter to sinks.
+
+use std::collections::{HashMap, HashSet};
+
+use oxc_ast::ast::{
+    Argument, ArrayExpressionElement, ArrowFunctionBody, ArrowFunctionExpression, AssignmentTarget,
+    BindingPattern, CallExpression, Declaration, ExportDefaultDeclarationKind, Expression,
+    ForStatementInit, ForStatementLeft, FormalParameters, Function, FunctionBody,
+    IdentifierReference, ModuleExportName, ObjectExpression, ObjectPropertyKind, Program,
+    PropertyKey, SimpleAssignmentTarget, Statement, VariableDeclaration,
+};
+use oxc_semantic::{Scoping, SemanticBuilder};
+use oxc_span::{GetSpan, Span};
+use oxc_syntax::operator::{AssignmentOperator, BinaryOperator, LogicalOperator, UnaryOperator};
+use oxc_syntax::symbol::SymbolId;
+
+use super::parse::{LineIndex, with_program};
+use super::sinks::{self, KindSet, SinkRule, bit};
+use crate::{Analysis, Handler, Limits, Problem, SinkKind, Step, TaintFinding};
+
+/// The walk does not descend deeper than this many nested expressions/statements.
+pub(crate) const MAX_DEPTH: usize = 1_000;
+/// Nested calls followed into local functions and modules.
+const MAX_CALL_DEPTH: usize = 4;
+/// Function bodies walked per analysis (each call followed costs one).
+const MAX_FUNCTION_WALKS: usize = 400;
+/// A taint path keeps the source and the latest steps, so that with the sink it has at most 8.
+const MAX_STEPS: usize = 7;
+/// Text of an expression quoted in a note is cut at this many characters.
+const MAX_QUOTE: usize = 60;
+
+/// Event data held by a value: the path so far and the sink kinds it was sanitized for.
+#[derive(Debug, Clone)]
+struct Taint {
+    steps: Vec<Step>,
+    cleared: KindSet,
+    /// The value is an object literal holding event data (`{ text: sql, values: [x] }`): the
+    /// value as a whole is not attacker-chosen text.
+    in_object: bool,
+}
+
+impl Taint {
+    fn with_step(mut self, step: Step) -> Taint {
+        if self.steps.len() >= MAX_STEPS {
+            self.steps.remove(1);
+        }
+        self.steps.push(step);
+        self
+    }
+
+    fn merge(a: Option<Taint>, b: Option<Taint>) -> Option<Taint> {
+        match (a, b) {
+            (Some(mut a), Some(b)) => {
+                a.cleared &= b.cleared;
+                a.in_object &= b.in_object;
+                Some(a)
+            }
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// A function value: a declaration/expression or an arrow.
+#[derive(Clone, Copy)]
+enum FnRef<'a> {
+    Func(&'a Function<'a>),
+    Arrow(&'a ArrowFunctionExpression<'a>),
+}
+
+impl<'a> FnRef<'a> {
+    fn params(self) -> &'a FormalParameters<'a> {
+        match self {
+            FnRef::Func(f) => &f.params,
+            FnRef::Arrow(a) => &a.params,
+        }
+    }
+
+    fn span(self) -> Span {
+        match self {
+            FnRef::Func(f) => f.span,
+            FnRef::Arrow(a) => a.span,
+        }
+    }
+}
+
+/// A resolved name: a module (`child_process`, `./helper`) or global, and member path.
+#[derive(Debug, Clone)]
+struct Name {
+    root: String,
+    members: Vec<String>,
+}
+
+impl Name {
+    fn dotted(&self) -> String {
+        let mut s = self.root.clone();
+        for m in &self.members {
+            if self.root == "fs" && m == "promises" {
+                continue;
+            }
+            s.push('.');
+            s.push_str(m);
+        }
+        s
+    }
+
+    fn is_local_module(&self) -> bool {
+        self.root.starts_with('.')
+    }
+}
+
+/// State shared across files: findings, problems and budgets.
+struct Engine<'r> {
+    read: &'r dyn Fn(&str) -> Option<String>,
+    limits: Limits,
+    findings: Vec<TaintFinding>,
+    seen: HashSet<(String, u32, SinkKind)>,
+    problems: Vec<Problem>,
+    walks_left: usize,
+    depth_reported: HashSet<String>,
+}
+
+/// One parsed file.
+struct FileCtx<'a> {
+    path: String,
+    text: &'a str,
+    lines: LineIndex,
+    scoping: Scoping,
+    /// Named functions of the file (top level), by symbol.
+    functions: HashMap<SymbolId, FnRef<'a>>,
+    /// `require`/`import` bindings and aliases of module members, by symbol.
+    names: HashMap<SymbolId, Name>,
+    import_depth: usize,
+}
+
+/// Entry point on the worker thread.
+pub(crate) fn run(
+    read: &dyn Fn(&str) -> Option<String>,
+    handler: &Handler,
+    limits: Limits,
+) -> Analysis {
+    let mut engine = Engine {
+        read,
+        limits,
+        findings: Vec::new(),
+        seen: HashSet::new(),
+        problems: Vec::new(),
+        walks_left: MAX_FUNCTION_WALKS,
+        depth_reported: HashSet::new(),
+    };
+    let Some(text) = load(&mut engine, &handler.file) else {
+        return Analysis {
+            findings: Vec::new(),
+            problems: engine.problems,
+        };
+    };
+    with_file(
+        &mut engine,
+        &handler.file,
+        &text,
+        0,
+        |engine, ctx, program| {
+            let Some(func) = find_export(ctx, program, &handler.function) else {
+                engine.problems.push(Problem {
+                    file: ctx.path.clone(),
+                    line: None,
+                    message: format!(
+                        "handler function `{}` not found in the file",
+                        handler.function
+                    ),
+                });
+                return;
+            };
+            let mut walker = Walker::new(ctx, engine);
+            walker.mark_sources(func.params());
+            // Twice: the second pass sees taint assigned after a use (loops, closures).
+            for _ in 0..2 {
+                walker.walk_function_body(func);
+            }
+        },
+    );
+    engine.findings.sort_by(|a, b| {
+        let key = |f: &TaintFinding| f.path.last().map(|s| (s.file.clone(), s.line, s.column));
+        key(a).cmp(&key(b)).then(a.kind.cmp(&b.kind))
+    });
+    Analysis {
+        findings: engine.findings,
+        problems: engine.problems,
+    }
+}
+
+/// Reads a file within the size limit, recording problems.
+fn load(engine: &mut Engine<'_>, path: &str) -> Option<String> {
+    let Some(text) = (engine.read)(path) else {
+        engine.problems.push(Problem {
+            file: path.to_string(),
+            line: None,
+            message: "file not found or not text".into(),
+        });
+        return None;
+    };
+    if text.len() > engine.limits.max_file_bytes {
+        engine.problems.push(Problem {
+            file: path.to_string(),
+            line: None,
+            message: format!(
+                "file is {} bytes, over the {}-byte limit; not analysed",
+                text.len(),
+                engine.limits.max_file_bytes
+            ),
+        });
+        return None;
+    }
+    Some(text)
+}
+
+/// Parses a file, builds its context and runs `f` on it.
+fn with_file<R>(
+    engine: &mut Engine<'_>,
+    path: &str,
+    text: &str,
+    import_depth: usize,
+    f: impl for<'x> FnOnce(&mut Engine<'_>, &FileCtx<'x>, &'x Program<'x>) -> R,
+) -> R {
+    with_program(path, text, |program, errors| {
+        for e in errors.iter().take(5) {
+            engine.problems.push(Problem {
+                file: path.to_string(),
+                line: Some(e.line),
+                message: format!(
+                    "syntax error: {}; the rest of the file is analysed",
+                    e.message
+                ),
+            });
+        }
+        let scoping = SemanticBuilder::new()
+            .build(program)
+            .semantic
+            .into_scoping();
+        let mut ctx = FileCtx {
+            path: path.to_string(),
+            text: program.source_text,
+            lines: LineIndex::new(program.source_text),
+            scoping,
+            functions: HashMap::new(),
+            names: HashMap::new(),
+            import_depth,
+        };
+        collect_top_level(&mut ctx, program);
+        f(engine, &ctx, program)
+    })
+}
+
+fn ident_symbol(scoping: &Scoping, id: &IdentifierReference<'_>) -> Option<SymbolId> {
+    id.reference_id
+        .get()
+        .and_then(|r| scoping.get_reference(r).symbol_id())
+}
+
+fn fn_of<'a>(expr: &'a Expression<'a>) -> Option<FnRef<'a>> {
+    match expr.without_parentheses() {
+        Expression::FunctionExpression(f) => Some(FnRef::Func(f)),
+        Expression::ArrowFunctionExpression(a) => Some(FnRef::Arrow(a)),
+        _ => None,
+    }
+}
+
+/// Functions and module bindings declared at the top level.
+fn collect_top_level<'a>(ctx: &mut FileCtx<'a>, program: &'a Program<'a>) {
+    for stmt in &program.body {
+        let decl = match stmt {
+            Statement::ExportDeclaration(e) => Some(&e.declaration),
+            _ => None,
+        };
+        match (stmt, decl) {
+            (Statement::FunctionDeclaration(f), _)
+            | (_, Some(Declaration::FunctionDeclaration(f))) => {
+                if let Some(sym) = f.id.as_ref().and_then(|id| id.symbol_id.get()) {
+                    ctx.functions.insert(sym, FnRef::Func(f));
+                }
+            }
+            (Statement::VariableDeclaration(v), _)
+            | (_, Some(Declaration::VariableDeclaration(v))) => {
+                for d in &v.declarations {
+                    let (BindingPattern::BindingIdentifier(id), Some(init)) = (&d.id, &d.init)
+                    else {
+                        bind_module_names(ctx, &d.id, d.init.as_ref());
+                        continue;
+                    };
+                    if let (Some(sym), Some(f)) = (id.symbol_id.get(), fn_of(init)) {
+                        ctx.functions.insert(sym, f);
+                    } else {
+                        bind_module_names(ctx, &d.id, Some(init));
+                    }
+                }
+            }
+            (Statement::ImportDeclaration(import), _) => {
+                let module = sinks::normalize_module(import.source.value.as_str());
+                for spec in import.specifiers.iter().flatten() {
+                    use oxc_ast::ast::ImportDeclarationSpecifier as S;
+                    let (local, member) = match spec {
+                        S::ImportSpecifier(s) => (&s.local, Some(export_name(&s.imported))),
+                        S::ImportDefaultSpecifier(s) => (&s.local, None),
+                        S::ImportNamespaceSpecifier(s) => (&s.local, None),
+                    };
+                    if let Some(sym) = local.symbol_id.get() {
+                        ctx.names.insert(
+                            sym,
+                            Name {
+                                root: module.clone(),
+                                members: member.into_iter().collect(),
+                            },
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn export_name(name: &ModuleExportName<'_>) -> String {
+    match name {
+        ModuleExportName::IdentifierName(n) => n.name.as_str().to_string(),
+        ModuleExportName::IdentifierReference(n) => n.name.as_str().to_string(),
+        ModuleExportName::StringLiteral(s) => s.value.as_str().to_string(),
+    }
+}
+
+/// `const cp = require('child_process')`, `const { exec } = require('child_process')`,
+/// `const run = cp.exec`, `const execP = util.promisify(cp.exec)`.
+fn bind_module_names(
+    ctx: &mut FileCtx<'_>,
+    pattern: &BindingPattern<'_>,
+    init: Option<&Expression<'_>>,
+) {
+    let Some(init) = init else { return };
+    let Some(name) = resolve_name(ctx, init) else {
+        return;
+    };
+    match pattern {
+        BindingPattern::BindingIdentifier(id) => {
+            if let Some(sym) = id.symbol_id.get() {
+                ctx.names.insert(sym, name);
+            }
+        }
+        BindingPattern::ObjectPattern(obj) => {
+            for prop in &obj.properties {
+                let Some(key) = prop_key_name(&prop.key) else {
+                    continue;
+                };
+                let target = match &prop.value {
+                    BindingPattern::BindingIdentifier(id) => Some(id),
+                    BindingPattern::AssignmentPattern(a) => match &a.left {
+                        BindingPattern::BindingIdentifier(id) => Some(id),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some(sym) = target.and_then(|id| id.symbol_id.get()) {
+                    let mut n = name.clone();
+                    n.members.push(key);
+                    ctx.names.insert(sym, n);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn prop_key_name(key: &PropertyKey<'_>) -> Option<String> {
+    match key {
+        PropertyKey::StaticIdentifier(id) => Some(id.name.as_str().to_string()),
+        PropertyKey::StringLiteral(s) => Some(s.value.as_str().to_string()),
+        _ => None,
+    }
+}
+
+/// The module-qualified or global name of an expression used as a callee, when known.
+fn resolve_name(ctx: &FileCtx<'_>, expr: &Expression<'_>) -> Option<Name> {
+    resolve_name_depth(ctx, expr, 0)
+}
+
+fn resolve_name_depth(ctx: &FileCtx<'_>, expr: &Expression<'_>, depth: usize) -> Option<Name> {
+    if depth > 16 {
+        return None;
+    }
+    match expr.without_parentheses() {
+        Expression::Identifier(id) => match ident_symbol(&ctx.scoping, id) {
+            Some(sym) => ctx.names.get(&sym).cloned(),
+            None => Some(Name {
+                root: id.name.as_str().to_string(),
+                members: Vec::new(),
+            }),
+        },
+        Expression::StaticMemberExpression(m) => {
+            let mut name = resolve_name_depth(ctx, &m.object, depth + 1)?;
+            name.members.push(m.property.name.as_str().to_string());
+            Some(name)
+        }
+        Expression::ComputedMemberExpression(m) => {
+            let Expression::StringLiteral(s) = &m.expression else {
+                return None;
+            };
+            let mut name = resolve_name_depth(ctx, &m.object, depth + 1)?;
+            name.members.push(s.value.as_str().to_string());
+            Some(name)
+        }
+        Expression::CallExpression(call) => {
+            let callee = resolve_name_depth(ctx, &call.callee, depth + 1);
+            let first = call.arguments.first().and_then(Argument::as_expression);
+            match (callee.as_ref().map(Name::dotted).as_deref(), first) {
+                (Some("require"), Some(Expression::StringLiteral(s))) => Some(Name {
+                    root: sinks::normalize_module(s.value.as_str()),
+                    members: Vec::new(),
+                }),
+                (Some("util.promisify" | "promisify" | "bluebird.promisify"), Some(arg)) => {
+                    resolve_name_depth(ctx, arg, depth + 1)
+                }
+                _ => None,
+            }
+        }
+        Expression::AwaitExpression(a) => resolve_name_depth(ctx, &a.argument, depth + 1),
+        Expression::TSAsExpression(e) => resolve_name_depth(ctx, &e.expression, depth + 1),
+        Expression::TSNonNullExpression(e) => resolve_name_depth(ctx, &e.expression, depth + 1),
+        _ => None,
+    }
+}
+
+/// The exported function `name` of a file (`exports.x = …`, `module.exports = { x }`,
+/// `export const x = …`, `export { x }`, `export default` for `default`).
+fn find_export<'a>(ctx: &FileCtx<'a>, program: &'a Program<'a>, name: &str) -> Option<FnRef<'a>> {
+    let mut module_exports_value: Option<FnRef<'a>> = None;
+    for stmt in &program.body {
+        match stmt {
+            Statement::ExpressionStatement(e) => {
+                let Expression::AssignmentExpression(assign) = &e.expression else {
+                    continue;
+                };
+                let target = assignment_target_text(&assign.left);
+                match target.as_deref() {
+                    Some(t)
+                        if t == format!("exports.{name}")
+                            || t == format!("module.exports.{name}") =>
+                    {
+                        if let Some(f) = fn_value(ctx, &assign.right) {
+                            return Some(f);
+                        }
+                    }
+                    Some("module.exports") => {
+                        if let Expression::ObjectExpression(obj) =
+                            assign.right.without_parentheses()
+                        {
+                            if let Some(f) = object_member_fn(ctx, obj, name) {
+                                return Some(f);
+                            }
+                        } else if let Some(f) = fn_value(ctx, &assign.right) {
+                            module_exports_value = Some(f);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Statement::ExportDeclaration(e) => match &e.declaration {
+                Declaration::FunctionDeclaration(f)
+                    if f.id.as_ref().is_some_and(|id| id.name == name) =>
+                {
+                    return Some(FnRef::Func(f));
+                }
+                Declaration::VariableDeclaration(v) => {
+                    if let Some(f) = declared_fn(ctx, v, name) {
+                        return Some(f);
+                    }
+                }
+                _ => {}
+            },
+            Statement::ExportNamedDeclaration(e) => {
+                for spec in &e.specifiers {
+                    if export_name(&spec.exported) != name {
+                        continue;
+                    }
+                    if let ModuleExportName::IdentifierReference(local) = &spec.local
+                        && let Some(f) =
+                            ident_symbol(&ctx.scoping, local).and_then(|s| ctx.functions.get(&s))
+                    {
+                        return Some(*f);
+                    }
+                }
+            }
+            Statement::ExportDefaultDeclaration(e) if name == "default" => match &e.declaration {
+                ExportDefaultDeclarationKind::FunctionDeclaration(f) => {
+                    return Some(FnRef::Func(f));
+                }
+                other => {
+                    if let Some(f) = other.as_expression().and_then(|x| fn_value(ctx, x)) {
+                        return Some(f);
+                    }
+                }
+            },
+            _ => {}
+        }
+    }
+    module_exports_value
+}
+
+fn declared_fn<'a>(
+    ctx: &FileCtx<'a>,
+    v: &'a VariableDeclaration<'a>,
+    name: &str,
+) -> Option<FnRef<'a>> {
+    for d in &v.declarations {
+        if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&d.id, &d.init)
+            && id.name == name
+        {
+            return fn_value(ctx, init);
+        }
+    }
+    None
+}
+
+/// A function expression, arrow, identifier of a file function, or a wrapper call around one
+/// (`middy(baseHandler)`, `wrap(async (event) => …)`).
+fn fn_value<'a>(ctx: &FileCtx<'a>, expr: &'a Expression<'a>) -> Option<FnRef<'a>> {
+    let mut expr = expr;
+    for _ in 0..4 {
+        if let Some(f) = fn_of(expr) {
+            return Some(f);
+        }
+        match expr.without_parentheses() {
+            Expression::Identifier(id) => {
+                return ident_symbol(&ctx.scoping, id).and_then(|s| ctx.functions.get(&s).copied());
+            }
+            Expression::CallExpression(call) => {
+                expr = call.arguments.first()?.as_expression()?;
+            }
+            Expression::StaticMemberExpression(m) => expr = &m.object,
+            _ => return None,
+        }
+    }
+    None
+}
+
+fn object_member_fn<'a>(
+    ctx: &FileCtx<'a>,
+    obj: &'a ObjectExpression<'a>,
+    name: &str,
+) -> Option<FnRef<'a>> {
+    for prop in &obj.properties {
+        let ObjectPropertyKind::ObjectProperty(p) = prop else {
+            continue;
+        };
+        if prop_key_name(&p.key).as_deref() == Some(name) {
+            return fn_value(ctx, &p.value);
+        }
+    }
+    None
+}
+
+fn assignment_target_text(target: &AssignmentTarget<'_>) -> Option<String> {
+    let member = target.as_member_expression()?;
+    let mut parts = Vec::new();
+    let mut cur = member;
+    loop {
+        parts.push(cur.static_property_name()?.to_string());
+        match cur.object().without_parentheses() {
+            Expression::Identifier(id) => {
+                parts.push(id.name.as_str().to_string());
+                break;
+            }
+            other => cur = other.as_member_expression()?,
+        }
+        if parts.len() > 4 {
+            return None;
+        }
+    }
+    parts.reverse();
+    Some(parts.join("."))
+}
+
+/// Does this statement always leave the enclosing block (return/throw)?
+fn exits(stmt: &Statement<'_>) -> bool {
+    match stmt {
+        Statement::ReturnStatement(_) | Statement::ThrowStatement(_) => true,
+        Statement::BlockStatement(b) => b.body.last().is_some_and(exits),
+        Statement::IfStatement(i) => {
+            exits(&i.consequent) && i.alternate.as_ref().is_some_and(exits)
+        }
+        _ => false,
+    }
+}
+
+/// The walker over one file's functions.
+struct Walker<'a, 'c, 'e, 'r> {
+    ctx: &'c FileCtx<'a>,
+    engine: &'e mut Engine<'r>,
+    env: HashMap<SymbolId, Taint>,
+    /// Event parameters and names destructured from them, with the name for the source note.
+    sources: HashMap<SymbolId, String>,
+    /// Aliases of modules found inside functions (`const { exec } = require(…)` in the body).
+    names: HashMap<SymbolId, Name>,
+    ret: Option<Taint>,
+    depth: usize,
+    call_stack: Vec<u32>,
+}
+
+impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
+    fn new(ctx: &'c FileCtx<'a>, engine: &'e mut Engine<'r>) -> Self {
+        Walker {
+            ctx,
+            engine,
+            env: HashMap::new(),
+            sources: HashMap::new(),
+            names: HashMap::new(),
+            ret: None,
+            depth: 0,
+            call_stack: Vec::new(),
+        }
+    }
+
+    fn step(&self, span: Span, note: String) -> Step {
+        let (line, column) = self.ctx.lines.position(self.ctx.text, span.start);
+        Step {
+            file: self.ctx.path.clone(),
+            line,
+            column,
+            note,
+        }
+    }
+
+    fn quote(&self, span: Span) -> String {
+        let text = self
+            .ctx
+            .text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("");
+        let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if one_line.chars().count() > MAX_QUOTE {
+            let cut: String = one_line.chars().take(MAX_QUOTE).collect();
+            format!("{cut}…")
+        } else {
+            one_line
+        }
+    }
+
+    /// Marks the first parameter (the event) as the source; destructured names too.
+    fn mark_sources(&mut self, params: &FormalParameters<'_>) {
+        let Some(first) = params.items.first() else {
+            return;
+        };
+        let mut ids = Vec::new();
+        pattern_ids(&first.pattern, &mut ids);
+        for (sym, name) in ids {
+            self.sources.insert(sym, name);
+        }
+    }
+
+    fn too_deep(&mut self) -> bool {
+        if self.depth < MAX_DEPTH {
+            return false;
+        }
+        if self.engine.depth_reported.insert(self.ctx.path.clone()) {
+            self.engine.problems.push(Problem {
+                file: self.ctx.path.clone(),
+                line: None,
+                message: format!(
+                    "code nested deeper than {MAX_DEPTH} levels; the deeper part is not analysed"
+                ),
+            });
+        }
+        true
+    }
+
+    fn resolve(&self, expr: &Expression<'_>) -> Option<Name> {
+        if let Expression::Identifier(id) = expr.without_parentheses()
+            && let Some(n) = ident_symbol(&self.ctx.scoping, id).and_then(|s| self.names.get(&s))
+        {
+            return Some(n.clone());
+        }
+        if let Expression::StaticMemberExpression(m) = expr.without_parentheses()
+            && let Expression::Identifier(id) = m.object.without_parentheses()
+            && let Some(n) = ident_symbol(&self.ctx.scoping, id).and_then(|s| self.names.get(&s))
+        {
+            let mut n = n.clone();
+            n.members.push(m.property.name.as_str().to_string());
+            return Some(n);
+        }
+        resolve_name(self.ctx, expr)
+    }
+
+    // ---------------------------------------------------------------- functions
+
+    fn walk_function_body(&mut self, func: FnRef<'a>) {
+        if self.engine.walks_left == 0 {
+            return;
+        }
+        self.engine.walks_left -= 1;
+        match func {
+            FnRef::Func(f) => {
+                if let Some(body) = &f.body {
+                    self.walk_body(body);
+                }
+            }
+            FnRef::Arrow(a) => match &a.body {
+                ArrowFunctionBody::FunctionBody(body) => self.walk_body(body),
+                other => {
+                    if let Some(expr) = other.as_expression() {
+                        let t = self.eval(expr);
+                        self.ret = Taint::merge(self.ret.take(), t);
+                    }
+                }
+            },
+        }
+    }
+
+    fn walk_body(&mut self, body: &'a FunctionBody<'a>) {
+        self.walk_stmts(&body.statements);
+    }
+
+    /// Binds argument taints to a function's parameters and walks it; returns the taint of its
+    /// return value.
+    fn call_function(
+        &mut self,
+        func: FnRef<'a>,
+        args: &[Option<Taint>],
+        callee: &str,
+        call_span: Span,
+    ) -> Option<Taint> {
+        if self.call_stack.len() >= MAX_CALL_DEPTH || self.call_stack.contains(&func.span().start) {
+            return None;
+        }
+        for (i, param) in func.params().items.iter().enumerate() {
+            let Some(Some(t)) = args.get(i) else { continue };
+            let mut ids = Vec::new();
+            pattern_ids(&param.pattern, &mut ids);
+            for (sym, pname) in ids {
+                let step = self.step(param.span, format!("passed to `{callee}` as `{pname}`"));
+                let _ = call_span;
+                self.env.insert(sym, t.clone().with_step(step));
+            }
+        }
+        self.call_stack.push(func.span().start);
+        let saved = self.ret.take();
+        self.walk_function_body(func);
+        let ret = std::mem::replace(&mut self.ret, saved);
+        self.call_stack.pop();
+        ret
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    fn walk_stmts(&mut self, stmts: &'a [Statement<'a>]) {
+        for stmt in stmts {
+            self.walk_stmt(stmt);
+        }
+    }
+
+    fn walk_stmt(&mut self, stmt: &'a Statement<'a>) {
+        if self.too_deep() {
+            return;
+        }
+        self.depth += 1;
+        self.walk_stmt_inner(stmt);
+        self.depth -= 1;
+    }
+
+    fn walk_stmt_inner(&mut self, stmt: &'a Statement<'a>) {
+        match stmt {
+            Statement::BlockStatement(b) => self.walk_stmts(&b.body),
+            Statement::ExpressionStatement(e) => {
+                self.eval(&e.expression);
+            }
+            Statement::VariableDeclaration(v) => self.walk_var_decl(v),
+            Statement::FunctionDeclaration(f) => {
+                // Walked for captured event data; calls with tainted arguments walk it again.
+                let saved = self.ret.take();
+                self.walk_function_body(FnRef::Func(f));
+                self.ret = saved;
+            }
+            Statement::ReturnStatement(r) => {
+                if let Some(arg) = &r.argument {
+                    let t = self.eval(arg);
+                    self.ret = Taint::merge(self.ret.take(), t);
+                }
+            }
+            Statement::ThrowStatement(t) => {
+                self.eval(&t.argument);
+            }
+            Statement::IfStatement(i) => self.walk_if(i),
+            Statement::ForStatement(f) => {
+                match &f.init {
+                    Some(ForStatementInit::VariableDeclaration(v)) => self.walk_var_decl(v),
+                    Some(init) => {
+                        if let Some(e) = init.as_expression() {
+                            self.eval(e);
+                        }
+                    }
+                    None => {}
+                }
+                for _ in 0..2 {
+                    if let Some(t) = &f.test {
+                        self.eval(t);
+                    }
+                    self.walk_stmt(&f.body);
+                    if let Some(u) = &f.update {
+                        self.eval(u);
+                    }
+                }
+            }
+            Statement::ForOfStatement(f) => {
+                let t = self.eval(&f.right);
+                self.bind_for_left(&f.left, t, f.right.span());
+                for _ in 0..2 {
+                    self.walk_stmt(&f.body);
+                }
+            }
+            Statement::ForInStatement(f) => {
+                let t = self.eval(&f.right);
+                self.bind_for_left(&f.left, t, f.right.span());
+                for _ in 0..2 {
+                    self.walk_stmt(&f.body);
+                }
+            }
+            Statement::WhileStatement(w) => {
+                for _ in 0..2 {
+                    self.eval(&w.test);
+                    self.walk_stmt(&w.body);
+                }
+            }
+            Statement::DoWhileStatement(w) => {
+                for _ in 0..2 {
+                    self.walk_stmt(&w.body);
+                    self.eval(&w.test);
+                }
+            }
+            Statement::TryStatement(t) => {
+                self.walk_stmts(&t.block.body);
+                if let Some(h) = &t.handler {
+                    self.walk_stmts(&h.body.body);
+                }
+                if let Some(f) = &t.finalizer {
+                    self.walk_stmts(&f.body);
+                }
+            }
+            Statement::SwitchStatement(s) => {
+                self.eval(&s.discriminant);
+                for case in &s.cases {
+                    if let Some(t) = &case.test {
+                        self.eval(t);
+                    }
+                    self.walk_stmts(&case.consequent);
+                }
+            }
+            Statement::LabeledStatement(l) => self.walk_stmt(&l.body),
+            Statement::WithStatement(w) => {
+                self.eval(&w.object);
+                self.walk_stmt(&w.body);
+            }
+            _ => {}
+        }
+    }
+
+    fn bind_for_left(&mut self, left: &'a ForStatementLeft<'a>, taint: Option<Taint>, span: Span) {
+        match left {
+            ForStatementLeft::VariableDeclaration(v) => {
+                for d in &v.declarations {
+                    self.bind_pattern(&d.id, taint.as_ref(), span);
+                }
+            }
+            other => {
+                if let Some(t) = other.as_simple_assignment_target() {
+                    self.assign_simple(t, taint, span);
+                }
+            }
+        }
+    }
+
+    fn walk_var_decl(&mut self, v: &'a VariableDeclaration<'a>) {
+        for d in &v.declarations {
+            let Some(init) = &d.init else { continue };
+            if let Some(name) = self.resolve_module_init(init) {
+                self.bind_names(&d.id, &name);
+                continue;
+            }
+            let t = self.eval(init);
+            self.bind_pattern(&d.id, t.as_ref(), init.span());
+        }
+    }
+
+    /// `require(…)`/`promisify(cp.exec)`/`cp.exec` initialisers: module names, not values.
+    fn resolve_module_init(&self, init: &Expression<'_>) -> Option<Name> {
+        let e = init.without_parentheses();
+        let is_module_expr = match e {
+            Expression::CallExpression(c) => matches!(
+                self.resolve(&c.callee).map(|n| n.dotted()).as_deref(),
+                Some("require" | "util.promisify" | "promisify")
+            ),
+            Expression::StaticMemberExpression(_) | Expression::Identifier(_) => true,
+            _ => false,
+        };
+        if !is_module_expr {
+            return None;
+        }
+        let name = self.resolve(e)?;
+        // Only bind names that come from a module (not globals like `process.env`).
+        let from_module = match e {
+            Expression::Identifier(id) => ident_symbol(&self.ctx.scoping, id).is_some(),
+            Expression::StaticMemberExpression(m) => {
+                !matches!(m.object.without_parentheses(), Expression::Identifier(id) if ident_symbol(&self.ctx.scoping, id).is_none())
+            }
+            _ => true,
+        };
+        from_module.then_some(name)
+    }
+
+    fn bind_names(&mut self, pattern: &BindingPattern<'_>, name: &Name) {
+        match pattern {
+            BindingPattern::BindingIdentifier(id) => {
+                if let Some(sym) = id.symbol_id.get() {
+                    self.names.insert(sym, name.clone());
+                }
+            }
+            BindingPattern::ObjectPattern(obj) => {
+                for prop in &obj.properties {
+                    let Some(key) = prop_key_name(&prop.key) else {
+                        continue;
+                    };
+                    let mut n = name.clone();
+                    n.members.push(key);
+                    self.bind_names(&prop.value, &n);
+                }
+            }
+            BindingPattern::AssignmentPattern(a) => self.bind_names(&a.left, name),
+            BindingPattern::ArrayPattern(_) => {}
+        }
+    }
+
+    /// Binds every name in a pattern to `taint` (a step notes the assignment), or clears them.
+    fn bind_pattern(&mut self, pattern: &BindingPattern<'_>, taint: Option<&Taint>, span: Span) {
+        let mut ids = Vec::new();
+        pattern_ids(pattern, &mut ids);
+        for (sym, name) in ids {
+            match taint {
+                Some(t) => {
+                    let step = self.step(span, format!("assigned to `{name}`"));
+                    self.env.insert(sym, t.clone().with_step(step));
+                }
+                None => {
+                    self.env.remove(&sym);
+                }
+            }
+        }
+    }
+
+    fn walk_if(&mut self, i: &'a oxc_ast::ast::IfStatement<'a>) {
+        self.eval(&i.test);
+        let guard = self.guard(&i.test);
+        let before = self.env.clone();
+        let sources_before = self.sources.clone();
+
+        // Consequent.
+        if let Some((sym, false)) = guard {
+            self.env.remove(&sym);
+            self.sources.remove(&sym);
+        }
+        self.walk_stmt(&i.consequent);
+        let after_then = std::mem::replace(&mut self.env, before);
+        let sources_then = std::mem::replace(&mut self.sources, sources_before);
+
+        // Alternate (or the fall-through path).
+        if let Some((sym, true)) = guard {
+            self.env.remove(&sym);
+            self.sources.remove(&sym);
+        }
+        if let Some(alt) = &i.alternate {
+            self.walk_stmt(alt);
+        }
+        let else_exits = i.alternate.as_ref().is_some_and(exits);
+        if exits(&i.consequent) {
+            if else_exits {
+                // Neither path continues; keep the state as it was before the `if`.
+                self.merge_env(after_then, sources_then);
+            }
+        } else if else_exits {
+            self.env = after_then;
+            self.sources = sources_then;
+        } else {
+            self.merge_env(after_then, sources_then);
+        }
+    }
+
+    fn merge_env(&mut self, env: HashMap<SymbolId, Taint>, sources: HashMap<SymbolId, String>) {
+        for (k, v) in env {
+            self.env.entry(k).or_insert(v);
+        }
+        for (k, v) in sources {
+            self.sources.entry(k).or_insert(v);
+        }
+    }
+
+    /// An allowlist/validator test on a tainted variable: the symbol, and whether the test is
+    /// negated (`!ok(x)`: the validated path is the else/fall-through path).
+    fn guard(&self, test: &Expression<'_>) -> Option<(SymbolId, bool)> {
+        let (negated, inner) = match test.without_parentheses() {
+            Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
+                (true, u.argument.without_parentheses())
+            }
+            other => (false, other),
+        };
+        let Expression::CallExpression(call) = inner else {
+            return None;
+        };
+        let method = call
+            .callee
+            .get_member_expr()
+            .and_then(oxc_ast::ast::MemberExpression::static_property_name)
+            .or_else(|| match call.callee.without_parentheses() {
+                Expression::Identifier(id) => Some(id.name.as_str()),
+                _ => None,
+            })?;
+        let is_check = matches!(method, "includes" | "has" | "test" | "hasOwnProperty")
+            || method.starts_with("is")
+            || method.starts_with("validate")
+            || method.starts_with("matches");
+        if !is_check {
+            return None;
+        }
+        for arg in &call.arguments {
+            if let Some(Expression::Identifier(id)) =
+                arg.as_expression().map(Expression::without_parentheses)
+                && let Some(sym) = ident_symbol(&self.ctx.scoping, id)
+                && (self.env.contains_key(&sym) || self.sources.contains_key(&sym))
+            {
+                return Some((sym, negated));
+            }
+        }
+        None
+    }
+
+    // ---------------------------------------------------------------- expressions
+
+    fn eval(&mut self, expr: &'a Expression<'a>) -> Option<Taint> {
+        if self.too_deep() {
+            return None;
+        }
+        self.depth += 1;
+        let t = self.eval_inner(expr);
+        self.depth -= 1;
+        t
+    }
+
+    #[expect(clippy::too_many_lines, reason = "one arm per expression kind")]
+    fn eval_inner(&mut self, expr: &'a Expression<'a>) -> Option<Taint> {
+        match expr {
+            Expression::Identifier(id) => self.ident_taint(id),
+            Expression::StaticMemberExpression(_)
+            | Expression::ComputedMemberExpression(_)
+            | Expression::PrivateFieldExpression(_) => self.member_taint(expr),
+            Expression::TemplateLiteral(t) => {
+                let mut acc = None;
+                for e in &t.expressions {
+                    let et = self.eval(e);
+                    acc = Taint::merge(acc, et);
+                }
+                acc.map(|t| Taint {
+                    in_object: false,
+                    ..t
+                })
+            }
+            Expression::TaggedTemplateExpression(t) => {
+                // `sql\`…${x}\`` tags parameterise; only `String.raw` builds a plain string.
+                let mut acc = None;
+                for e in &t.quasi.expressions {
+                    let et = self.eval(e);
+                    acc = Taint::merge(acc, et);
+                }
+                let raw = self
+                    .resolve(&t.tag)
+                    .is_some_and(|n| n.dotted() == "String.raw");
+                if raw { acc } else { None }
+            }
+            Expression::BinaryExpression(b) => {
+                let l = self.eval(&b.left);
+                let r = self.eval(&b.right);
+                if b.operator == BinaryOperator::Addition {
+                    Taint::merge(l, r).map(|t| Taint {
+                        in_object: false,
+                        ..t
+                    })
+                } else {
+                    None
+                }
+            }
+            Expression::LogicalExpression(l) => {
+                let a = self.eval(&l.left);
+                let b = self.eval(&l.right);
+                match l.operator {
+                    LogicalOperator::Or | LogicalOperator::Coalesce | LogicalOperator::And => {
+                        Taint::merge(a, b)
+                    }
+                }
+            }
+            Expression::ConditionalExpression(c) => {
+                self.eval(&c.test);
+                let a = self.eval(&c.consequent);
+                let b = self.eval(&c.alternate);
+                Taint::merge(a, b)
+            }
+            Expression::AssignmentExpression(a) => self.eval_assignment(a),
+            Expression::SequenceExpression(s) => {
+                let mut last = None;
+                for e in &s.expressions {
+                    last = self.eval(e);
+                }
+                last
+            }
+            Expression::ParenthesizedExpression(p) => self.eval(&p.expression),
+            Expression::AwaitExpression(a) => self.eval(&a.argument),
+            Expression::TSAsExpression(e) => self.eval(&e.expression),
+            Expression::TSSatisfiesExpression(e) => self.eval(&e.expression),
+            Expression::TSNonNullExpression(e) => self.eval(&e.expression),
+            Expression::TSTypeAssertion(e) => self.eval(&e.expression),
+            Expression::TSInstantiationExpression(e) => self.eval(&e.expression),
+            Expression::ChainExpression(c) => match &c.expression {
+                oxc_ast::ast::ChainElement::CallExpression(call) => self.eval_call(call),
+                oxc_ast::ast::ChainElement::TSNonNullExpression(e) => self.eval(&e.expression),
+                other => other.as_member_expression().and_then(|m| {
+                    let obj = m.object();
+                    let t = self.eval(obj);
+                    t.filter(|_| m.static_property_name().is_none_or(|p| p != "length"))
+                }),
+            },
+            Expression::UnaryExpression(u) => {
+                self.eval(&u.argument);
+                None
+            }
+            Expression::ArrayExpression(arr) => {
+                let mut acc = None;
+                for el in &arr.elements {
+                    let t = match el {
+                        ArrayExpressionElement::SpreadElement(s) => self.eval(&s.argument),
+                        other => other.as_expression().and_then(|e| self.eval(e)),
+                    };
+                    acc = Taint::merge(acc, t);
+                }
+                acc
+            }
+            Expression::ObjectExpression(obj) => {
+                let mut acc = None;
+                for prop in &obj.properties {
+                    let t = match prop {
+                        ObjectPropertyKind::ObjectProperty(p) => {
+                            if let PropertyKey::StaticIdentifier(_)
+                            | PropertyKey::StringLiteral(_) = &p.key
+                            {
+                            } else if let Some(k) = p.key.as_expression() {
+                                self.eval(k);
+                            }
+                            self.eval(&p.value)
+                        }
+                        ObjectPropertyKind::SpreadProperty(s) => self.eval(&s.argument),
+                    };
+                    acc = Taint::merge(acc, t);
+                }
+                acc.map(|t| Taint {
+                    in_object: true,
+                    ..t
+                })
+            }
+            Expression::CallExpression(call) => self.eval_call(call),
+            Expression::NewExpression(n) => self.eval_new(n),
+            Expression::FunctionExpression(f) => {
+                self.walk_nested_fn(FnRef::Func(f), &[]);
+                None
+            }
+            Expression::ArrowFunctionExpression(a) => {
+                self.walk_nested_fn(FnRef::Arrow(a), &[]);
+                None
+            }
+            Expression::YieldExpression(y) => {
+                if let Some(a) = &y.argument {
+                    self.eval(a);
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// Walks a nested function (a callback) for captured taint, with `params` bound.
+    fn walk_nested_fn(&mut self, func: FnRef<'a>, params: &[(usize, Taint)]) {
+        for (index, taint) in params {
+            if let Some(param) = func.params().items.get(*index) {
+                let mut ids = Vec::new();
+                pattern_ids(&param.pattern, &mut ids);
+                for (sym, name) in ids {
+                    let step = self.step(
+                        param.span,
+                        format!("element passed to callback parameter `{name}`"),
+                    );
+                    self.env.insert(sym, taint.clone().with_step(step));
+                }
+            }
+        }
+        let saved = self.ret.take();
+        let depth = self.depth;
+        self.walk_function_body(func);
+        self.depth = depth;
+        self.ret = saved;
+    }
+
+    fn ident_taint(&mut self, id: &IdentifierReference<'_>) -> Option<Taint> {
+        let sym = ident_symbol(&self.ctx.scoping, id)?;
+        if let Some(name) = self.sources.get(&sym) {
+            let note = format!("event data `{name}` (handler parameter)");
+            let step = self.step(id.span, note);
+            return Some(Taint {
+                steps: vec![step],
+                cleared: 0,
+                in_object: false,
+            });
+        }
+        self.env.get(&sym).cloned()
+    }
+
+    /// A member read: `.length` is a number; a read rooted at the event starts a path there.
+    fn member_taint(&mut self, expr: &'a Expression<'a>) -> Option<Taint> {
+        let member = expr.as_member_expression()?;
+        if let oxc_ast::ast::MemberExpression::ComputedMemberExpression(c) = member {
+            self.eval(&c.expression);
+        }
+        if member.static_property_name() == Some("length") {
+            self.eval(member.object());
+            return None;
+        }
+        // Rooted at an event source: quote the whole read.
+        let mut root = strip(member.object());
+        let mut hops = 0;
+        while let Some(m) = root.as_member_expression() {
+            root = strip(m.object());
+            hops += 1;
+            if hops > 64 {
+                break;
+            }
+        }
+        if let Expression::Identifier(id) = root
+            && let Some(sym) = ident_symbol(&self.ctx.scoping, id)
+            && self.sources.contains_key(&sym)
+        {
+            let note = format!("event data `{}`", self.quote(member.span()));
+            let step = self.step(member.span(), note);
+            return Some(Taint {
+                steps: vec![step],
+                cleared: 0,
+                in_object: false,
+            });
+        }
+        let t = self.eval(member.object())?;
+        Some(Taint {
+            in_object: false,
+            ..t
+        })
+    }
+
+    fn eval_assignment(&mut self, a: &'a oxc_ast::ast::AssignmentExpression<'a>) -> Option<Taint> {
+        let rhs = self.eval(&a.right);
+        let span = a.right.span();
+        let value = if a.operator == AssignmentOperator::Assign {
+            rhs
+        } else if a.operator == AssignmentOperator::Addition {
+            let current = a.left.as_simple_assignment_target().and_then(|t| match t {
+                SimpleAssignmentTarget::AssignmentTargetIdentifier(id) => self.ident_taint(id),
+                _ => None,
+            });
+            Taint::merge(current, rhs)
+        } else {
+            None
+        };
+        if let Some(t) = a.left.as_simple_assignment_target() {
+            self.assign_simple(t, value.clone(), span);
+        }
+        value
+    }
+
+    fn assign_simple(
+        &mut self,
+        target: &'a SimpleAssignmentTarget<'a>,
+        taint: Option<Taint>,
+        span: Span,
+    ) {
+        match target {
+            SimpleAssignmentTarget::AssignmentTargetIdentifier(id) => {
+                let Some(sym) = ident_symbol(&self.ctx.scoping, id) else {
+                    return;
+                };
+                match taint {
+                    Some(t) => {
+                        let step = self.step(span, format!("assigned to `{}`", id.name.as_str()));
+                        self.env.insert(sym, t.with_step(step));
+                    }
+                    None => {
+                        self.env.remove(&sym);
+                    }
+                }
+            }
+            other => {
+                // `obj.prop = tainted`: the object now holds event data (weak update).
+                let Some(member) = other.as_member_expression() else {
+                    return;
+                };
+                let Some(t) = taint else { return };
+                let mut root = member.object();
+                while let Some(m) = root.without_parentheses().as_member_expression() {
+                    root = m.object();
+                }
+                if let Expression::Identifier(id) = root.without_parentheses()
+                    && let Some(sym) = ident_symbol(&self.ctx.scoping, id)
+                {
+                    let step =
+                        self.step(span, format!("stored in `{}`", self.quote(member.span())));
+                    let t = t.with_step(step);
+                    let merged = Taint::merge(self.env.remove(&sym), Some(t));
+                    if let Some(m) = merged {
+                        self.env.insert(sym, m);
+                    }
+                }
+            }
+        }
+    }
+
+    fn eval_args(&mut self, args: &'a [Argument<'a>]) -> Vec<Option<Taint>> {
+        args.iter()
+            .map(|arg| match arg {
+                Argument::SpreadElement(s) => self.eval(&s.argument),
+                other => match other.as_expression() {
+                    // Functions are walked later, once their parameters are known.
+                    Some(e) if fn_of(e).is_none() => self.eval(e),
+                    _ => None,
+                },
+            })
+            .collect()
+    }
+
+    fn eval_new(&mut self, n: &'a oxc_ast::ast::NewExpression<'a>) -> Option<Taint> {
+        let taints = self.eval_args(&n.arguments);
+        self.walk_callbacks(&n.arguments, None, None);
+        let name = self.resolve(&n.callee).map(|n| n.dotted());
+        let callee_text = self.quote(n.callee.span());
+        if let Some(rule) = sinks::sink_rule(name.as_deref(), None, false, true) {
+            let sink = format!("new {}", name.as_deref().unwrap_or(&callee_text));
+            self.check_rule(rule, &sink, n.span, &n.arguments, &taints);
+        }
+        let name = name?;
+        if let Some(note) = sinks::propagator(&name) {
+            let t = taints.into_iter().flatten().next()?;
+            let step = self.step(n.span, note.to_string());
+            return Some(t.with_step(step));
+        }
+        None
+    }
+
+    /// Walks function arguments of a call; iteration callbacks on a tainted receiver get the
+    /// element taint on their element parameter.
+    fn walk_callbacks(
+        &mut self,
+        args: &'a [Argument<'a>],
+        method: Option<&str>,
+        receiver: Option<&Taint>,
+    ) {
+        for arg in args {
+            let Some(f) = arg.as_expression().and_then(fn_of) else {
+                continue;
+            };
+            let params: Vec<(usize, Taint)> =
+                match (method.and_then(sinks::callback_element_param), receiver) {
+                    (Some(i), Some(t)) => vec![(i, t.clone())],
+                    _ => Vec::new(),
+                };
+            self.walk_nested_fn(f, &params);
+        }
+    }
+
+    fn eval_call(&mut self, call: &'a CallExpression<'a>) -> Option<Taint> {
+        let member = call.callee.without_parentheses().as_member_expression();
+        let method = member.and_then(oxc_ast::ast::MemberExpression::static_property_name);
+        let receiver = member.and_then(|m| self.eval(m.object()));
+        let taints = self.eval_args(&call.arguments);
+        self.walk_callbacks(&call.arguments, method, receiver.as_ref());
+        let name = self.resolve(&call.callee);
+        let dotted = name.as_ref().map(Name::dotted);
+        let callee_text = self.quote(call.callee.span());
+
+        // Sinks.
+        if let Some(rule) = sinks::sink_rule(dotted.as_deref(), method, receiver.is_some(), false) {
+            let sink = dotted
+                .clone()
+                .filter(|_| !matches!(rule, SinkRule::QueryText | SinkRule::MongoFilter))
+                .unwrap_or(callee_text.clone());
+            self.check_rule(rule, &sink, call.span, &call.arguments, &taints);
+        }
+        let any_arg = taints.iter().flatten().next().cloned();
+
+        // Sanitizers.
+        if let Some(d) = &dotted {
+            if let Some(kinds) = sinks::sanitizer(d, method) {
+                let t = any_arg.or(receiver)?;
+                if kinds == sinks::ALL_KINDS {
+                    return None;
+                }
+                let step = self.step(call.span, format!("passed through `{callee_text}`"));
+                let mut t = t.with_step(step);
+                t.cleared |= kinds;
+                return Some(t);
+            }
+        } else if let Some(kinds) = method.and_then(|m| sinks::sanitizer("", Some(m))) {
+            let mut t = any_arg.or(receiver)?;
+            t.cleared |= kinds;
+            return Some(t);
+        }
+
+        // Functions of this file and of local modules.
+        if let Expression::Identifier(id) = call.callee.without_parentheses()
+            && let Some(f) = ident_symbol(&self.ctx.scoping, id)
+                .and_then(|s| self.ctx.functions.get(&s))
+                .copied()
+        {
+            if any_arg.is_some() {
+                return self.call_function(f, &taints, id.name.as_str(), call.span);
+            }
+            return None;
+        }
+        if let Some(n) = &name {
+            if n.is_local_module() {
+                if any_arg.is_some() {
+                    return self.call_module(n, &taints, call.span);
+                }
+                return None;
+            }
+            if let Some(note) = sinks::propagator(&n.dotted()) {
+                let t = any_arg?;
+                let step = self.step(call.span, note.to_string());
+                return Some(t.with_step(step));
+            }
+        }
+
+        // Methods.
+        if let Some(m) = method {
+            if sinks::method_kills_taint(m) {
+                return None;
+            }
+            if sinks::method_stores_arg(m) {
+                if let (Some(t), Some(member)) = (any_arg.clone(), member)
+                    && let Expression::Identifier(id) = member.object().without_parentheses()
+                    && let Some(sym) = ident_symbol(&self.ctx.scoping, id)
+                {
+                    let step = self.step(call.span, format!("added to `{}`", id.name.as_str()));
+                    let t = t.with_step(step);
+                    let merged = Taint::merge(self.env.remove(&sym), Some(t));
+                    if let Some(m) = merged {
+                        self.env.insert(sym, m);
+                    }
+                }
+                return None;
+            }
+            if let Some(r) = receiver {
+                return Some(Taint {
+                    in_object: false,
+                    ..r
+                });
+            }
+            if sinks::method_takes_arg_taint(m) {
+                return any_arg;
+            }
+        }
+        None
+    }
+
+    /// Follows a call into an exported function of a local module (one level by default).
+    fn call_module(
+        &mut self,
+        name: &Name,
+        taints: &[Option<Taint>],
+        call_span: Span,
+    ) -> Option<Taint> {
+        if self.ctx.import_depth >= self.engine.limits.max_import_depth
+            || self.call_stack.len() >= MAX_CALL_DEPTH
+            || self.engine.walks_left == 0
+        {
+            return None;
+        }
+        let export = name.members.first().map_or("default", String::as_str);
+        let path = resolve_module_path(self.engine.read, &self.ctx.path, &name.root)?;
+        let text = load(self.engine, &path)?;
+        let callee = format!("{}.{export}", name.root);
+        let step = self.step(call_span, format!("passed to `{callee}` in {path}"));
+        let taints: Vec<Option<Taint>> = taints
+            .iter()
+            .map(|t| t.clone().map(|t| t.with_step(step.clone())))
+            .collect();
+        let depth = self.ctx.import_depth + 1;
+        with_file(self.engine, &path, &text, depth, |engine, ctx, program| {
+            let func = find_export(ctx, program, export).or_else(|| {
+                (export != "default")
+                    .then(|| find_export(ctx, program, "default"))
+                    .flatten()
+            })?;
+            let mut walker = Walker::new(ctx, engine);
+            walker.call_stack.push(u32::MAX);
+            walker.call_function(func, &taints, &callee, call_span)
+        })
+        .map(|t| {
+            let step = self.step(call_span, format!("returned from `{callee}`"));
+            t.with_step(step)
+        })
+    }
+
+    /// Reports a finding when a rule's relevant argument is tainted.
+    #[expect(clippy::too_many_lines, reason = "one arm per sink rule")]
+    fn check_rule(
+        &mut self,
+        rule: SinkRule,
+        sink: &str,
+        span: Span,
+        args: &'a [Argument<'a>],
+        taints: &[Option<Taint>],
+    ) {
+        let arg = |i: usize| args.get(i).and_then(Argument::as_expression);
+        let taint = |i: usize| taints.get(i).cloned().flatten();
+        match rule {
+            SinkRule::Arg0(kind) => {
+                if let Some(t) = taint(0) {
+                    self.report(kind, sink, span, &t);
+                }
+            }
+            SinkRule::AnyArg(kind) => {
+                if let Some(t) = taints.iter().flatten().next().cloned() {
+                    self.report(kind, sink, span, &t);
+                }
+            }
+            SinkRule::SpawnLike => {
+                if let Some(t) = taint(0) {
+                    self.report(SinkKind::Command, sink, span, &t);
+                } else if args
+                    .iter()
+                    .any(|a| a.as_expression().is_some_and(shell_option))
+                    && let Some(t) = taints.iter().flatten().next().cloned()
+                {
+                    self.report(SinkKind::Command, &format!("{sink}(shell: true)"), span, &t);
+                }
+            }
+            SinkRule::Eval => {
+                let Some(t) = taint(0) else { return };
+                if arg(0).is_some_and(starts_with_paren_literal) {
+                    self.report(SinkKind::Deserialization, "eval('(' + … + ')')", span, &t);
+                } else {
+                    self.report(SinkKind::CodeEval, sink, span, &t);
+                }
+            }
+            SinkRule::YamlLoad => {
+                let Some(t) = taint(0) else { return };
+                if arg(1).is_some_and(safe_yaml_schema) {
+                    return;
+                }
+                self.report_with_note(
+                    SinkKind::Deserialization,
+                    sink,
+                    span,
+                    &t,
+                    " (js-yaml before 4 builds functions from !!js/function tags; the installed version is not known here)",
+                );
+            }
+            SinkRule::QueryText => {
+                let t = match arg(0).map(Expression::without_parentheses) {
+                    Some(Expression::ObjectExpression(obj)) => {
+                        let mut found = None;
+                        for prop in &obj.properties {
+                            let ObjectPropertyKind::ObjectProperty(p) = prop else {
+                                continue;
+                            };
+                            if matches!(
+                                prop_key_name(&p.key).as_deref(),
+                                Some("sql" | "text" | "query")
+                            ) {
+                                found = found.or_else(|| self.peek(&p.value));
+                            }
+                        }
+                        found
+                    }
+                    _ => taint(0).filter(|t| !t.in_object),
+                };
+                if let Some(t) = t {
+                    self.report(SinkKind::Query, sink, span, &t);
+                }
+            }
+            SinkRule::MongoFilter => match arg(0).map(Expression::without_parentheses) {
+                Some(Expression::ObjectExpression(obj)) => {
+                    for prop in &obj.properties {
+                        let ObjectPropertyKind::ObjectProperty(p) = prop else {
+                            continue;
+                        };
+                        if prop_key_name(&p.key).as_deref() == Some("$where")
+                            && let Some(t) = self.peek(&p.value)
+                        {
+                            self.report(SinkKind::Query, &format!("{sink}($where)"), span, &t);
+                        }
+                    }
+                }
+                Some(
+                    Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_),
+                )
+                | None => {}
+                Some(_) => {
+                    if let Some(t) = taint(0).filter(|t| !t.in_object) {
+                        self.report(SinkKind::Query, &format!("{sink} (raw filter)"), span, &t);
+                    }
+                }
+            },
+            SinkRule::FsPath { two } => {
+                let t = taint(0).or_else(|| if two { taint(1) } else { None });
+                if let Some(t) = t {
+                    self.report(SinkKind::FilePath, sink, span, &t);
+                }
+            }
+            SinkRule::Url => {
+                let t = match arg(0).map(Expression::without_parentheses) {
+                    Some(Expression::ObjectExpression(obj)) => {
+                        let mut found = None;
+                        for prop in &obj.properties {
+                            let ObjectPropertyKind::ObjectProperty(p) = prop else {
+                                continue;
+                            };
+                            if matches!(
+                                prop_key_name(&p.key).as_deref(),
+                                Some("url" | "uri" | "host" | "hostname" | "baseURL")
+                            ) {
+                                found = found.or_else(|| self.peek(&p.value));
+                            }
+                        }
+                        found
+                    }
+                    _ => taint(0),
+                };
+                if let Some(t) = t {
+                    self.report(SinkKind::OutboundUrl, sink, span, &t);
+                }
+            }
+            SinkRule::XmlParse => {
+                let Some(t) = taint(0) else { return };
+                if args
+                    .iter()
+                    .skip(1)
+                    .any(|a| a.as_expression().is_some_and(noent_option))
+                {
+                    self.report(
+                        SinkKind::XmlEntities,
+                        &format!("{sink}(noent: true)"),
+                        span,
+                        &t,
+                    );
+                }
+            }
+        }
+    }
+
+    /// The taint of an expression already walked (re-evaluated without reporting twice: sinks
+    /// are de-duplicated by position).
+    fn peek(&mut self, expr: &'a Expression<'a>) -> Option<Taint> {
+        self.eval(expr)
+    }
+
+    fn report(&mut self, kind: SinkKind, sink: &str, span: Span, taint: &Taint) {
+        self.report_with_note(kind, sink, span, taint, "");
+    }
+
+    fn report_with_note(
+        &mut self,
+        kind: SinkKind,
+        sink: &str,
+        span: Span,
+        taint: &Taint,
+        note: &str,
+    ) {
+        if taint.cleared & bit(kind) != 0 {
+            return;
+        }
+        if !self
+            .engine
+            .seen
+            .insert((self.ctx.path.clone(), span.start, kind))
+        {
+            return;
+        }
+        let mut path = taint.steps.clone();
+        path.push(self.step(span, format!("reaches `{sink}`{note}")));
+        self.engine.findings.push(TaintFinding {
+            kind,
+            sink: sink.to_string(),
+            path,
+        });
+    }
+}
+
+/// The expression without parentheses and TypeScript-only wrappers (`x!`, `x as T`).
+fn strip<'x>(expr: &'x Expression<'x>) -> &'x Expression<'x> {
+    let mut e = expr;
+    for _ in 0..64 {
+        e = match e {
+            Expression::ParenthesizedExpression(p) => &p.expression,
+            Expression::TSNonNullExpression(t) => &t.expression,
+            Expression::TSAsExpression(t) => &t.expression,
+            Expression::TSSatisfiesExpression(t) => &t.expression,
+            Expression::TSTypeAssertion(t) => &t.expression,
+            _ => return e,
+        };
+    }
+    e
+}
+
+/// Names bound by a pattern, with their symbols.
+fn pattern_ids(pattern: &BindingPattern<'_>, out: &mut Vec<(SymbolId, String)>) {
+    if out.len() > 256 {
+        return;
+    }
+    match pattern {
+        BindingPattern::BindingIdentifier(id) => {
+            if let Some(sym) = id.symbol_id.get() {
+                out.push((sym, id.name.as_str().to_string()));
+            }
+        }
+        BindingPattern::ObjectPattern(obj) => {
+            for p in &obj.properties {
+                pattern_ids(&p.value, out);
+            }
+            if let Some(rest) = &obj.rest {
+                pattern_ids(&rest.argument, out);
+            }
+        }
+        BindingPattern::ArrayPattern(arr) => {
+            for el in arr.elements.iter().flatten() {
+                pattern_ids(el, out);
+            }
+            if let Some(rest) = &arr.rest {
+                pattern_ids(&rest.argument, out);
+            }
+        }
+        BindingPattern::AssignmentPattern(a) => pattern_ids(&a.left, out),
+    }
+}
+
+/// `{ shell: true }` (any value but a literal `false`).
+fn shell_option(expr: &Expression<'_>) -> bool {
+    object_prop(expr, "shell")
+        .is_some_and(|v| !matches!(v, Expression::BooleanLiteral(b) if !b.value))
+}
+
+/// `{ noent: true }`.
+fn noent_option(expr: &Expression<'_>) -> bool {
+    object_prop(expr, "noent")
+        .is_some_and(|v| matches!(v, Expression::BooleanLiteral(b) if b.value))
+}
+
+/// js-yaml options with a schema that cannot build functions.
+fn safe_yaml_schema(expr: &Expression<'_>) -> bool {
+    object_prop(expr, "schema").is_some_and(|v| {
+        let text = match v.without_parentheses() {
+            Expression::Identifier(id) => id.name.as_str(),
+            Expression::StaticMemberExpression(m) => m.property.name.as_str(),
+            _ => return false,
+        };
+        matches!(
+            text,
+            "JSON_SCHEMA"
+                | "FAILSAFE_SCHEMA"
+                | "CORE_SCHEMA"
+                | "DEFAULT_SAFE_SCHEMA"
+                | "SAFE_SCHEMA"
+        )
+    })
+}
+
+fn object_prop<'x>(expr: &'x Expression<'x>, key: &str) -> Option<&'x Expression<'x>> {
+    let Expression::ObjectExpression(obj) = expr.without_parentheses() else {
+        return None;
+    };
+    obj.properties.iter().find_map(|p| match p {
+        ObjectPropertyKind::ObjectProperty(p) if prop_key_name(&p.key).as_deref() == Some(key) => {
+            Some(&p.value)
+        }
+        _ => None,
+    })
+}
+
+/// `'(' + x + ')'`: the leftmost operand is a string literal starting with `(`.
+fn starts_with_paren_literal(expr: &Expression<'_>) -> bool {
+    let mut e = expr.without_parentheses();
+    for _ in 0..64 {
+        match e {
+            Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+                e = b.left.without_parentheses();
+            }
+            Expression::StringLiteral(s) => return s.value.as_str().trim_start().starts_with('('),
+            Expression::TemplateLiteral(t) => {
+                return t
+                    .quasis
+                    .first()
+                    .is_some_and(|q| q.value.raw.as_str().trim_start().starts_with('('));
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// `./helper` relative to the importing file: `.js`, `.ts`, `.mjs`, `.cjs`, `/index.js`, `/index.ts`.
+fn resolve_module_path(
+    read: &dyn Fn(&str) -> Option<String>,
+    from: &str,
+    spec: &str,
+) -> Option<String> {
+    let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut parts: Vec<&str> = if dir.is_empty() {
+        Vec::new()
+    } else {
+        dir.split('/').collect()
+    };
+    for seg in spec.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let base = parts.join("/");
+    let stem = base.strip_suffix(".js").unwrap_or(&base);
+    let candidates = [
+        base.clone(),
+        format!("{base}.js"),
+        format!("{base}.ts"),
+        format!("{base}.mjs"),
+        format!("{base}.cjs"),
+        format!("{stem}.ts"),
+        format!("{base}/index.js"),
+        format!("{base}/index.ts"),
+    ];
+    candidates.into_iter().find(|c| {
+        let ext = c.rsplit('.').next().unwrap_or("");
+        matches!(ext, "js" | "ts" | "mjs" | "cjs" | "jsx" | "tsx") && read(c).is_some()
+    })
+}

@@ -1,0 +1,957 @@
+//! The taint walk over one function body.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use ruff_python_ast::{
+    BoolOp, CmpOp, Expr, ExprCall, InterpolatedStringElement, Operator, Stmt, StmtFunctionDef,
+    UnaryOp,
+};
+use ruff_text_size::{Ranged, TextSize};
+
+use super::sinks;
+use super::{Ctx, MAX_NESTING, PyModule};
+use crate::{SinkKind, Step, TaintFinding};
+
+/// Paths keep the source and the last steps up to this length.
+const MAX_PATH: usize = 8;
+
+/// Interprocedural calls are followed this many levels deep.
+const MAX_CALL_DEPTH: usize = 4;
+
+/// Attacker-controlled data and how it got here.
+#[derive(Debug, Clone)]
+pub(crate) struct Taint {
+    /// Source first.
+    pub(crate) path: Vec<Step>,
+    /// Sink kinds this value has been made safe for (bit per [`SinkKind`]).
+    pub(crate) safe_for: u8,
+    /// The value is a list/tuple literal whose first element (a program name) is not tainted.
+    pub(crate) head_clean: bool,
+}
+
+pub(crate) fn bit(kind: SinkKind) -> u8 {
+    1 << (kind as u8)
+}
+
+impl Taint {
+    pub(crate) fn with_step(&self, step: Step) -> Taint {
+        let mut t = self.clone();
+        push_step(&mut t.path, step);
+        t.head_clean = false;
+        t
+    }
+
+    pub(crate) fn is_safe_for(&self, kind: SinkKind) -> bool {
+        self.safe_for & bit(kind) != 0
+    }
+}
+
+pub(crate) fn push_step(path: &mut Vec<Step>, step: Step) {
+    if path.last().is_some_and(|last| *last == step) {
+        return;
+    }
+    if path.len() >= MAX_PATH {
+        path.remove(1);
+    }
+    path.push(step);
+}
+
+/// Either side tainted: the first path is kept; safe only for what both are safe for.
+pub(crate) fn join(a: Option<Taint>, b: Option<Taint>) -> Option<Taint> {
+    match (a, b) {
+        (Some(mut a), Some(b)) => {
+            a.safe_for &= b.safe_for;
+            a.head_clean = false;
+            Some(a)
+        }
+        (Some(a), None) => Some(Taint {
+            head_clean: false,
+            ..a
+        }),
+        (None, Some(b)) => Some(Taint {
+            head_clean: false,
+            ..b
+        }),
+        (None, None) => None,
+    }
+}
+
+/// Analyses the handler function named `function` in `module`: its first parameter is the event.
+pub(crate) fn analyze_handler(ctx: &mut Ctx<'_>, module: &Rc<PyModule>, function: &str) {
+    let Some(def) = find_function(module.body(), function) else {
+        ctx.problem(
+            &module.file,
+            None,
+            &format!("handler function `{function}` not found at the top level"),
+        );
+        return;
+    };
+    let Some(event) = def
+        .parameters
+        .posonlyargs
+        .iter()
+        .chain(def.parameters.args.iter())
+        .next()
+    else {
+        ctx.problem(
+            &module.file,
+            None,
+            &format!("handler function `{function}` takes no event parameter"),
+        );
+        return;
+    };
+    let name = event.parameter.name.as_str().to_string();
+    let (line, column) = module.locate(event.parameter.range().start());
+    let source = Taint {
+        path: vec![Step {
+            file: module.file.clone(),
+            line,
+            column,
+            note: format!("event parameter `{name}` of handler `{function}`"),
+        }],
+        safe_for: 0,
+        head_clean: false,
+    };
+    let mut run = FnRun::new(Rc::clone(module), 0);
+    run.env.insert(name, source);
+    run.exec_block(ctx, &def.body, 0);
+}
+
+/// A top-level `def` (or `async def`) by name; the last definition wins, as in Python.
+pub(crate) fn find_function<'a>(body: &'a [Stmt], name: &str) -> Option<&'a StmtFunctionDef> {
+    body.iter().rev().find_map(|stmt| match stmt {
+        Stmt::FunctionDef(def) if def.name.as_str() == name => Some(def),
+        _ => None,
+    })
+}
+
+/// The state of one function body's walk.
+pub(crate) struct FnRun {
+    pub(crate) module: Rc<PyModule>,
+    pub(crate) env: HashMap<String, Taint>,
+    /// Name → dotted constructor it was assigned from (`urllib3.PoolManager()`), for resolving
+    /// method calls on objects.
+    pub(crate) objects: HashMap<String, String>,
+    returned: Option<Taint>,
+    call_depth: usize,
+}
+
+impl FnRun {
+    fn new(module: Rc<PyModule>, call_depth: usize) -> Self {
+        FnRun {
+            module,
+            env: HashMap::new(),
+            objects: HashMap::new(),
+            returned: None,
+            call_depth,
+        }
+    }
+
+    pub(crate) fn step(&self, at: TextSize, note: String) -> Step {
+        let (line, column) = self.module.locate(at);
+        Step {
+            file: self.module.file.clone(),
+            line,
+            column,
+            note,
+        }
+    }
+
+    fn line(&self, at: TextSize) -> u32 {
+        self.module.locate(at).0
+    }
+
+    pub(crate) fn report(
+        &self,
+        ctx: &mut Ctx<'_>,
+        kind: SinkKind,
+        sink: &str,
+        taint: &Taint,
+        at: TextSize,
+    ) {
+        if taint.is_safe_for(kind) {
+            return;
+        }
+        let mut path = taint.path.clone();
+        push_step(&mut path, self.step(at, format!("reaches `{sink}`")));
+        // One finding per kind and line: `execute(text(f"…"))` is one flaw, reported at the
+        // innermost sink.
+        let last = path.last().map(|s| (s.file.clone(), s.line));
+        let duplicate = ctx
+            .findings
+            .iter()
+            .any(|f| f.kind == kind && f.path.last().map(|s| (s.file.clone(), s.line)) == last);
+        if !duplicate && path.len() >= 2 {
+            ctx.findings.push(TaintFinding {
+                kind,
+                sink: sink.to_string(),
+                path,
+            });
+        }
+    }
+
+    // ---- statements ------------------------------------------------------------------------
+
+    pub(crate) fn exec_block(&mut self, ctx: &mut Ctx<'_>, body: &[Stmt], depth: usize) {
+        for stmt in body {
+            if !ctx.tick(&self.module.file) {
+                return;
+            }
+            self.exec(ctx, stmt, depth);
+        }
+    }
+
+    fn exec(&mut self, ctx: &mut Ctx<'_>, stmt: &Stmt, depth: usize) {
+        if depth > MAX_NESTING {
+            let line = self.line(stmt.range().start());
+            ctx.too_deep(&self.module.file.clone(), line);
+            return;
+        }
+        let d = depth + 1;
+        match stmt {
+            Stmt::Assign(assign) => {
+                let taint = self.eval(ctx, &assign.value, d);
+                for target in &assign.targets {
+                    self.bind(target, taint.as_ref(), Some(&assign.value), d);
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                if let Some(value) = &assign.value {
+                    let taint = self.eval(ctx, value, d);
+                    self.bind(&assign.target, taint.as_ref(), Some(value), d);
+                }
+            }
+            Stmt::AugAssign(assign) => {
+                let current = self.eval(ctx, &assign.target, d);
+                let value = self.eval(ctx, &assign.value, d);
+                let taint = join(current, value);
+                self.bind(&assign.target, taint.as_ref(), None, d);
+            }
+            Stmt::Expr(expr) => {
+                self.eval(ctx, &expr.value, d);
+            }
+            Stmt::Return(ret) => {
+                if let Some(value) = &ret.value {
+                    let taint = self.eval(ctx, value, d);
+                    self.returned = join(self.returned.take(), taint);
+                }
+            }
+            Stmt::If(stmt_if) => self.exec_if(ctx, stmt_if, d),
+            Stmt::For(stmt_for) => {
+                let taint = self.eval(ctx, &stmt_for.iter, d);
+                self.bind(&stmt_for.target, taint.as_ref(), None, d);
+                self.exec_block(ctx, &stmt_for.body, d);
+                self.exec_block(ctx, &stmt_for.body, d);
+                self.exec_block(ctx, &stmt_for.orelse, d);
+            }
+            Stmt::While(stmt_while) => {
+                self.eval(ctx, &stmt_while.test, d);
+                self.exec_block(ctx, &stmt_while.body, d);
+                self.exec_block(ctx, &stmt_while.body, d);
+                self.exec_block(ctx, &stmt_while.orelse, d);
+            }
+            Stmt::With(with) => {
+                for item in &with.items {
+                    let taint = self.eval(ctx, &item.context_expr, d);
+                    if let Some(vars) = &item.optional_vars {
+                        self.bind(vars, taint.as_ref(), Some(&item.context_expr), d);
+                    }
+                }
+                self.exec_block(ctx, &with.body, d);
+            }
+            Stmt::Try(stmt_try) => {
+                self.exec_block(ctx, &stmt_try.body, d);
+                for handler in &stmt_try.handlers {
+                    let ruff_python_ast::ExceptHandler::ExceptHandler(h) = handler;
+                    if let Some(name) = &h.name {
+                        self.env.remove(name.as_str());
+                    }
+                    self.exec_block(ctx, &h.body, d);
+                }
+                self.exec_block(ctx, &stmt_try.orelse, d);
+                self.exec_block(ctx, &stmt_try.finalbody, d);
+            }
+            Stmt::Match(stmt_match) => {
+                let taint = self.eval(ctx, &stmt_match.subject, d);
+                for case in &stmt_match.cases {
+                    // Capture patterns bind parts of the subject: taint every captured name.
+                    if let Some(t) = &taint {
+                        for name in pattern_names(&case.pattern) {
+                            self.env.insert(name, t.clone());
+                        }
+                    }
+                    if let Some(guard) = &case.guard {
+                        self.eval(ctx, guard, d);
+                    }
+                    self.exec_block(ctx, &case.body, d);
+                }
+            }
+            Stmt::Raise(raise) => {
+                if let Some(exc) = &raise.exc {
+                    self.eval(ctx, exc, d);
+                }
+            }
+            Stmt::Assert(assert) => {
+                self.eval(ctx, &assert.test, d);
+            }
+            Stmt::Delete(delete) => {
+                for target in &delete.targets {
+                    if let Expr::Name(name) = target {
+                        self.env.remove(name.id.as_str());
+                    }
+                }
+            }
+            // Nested functions and classes are not followed (only top-level functions are).
+            _ => {}
+        }
+    }
+
+    fn exec_if(&mut self, ctx: &mut Ctx<'_>, stmt_if: &ruff_python_ast::StmtIf, d: usize) {
+        self.eval(ctx, &stmt_if.test, d);
+        let before = self.env.clone();
+        let mut merged: Vec<HashMap<String, Taint>> = Vec::new();
+
+        // `if x in ALLOWED:` — inside the branch, x is an allowlisted value.
+        if let Some(name) = allowlisted_in_body(&stmt_if.test) {
+            self.env.remove(&name);
+        }
+        self.exec_block(ctx, &stmt_if.body, d);
+        let body_ends = terminates(&stmt_if.body);
+        if !body_ends {
+            merged.push(std::mem::take(&mut self.env));
+        }
+        let mut has_else = false;
+        for clause in &stmt_if.elif_else_clauses {
+            self.env.clone_from(&before);
+            if let Some(test) = &clause.test {
+                self.eval(ctx, test, d);
+            } else {
+                has_else = true;
+            }
+            self.exec_block(ctx, &clause.body, d);
+            if !terminates(&clause.body) {
+                merged.push(std::mem::take(&mut self.env));
+            }
+        }
+        if !has_else {
+            let mut fallthrough = before;
+            // `if x not in ALLOWED: return …` — after the if, x is allowlisted.
+            if body_ends && stmt_if.elif_else_clauses.is_empty() {
+                for name in rejected_unless_valid(&stmt_if.test) {
+                    fallthrough.remove(&name);
+                }
+            }
+            merged.push(fallthrough);
+        }
+        let mut out: HashMap<String, Taint> = HashMap::new();
+        for env in merged {
+            for (name, taint) in env {
+                let current = out.remove(&name);
+                if let Some(t) = join(current, Some(taint)) {
+                    out.insert(name, t);
+                }
+            }
+        }
+        self.env = out;
+    }
+
+    /// Binds an assignment target. Unpacking taints every name; `x[k] = t` / `x.a = t` taint `x`.
+    fn bind(&mut self, target: &Expr, taint: Option<&Taint>, value: Option<&Expr>, depth: usize) {
+        if depth > MAX_NESTING {
+            return;
+        }
+        match target {
+            Expr::Name(name) => {
+                let id = name.id.as_str().to_string();
+                match value.map(|v| self.object_type(v)) {
+                    Some(Some(ty)) => {
+                        self.objects.insert(id.clone(), ty);
+                    }
+                    _ => {
+                        self.objects.remove(&id);
+                    }
+                }
+                match taint {
+                    Some(t) => {
+                        let mut bound = t.with_step(
+                            self.step(name.range.start(), format!("assigned to `{id}`")),
+                        );
+                        bound.head_clean = t.head_clean;
+                        self.env.insert(id, bound);
+                    }
+                    None => {
+                        self.env.remove(&id);
+                    }
+                }
+            }
+            Expr::Tuple(tuple) => {
+                for elt in &tuple.elts {
+                    self.bind(elt, taint, None, depth + 1);
+                }
+            }
+            Expr::List(list) => {
+                for elt in &list.elts {
+                    self.bind(elt, taint, None, depth + 1);
+                }
+            }
+            Expr::Starred(starred) => self.bind(&starred.value, taint, None, depth + 1),
+            Expr::Subscript(sub) => {
+                if let (Some(t), Some(base)) = (taint, root_name(&sub.value)) {
+                    let joined = join(self.env.remove(&base), Some(t.clone()));
+                    if let Some(j) = joined {
+                        self.env.insert(base, j);
+                    }
+                }
+            }
+            Expr::Attribute(attr) => {
+                if let (Some(t), Some(base)) = (taint, root_name(&attr.value)) {
+                    let joined = join(self.env.remove(&base), Some(t.clone()));
+                    if let Some(j) = joined {
+                        self.env.insert(base, j);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The dotted constructor of a value assigned from a call (`urllib3.PoolManager()`), with a
+    /// `[xxe]` marker for XML parsers built with external entities on.
+    fn object_type(&self, value: &Expr) -> Option<String> {
+        let Expr::Call(call) = value else {
+            return None;
+        };
+        let name = self.qualname(&call.func)?;
+        let mut ty = format!("{name}()");
+        if sinks::builds_xxe_parser(&name, call) {
+            ty.push_str("[xxe]");
+        }
+        Some(ty)
+    }
+
+    /// The dotted name of a callee or receiver, through import aliases and known objects.
+    pub(crate) fn qualname(&self, expr: &Expr) -> Option<String> {
+        let mut parts: Vec<String> = Vec::new();
+        let mut cur = expr;
+        for _ in 0..64 {
+            match cur {
+                Expr::Attribute(attr) => {
+                    parts.push(attr.attr.as_str().to_string());
+                    cur = &attr.value;
+                }
+                Expr::Call(call) => {
+                    parts.push("()".to_string());
+                    cur = &call.func;
+                }
+                Expr::Subscript(sub) => {
+                    parts.push("[]".to_string());
+                    cur = &sub.value;
+                }
+                Expr::Name(name) => {
+                    let id = name.id.as_str();
+                    let head = self
+                        .objects
+                        .get(id)
+                        .or_else(|| self.module.aliases.get(id))
+                        .cloned()
+                        .unwrap_or_else(|| id.to_string());
+                    let mut out = head;
+                    for part in parts.iter().rev() {
+                        if part == "()" || part == "[]" {
+                            out.push_str(part);
+                        } else {
+                            out.push('.');
+                            out.push_str(part);
+                        }
+                    }
+                    return Some(out);
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    // ---- expressions -----------------------------------------------------------------------
+
+    /// The taint of an expression; sinks reached inside it are reported on the way.
+    #[expect(clippy::too_many_lines, reason = "one arm per expression kind")]
+    pub(crate) fn eval(&mut self, ctx: &mut Ctx<'_>, expr: &Expr, depth: usize) -> Option<Taint> {
+        if depth > MAX_NESTING {
+            let line = self.line(expr.range().start());
+            ctx.too_deep(&self.module.file.clone(), line);
+            return None;
+        }
+        if !ctx.tick(&self.module.file) {
+            return None;
+        }
+        let d = depth + 1;
+        match expr {
+            Expr::Name(name) => self.env.get(name.id.as_str()).cloned(),
+            Expr::Attribute(attr) => self.eval(ctx, &attr.value, d),
+            Expr::Subscript(sub) => {
+                // `CONSTANT[tainted]` looks a value up: the result is not attacker text.
+                self.eval(ctx, &sub.slice, d);
+                self.eval(ctx, &sub.value, d)
+            }
+            Expr::Call(call) => self.eval_call(ctx, call, d),
+            Expr::BinOp(bin) => {
+                let left = self.eval(ctx, &bin.left, d);
+                let right = self.eval(ctx, &bin.right, d);
+                match bin.op {
+                    Operator::Add | Operator::Mod | Operator::Mult | Operator::Div => {
+                        join(left, right)
+                    }
+                    // Arithmetic and bitwise results of event data are numbers, not strings.
+                    _ => None,
+                }
+            }
+            Expr::BoolOp(bool_op) => {
+                let mut out = None;
+                // `a or b` / `a and b` evaluate to one of the operands.
+                for value in &bool_op.values {
+                    let t = self.eval(ctx, value, d);
+                    out = join(out, t);
+                }
+                out
+            }
+            Expr::UnaryOp(unary) => {
+                let t = self.eval(ctx, &unary.operand, d);
+                if unary.op == UnaryOp::Not { None } else { t }
+            }
+            Expr::Compare(compare) => {
+                self.eval(ctx, &compare.left, d);
+                for c in &compare.comparators {
+                    self.eval(ctx, c, d);
+                }
+                None
+            }
+            Expr::If(if_exp) => {
+                self.eval(ctx, &if_exp.test, d);
+                let a = self.eval(ctx, &if_exp.body, d);
+                let b = self.eval(ctx, &if_exp.orelse, d);
+                join(a, b)
+            }
+            Expr::Named(named) => {
+                let t = self.eval(ctx, &named.value, d);
+                self.bind(&named.target, t.as_ref(), Some(&named.value), d);
+                t
+            }
+            Expr::Await(inner) => self.eval(ctx, &inner.value, d),
+            Expr::Starred(inner) => self.eval(ctx, &inner.value, d),
+            Expr::FString(fstring) => {
+                let mut out = None;
+                for part in &fstring.value {
+                    if let ruff_python_ast::FStringPart::FString(f) = part {
+                        for element in &f.elements {
+                            if let InterpolatedStringElement::Interpolation(i) = element {
+                                let t = self.eval(ctx, &i.expression, d);
+                                out = join(out, t);
+                            }
+                        }
+                    }
+                }
+                out
+            }
+            Expr::List(list) => self.eval_sequence(ctx, &list.elts, d),
+            Expr::Tuple(tuple) => self.eval_sequence(ctx, &tuple.elts, d),
+            Expr::Set(set) => {
+                let mut out = None;
+                for e in &set.elts {
+                    let t = self.eval(ctx, e, d);
+                    out = join(out, t);
+                }
+                out
+            }
+            Expr::Dict(dict) => {
+                let mut out = None;
+                for item in &dict.items {
+                    if let Some(key) = &item.key {
+                        let t = self.eval(ctx, key, d);
+                        out = join(out, t);
+                    }
+                    let t = self.eval(ctx, &item.value, d);
+                    out = join(out, t);
+                }
+                out
+            }
+            Expr::ListComp(comp) => self.eval_comprehension(ctx, &comp.generators, &[&comp.elt], d),
+            Expr::SetComp(comp) => self.eval_comprehension(ctx, &comp.generators, &[&comp.elt], d),
+            Expr::Generator(comp) => {
+                self.eval_comprehension(ctx, &comp.generators, &[&comp.elt], d)
+            }
+            Expr::DictComp(comp) => {
+                let mut parts: Vec<&Expr> = vec![&comp.value];
+                if let Some(key) = &comp.key {
+                    parts.push(key);
+                }
+                self.eval_comprehension(ctx, &comp.generators, &parts, d)
+            }
+            Expr::Yield(y) => y.value.as_ref().and_then(|v| self.eval(ctx, v, d)),
+            Expr::YieldFrom(y) => self.eval(ctx, &y.value, d),
+            Expr::Slice(slice) => {
+                for e in [&slice.lower, &slice.upper, &slice.step]
+                    .into_iter()
+                    .flatten()
+                {
+                    self.eval(ctx, e, d);
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn eval_sequence(&mut self, ctx: &mut Ctx<'_>, elts: &[Expr], d: usize) -> Option<Taint> {
+        let mut out = None;
+        let mut head_clean = true;
+        for (i, e) in elts.iter().enumerate() {
+            let t = self.eval(ctx, e, d);
+            if i == 0 && t.is_some() {
+                head_clean = false;
+            }
+            out = join(out, t);
+        }
+        out.map(|mut t| {
+            t.head_clean = head_clean;
+            t
+        })
+    }
+
+    fn eval_comprehension(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        generators: &[ruff_python_ast::Comprehension],
+        parts: &[&Expr],
+        d: usize,
+    ) -> Option<Taint> {
+        let saved = self.env.clone();
+        let saved_objects = self.objects.clone();
+        for generator in generators {
+            let t = self.eval(ctx, &generator.iter, d);
+            self.bind(&generator.target, t.as_ref(), None, d);
+            for cond in &generator.ifs {
+                self.eval(ctx, cond, d);
+            }
+        }
+        let mut out = None;
+        for part in parts {
+            let t = self.eval(ctx, part, d);
+            out = join(out, t);
+        }
+        self.env = saved;
+        self.objects = saved_objects;
+        out
+    }
+
+    fn eval_call(&mut self, ctx: &mut Ctx<'_>, call: &ExprCall, d: usize) -> Option<Taint> {
+        let receiver = match call.func.as_ref() {
+            Expr::Attribute(attr) => self.eval(ctx, &attr.value, d),
+            other => {
+                self.eval(ctx, other, d);
+                None
+            }
+        };
+        let args: Vec<Option<Taint>> = call
+            .arguments
+            .args
+            .iter()
+            .map(|a| self.eval(ctx, a, d))
+            .collect();
+        let keywords: Vec<(Option<String>, Option<Taint>)> = call
+            .arguments
+            .keywords
+            .iter()
+            .map(|k| {
+                (
+                    k.arg.as_ref().map(|a| a.as_str().to_string()),
+                    self.eval(ctx, &k.value, d),
+                )
+            })
+            .collect();
+        let qual = self.qualname(&call.func);
+        let method = match call.func.as_ref() {
+            Expr::Attribute(attr) => Some(attr.attr.as_str().to_string()),
+            _ => None,
+        };
+        if sinks::enables_external_entities(call)
+            && let Expr::Attribute(attr) = call.func.as_ref()
+            && let Expr::Name(name) = attr.value.as_ref()
+            && let Some(ty) = self.objects.get_mut(name.id.as_str())
+            && !ty.ends_with("[xxe]")
+        {
+            ty.push_str("[xxe]");
+        }
+        let site = sinks::CallSite {
+            call,
+            qual: qual.as_deref(),
+            method: method.as_deref(),
+            receiver: receiver.as_ref(),
+            args: &args,
+            keywords: &keywords,
+        };
+        sinks::check(self, ctx, &site);
+
+        let any_arg = args
+            .iter()
+            .cloned()
+            .chain(keywords.iter().map(|(_, t)| t.clone()))
+            .fold(None, join);
+
+        // Calls into first-party code: follow the tainted arguments.
+        if any_arg.is_some()
+            && let Some(q) = &qual
+            && let Some(callee) = self.resolve_local(ctx, q)
+        {
+            return self.follow_local_call(ctx, callee, call, &args, &keywords);
+        }
+
+        let name = qual.as_deref().unwrap_or("");
+        if sinks::is_sanitizer(name) {
+            return None;
+        }
+        if let Some(kind) = sinks::sanitizer_for(name) {
+            return any_arg.map(|mut t| {
+                t.safe_for |= bit(kind);
+                t
+            });
+        }
+        if let Some(note) = sinks::decoder_note(name) {
+            let at = call.range().start();
+            return any_arg.map(|t| t.with_step(self.step(at, note.to_string())));
+        }
+        if let Some(m) = method.as_deref()
+            && receiver.is_some()
+        {
+            if sinks::returns_non_text(m) {
+                return None;
+            }
+            return join(receiver, any_arg);
+        }
+        any_arg
+    }
+
+    /// A call to a top-level function of this file or of a locally imported file: analyse it with
+    /// its tainted parameters; the result is the taint of its return value.
+    fn follow_local_call(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        (module, function): (Rc<PyModule>, String),
+        call: &ExprCall,
+        args: &[Option<Taint>],
+        keywords: &[(Option<String>, Option<Taint>)],
+    ) -> Option<Taint> {
+        let fallback = || {
+            args.iter()
+                .cloned()
+                .chain(keywords.iter().map(|(_, t)| t.clone()))
+                .fold(None, join)
+        };
+        if self.call_depth >= MAX_CALL_DEPTH || ctx.calls_left == 0 {
+            return fallback();
+        }
+        ctx.calls_left -= 1;
+        let Some(def) = find_function(module.body(), &function) else {
+            return fallback();
+        };
+        let at = call.range().start();
+        let mut callee = FnRun::new(Rc::clone(&module), self.call_depth + 1);
+        let params: Vec<&ruff_python_ast::ParameterWithDefault> = def
+            .parameters
+            .posonlyargs
+            .iter()
+            .chain(def.parameters.args.iter())
+            .collect();
+        let bind_param = |callee: &mut FnRun, name: &str, taint: &Taint| {
+            let step = self.step(at, format!("passed to `{function}` as `{name}`"));
+            callee.env.insert(name.to_string(), taint.with_step(step));
+        };
+        for (i, taint) in args.iter().enumerate() {
+            let Some(taint) = taint else { continue };
+            if let Some(p) = params.get(i) {
+                bind_param(&mut callee, p.parameter.name.as_str(), taint);
+            } else if let Some(vararg) = &def.parameters.vararg {
+                bind_param(&mut callee, vararg.name.as_str(), taint);
+            }
+        }
+        for (name, taint) in keywords {
+            let Some(taint) = taint else { continue };
+            match name {
+                Some(n) => bind_param(&mut callee, n, taint),
+                None => {
+                    if let Some(kwarg) = &def.parameters.kwarg {
+                        bind_param(&mut callee, kwarg.name.as_str(), taint);
+                    }
+                }
+            }
+        }
+        callee.exec_block(ctx, &def.body, 0);
+        callee.returned.map(|t| {
+            let step = self.step(at, format!("returned from `{function}`"));
+            t.with_step(step)
+        })
+    }
+
+    /// `f` (top-level def here) or `helpers.f` / imported `f` (def in a local module).
+    fn resolve_local(&self, ctx: &mut Ctx<'_>, qual: &str) -> Option<(Rc<PyModule>, String)> {
+        if !qual.contains('.')
+            && !qual.contains('(')
+            && !qual.contains('[')
+            && find_function(self.module.body(), qual).is_some()
+        {
+            return Some((Rc::clone(&self.module), qual.to_string()));
+        }
+        let (prefix, function) = qual.rsplit_once('.')?;
+        if function.contains('(') || function.contains('[') {
+            return None;
+        }
+        let file = self.module.local_modules.get(prefix)?;
+        let module = ctx.load(file, self.module.depth + 1)?;
+        find_function(module.body(), function)?;
+        Some((module, function.to_string()))
+    }
+}
+
+/// The names a `match` pattern captures.
+fn pattern_names(pattern: &ruff_python_ast::Pattern) -> Vec<String> {
+    use ruff_python_ast::Pattern;
+    let mut out = Vec::new();
+    let mut stack = vec![pattern];
+    while let Some(p) = stack.pop() {
+        if out.len() > 256 {
+            break;
+        }
+        match p {
+            Pattern::MatchAs(m) => {
+                if let Some(name) = &m.name {
+                    out.push(name.as_str().to_string());
+                }
+                if let Some(inner) = &m.pattern {
+                    stack.push(inner);
+                }
+            }
+            Pattern::MatchStar(m) => {
+                if let Some(name) = &m.name {
+                    out.push(name.as_str().to_string());
+                }
+            }
+            Pattern::MatchSequence(m) => stack.extend(m.patterns.iter()),
+            Pattern::MatchOr(m) => stack.extend(m.patterns.iter()),
+            Pattern::MatchMapping(m) => {
+                stack.extend(m.patterns.iter());
+                if let Some(rest) = &m.rest {
+                    out.push(rest.as_str().to_string());
+                }
+            }
+            Pattern::MatchClass(m) => {
+                stack.extend(m.arguments.patterns.iter());
+                stack.extend(m.arguments.keywords.iter().map(|k| &k.pattern));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The variable at the root of `a.b[c].d`.
+fn root_name(expr: &Expr) -> Option<String> {
+    let mut cur = expr;
+    for _ in 0..64 {
+        match cur {
+            Expr::Name(name) => return Some(name.id.as_str().to_string()),
+            Expr::Attribute(attr) => cur = &attr.value,
+            Expr::Subscript(sub) => cur = &sub.value,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The block ends by leaving (return, raise, continue, break).
+fn terminates(body: &[Stmt]) -> bool {
+    matches!(
+        body.last(),
+        Some(Stmt::Return(_) | Stmt::Raise(_) | Stmt::Continue(_) | Stmt::Break(_))
+    )
+}
+
+/// `x in ALLOWED` → `x` (the body runs only for allowlisted values).
+fn allowlisted_in_body(test: &Expr) -> Option<String> {
+    let Expr::Compare(compare) = test else {
+        return None;
+    };
+    if compare.ops.as_ref() != [CmpOp::In] {
+        return None;
+    }
+    let Expr::Name(name) = compare.left.as_ref() else {
+        return None;
+    };
+    is_constant_collection(compare.comparators.first()?).then(|| name.id.as_str().to_string())
+}
+
+/// Names a guard `if <test>: return` proves valid on fall-through: `x not in ALLOWED`,
+/// `not x.isdigit()` / `isalnum()`, `not re.fullmatch(PATTERN, x)`.
+fn rejected_unless_valid(test: &Expr) -> Vec<String> {
+    let mut out = Vec::new();
+    match test {
+        Expr::Compare(compare) if compare.ops.as_ref() == [CmpOp::NotIn] => {
+            if let (Expr::Name(name), Some(coll)) =
+                (compare.left.as_ref(), compare.comparators.first())
+                && is_constant_collection(coll)
+            {
+                out.push(name.id.as_str().to_string());
+            }
+        }
+        Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => {
+            if let Expr::Call(call) = unary.operand.as_ref()
+                && let Expr::Attribute(attr) = call.func.as_ref()
+            {
+                {
+                    let m = attr.attr.as_str();
+                    let is_check = matches!(
+                        m,
+                        "isdigit" | "isalnum" | "isnumeric" | "isdecimal" | "isidentifier"
+                    );
+                    if is_check {
+                        if let Expr::Name(name) = attr.value.as_ref() {
+                            out.push(name.id.as_str().to_string());
+                        }
+                    } else if matches!(m, "fullmatch" | "match") {
+                        // re.fullmatch(PATTERN, x) or compiled.fullmatch(x)
+                        if let Some(Expr::Name(name)) = call.arguments.args.last() {
+                            out.push(name.id.as_str().to_string());
+                        }
+                    }
+                }
+            }
+        }
+        Expr::BoolOp(bool_op) if bool_op.op == BoolOp::Or => {
+            for value in &bool_op.values {
+                out.extend(rejected_unless_valid(value));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// An allowlist: a literal collection or an UPPER_CASE constant name.
+fn is_constant_collection(expr: &Expr) -> bool {
+    match expr {
+        Expr::List(_) | Expr::Tuple(_) | Expr::Set(_) | Expr::Dict(_) => true,
+        Expr::Name(name) => {
+            let id = name.id.as_str();
+            id.chars().any(char::is_alphabetic)
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        }
+        Expr::Attribute(attr) => attr
+            .attr
+            .as_str()
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'),
+        _ => false,
+    }
+}

@@ -1,0 +1,334 @@
+//! Python taint analysis on fixture handlers: every `tests/fixtures/python/*.py` file states its
+//! expected findings in `# expect:` header lines (`<Kind> <sink>` or `safe`); the special cases
+//! (local imports, syntax errors, huge and deeply nested files, non-UTF-8) have their own tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use faasguard_sast::{Analysis, Handler, Language, Limits, SinkKind, SourceFiles, analyze};
+
+/// A code directory on disk. `lossy` decodes non-UTF-8 files with replacement characters (what
+/// the engine does); otherwise such files are "not text".
+struct DirFiles {
+    root: PathBuf,
+    lossy: bool,
+}
+
+impl SourceFiles for DirFiles {
+    fn read(&self, path: &str) -> Option<String> {
+        let bytes = std::fs::read(self.root.join(path)).ok()?;
+        if self.lossy {
+            Some(String::from_utf8_lossy(&bytes).into_owned())
+        } else {
+            String::from_utf8(bytes).ok()
+        }
+    }
+
+    fn list(&self) -> Vec<String> {
+        fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(root, &path, out);
+                } else {
+                    let rel = path.strip_prefix(root).unwrap();
+                    out.push(rel.to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.root, &self.root, &mut out);
+        out
+    }
+}
+
+/// Files held in memory (generated inputs).
+struct MemFiles(BTreeMap<String, String>);
+
+impl SourceFiles for MemFiles {
+    fn read(&self, path: &str) -> Option<String> {
+        self.0.get(path).cloned()
+    }
+
+    fn list(&self) -> Vec<String> {
+        self.0.keys().cloned().collect()
+    }
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/python")
+}
+
+fn py(file: &str, function: &str) -> Handler {
+    Handler {
+        language: Language::Python,
+        file: file.to_string(),
+        function: function.to_string(),
+    }
+}
+
+fn run_dir(dir: &Path, file: &str, lossy: bool) -> Analysis {
+    let files = DirFiles {
+        root: dir.to_path_buf(),
+        lossy,
+    };
+    analyze(&files, &py(file, "handler"), Limits::default())
+}
+
+fn kind_name(kind: SinkKind) -> String {
+    format!("{kind:?}")
+}
+
+/// Every fixture's findings are exactly its `# expect:` lines (kind and sink), with no
+/// problems, and every path starts at the event parameter and ends at the sink.
+#[test]
+fn fixtures_match_their_expectations() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 50, "fixture set shrank: {}", files.len());
+    let mut failures = Vec::new();
+    for path in &files {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut expected: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# expect: "))
+            .filter(|e| *e != "safe")
+            .map(str::to_string)
+            .collect();
+        assert!(
+            text.lines().any(|l| l.starts_with("# expect: ")),
+            "{name} has no expectation"
+        );
+        let analysis = run_dir(&fixtures(), &name, false);
+        let mut actual: Vec<String> = analysis
+            .findings
+            .iter()
+            .map(|f| format!("{} {}", kind_name(f.kind), f.sink))
+            .collect();
+        expected.sort();
+        actual.sort();
+        if expected != actual || !analysis.problems.is_empty() {
+            failures.push(format!(
+                "{name}: expected {expected:?}, got {actual:?}, problems {:?}",
+                analysis.problems
+            ));
+        }
+        for finding in &analysis.findings {
+            let first = finding.path.first().unwrap();
+            let last = finding.path.last().unwrap();
+            assert!(finding.path.len() >= 2 && finding.path.len() <= 8, "{name}");
+            assert!(
+                first.note.starts_with("event parameter"),
+                "{name}: {first:?}"
+            );
+            assert!(last.note.starts_with("reaches"), "{name}: {last:?}");
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every sink kind has at least one vulnerable fixture and at least one safe look-alike.
+#[test]
+fn fixtures_cover_every_sink_kind() {
+    let mut covered = Vec::new();
+    for entry in std::fs::read_dir(fixtures()).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+        for line in text.lines().filter_map(|l| l.strip_prefix("# expect: ")) {
+            covered.push(line.split(' ').next().unwrap().to_string());
+        }
+    }
+    for kind in SinkKind::ALL {
+        assert!(
+            covered.contains(&kind_name(kind)),
+            "{kind:?} has no fixture"
+        );
+    }
+    assert!(covered.iter().filter(|k| *k == "safe").count() >= 14);
+}
+
+/// A finding's path names the source, the assignments on the way and the sink with 1-based
+/// lines and columns.
+#[test]
+fn path_steps_have_locations() {
+    let analysis = run_dir(&fixtures(), "cmd_os_system_json_body.py", false);
+    let finding = &analysis.findings[0];
+    let notes: Vec<(u32, u32, &str)> = finding
+        .path
+        .iter()
+        .map(|s| (s.line, s.column, s.note.as_str()))
+        .collect();
+    assert_eq!(
+        notes,
+        vec![
+            (6, 13, "event parameter `event` of handler `handler`"),
+            (7, 12, "parsed by json.loads"),
+            (7, 5, "assigned to `body`"),
+            (8, 5, "reaches `os.system`"),
+        ]
+    );
+}
+
+/// One level of local imports is followed: `import helpers` + `helpers.fetch(…)` and
+/// `from utils.shell import run_command`, with the path crossing files.
+#[test]
+fn local_imports_are_followed() {
+    let analysis = run_dir(&fixtures().join("local_import"), "app.py", false);
+    assert!(analysis.problems.is_empty(), "{:?}", analysis.problems);
+    let summary: Vec<(SinkKind, &str, &str)> = analysis
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.kind,
+                f.sink.as_str(),
+                f.path.last().unwrap().file.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (SinkKind::OutboundUrl, "requests.get", "helpers.py"),
+            (
+                SinkKind::Command,
+                "subprocess.check_output(shell=True)",
+                "utils/shell.py"
+            ),
+        ]
+    );
+    let command = &analysis.findings[1];
+    assert_eq!(command.path[0].file, "app.py");
+    assert!(
+        command
+            .path
+            .iter()
+            .any(|s| s.file == "app.py" && s.note == "passed to `run_command` as `script`")
+    );
+}
+
+/// With `max_import_depth: 0` the imported modules are not read, so nothing is found in them.
+#[test]
+fn import_depth_zero_stays_in_the_handler_file() {
+    let files = DirFiles {
+        root: fixtures().join("local_import"),
+        lossy: false,
+    };
+    let limits = Limits {
+        max_import_depth: 0,
+        ..Limits::default()
+    };
+    let analysis = analyze(&files, &py("app.py", "handler"), limits);
+    assert!(analysis.findings.is_empty(), "{:?}", analysis.findings);
+}
+
+/// A syntax error later in the file is a problem with its line, and the valid handler before
+/// it is still analysed (ruff's parser recovers).
+#[test]
+fn syntax_error_is_reported_and_the_rest_analysed() {
+    let analysis = run_dir(&fixtures().join("syntax_error"), "app.py", false);
+    assert!(!analysis.problems.is_empty());
+    assert!(
+        analysis
+            .problems
+            .iter()
+            .all(|p| p.file == "app.py" && p.message.starts_with("syntax error"))
+    );
+    assert_eq!(analysis.problems[0].line, Some(8));
+    assert_eq!(analysis.findings.len(), 1);
+    assert_eq!(analysis.findings[0].sink, "os.system");
+}
+
+/// Non-UTF-8 source: when the reader decodes lossily (as the engine does) the file is analysed;
+/// when the reader says "not text" the handler is a problem, not a panic.
+#[test]
+fn non_utf8_file() {
+    let dir = fixtures().join("non_utf8");
+    let lossy = run_dir(&dir, "app.py", true);
+    assert_eq!(lossy.findings.len(), 1);
+    assert!(lossy.problems.is_empty());
+    let strict = run_dir(&dir, "app.py", false);
+    assert!(strict.findings.is_empty());
+    assert_eq!(strict.problems.len(), 1);
+    assert!(strict.problems[0].message.contains("cannot read"));
+}
+
+/// A missing handler file or function is a problem naming it.
+#[test]
+fn missing_file_or_function_is_a_problem() {
+    let analysis = analyze(
+        &DirFiles {
+            root: fixtures(),
+            lossy: false,
+        },
+        &py("nope.py", "handler"),
+        Limits::default(),
+    );
+    assert_eq!(analysis.problems[0].file, "nope.py");
+    let analysis = analyze(
+        &DirFiles {
+            root: fixtures(),
+            lossy: false,
+        },
+        &py("eval_query_parameter.py", "main"),
+        Limits::default(),
+    );
+    assert!(analysis.problems[0].message.contains("`main` not found"));
+}
+
+/// A file of several MB on one line is parsed and analysed; over the size limit it is a problem.
+#[test]
+fn huge_single_line_file() {
+    let filler = "x = 1; ".repeat(400_000);
+    let text =
+        format!("import os\n{filler}\ndef handler(event, context):\n    os.system(event['c'])\n");
+    assert!(text.len() > 2_500_000);
+    let files = MemFiles(BTreeMap::from([("big.py".to_string(), text)]));
+    let analysis = analyze(&files, &py("big.py", "handler"), Limits::default());
+    assert_eq!(analysis.findings.len(), 1);
+    let limits = Limits {
+        max_file_bytes: 1 << 20,
+        ..Limits::default()
+    };
+    let analysis = analyze(&files, &py("big.py", "handler"), limits);
+    assert!(analysis.findings.is_empty());
+    assert!(analysis.problems[0].message.contains("over the"));
+}
+
+/// 10,000 levels of nested expressions (lists, calls, binary operators) do not overflow the
+/// stack: the parser grows its own, the analysis stops at its nesting limit and says so.
+#[test]
+fn deeply_nested_expressions() {
+    for (open, close) in [("[", "]"), ("f(", ")"), ("-(", ")")] {
+        let nested = format!("{}event['x']{}", open.repeat(10_000), close.repeat(10_000));
+        let text = format!(
+            "import os\ndef f(a):\n    return a\ndef handler(event, context):\n    v = {nested}\n    os.system(event['c'])\n"
+        );
+        let files = MemFiles(BTreeMap::from([("deep.py".to_string(), text)]));
+        let analysis = analyze(&files, &py("deep.py", "handler"), Limits::default());
+        assert!(
+            analysis
+                .problems
+                .iter()
+                .any(|p| p.message.contains("nested deeper")),
+            "{open}: {:?}",
+            analysis.problems
+        );
+        assert_eq!(analysis.findings.len(), 1, "{open}");
+    }
+    let chain = format!("event['x']{}", " + event['x']".repeat(10_000));
+    let text = format!("import os\ndef handler(event, context):\n    os.system({chain})\n");
+    let files = MemFiles(BTreeMap::from([("chain.py".to_string(), text)]));
+    let analysis = analyze(&files, &py("chain.py", "handler"), Limits::default());
+    assert!(
+        analysis
+            .problems
+            .iter()
+            .any(|p| p.message.contains("nested deeper"))
+    );
+}
