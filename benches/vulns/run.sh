@@ -9,7 +9,8 @@
 #   BENCH_OUT=/var/tmp/faasguard-vulns-bench benches/vulns/run.sh
 #
 # Env: SYNTH_ADVISORIES (records given to bench-match build, default 201200: the withdrawn copies
-# are dropped at import, leaving >= 200,000), MATCH_PACKAGES (10000), MATCH_HIT_PERCENT (20).
+# are dropped at import, leaving >= 200,000), MATCH_PACKAGES (10000), MATCH_HIT_PERCENT (20),
+# REPEAT (3: runs of each faasguard row; the table shows the median run and the wall range).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -23,6 +24,7 @@ BIGDB="$OUT/db/synthetic.fgdb"
 SYNTH_ADVISORIES="${SYNTH_ADVISORIES:-201200}"
 MATCH_PACKAGES="${MATCH_PACKAGES:-10000}"
 MATCH_HIT_PERCENT="${MATCH_HIT_PERCENT:-20}"
+REPEAT="${REPEAT:-3}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/faasguard-bench-target}"
 [[ -d "$SP" && -s "$OUT/site-packages.txt" ]] || { echo "run build_corpus.sh first" >&2; exit 2; }
 mkdir -p "$RES" "$TOOLS" "$OUT/db"
@@ -32,8 +34,10 @@ rm -f "$RES"/*
 if [[ ! -x "$TOOLS/pa-venv/bin/pip-audit" ]]; then
   python3 -m venv "$TOOLS/pa-venv" && "$TOOLS/pa-venv/bin/pip" install -q pip-audit==2.10.1
 fi
-(cd "$REPO" && cargo build --release -q -p faasguard-cli --bin faasguard \
-  && cargo build --release -q -p faasguard-vulndb --example bench-match)
+if [[ -z "${SKIP_BUILD:-}" ]]; then  # SKIP_BUILD=1: use the binaries already in $CARGO_TARGET_DIR
+  (cd "$REPO" && cargo build --release -q -p faasguard-cli --bin faasguard \
+    && cargo build --release -q -p faasguard-vulndb --example bench-match)
+fi
 FG="$CARGO_TARGET_DIR/release/faasguard"
 BM="$CARGO_TARGET_DIR/release/examples/bench-match"
 if [[ ! -s "$BIGDB" ]]; then
@@ -45,6 +49,13 @@ fi
 # npm audit needs a lockfile: a copy of the Node function's manifest + the lockfile npm wrote
 NPMA="$OUT/npm-audit"; rm -rf "$NPMA"; mkdir -p "$NPMA"
 cp "$TREE/orders-api/package.json" "$NPMA/"; cp "$OUT/orders-api.package-lock.json" "$NPMA/package-lock.json"
+
+# reference tree: the same directories holding only the files faasguard reads packages from
+# (hard links), to separate the cost of walking and sniffing every file from parsing + matching
+PKGONLY="$OUT/tree-package-files"; rm -rf "$PKGONLY"; cp -al "$TREE" "$PKGONLY"
+find "$PKGONLY" -type f ! -name package.json ! -name pom.xml ! -name '*.jar' ! -name '*.zip' ! -name '*.whl' \
+  ! -name '*.egg' ! -path '*.dist-info/*' ! -path '*.egg-info/*' ! -name PKG-INFO -delete
+echo "package-files-only tree: $(find "$PKGONLY" -type f | wc -l) files (whole tree: $(find "$TREE" -type f | wc -l))" | tee "$RES/trees.txt"
 
 # warm the page cache so every tool reads from memory
 find "$TREE" -type f -print0 | xargs -0 cat > /dev/null
@@ -61,10 +72,13 @@ NETLESS=(unshare -n sh -c 'ip link set lo up; exec "$0" "$@"')
 PA="$TOOLS/pa-venv/bin/pip-audit"
 
 uptime | tee "$RES/load.txt"
-timed faasguard-snapshot "$FG" scan --scanners vuln --format json --fail-on none "$TREE"
-timed faasguard-200k "$FG" scan --scanners vuln --format json --fail-on none --db "$BIGDB" "$TREE"
-timed faasguard-python "$FG" scan --scanners vuln --format json --fail-on none "$TREE/etl-job"
-timed bench-match-200k "$BM" run "$BIGDB" "$MATCH_PACKAGES" "$MATCH_HIT_PERCENT"
+for i in $(seq 1 "$REPEAT"); do
+  timed "faasguard-snapshot@$i" "$FG" scan --scanners vuln --format json --fail-on none "$TREE"
+  timed "faasguard-200k@$i" "$FG" scan --scanners vuln --format json --fail-on none --db "$BIGDB" "$TREE"
+  timed "faasguard-python@$i" "$FG" scan --scanners vuln --format json --fail-on none "$TREE/etl-job"
+  timed "faasguard-pkgfiles@$i" "$FG" scan --scanners vuln --format json --fail-on none "$PKGONLY"
+  timed "bench-match-200k@$i" "$BM" run "$BIGDB" "$MATCH_PACKAGES" "$MATCH_HIT_PERCENT"
+done
 timed pip-audit-path "${NETLESS[@]}" "$PA" --path "$SP" --format json --progress-spinner off --cache-dir "$OUT/pa-cache"
 timed pip-audit-osv "${NETLESS[@]}" "$PA" -s osv --path "$SP" --format json --progress-spinner off --cache-dir "$OUT/pa-cache"
 # the machine's own network reaches only the package registries (through a proxy): the PyPI
