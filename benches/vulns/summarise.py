@@ -33,7 +33,8 @@ ROWS = [
 
 SPOT = [
     ("npm", "lodash", "4.17.15"), ("npm", "minimist", "1.2.0"), ("npm", "node-fetch", "2.6.0"),
-    ("npm", "axios", "0.21.0"), ("npm", "jsonwebtoken", "8.5.1"), ("npm", "handlebars", "4.5.0"),
+    ("npm", "axios", "0.21.0"), ("npm", "node-fetch", "2.7.0"), ("npm", "protobufjs", "7.6.6"),
+    ("npm", "express", "4.22.3"), ("npm", "jsonwebtoken", "8.5.1"), ("npm", "handlebars", "4.5.0"),
     ("PyPI", "django", "2.2"), ("PyPI", "jsonpickle", "1.4.1"), ("PyPI", "pyyaml", "5.3"),
     ("PyPI", "requests", "2.19.1"), ("PyPI", "urllib3", "1.24.1"), ("PyPI", "pillow", "8.1.0"),
 ]
@@ -150,12 +151,14 @@ def pep503(n):
 
 
 def npm_key(v):
-    m = re.match(r"^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?", v)
+    # strict: a bound with trailing text ("7.2.4, 6.11.4") is unparsable, its event is skipped
+    # "1.0" is read as 1.0.0 (GHSA records carry such bounds; faasguard pre-parses them the same way)
+    m = re.fullmatch(r"v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?", v)
     if not m:
         return None
     pre = m.group(4)
     pre_key = (1,) if pre is None else (0,) + tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split("."))
-    return (int(m.group(1)), int(m.group(2)), int(m.group(3)), pre_key)
+    return (int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0), pre_key)
 
 
 def make_key(eco):
