@@ -134,6 +134,11 @@ const CASES: &[(&str, &str, Expected)] = &[
         "handler",
         &[(Command, "child_process.exec", 5, 5)],
     ),
+    (
+        "spawn_shell_options_variable.js",
+        "handler",
+        &[(Command, "child_process.spawn(shell: true)", 5, 6)],
+    ),
     ("exec_after_parseint_safe.js", "handler", &[]),
     ("spawn_without_shell_args_safe.js", "handler", &[]),
     ("exec_shell_quote_safe.js", "handler", &[]),
@@ -185,7 +190,13 @@ const CASES: &[(&str, &str, Expected)] = &[
         "handler",
         &[(Deserialization, "funcster.deepDeserialize", 4, 4)],
     ),
+    (
+        "js_yaml3_package/handler.js",
+        "handler",
+        &[(Deserialization, "js-yaml.load", 4, 4)],
+    ),
     ("js_yaml_safe_schema_safe.js", "handler", &[]),
+    ("js_yaml4_package/handler.js", "handler", &[]),
     // Queries.
     (
         "mysql_query_concat_from_path_params.js",
@@ -207,7 +218,13 @@ const CASES: &[(&str, &str, Expected)] = &[
         "handler",
         &[(Query, "users.findOne (raw filter)", 6, 6)],
     ),
+    (
+        "mongo_login_parsed_json_filter.js",
+        "handler",
+        &[(Query, "users.findOne (raw filter)", 5, 7)],
+    ),
     ("pg_query_parameterised_safe.js", "handler", &[]),
+    ("mongo_login_stringified_filter_safe.js", "handler", &[]),
     ("mongo_filter_field_safe.js", "handler", &[]),
     // File paths.
     (
@@ -233,12 +250,23 @@ const CASES: &[(&str, &str, Expected)] = &[
         &[(OutboundUrl, "axios.get", 4, 5)],
     ),
     ("https_get_encode_uri_component_safe.js", "handler", &[]),
+    (
+        "axios_allowlist_check_without_return.js",
+        "handler",
+        &[(OutboundUrl, "axios.get", 6, 10)],
+    ),
     ("got_constant_url_safe.js", "handler", &[]),
+    ("axios_host_allowlist_or_chain_safe.js", "handler", &[]),
     // XML external entities.
     (
         "libxmljs_noent_from_body.js",
         "handler",
         &[(XmlEntities, "libxmljs.parseXml(noent: true)", 4, 4)],
+    ),
+    (
+        "libxmljs_noent_options_constant.js",
+        "handler",
+        &[(XmlEntities, "libxmljs.parseXmlString(noent: true)", 6, 7)],
     ),
     ("libxmljs_without_noent_safe.js", "handler", &[]),
 ];
@@ -369,7 +397,8 @@ fn local_import_path_crosses_files() {
     );
 }
 
-/// js-yaml `load` is reported with a note that the version decides.
+/// js-yaml `load` is reported with a note that the version decides: unknown without a
+/// `package.json`, the declared range when there is one (and nothing for js-yaml 4).
 #[test]
 fn yaml_load_note_mentions_version() {
     let analysis = run(
@@ -379,7 +408,15 @@ fn yaml_load_note_mentions_version() {
         Limits::default(),
     );
     let note = &analysis.findings[0].path.last().unwrap().note;
-    assert!(note.contains("before 4"), "{note}");
+    assert!(note.contains("version is not known"), "{note}");
+    let analysis = run(
+        &fixtures(),
+        "js_yaml3_package/handler.js",
+        "handler",
+        Limits::default(),
+    );
+    let note = &analysis.findings[0].path.last().unwrap().note;
+    assert!(note.contains("js-yaml ^3.14.1 is before 4"), "{note}");
 }
 
 /// A syntax error is a problem with its line, and the code after it is still analysed.

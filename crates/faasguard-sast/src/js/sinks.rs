@@ -105,6 +105,30 @@ pub(crate) fn method_kills_taint(method: &str) -> bool {
     )
 }
 
+/// String methods: their result is a string even when the receiver came from `JSON.parse`.
+pub(crate) fn method_returns_string(method: &str) -> bool {
+    matches!(
+        method,
+        "toString"
+            | "trim"
+            | "trimStart"
+            | "trimEnd"
+            | "toLowerCase"
+            | "toUpperCase"
+            | "substring"
+            | "substr"
+            | "normalize"
+            | "padStart"
+            | "padEnd"
+            | "repeat"
+            | "replace"
+            | "replaceAll"
+            | "join"
+            | "charAt"
+            | "toFixed"
+    )
+}
+
 /// Methods whose result carries the taint of an argument even on an untainted receiver
 /// (`'ls '.concat(dir)`, `tpl.replace('X', dir)`).
 pub(crate) fn method_takes_arg_taint(method: &str) -> bool {

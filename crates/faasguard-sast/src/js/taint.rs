@@ -37,6 +37,9 @@ struct Taint {
     /// The value is an object literal holding event data (`{ text: sql, values: [x] }`): the
     /// value as a whole is not attacker-chosen text.
     in_object: bool,
+    /// The value came out of `JSON.parse` (or a query-string parser) and was not turned into a
+    /// string since: it may be an object or array (`{"$ne": null}`), not only a string.
+    parsed: bool,
 }
 
 impl Taint {
@@ -53,6 +56,7 @@ impl Taint {
             (Some(mut a), Some(b)) => {
                 a.cleared &= b.cleared;
                 a.in_object &= b.in_object;
+                a.parsed |= b.parsed;
                 Some(a)
             }
             (a, b) => a.or(b),
@@ -117,6 +121,9 @@ struct Engine<'r> {
     problems: Vec<Problem>,
     walks_left: usize,
     depth_reported: HashSet<String>,
+    /// js-yaml version spec found for a directory (`node_modules/js-yaml/package.json` or the
+    /// nearest `package.json`), cached.
+    yaml_versions: HashMap<String, Option<String>>,
 }
 
 /// One parsed file.
@@ -129,6 +136,8 @@ struct FileCtx<'a> {
     functions: HashMap<SymbolId, FnRef<'a>>,
     /// `require`/`import` bindings and aliases of module members, by symbol.
     names: HashMap<SymbolId, Name>,
+    /// Object literals bound to top-level constants (option objects: `{ shell: true }`).
+    objects: HashMap<SymbolId, &'a ObjectExpression<'a>>,
     import_depth: usize,
 }
 
@@ -146,6 +155,7 @@ pub(crate) fn run(
         problems: Vec::new(),
         walks_left: MAX_FUNCTION_WALKS,
         depth_reported: HashSet::new(),
+        yaml_versions: HashMap::new(),
     };
     let Some(text) = load(&mut engine, &handler.file) else {
         return Analysis {
@@ -243,6 +253,7 @@ fn with_file<R>(
             scoping,
             functions: HashMap::new(),
             names: HashMap::new(),
+            objects: HashMap::new(),
             import_depth,
         };
         collect_top_level(&mut ctx, program);
@@ -288,6 +299,10 @@ fn collect_top_level<'a>(ctx: &mut FileCtx<'a>, program: &'a Program<'a>) {
                     };
                     if let (Some(sym), Some(f)) = (id.symbol_id.get(), fn_of(init)) {
                         ctx.functions.insert(sym, f);
+                    } else if let (Some(sym), Expression::ObjectExpression(obj)) =
+                        (id.symbol_id.get(), init.without_parentheses())
+                    {
+                        ctx.objects.insert(sym, obj);
                     } else {
                         bind_module_names(ctx, &d.id, Some(init));
                     }
@@ -597,6 +612,8 @@ struct Walker<'a, 'c, 'e, 'r> {
     sources: HashMap<SymbolId, String>,
     /// Aliases of modules found inside functions (`const { exec } = require(…)` in the body).
     names: HashMap<SymbolId, Name>,
+    /// Object literals bound to constants in the file and in walked functions.
+    objects: HashMap<SymbolId, &'a ObjectExpression<'a>>,
     ret: Option<Taint>,
     depth: usize,
     call_stack: Vec<u32>,
@@ -610,6 +627,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             env: HashMap::new(),
             sources: HashMap::new(),
             names: HashMap::new(),
+            objects: ctx.objects.clone(),
             ret: None,
             depth: 0,
             call_stack: Vec::new(),
@@ -880,6 +898,12 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 self.bind_names(&d.id, &name);
                 continue;
             }
+            if let (BindingPattern::BindingIdentifier(id), Expression::ObjectExpression(obj)) =
+                (&d.id, init.without_parentheses())
+                && let Some(sym) = id.symbol_id.get()
+            {
+                self.objects.insert(sym, obj);
+            }
             let t = self.eval(init);
             self.bind_pattern(&d.id, t.as_ref(), init.span());
         }
@@ -952,23 +976,23 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
 
     fn walk_if(&mut self, i: &'a oxc_ast::ast::IfStatement<'a>) {
         self.eval(&i.test);
-        let guard = self.guard(&i.test);
+        let guards = self.guards(&i.test);
         let before = self.env.clone();
         let sources_before = self.sources.clone();
 
         // Consequent.
-        if let Some((sym, false)) = guard {
-            self.env.remove(&sym);
-            self.sources.remove(&sym);
+        for (sym, _) in guards.iter().filter(|(_, negated)| !negated) {
+            self.env.remove(sym);
+            self.sources.remove(sym);
         }
         self.walk_stmt(&i.consequent);
         let after_then = std::mem::replace(&mut self.env, before);
         let sources_then = std::mem::replace(&mut self.sources, sources_before);
 
         // Alternate (or the fall-through path).
-        if let Some((sym, true)) = guard {
-            self.env.remove(&sym);
-            self.sources.remove(&sym);
+        for (sym, _) in guards.iter().filter(|(_, negated)| *negated) {
+            self.env.remove(sym);
+            self.sources.remove(sym);
         }
         if let Some(alt) = &i.alternate {
             self.walk_stmt(alt);
@@ -996,8 +1020,53 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
         }
     }
 
-    /// An allowlist/validator test on a tainted variable: the symbol, and whether the test is
-    /// negated (`!ok(x)`: the validated path is the else/fall-through path).
+    /// Allowlist/validator tests on tainted variables in an `if` test: each symbol, and whether
+    /// its test is negated (`!ok(x)`: the validated path is the else/fall-through path).
+    /// `!ok(a) || !ok(b)` validates both on the fall-through path; `ok(a) && ok(b)` both in the
+    /// consequent.
+    fn guards(&self, test: &Expression<'_>) -> Vec<(SymbolId, bool)> {
+        let mut out = Vec::new();
+        self.collect_guards(test, None, &mut out, 0);
+        out
+    }
+
+    fn collect_guards(
+        &self,
+        test: &Expression<'_>,
+        chain: Option<LogicalOperator>,
+        out: &mut Vec<(SymbolId, bool)>,
+        depth: usize,
+    ) {
+        if depth > 32 {
+            return;
+        }
+        match test.without_parentheses() {
+            Expression::LogicalExpression(l)
+                if matches!(l.operator, LogicalOperator::Or | LogicalOperator::And)
+                    && chain.is_none_or(|c| c == l.operator) =>
+            {
+                self.collect_guards(&l.left, Some(l.operator), out, depth + 1);
+                self.collect_guards(&l.right, Some(l.operator), out, depth + 1);
+            }
+            other => {
+                if let Some((sym, negated)) = self.guard(other) {
+                    // In `a || b` only negated checks hold on the fall-through path; in `a && b`
+                    // only positive ones hold in the consequent.
+                    let holds = match chain {
+                        Some(LogicalOperator::Or) => negated,
+                        Some(LogicalOperator::And) => !negated,
+                        _ => true,
+                    };
+                    if holds {
+                        out.push((sym, negated));
+                    }
+                }
+            }
+        }
+    }
+
+    /// One allowlist/validator call (`ALLOWED.includes(x)`, `validator.isInt(x)`,
+    /// `/^\w+$/.test(x)`, `!…`) on a tainted variable or a member of one.
     fn guard(&self, test: &Expression<'_>) -> Option<(SymbolId, bool)> {
         let (negated, inner) = match test.without_parentheses() {
             Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
@@ -1024,11 +1093,36 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             return None;
         }
         for arg in &call.arguments {
-            if let Some(Expression::Identifier(id)) =
-                arg.as_expression().map(Expression::without_parentheses)
-                && let Some(sym) = ident_symbol(&self.ctx.scoping, id)
-                && (self.env.contains_key(&sym) || self.sources.contains_key(&sym))
-            {
+            let Some(expr) = arg.as_expression().map(strip) else {
+                continue;
+            };
+            // `x` or a member of `x` (`parsed.hostname`); never the event parameter itself
+            // through a member (that would clear every other field of the event).
+            let (root, is_member) = match expr {
+                Expression::Identifier(id) => (id, false),
+                other => {
+                    let mut e = other;
+                    let mut hops = 0;
+                    while let Some(m) = e.as_member_expression() {
+                        e = strip(m.object());
+                        hops += 1;
+                        if hops > 16 {
+                            break;
+                        }
+                    }
+                    match e {
+                        Expression::Identifier(id) if hops > 0 => (id, true),
+                        _ => continue,
+                    }
+                }
+            };
+            let Some(sym) = ident_symbol(&self.ctx.scoping, root) else {
+                continue;
+            };
+            if is_member && self.sources.contains_key(&sym) {
+                continue;
+            }
+            if self.env.contains_key(&sym) || self.sources.contains_key(&sym) {
                 return Some((sym, negated));
             }
         }
@@ -1062,6 +1156,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 }
                 acc.map(|t| Taint {
                     in_object: false,
+                    parsed: false,
                     ..t
                 })
             }
@@ -1083,6 +1178,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 if b.operator == BinaryOperator::Addition {
                     Taint::merge(l, r).map(|t| Taint {
                         in_object: false,
+                        parsed: false,
                         ..t
                     })
                 } else {
@@ -1216,6 +1312,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 steps: vec![step],
                 cleared: 0,
                 in_object: false,
+                parsed: false,
             });
         }
         self.env.get(&sym).cloned()
@@ -1251,6 +1348,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 steps: vec![step],
                 cleared: 0,
                 in_object: false,
+                parsed: false,
             });
         }
         let t = self.eval(member.object())?;
@@ -1434,8 +1532,14 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 }
                 return None;
             }
-            if let Some(note) = sinks::propagator(&n.dotted()) {
-                let t = any_arg?;
+            let dotted = n.dotted();
+            if let Some(note) = sinks::propagator(&dotted) {
+                let mut t = any_arg?;
+                t.parsed = match dotted.as_str() {
+                    "JSON.parse" | "qs.parse" | "querystring.parse" => true,
+                    "String" | "util.format" | "format" | "JSON.stringify" => false,
+                    _ => t.parsed,
+                };
                 let step = self.step(call.span, note.to_string());
                 return Some(t.with_step(step));
             }
@@ -1461,8 +1565,10 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 return None;
             }
             if let Some(r) = receiver {
+                let parsed = r.parsed && !sinks::method_returns_string(m);
                 return Some(Taint {
                     in_object: false,
+                    parsed,
                     ..r
                 });
             }
@@ -1540,7 +1646,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                     self.report(SinkKind::Command, sink, span, &t);
                 } else if args
                     .iter()
-                    .any(|a| a.as_expression().is_some_and(shell_option))
+                    .any(|a| a.as_expression().is_some_and(|e| self.shell_option(e)))
                     && let Some(t) = taints.iter().flatten().next().cloned()
                 {
                     self.report(SinkKind::Command, &format!("{sink}(shell: true)"), span, &t);
@@ -1556,16 +1662,27 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             }
             SinkRule::YamlLoad => {
                 let Some(t) = taint(0) else { return };
-                if arg(1).is_some_and(safe_yaml_schema) {
+                if arg(1).is_some_and(|e| self.safe_yaml_schema(e)) {
                     return;
                 }
-                self.report_with_note(
-                    SinkKind::Deserialization,
-                    sink,
-                    span,
-                    &t,
-                    " (js-yaml before 4 builds functions from !!js/function tags; the installed version is not known here)",
-                );
+                let version = self.js_yaml_version();
+                match version.as_deref().and_then(major_version) {
+                    Some(major) if major >= 4 => {}
+                    Some(_) => {
+                        let note = format!(
+                            " (js-yaml {} is before 4: `load` builds functions from !!js/function tags)",
+                            version.as_deref().unwrap_or_default()
+                        );
+                        self.report_with_note(SinkKind::Deserialization, sink, span, &t, &note);
+                    }
+                    None => self.report_with_note(
+                        SinkKind::Deserialization,
+                        sink,
+                        span,
+                        &t,
+                        " (js-yaml before 4 builds functions from !!js/function tags; the installed version is not known)",
+                    ),
+                }
             }
             SinkRule::QueryText => {
                 let t = match arg(0).map(Expression::without_parentheses) {
@@ -1600,6 +1717,8 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                             && let Some(t) = self.peek(&p.value)
                         {
                             self.report(SinkKind::Query, &format!("{sink}($where)"), span, &t);
+                        } else if let Some(t) = self.peek(&p.value).filter(|t| t.parsed) {
+                            self.report(SinkKind::Query, &format!("{sink} (raw filter)"), span, &t);
                         }
                     }
                 }
@@ -1647,7 +1766,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 if args
                     .iter()
                     .skip(1)
-                    .any(|a| a.as_expression().is_some_and(noent_option))
+                    .any(|a| a.as_expression().is_some_and(|e| self.noent_option(e)))
                 {
                     self.report(
                         SinkKind::XmlEntities,
@@ -1664,6 +1783,106 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
     /// are de-duplicated by position).
     fn peek(&mut self, expr: &'a Expression<'a>) -> Option<Taint> {
         self.eval(expr)
+    }
+
+    /// The js-yaml version (installed, or the range declared in the nearest `package.json`)
+    /// for the current file, walking up from its directory.
+    fn js_yaml_version(&mut self) -> Option<String> {
+        let mut dir = self
+            .ctx
+            .path
+            .rsplit_once('/')
+            .map_or("", |(d, _)| d)
+            .to_string();
+        if let Some(v) = self.engine.yaml_versions.get(&dir) {
+            return v.clone();
+        }
+        let start = dir.clone();
+        let mut found = None;
+        for _ in 0..8 {
+            let prefix = if dir.is_empty() {
+                String::new()
+            } else {
+                format!("{dir}/")
+            };
+            let installed =
+                (self.engine.read)(&format!("{prefix}node_modules/js-yaml/package.json"));
+            if let Some(v) = installed
+                .as_deref()
+                .and_then(|t| json_string_after(t, "version"))
+            {
+                found = Some(v.to_string());
+                break;
+            }
+            if let Some(manifest) = (self.engine.read)(&format!("{prefix}package.json")) {
+                found = json_string_after(&manifest, "js-yaml").map(str::to_string);
+                break;
+            }
+            if dir.is_empty() {
+                break;
+            }
+            dir = dir
+                .rsplit_once('/')
+                .map_or(String::new(), |(d, _)| d.to_string());
+        }
+        self.engine.yaml_versions.insert(start, found.clone());
+        found
+    }
+
+    /// The object literal an options argument is (inline, or a constant holding one).
+    fn object_of(&self, expr: &'a Expression<'a>) -> Option<&'a ObjectExpression<'a>> {
+        match expr.without_parentheses() {
+            Expression::ObjectExpression(obj) => Some(obj),
+            Expression::Identifier(id) => ident_symbol(&self.ctx.scoping, id)
+                .and_then(|s| self.objects.get(&s))
+                .copied(),
+            _ => None,
+        }
+    }
+
+    fn object_prop(&self, expr: &'a Expression<'a>, key: &str) -> Option<&'a Expression<'a>> {
+        self.object_of(expr)?
+            .properties
+            .iter()
+            .find_map(|p| match p {
+                ObjectPropertyKind::ObjectProperty(p)
+                    if prop_key_name(&p.key).as_deref() == Some(key) =>
+                {
+                    Some(&p.value)
+                }
+                _ => None,
+            })
+    }
+
+    /// `{ shell: true }` (any value but a literal `false`).
+    fn shell_option(&self, expr: &'a Expression<'a>) -> bool {
+        self.object_prop(expr, "shell")
+            .is_some_and(|v| !matches!(v, Expression::BooleanLiteral(b) if !b.value))
+    }
+
+    /// `{ noent: true }`.
+    fn noent_option(&self, expr: &'a Expression<'a>) -> bool {
+        self.object_prop(expr, "noent")
+            .is_some_and(|v| matches!(v, Expression::BooleanLiteral(b) if b.value))
+    }
+
+    /// js-yaml options with a schema that cannot build functions.
+    fn safe_yaml_schema(&self, expr: &'a Expression<'a>) -> bool {
+        self.object_prop(expr, "schema").is_some_and(|v| {
+            let text = match v.without_parentheses() {
+                Expression::Identifier(id) => id.name.as_str(),
+                Expression::StaticMemberExpression(m) => m.property.name.as_str(),
+                _ => return false,
+            };
+            matches!(
+                text,
+                "JSON_SCHEMA"
+                    | "FAILSAFE_SCHEMA"
+                    | "CORE_SCHEMA"
+                    | "DEFAULT_SAFE_SCHEMA"
+                    | "SAFE_SCHEMA"
+            )
+        })
     }
 
     fn report(&mut self, kind: SinkKind, sink: &str, span: Span, taint: &Taint) {
@@ -1745,47 +1964,34 @@ fn pattern_ids(pattern: &BindingPattern<'_>, out: &mut Vec<(SymbolId, String)>) 
     }
 }
 
-/// `{ shell: true }` (any value but a literal `false`).
-fn shell_option(expr: &Expression<'_>) -> bool {
-    object_prop(expr, "shell")
-        .is_some_and(|v| !matches!(v, Expression::BooleanLiteral(b) if !b.value))
-}
-
-/// `{ noent: true }`.
-fn noent_option(expr: &Expression<'_>) -> bool {
-    object_prop(expr, "noent")
-        .is_some_and(|v| matches!(v, Expression::BooleanLiteral(b) if b.value))
-}
-
-/// js-yaml options with a schema that cannot build functions.
-fn safe_yaml_schema(expr: &Expression<'_>) -> bool {
-    object_prop(expr, "schema").is_some_and(|v| {
-        let text = match v.without_parentheses() {
-            Expression::Identifier(id) => id.name.as_str(),
-            Expression::StaticMemberExpression(m) => m.property.name.as_str(),
-            _ => return false,
+/// The string value following `"key":` in JSON text (first occurrence).
+fn json_string_after<'t>(text: &'t str, key: &str) -> Option<&'t str> {
+    let needle = format!("\"{key}\"");
+    let mut rest = text;
+    while let Some(i) = rest.find(&needle) {
+        rest = &rest[i + needle.len()..];
+        let after = rest.trim_start();
+        let Some(after) = after.strip_prefix(':') else {
+            continue;
         };
-        matches!(
-            text,
-            "JSON_SCHEMA"
-                | "FAILSAFE_SCHEMA"
-                | "CORE_SCHEMA"
-                | "DEFAULT_SAFE_SCHEMA"
-                | "SAFE_SCHEMA"
-        )
-    })
+        let after = after.trim_start();
+        let Some(value) = after.strip_prefix('"') else {
+            continue;
+        };
+        return value.split('"').next();
+    }
+    None
 }
 
-fn object_prop<'x>(expr: &'x Expression<'x>, key: &str) -> Option<&'x Expression<'x>> {
-    let Expression::ObjectExpression(obj) = expr.without_parentheses() else {
+/// The major version of a version or range (`^3.14.0`, `~4.1`, `>=4`, `3.x`); `None` for
+/// tags, URLs and aliases.
+fn major_version(spec: &str) -> Option<u32> {
+    let s = spec.trim_start_matches(['^', '~', '>', '=', 'v', ' ']);
+    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+    if digits.is_empty() {
         return None;
-    };
-    obj.properties.iter().find_map(|p| match p {
-        ObjectPropertyKind::ObjectProperty(p) if prop_key_name(&p.key).as_deref() == Some(key) => {
-            Some(&p.value)
-        }
-        _ => None,
-    })
+    }
+    digits.parse().ok()
 }
 
 /// `'(' + x + ')'`: the leftmost operand is a string literal starting with `(`.
