@@ -15,10 +15,10 @@ class TitleHandler(xml.sax.ContentHandler):
 def handler(event, context):
     counts = []
     for record in event["Records"]:
-        parser = xml.sax.make_parser()
-        parser.setFeature(feature_external_ges, True)
         h = TitleHandler()
+        parser = xml.sax.make_parser()
         parser.setContentHandler(h)
+        parser.setFeature(feature_external_ges, True)
         parser.feed(record["body"])
         parser.close()
         counts.append(h.count)
