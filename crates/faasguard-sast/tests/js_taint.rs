@@ -139,6 +139,11 @@ const CASES: &[(&str, &str, Expected)] = &[
         "handler",
         &[(Command, "child_process.spawn(shell: true)", 5, 6)],
     ),
+    (
+        "middy_wrapped_handler.js",
+        "handler",
+        &[(Command, "child_process.exec", 6, 7)],
+    ),
     ("exec_after_parseint_safe.js", "handler", &[]),
     ("spawn_without_shell_args_safe.js", "handler", &[]),
     ("exec_shell_quote_safe.js", "handler", &[]),
@@ -223,7 +228,13 @@ const CASES: &[(&str, &str, Expected)] = &[
         "handler",
         &[(Query, "users.findOne (raw filter)", 5, 7)],
     ),
+    (
+        "dynamodb_partiql_statement_template.mjs",
+        "handler",
+        &[(Query, "ExecuteStatementCommand(Statement)", 6, 7)],
+    ),
     ("pg_query_parameterised_safe.js", "handler", &[]),
+    ("dynamodb_partiql_parameters_safe.mjs", "handler", &[]),
     ("mongo_login_stringified_filter_safe.js", "handler", &[]),
     ("mongo_filter_field_safe.js", "handler", &[]),
     // File paths.
@@ -236,6 +247,11 @@ const CASES: &[(&str, &str, Expected)] = &[
         "fs_promises_writefile.ts",
         "main",
         &[(FilePath, "fs.writeFile", 9, 10)],
+    ),
+    (
+        "sqs_records_map_named_function.js",
+        "handler",
+        &[(FilePath, "fs.unlink", 9, 5)],
     ),
     ("fs_readfile_basename_safe.js", "handler", &[]),
     // Outbound URLs.

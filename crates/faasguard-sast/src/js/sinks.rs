@@ -174,6 +174,8 @@ pub(crate) enum SinkRule {
     QueryText,
     /// MongoDB `find`-style calls: a `$where` string or a raw filter object from the event.
     MongoFilter,
+    /// DynamoDB PartiQL: the `Statement` of `ExecuteStatementCommand`/`executeStatement`.
+    PartiQl,
     /// `fs.*` with paths in the first (and for two-path calls the second) argument.
     FsPath { two: bool },
     /// HTTP clients: the URL (first argument, or its `url`/`host`/… option).
@@ -282,6 +284,9 @@ pub(crate) fn sink_rule(
     {
         return Some(rule);
     }
+    if is_new && name.is_some_and(|n| n.ends_with("ExecuteStatementCommand")) {
+        return Some(SinkRule::PartiQl);
+    }
     let method = method?;
     if receiver_tainted {
         return None;
@@ -289,6 +294,7 @@ pub(crate) fn sink_rule(
     match method {
         "query" | "execute" | "raw" | "whereRaw" | "orWhereRaw" | "havingRaw" | "joinRaw"
         | "$queryRawUnsafe" | "$executeRawUnsafe" | "unsafe" => Some(SinkRule::QueryText),
+        "executeStatement" => Some(SinkRule::PartiQl),
         m if MONGO_METHODS.contains(&m) && !name.is_some_and(|n| n.starts_with("fs.")) => {
             Some(SinkRule::MongoFilter)
         }

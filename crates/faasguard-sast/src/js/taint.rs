@@ -24,6 +24,9 @@ pub(crate) const MAX_DEPTH: usize = 1_000;
 const MAX_CALL_DEPTH: usize = 4;
 /// Function bodies walked per analysis (each call followed costs one).
 const MAX_FUNCTION_WALKS: usize = 400;
+/// Expressions and statements visited per analysis, across every walk (bounds the time spent
+/// on one handler whatever the shape of its code).
+const MAX_VISITS: usize = 2_000_000;
 /// A taint path keeps the source and the latest steps, so that with the sink it has at most 8.
 const MAX_STEPS: usize = 7;
 /// Text of an expression quoted in a note is cut at this many characters.
@@ -124,6 +127,8 @@ struct Engine<'r> {
     /// js-yaml version spec found for a directory (`node_modules/js-yaml/package.json` or the
     /// nearest `package.json`), cached.
     yaml_versions: HashMap<String, Option<String>>,
+    visits_left: usize,
+    budget_reported: bool,
 }
 
 /// One parsed file.
@@ -156,6 +161,8 @@ pub(crate) fn run(
         walks_left: MAX_FUNCTION_WALKS,
         depth_reported: HashSet::new(),
         yaml_versions: HashMap::new(),
+        visits_left: MAX_VISITS,
+        budget_reported: false,
     };
     let Some(text) = load(&mut engine, &handler.file) else {
         return Analysis {
@@ -536,7 +543,7 @@ fn declared_fn<'a>(
 /// (`middy(baseHandler)`, `wrap(async (event) => …)`).
 fn fn_value<'a>(ctx: &FileCtx<'a>, expr: &'a Expression<'a>) -> Option<FnRef<'a>> {
     let mut expr = expr;
-    for _ in 0..4 {
+    for _ in 0..8 {
         if let Some(f) = fn_of(expr) {
             return Some(f);
         }
@@ -544,9 +551,18 @@ fn fn_value<'a>(ctx: &FileCtx<'a>, expr: &'a Expression<'a>) -> Option<FnRef<'a>
             Expression::Identifier(id) => {
                 return ident_symbol(&ctx.scoping, id).and_then(|s| ctx.functions.get(&s).copied());
             }
-            Expression::CallExpression(call) => {
-                expr = call.arguments.first()?.as_expression()?;
-            }
+            // `middy(base).use(…)`: the wrapped function is in the chain's innermost call.
+            Expression::CallExpression(call) => match call.callee.without_parentheses() {
+                Expression::StaticMemberExpression(m)
+                    if matches!(
+                        m.object.without_parentheses(),
+                        Expression::CallExpression(_)
+                    ) =>
+                {
+                    expr = &m.object;
+                }
+                _ => expr = call.arguments.first()?.as_expression()?,
+            },
             Expression::StaticMemberExpression(m) => expr = &m.object,
             _ => return None,
         }
@@ -671,7 +687,22 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
         }
     }
 
+    /// Whether to stop descending: nesting past [`MAX_DEPTH`] or the visit budget spent.
     fn too_deep(&mut self) -> bool {
+        if self.engine.visits_left == 0 {
+            if !self.engine.budget_reported {
+                self.engine.budget_reported = true;
+                self.engine.problems.push(Problem {
+                    file: self.ctx.path.clone(),
+                    line: None,
+                    message: format!(
+                        "analysis budget of {MAX_VISITS} visited nodes spent; the rest of the handler is not analysed"
+                    ),
+                });
+            }
+            return true;
+        }
+        self.engine.visits_left -= 1;
         if self.depth < MAX_DEPTH {
             return false;
         }
@@ -740,7 +771,6 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
         func: FnRef<'a>,
         args: &[Option<Taint>],
         callee: &str,
-        call_span: Span,
     ) -> Option<Taint> {
         if self.call_stack.len() >= MAX_CALL_DEPTH || self.call_stack.contains(&func.span().start) {
             return None;
@@ -751,7 +781,6 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             pattern_ids(&param.pattern, &mut ids);
             for (sym, pname) in ids {
                 let step = self.step(param.span, format!("passed to `{callee}` as `{pname}`"));
-                let _ = call_span;
                 self.env.insert(sym, t.clone().with_step(step));
             }
         }
@@ -1463,16 +1492,30 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
         method: Option<&str>,
         receiver: Option<&Taint>,
     ) {
+        let element = match (method.and_then(sinks::callback_element_param), receiver) {
+            (Some(i), Some(t)) => Some((i, t)),
+            _ => None,
+        };
         for arg in args {
-            let Some(f) = arg.as_expression().and_then(fn_of) else {
+            let Some(expr) = arg.as_expression() else {
                 continue;
             };
-            let params: Vec<(usize, Taint)> =
-                match (method.and_then(sinks::callback_element_param), receiver) {
-                    (Some(i), Some(t)) => vec![(i, t.clone())],
-                    _ => Vec::new(),
-                };
-            self.walk_nested_fn(f, &params);
+            if let Some(f) = fn_of(expr) {
+                let params: Vec<(usize, Taint)> = element
+                    .map(|(i, t)| vec![(i, t.clone())])
+                    .unwrap_or_default();
+                self.walk_nested_fn(f, &params);
+            } else if let (Some((i, t)), Expression::Identifier(id)) =
+                (element, expr.without_parentheses())
+                && let Some(f) = ident_symbol(&self.ctx.scoping, id)
+                    .and_then(|s| self.ctx.functions.get(&s))
+                    .copied()
+            {
+                // `event.Records.map(processRecord)`: a named function of the file.
+                let mut taints = vec![None; i + 1];
+                taints[i] = Some(t.clone());
+                self.call_function(f, &taints, id.name.as_str());
+            }
         }
     }
 
@@ -1521,7 +1564,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 .copied()
         {
             if any_arg.is_some() {
-                return self.call_function(f, &taints, id.name.as_str(), call.span);
+                return self.call_function(f, &taints, id.name.as_str());
             }
             return None;
         }
@@ -1610,7 +1653,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             })?;
             let mut walker = Walker::new(ctx, engine);
             walker.call_stack.push(u32::MAX);
-            walker.call_function(func, &taints, &callee, call_span)
+            walker.call_function(func, &taints, &callee)
         })
         .map(|t| {
             let step = self.step(call_span, format!("returned from `{callee}`"));
@@ -1732,6 +1775,16 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                     }
                 }
             },
+            SinkRule::PartiQl => {
+                let statement = arg(0).and_then(|e| self.object_prop(e, "Statement"));
+                if let Some(t) = statement
+                    .and_then(|v| self.peek(v))
+                    .filter(|t| !t.in_object)
+                {
+                    let name = sink.rsplit(['.', ' ']).next().unwrap_or(sink);
+                    self.report(SinkKind::Query, &format!("{name}(Statement)"), span, &t);
+                }
+            }
             SinkRule::FsPath { two } => {
                 let t = taint(0).or_else(|| if two { taint(1) } else { None });
                 if let Some(t) = t {
