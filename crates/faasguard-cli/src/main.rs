@@ -79,8 +79,9 @@ struct Selection {
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     ignore: Vec<String>,
     /// Which analyses run: `config` (FG-FN, FG-AZ), `iam` (FG-IAM), `secret` (FG-SEC),
-    /// `vuln` (FG-DEP); comma-separated [default: all]. `--select`/`--ignore` narrow further.
-    #[arg(long, value_delimiter = ',', value_name = "LIST", value_parser = ["config", "iam", "secret", "vuln"])]
+    /// `vuln` (FG-DEP), `sast` (FG-INJ); comma-separated [default: all]. `--select`/`--ignore`
+    /// narrow further.
+    #[arg(long, value_delimiter = ',', value_name = "LIST", value_parser = ["config", "iam", "secret", "vuln", "sast"])]
     scanners: Vec<String>,
     /// Threads for the code scan [default: one per CPU].
     #[arg(long, short, value_name = "N")]
@@ -176,6 +177,7 @@ fn settings_for(selection: &Selection) -> Result<ScanSettings> {
                 "config" => ["FG-FN", "FG-AZ"].as_slice(),
                 "iam" => ["FG-IAM"].as_slice(),
                 "secret" => ["FG-SEC"].as_slice(),
+                "sast" => ["FG-INJ"].as_slice(),
                 _ => ["FG-DEP"].as_slice(),
             })
             .copied()
@@ -397,7 +399,7 @@ fn rules_table(rules: &[CatalogRule]) -> String {
     }
     let _ = writeln!(
         out,
-        "\n{} rules. `faasguard rules <ID>` prints a rule's documentation; `--select FG-SEC` (or FG-FN, FG-IAM, FG-AZ, FG-DEP) picks a family.",
+        "\n{} rules. `faasguard rules <ID>` prints a rule's documentation; `--select FG-SEC` (or FG-FN, FG-IAM, FG-AZ, FG-DEP, FG-INJ) picks a family.",
         rules.len()
     );
     out

@@ -420,8 +420,8 @@ fn rules_json() {
     let secret_rules = faasguard_secrets::builtin_rules().unwrap();
     assert_eq!(
         list.len(),
-        faasguard_rules::all_rules().len() + secret_rules.len() + 2,
-        "structural, secret and the two dependency rules"
+        faasguard_rules::all_rules().len() + secret_rules.len() + 7 + 2,
+        "structural, secret, the seven injection and the two dependency rules"
     );
     assert!(list.iter().any(|e| e["id"] == "FG-DEP-001"));
     let aws = list

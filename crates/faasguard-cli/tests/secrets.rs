@@ -131,7 +131,7 @@ fn project(root: &Path, s: &Secrets) {
         root,
         "src/app.py",
         format!(
-            "import os\n\nSTRIPE_KEY = \"{}\"\nDB_PASSWORD = \"{}\"\n",
+            "import os\n\nSTRIPE_KEY = \"{}\"\nDB_PASSWORD = \"{}\"\n\n\ndef handler(event, context):\n    return {{}}\n",
             s.stripe, s.db_password
         ),
     );
@@ -290,7 +290,7 @@ fn baseline_hides_known_secrets_only() {
             )
         })
         .collect();
-    assert_eq!(left, [("src/app.py", 7)]);
+    assert_eq!(left, [("src/app.py", 11)]);
 }
 
 /// `faasguard:ignore` (and detect-secrets' `pragma: allowlist secret`) on a code line drops

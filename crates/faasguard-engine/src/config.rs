@@ -263,7 +263,7 @@ pub fn resolve_rule(key: &str) -> Result<String, String> {
 }
 
 /// The rule-id prefixes that select a whole family (`FG-SEC` = every secret rule).
-pub const FAMILY_PREFIXES: &[&str] = &["FG-FN", "FG-IAM", "FG-AZ", "FG-SEC", "FG-DEP"];
+pub const FAMILY_PREFIXES: &[&str] = &["FG-FN", "FG-IAM", "FG-AZ", "FG-SEC", "FG-DEP", "FG-INJ"];
 
 /// Every rule id a selector names: one rule by id or name, or a family by its id prefix
 /// (`FG-SEC`, `FG-IAM`, …).

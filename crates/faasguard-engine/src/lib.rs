@@ -18,6 +18,7 @@
 mod code;
 mod config;
 mod error;
+mod sast;
 mod secrets;
 mod suppress;
 mod vulns;
@@ -37,6 +38,7 @@ pub use config::{
     SecretsOptions, find_config, resolve_rule, resolve_selector,
 };
 pub use error::{ConfigError, EngineError};
+pub use sast::sast_rule_infos;
 pub use secrets::{SECRET_REMEDIATION, secret_rule_info};
 pub use suppress::{INLINE_MARKER, InlineIgnore, load_baseline, parse_inline};
 pub use vulns::{INFORMATIONAL_ADVISORY, VULNERABLE_PACKAGE, dependency_rule_infos};
@@ -160,8 +162,6 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
         })
         .collect::<Result<Vec<_>, EngineError>>()?;
 
-    let scanner = secrets::scanner(settings)?;
-
     let mut walked = walk::Walked::default();
     let targets = prefixed_targets(&settings.targets);
     for (target, prefix) in &targets {
@@ -173,32 +173,7 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
     let inventory = faasguard_iac::load(&files);
     let checked = check_inventory(&inventory, &settings.rules);
     let mut raw_findings = checked.findings;
-    let dependency_rules_on = vulns::dependency_rule_infos()
-        .iter()
-        .any(|r| rule_enabled(settings, &r.id, &r.name));
-    let consumers = code::Consumers {
-        secrets: scanner.as_ref(),
-        packages: settings.packages || dependency_rules_on,
-    };
-    let code = if consumers.secrets.is_some() || consumers.packages {
-        run_code_scan(consumers, settings, &targets, &excludes)?
-    } else {
-        code::CodeScan::default()
-    };
-    let secret_rules_hit = secrets::merge_findings(&mut raw_findings, code.hits, &inventory);
-    let owners = secrets::Owners::new(&inventory);
-    let enabled = |id: &str| rule_enabled(settings, id, "");
-    let db_info = settings
-        .vuln_db
-        .as_deref()
-        .map(|db| vulns::db_info(db, &settings.vuln_db_source, &settings.rules.today));
-    let checked_packages = vulns::check(
-        code.packages,
-        settings.vuln_db.as_deref().zip(db_info.as_ref()),
-        &owners,
-        &enabled,
-    );
-    raw_findings.extend(checked_packages.findings);
+    let mut extra = code_analyses(settings, &inventory, &targets, &excludes, &mut raw_findings)?;
     raw_findings.sort_by(finding_order);
 
     let suppressor = suppress::Suppressor {
@@ -221,15 +196,14 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
     let (findings, suppressed) = suppressor.split(raw_findings);
 
     let mut diagnostics: Vec<Diagnostic> = walked.diagnostics;
-    diagnostics.extend(code.diagnostics);
+    diagnostics.append(&mut extra.diagnostics);
     diagnostics.extend(inventory.diagnostics.iter().cloned());
     diagnostics.extend(checked.internal_errors);
     diagnostics.sort();
     diagnostics.dedup();
 
     let mut rules = structural_rules_run(settings);
-    rules.extend(secret_rules_hit);
-    rules.extend(checked_packages.rules_hit);
+    rules.append(&mut extra.rules_hit);
 
     Ok(Report {
         schema_version: SCHEMA_VERSION.to_owned(),
@@ -247,8 +221,75 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
         suppressed,
         diagnostics,
         rules,
+        skipped: extra.skipped,
+        code: extra.stats,
+        vuln_db: extra.vuln_db,
+        packages: extra.packages,
+    })
+}
+
+/// What the analyses of code (secrets, packages, injection) add to the IaC findings.
+struct CodeAnalyses {
+    diagnostics: Vec<Diagnostic>,
+    rules_hit: Vec<RuleInfo>,
+    skipped: Vec<faasguard_report::SkippedFile>,
+    stats: faasguard_report::CodeStats,
+    packages: Vec<faasguard_report::PackageEntry>,
+    vuln_db: Option<faasguard_report::VulnDbInfo>,
+}
+
+/// The code walk (secrets and packages), the vulnerability check and the injection analysis;
+/// their findings are appended to `findings`.
+fn code_analyses(
+    settings: &ScanSettings,
+    inventory: &faasguard_model::Inventory,
+    targets: &[(PathBuf, String)],
+    excludes: &walk::Excludes,
+    findings: &mut Vec<Finding>,
+) -> Result<CodeAnalyses, EngineError> {
+    let scanner = secrets::scanner(settings)?;
+    let dependency_rules_on = vulns::dependency_rule_infos()
+        .iter()
+        .any(|r| rule_enabled(settings, &r.id, &r.name));
+    let consumers = code::Consumers {
+        secrets: scanner.as_ref(),
+        packages: settings.packages || dependency_rules_on,
+    };
+    let code = if consumers.secrets.is_some() || consumers.packages {
+        run_code_scan(consumers, settings, targets, excludes)?
+    } else {
+        code::CodeScan::default()
+    };
+    let mut rules_hit = secrets::merge_findings(findings, code.hits, inventory);
+    let owners = secrets::Owners::new(inventory);
+    let enabled = |id: &str| rule_enabled(settings, id, "");
+    let db_info = settings
+        .vuln_db
+        .as_deref()
+        .map(|db| vulns::db_info(db, &settings.vuln_db_source, &settings.rules.today));
+    let checked_packages = vulns::check(
+        code.packages,
+        settings.vuln_db.as_deref().zip(db_info.as_ref()),
+        &owners,
+        &enabled,
+    );
+    findings.extend(checked_packages.findings);
+    rules_hit.extend(checked_packages.rules_hit);
+    let injection_on = sast::sast_rule_infos()
+        .iter()
+        .any(|r| rule_enabled(settings, &r.id, &r.name));
+    let mut diagnostics = code.diagnostics;
+    if injection_on {
+        let injections = sast::analyze(inventory, targets, &enabled);
+        findings.extend(injections.findings);
+        diagnostics.extend(injections.diagnostics);
+        rules_hit.extend(injections.rules_hit);
+    }
+    Ok(CodeAnalyses {
+        diagnostics,
+        rules_hit,
         skipped: code.skipped,
-        code: code.stats,
+        stats: code.stats,
         vuln_db: db_info.filter(|_| !checked_packages.packages.is_empty()),
         packages: checked_packages.packages,
     })
@@ -329,8 +370,8 @@ pub struct CatalogRule {
     pub since: &'static str,
 }
 
-/// Every rule: the structural rules in id order, then the secret rules, then the dependency
-/// rules.
+/// Every rule: the structural rules in id order, then the secret rules, the injection rules
+/// and the dependency rules.
 pub fn rule_catalog() -> Vec<CatalogRule> {
     let mut out: Vec<CatalogRule> = all_rules()
         .into_iter()
@@ -350,6 +391,11 @@ pub fn rule_catalog() -> Vec<CatalogRule> {
             since: "0.1.0",
         }));
     }
+    out.extend(sast::sast_rule_infos().into_iter().map(|info| CatalogRule {
+        info,
+        status: "preview",
+        since: "0.1.0",
+    }));
     out.extend(
         vulns::dependency_rule_infos()
             .into_iter()

@@ -1,0 +1,165 @@
+//! Event-data injection end to end: the handler named in a SAM template is analysed in its code
+//! directory and its findings belong to the function, with the source-to-sink path in JSON,
+//! SARIF `codeFlows` and the table; without IaC, handler-shaped exports are found by shape; a
+//! handler that does not exist is a diagnostic naming the function; safe look-alikes stay silent.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use std::path::Path;
+
+use serde_json::Value;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = assert_cmd::cargo::cargo_bin_cmd!("faasguard")
+        .env("FAASGUARD_TODAY", "2026-11-24")
+        .env("FAASGUARD_DB", "/nonexistent/faasguard-test.fgdb")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn sam(handler: &str, runtime: &str) -> String {
+    format!(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  ConvertFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: {handler}\n      Runtime: {runtime}\n      CodeUri: src/\n"
+    )
+}
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    dir
+}
+
+/// A Python handler passing the event to `os.system` is FG-INJ-001 of the function, at the sink
+/// line, with the path from the event; SARIF carries it as a code flow.
+#[test]
+fn iac_handler_is_analysed_and_owned_by_the_function() {
+    let dir = project();
+    write(
+        dir.path(),
+        "template.yaml",
+        &sam("app.handler", "python3.13"),
+    );
+    write(
+        dir.path(),
+        "src/app.py",
+        "import os\n\n\ndef handler(event, context):\n    name = event[\"queryStringParameters\"][\"file\"]\n    os.system(\"convert /tmp/\" + name + \" out.png\")\n    return {\"statusCode\": 200}\n",
+    );
+    let root = dir.path().to_str().unwrap();
+    let (_, out, err) = run(&["scan", "-f", "json", "--scanners", "sast", root]);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?} {err}");
+    let f = &findings[0];
+    assert_eq!(f["rule_id"], "FG-INJ-001");
+    assert_eq!(f["function"], "template.yaml#ConvertFunction");
+    assert_eq!(f["location"]["file"], "src/app.py");
+    assert_eq!(f["location"]["line"], 6);
+    let flow = f["flow"].as_array().unwrap();
+    assert!(flow.len() >= 2);
+    // From the event parameter (line 4) through the query parameter (line 5) to the sink.
+    assert_eq!(flow[0]["location"]["line"], 4);
+    assert!(flow.iter().any(|s| s["location"]["line"] == 5), "{flow:?}");
+    assert_eq!(flow.last().unwrap()["location"]["line"], 6);
+
+    let (_, sarif, _) = run(&["scan", "-f", "sarif", "--scanners", "sast", root]);
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "FG-INJ-001");
+    assert!(
+        result["codeFlows"][0]["threadFlows"][0]["locations"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 2
+    );
+    let (_, table, _) = run(&["scan", "--scanners", "sast", root]);
+    assert!(table.contains("flow: src/app.py:4"), "{table}");
+}
+
+/// The same handler with the value reduced to an integer, and one that runs a constant
+/// command, are silent.
+#[test]
+fn sanitized_and_constant_look_alikes_are_silent() {
+    let dir = project();
+    write(
+        dir.path(),
+        "template.yaml",
+        &sam("app.handler", "python3.13"),
+    );
+    write(
+        dir.path(),
+        "src/app.py",
+        "import os\n\n\ndef handler(event, context):\n    size = int(event[\"queryStringParameters\"][\"size\"])\n    os.system(\"convert -resize \" + str(size) + \" in.png out.png\")\n    os.system(\"rm -f /tmp/cache\")\n    return {\"statusCode\": 200}\n",
+    );
+    let (code, out, err) = run(&[
+        "scan",
+        "-f",
+        "json",
+        "--scanners",
+        "sast",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert!(report["findings"].as_array().unwrap().is_empty(), "{out}");
+}
+
+/// A Handler that names no existing function is a diagnostic naming the function (exit 2).
+#[test]
+fn missing_handler_is_a_diagnostic() {
+    let dir = project();
+    write(
+        dir.path(),
+        "template.yaml",
+        &sam("index.main", "nodejs22.x"),
+    );
+    write(
+        dir.path(),
+        "src/index.js",
+        "exports.handler = async () => 1;\n",
+    );
+    let (code, _, err) = run(&["scan", "--scanners", "sast", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("template.yaml#ConvertFunction") && err.contains("main"),
+        "{err}"
+    );
+}
+
+/// Without IaC, an exported `(event, context)` function is analysed: `eval` of the body is
+/// FG-INJ-002, not tied to a function.
+#[test]
+fn handlers_are_discovered_without_iac() {
+    let dir = project();
+    write(
+        dir.path(),
+        "index.js",
+        "exports.handler = async (event, context) => {\n  const expr = JSON.parse(event.body).expr;\n  return { statusCode: 200, body: String(eval(expr)) };\n};\n",
+    );
+    let (code, out, err) = run(&[
+        "scan",
+        "-f",
+        "json",
+        "--scanners",
+        "sast",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let f = &report["findings"][0];
+    assert_eq!(f["rule_id"], "FG-INJ-002");
+    assert_eq!(f["location"]["file"], "index.js");
+    assert_eq!(f["location"]["line"], 3);
+    assert!(f.get("function").is_none());
+}

@@ -1,0 +1,387 @@
+//! Event-data injection: the `FG-INJ` rules' metadata, and (once handlers are resolved) the
+//! analysis of each function's handler with `faasguard-sast`.
+
+use faasguard_core::Severity;
+use faasguard_report::RuleInfo;
+use faasguard_sast::SinkKind;
+
+/// The rule id of a sink kind.
+pub fn rule_id(kind: SinkKind) -> &'static str {
+    match kind {
+        SinkKind::Command => "FG-INJ-001",
+        SinkKind::CodeEval => "FG-INJ-002",
+        SinkKind::Deserialization => "FG-INJ-003",
+        SinkKind::Query => "FG-INJ-004",
+        SinkKind::FilePath => "FG-INJ-005",
+        SinkKind::OutboundUrl => "FG-INJ-006",
+        SinkKind::XmlEntities => "FG-INJ-007",
+    }
+}
+
+struct Meta {
+    name: &'static str,
+    title: &'static str,
+    severity: Severity,
+    cwe: &'static str,
+    sinks: &'static str,
+    why: &'static str,
+    fix: &'static str,
+}
+
+fn meta(kind: SinkKind) -> Meta {
+    match kind {
+        SinkKind::Command => Meta {
+            name: "event-data-command-injection",
+            title: "Event data reaches a shell command",
+            severity: Severity::Critical,
+            cwe: "CWE-78: OS Command Injection",
+            sinks: "`child_process.exec`/`execSync`, `spawn`/`execFile` with `shell: true`, `os.system`, `os.popen`, `subprocess.*(…, shell=True)`",
+            why: "Whoever controls the event runs commands as the function, with its role's credentials in the environment.",
+            fix: "Do not build shell commands from event data: pass an argument list without a shell (`execFile`, `subprocess.run([...])`), validate against an allowlist, or quote with `shlex.quote` / `shell-quote`.",
+        },
+        SinkKind::CodeEval => Meta {
+            name: "event-data-code-evaluation",
+            title: "Event data is evaluated as code",
+            severity: Severity::Critical,
+            cwe: "CWE-94: Code Injection",
+            sinks: "`eval`, `new Function`, `vm.runIn*`, `setTimeout`/`setInterval` with a string; Python `eval`, `exec`, `compile`",
+            why: "Evaluating attacker-controlled text runs attacker code inside the function.",
+            fix: "Never evaluate event data; parse it as data (`JSON.parse`, `json.loads`, `ast.literal_eval`).",
+        },
+        SinkKind::Deserialization => Meta {
+            name: "event-data-unsafe-deserialization",
+            title: "Event data is deserialized unsafely",
+            severity: Severity::Critical,
+            cwe: "CWE-502: Deserialization of Untrusted Data",
+            sinks: "`node-serialize` `unserialize`, `js-yaml` `load` before v4, `funcster`; `pickle.loads`, `yaml.load` without a safe loader, `marshal.loads`, `jsonpickle.decode`",
+            why: "These formats can carry code or object constructors that run while the data is read.",
+            fix: "Use a data-only format and loader (`JSON.parse`, `yaml.safe_load`, js-yaml 4 `load`), or sign what you deserialize.",
+        },
+        SinkKind::Query => Meta {
+            name: "event-data-query-injection",
+            title: "Event data is built into a database query",
+            severity: Severity::High,
+            cwe: "CWE-89: SQL Injection / CWE-943: NoSQL Injection",
+            sinks: "SQL strings built by concatenation or interpolation and passed to `query`/`execute`; MongoDB `$where` and raw filter objects from the event",
+            why: "The caller can read or change any data the function's database user can.",
+            fix: "Use parameterised queries (`query(sql, [values])`, `execute(sql, params)`) and typed filters.",
+        },
+        SinkKind::FilePath => Meta {
+            name: "event-data-path-traversal",
+            title: "Event data chooses a file path",
+            severity: Severity::High,
+            cwe: "CWE-22: Path Traversal",
+            sinks: "`fs.*` reads, writes and deletes, Python `open`, `os.remove`, `shutil`, `pathlib`",
+            why: "`../` in the event reaches files outside the intended directory: the function's code, `/proc/self/environ` with its credentials, or `/tmp` shared with later invocations.",
+            fix: "Keep only the base name (`path.basename`, `os.path.basename`) or check the resolved path stays under the intended directory.",
+        },
+        SinkKind::OutboundUrl => Meta {
+            name: "event-data-server-side-request",
+            title: "Event data chooses an outbound URL",
+            severity: Severity::High,
+            cwe: "CWE-918: Server-Side Request Forgery",
+            sinks: "`http(s).get/request`, `fetch`, `axios`, `got`, `request`; `requests.*`, `urllib`, `urllib3`, `httpx`",
+            why: "The function can be made to call internal endpoints (the Lambda Runtime API, VPC services) or exfiltrate data to any host.",
+            fix: "Build URLs from an allowlist of hosts; never take a whole URL from the event.",
+        },
+        SinkKind::XmlEntities => Meta {
+            name: "event-data-xml-external-entities",
+            title: "Event data is parsed as XML with external entities on",
+            severity: Severity::High,
+            cwe: "CWE-611: XML External Entity Reference",
+            sinks: "`libxmljs.parseXml(…, {noent: true})`, lxml `XMLParser(resolve_entities=True)`, SAX/pulldom with external general entities",
+            why: "An entity can read local files (the code, `/proc/self/environ`) or make requests.",
+            fix: "Parse with entity resolution off (the default of most parsers) or use `defusedxml`.",
+        },
+    }
+}
+
+/// The `FG-INJ` rules' metadata, for `faasguard rules`, the report and the selectors.
+pub fn sast_rule_infos() -> Vec<RuleInfo> {
+    SinkKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let m = meta(kind);
+            RuleInfo {
+                id: rule_id(kind).to_owned(),
+                name: m.name.to_owned(),
+                title: m.title.to_owned(),
+                severity: m.severity,
+                family: "injection".to_owned(),
+                remediation: m.fix.to_owned(),
+                references: vec![
+                    "OWASP Serverless Top 10 SAS-1: Function Event-Data Injection".to_owned(),
+                    m.cwe.to_owned(),
+                ],
+                docs: format!(
+                    "## What it does\nFollows the event from the function's handler (resolved from the runtime and the `Handler` setting, or an exported `(event, context)` function when there is no IaC) through assignments, string building, parsing, local function calls and one level of local imports, and reports when it reaches {sinks}. Known sanitizers stop it. The finding shows the path from the event to the sink.\n\n## Why is this bad?\nEverything in the event is attacker-controlled: HTTP bodies and parameters, S3 object keys, queue and topic messages, stream records, IoT payloads, e-mail. {why}\n\n## References\n- OWASP Serverless Top 10 SAS-1: Function Event-Data Injection\n- {cwe}\n",
+                    sinks = m.sinks,
+                    why = m.why,
+                    cwe = m.cwe
+                ),
+            }
+        })
+        .collect()
+}
+
+/// A function's code directory as the analysis reads it: bounded reads of text files, paths
+/// that cannot leave the root, a listing without dependency and build directories.
+pub(crate) struct DirFiles {
+    root: std::path::PathBuf,
+    max_bytes: u64,
+    listing: std::sync::OnceLock<Vec<String>>,
+}
+
+/// At most this many files are listed per code directory.
+const MAX_LISTED_FILES: usize = 50_000;
+
+impl DirFiles {
+    pub(crate) fn new(root: std::path::PathBuf, max_bytes: usize) -> DirFiles {
+        DirFiles {
+            root,
+            max_bytes: max_bytes as u64,
+            listing: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+impl faasguard_sast::SourceFiles for DirFiles {
+    fn read(&self, path: &str) -> Option<String> {
+        use std::io::Read as _;
+        let rel = std::path::Path::new(path);
+        if rel.is_absolute()
+            || rel
+                .components()
+                .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
+            return None;
+        }
+        let full = self.root.join(rel);
+        let meta = std::fs::symlink_metadata(&full).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        let mut bytes = Vec::new();
+        std::fs::File::open(&full)
+            .ok()?
+            .take(self.max_bytes + 1)
+            .read_to_end(&mut bytes)
+            .ok()?;
+        if faasguard_secrets::is_binary(&bytes) {
+            return None;
+        }
+        Some(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    fn list(&self) -> Vec<String> {
+        self.listing
+            .get_or_init(|| {
+                let mut out = Vec::new();
+                let walker = ignore::WalkBuilder::new(&self.root)
+                    .standard_filters(false)
+                    .follow_links(false)
+                    .sort_by_file_name(std::cmp::Ord::cmp)
+                    .filter_entry(|e| {
+                        let name = e.file_name().to_string_lossy();
+                        !(e.depth() > 0
+                            && e.file_type().is_some_and(|t| t.is_dir())
+                            && (crate::code::CODE_SKIPPED_DIRS.contains(&name.as_ref())
+                                || name == "node_modules"
+                                || name == "site-packages"))
+                    })
+                    .build();
+                for entry in walker.flatten() {
+                    if out.len() >= MAX_LISTED_FILES {
+                        break;
+                    }
+                    if !entry.file_type().is_some_and(|t| t.is_file()) {
+                        continue;
+                    }
+                    if let Ok(rel) = entry.path().strip_prefix(&self.root) {
+                        let parts: Vec<String> = rel
+                            .components()
+                            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                            .collect();
+                        out.push(parts.join("/"));
+                    }
+                }
+                out
+            })
+            .clone()
+    }
+}
+
+/// What the injection analysis gave for the whole scan.
+#[derive(Default)]
+pub(crate) struct SastOutcome {
+    pub findings: Vec<faasguard_core::Finding>,
+    pub diagnostics: Vec<faasguard_core::Diagnostic>,
+    pub rules_hit: Vec<RuleInfo>,
+}
+
+/// The path of `abs` as the report names files: relative to the scan target that holds it
+/// (with that target's prefix when there are several).
+fn report_path(abs: &std::path::Path, roots: &[(std::path::PathBuf, String)]) -> Option<String> {
+    roots.iter().find_map(|(root, prefix)| {
+        let rel = abs.strip_prefix(root).ok()?;
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let rel = parts.join("/");
+        Some(match (prefix.is_empty(), rel.is_empty()) {
+            (true, _) => rel,
+            (false, true) => prefix.clone(),
+            (false, false) => format!("{prefix}/{rel}"),
+        })
+    })
+}
+
+fn join(dir: &str, file: &str) -> String {
+    if dir.is_empty() {
+        file.to_owned()
+    } else {
+        format!("{dir}/{file}")
+    }
+}
+
+/// One finding from one taint path; `dir` is the code root as the report names it.
+fn finding(
+    t: &faasguard_sast::TaintFinding,
+    handler: &faasguard_sast::Handler,
+    dir: &str,
+    function: Option<String>,
+) -> Option<faasguard_core::Finding> {
+    let sink = t.path.last()?;
+    let source = t.path.first()?;
+    let rule = rule_id(t.kind);
+    let m = meta(t.kind);
+    let at = |s: &faasguard_sast::Step| faasguard_core::Location {
+        file: join(dir, &s.file),
+        line: Some(s.line),
+        column: Some(s.column),
+        pointer: None,
+    };
+    let location = at(sink);
+    let message = format!(
+        "{}: the event of handler `{}` reaches {} (source at line {})",
+        m.title, handler.function, t.sink, source.line
+    );
+    let key: Vec<&str> = t.path.iter().map(|s| s.note.as_str()).collect();
+    Some(faasguard_core::Finding {
+        rule_id: rule.to_owned(),
+        rule_name: m.name.to_owned(),
+        severity: m.severity,
+        fingerprint: faasguard_core::fingerprint(
+            rule,
+            function.as_deref(),
+            &faasguard_core::Location::file(location.file.clone()),
+            &format!("{}|{}", t.sink, key.join("|")),
+        ),
+        function,
+        location,
+        message,
+        evidence: Some(format!("sink: {}", t.sink)),
+        remediation: Some(m.fix.to_owned()),
+        flow: t
+            .path
+            .iter()
+            .map(|s| faasguard_core::FlowStep {
+                location: at(s),
+                message: s.note.clone(),
+            })
+            .collect(),
+    })
+}
+
+/// Runs the analysis on every function whose handler resolves (IaC), or — when the scan found
+/// no function at all — on every handler-shaped export under the targets.
+pub(crate) fn analyze(
+    inventory: &faasguard_model::Inventory,
+    targets: &[(std::path::PathBuf, String)],
+    enabled: &dyn Fn(&str) -> bool,
+) -> SastOutcome {
+    let mut out = SastOutcome::default();
+    let limits = faasguard_sast::Limits::default();
+    let roots: Vec<(std::path::PathBuf, String)> = targets
+        .iter()
+        .filter_map(|(t, p)| {
+            let c = t.canonicalize().ok()?;
+            let dir = if c.is_file() {
+                c.parent()?.to_path_buf()
+            } else {
+                c
+            };
+            Some((dir, p.clone()))
+        })
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut run = |files: &DirFiles,
+                   handler: &faasguard_sast::Handler,
+                   dir: &str,
+                   function: Option<String>,
+                   out: &mut SastOutcome| {
+        let analysis = faasguard_sast::analyze(files, handler, limits);
+        for t in &analysis.findings {
+            if let Some(f) = finding(t, handler, dir, function.clone())
+                && enabled(&f.rule_id)
+            {
+                out.findings.push(f);
+            }
+        }
+        for p in analysis.problems {
+            let key = (p.file.clone(), p.line, p.message.clone());
+            if seen.insert(key) {
+                out.diagnostics.push(faasguard_core::Diagnostic::new(
+                    faasguard_core::Location {
+                        file: join(dir, &p.file),
+                        line: p.line,
+                        ..faasguard_core::Location::default()
+                    },
+                    format!("injection analysis: {}", p.message),
+                ));
+            }
+        }
+    };
+    for func in &inventory.functions {
+        let (Some(runtime), Some(handler), Some(code)) =
+            (func.runtime.get(), func.handler.get(), func.code.get())
+        else {
+            continue;
+        };
+        let Ok(code) = code.canonicalize() else {
+            continue;
+        };
+        if !code.is_dir() {
+            // Zip packages are not analysed yet (the secret and package scans read them).
+            continue;
+        }
+        let Some(dir) = report_path(&code, &roots) else {
+            continue;
+        };
+        let files = DirFiles::new(code.clone(), limits.max_file_bytes);
+        match faasguard_sast::handler::resolve(runtime, handler, &files) {
+            Ok(h) => run(&files, &h, &dir, Some(func.display_id()), &mut out),
+            Err(faasguard_sast::handler::ResolveError::UnsupportedRuntime { .. }) => {}
+            Err(err) => out.diagnostics.push(faasguard_core::Diagnostic::new(
+                func.at.clone(),
+                format!("function {}: {err}", func.display_id()),
+            )),
+        }
+    }
+    if inventory.functions.is_empty() {
+        for (root, prefix) in &roots {
+            let files = DirFiles::new(root.clone(), limits.max_file_bytes);
+            for h in faasguard_sast::handler::discover(&files) {
+                run(&files, &h, prefix, None, &mut out);
+            }
+        }
+    }
+    let hit: std::collections::BTreeSet<&str> =
+        out.findings.iter().map(|f| f.rule_id.as_str()).collect();
+    out.rules_hit = sast_rule_infos()
+        .into_iter()
+        .filter(|r| hit.contains(r.id.as_str()))
+        .collect();
+    out
+}
