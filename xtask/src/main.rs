@@ -59,7 +59,12 @@ fn gen_docs(check: bool) -> Result<ExitCode> {
         .collect();
     let secrets = faasguard_secrets::builtin_rules().context("built-in secret rules")?;
     let mut generated = rules_markdown(&metas);
-    generated.push_str(&dependency_markdown(
+    generated.push_str(&engine_rules_markdown(
+        "Injection rules (FG-INJ, preview)",
+        &faasguard_engine::sast_rule_infos(),
+    ));
+    generated.push_str(&engine_rules_markdown(
+        "Dependency rules (FG-DEP)",
         &faasguard_engine::dependency_rule_infos(),
     ));
     generated.push_str(&secrets_markdown(secrets));
@@ -150,13 +155,18 @@ fn rules_markdown(metas: &[&RuleMeta]) -> String {
     out
 }
 
-/// The dependency rules (defined in the engine, over the vulnerability database).
-fn dependency_markdown(rules: &[faasguard_report::RuleInfo]) -> String {
-    let mut out = String::from("\n## Dependency rules (FG-DEP)\n");
+/// Rules defined in the engine over other analyses (injection, dependencies).
+fn engine_rules_markdown(heading: &str, rules: &[faasguard_report::RuleInfo]) -> String {
+    let mut out = format!("\n## {heading}\n");
     for r in rules {
         let _ = write!(
             out,
-            "\n### {id} {name}\n\n{title}\n\n- **Severity:** {sev} (the advisory's own, for FG-DEP-001)\n- **Remediation:** {rem}\n\n",
+            "\n### {id} {name}\n\n{title}\n\n- **Severity:** {sev}{note}\n- **Remediation:** {rem}\n\n",
+            note = if r.id == "FG-DEP-001" {
+                " (the advisory's own)"
+            } else {
+                ""
+            },
             id = r.id,
             name = r.name,
             title = r.title,
