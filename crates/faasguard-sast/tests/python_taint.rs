@@ -332,3 +332,41 @@ fn deeply_nested_expressions() {
             .any(|p| p.message.contains("nested deeper"))
     );
 }
+
+/// Loops are walked twice, so 30 nested loops would take 2^30 walks: the evaluation budget stops
+/// the analysis with a problem instead of hanging.
+#[test]
+fn nested_loops_hit_the_budget() {
+    let mut text = String::from("import os\ndef handler(event, context):\n");
+    for level in 0..30 {
+        let indent = "    ".repeat(level + 1);
+        text += &indent;
+        text += "for i";
+        text += &level.to_string();
+        text += " in event['items']:\n";
+    }
+    text.push_str(&"    ".repeat(31));
+    text.push_str("os.system(i29)\n");
+    let files = MemFiles(BTreeMap::from([("loops.py".to_string(), text)]));
+    let analysis = analyze(&files, &py("loops.py", "handler"), Limits::default());
+    assert!(
+        analysis
+            .problems
+            .iter()
+            .any(|p| p.message.contains("budget exhausted")),
+        "{:?}",
+        analysis.problems
+    );
+    assert_eq!(analysis.findings.len(), 1);
+}
+
+/// A path through many assignments keeps the source and the last steps, at most eight.
+#[test]
+fn long_paths_are_shortened() {
+    let analysis = run_dir(&fixtures(), "flow_long_alias_chain.py", false);
+    let path = &analysis.findings[0].path;
+    assert_eq!(path.len(), 8);
+    assert!(path[0].note.starts_with("event parameter"));
+    assert_eq!(path[6].note, "assigned to `v12`");
+    assert_eq!(path[7].note, "reaches `os.system`");
+}

@@ -6,6 +6,25 @@
 //! relative imports), are followed with their tainted parameters, a few levels deep. Every
 //! evaluation counts against a budget so that time per handler is bounded, and recursion over the
 //! tree is cut at [`MAX_NESTING`] levels (the parser itself grows its stack as needed).
+//!
+//! Decisions worth knowing:
+//! - `subprocess.*` is a command sink with `shell=True` (any tainted part of the command), and
+//!   without a shell only when the program itself comes from the event (a tainted string first
+//!   argument, or a list whose first element is tainted): `run(["ping", host])` is not flagged.
+//! - A value is safe for one sink kind after `shlex.quote` (commands) or `os.path.basename` /
+//!   `secure_filename` (paths); `int`/`float`/`bool`/`len`/hashes/`ipaddress.*` end the taint.
+//!   Guards with an early exit validate a name after the `if`: `x not in ALLOWED`,
+//!   `not x.isdigit()`, `not re.fullmatch(P, x)`, and `urlparse(u).hostname not in ALLOWED`
+//!   (which validates `u`); inside `if x in ALLOWED:` the name is validated.
+//! - SQL: the first argument of `execute`/`executemany`/`executescript`/`mogrify`/`raw` on any
+//!   receiver, and `sqlalchemy.text`; a constant query with parameters is clean by construction.
+//!   MongoDB: `$where` or computed keys in a literal filter, or a whole filter parsed from event
+//!   JSON. Operator injection through a literal filter's values (`{"user": body["user"]}` with
+//!   `body["user"] == {"$ne": null}`) is not reported.
+//! - Text comes from [`SourceFiles::read`]: the reader decides how non-UTF-8 files are decoded
+//!   (lossily, in the engine); a file it cannot give as text is a problem.
+//! - One finding per sink kind and line (`execute(text(f"…"))` is one flaw); paths keep the source
+//!   and the last seven steps.
 
 mod sinks;
 mod taint;

@@ -239,7 +239,10 @@ const LXML_PARSE: &[&str] = &[
 const PULLDOM_PARSE: &[&str] = &["xml.dom.pulldom.parse", "xml.dom.pulldom.parseString"];
 
 /// Reports the sinks a call reaches.
-#[expect(clippy::too_many_lines, reason = "one branch per sink family, read as a table")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one branch per sink family, read as a table"
+)]
 pub(crate) fn check(run: &FnRun, ctx: &mut Ctx<'_>, site: &CallSite<'_>) {
     let at = site.call.range().start();
     let q = site.qual.unwrap_or("");
@@ -496,6 +499,8 @@ pub(crate) fn is_sanitizer(name: &str) -> bool {
             | "os.path.exists"
             | "os.path.isfile"
             | "os.path.isdir"
+            // A code object: the flaw is reported where the text is compiled.
+            | "compile"
     ) || name.starts_with("hashlib.")
         || name.starts_with("hmac.")
 }

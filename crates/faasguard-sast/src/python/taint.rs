@@ -133,6 +133,9 @@ pub(crate) struct FnRun {
     /// Name → dotted constructor it was assigned from (`urllib3.PoolManager()`), for resolving
     /// method calls on objects.
     pub(crate) objects: HashMap<String, String>,
+    /// Name → the variable it was parsed from (`parsed = urlparse(url)`), so that a guard on
+    /// `parsed.hostname` validates `url`.
+    url_parts: HashMap<String, String>,
     returned: Option<Taint>,
     call_depth: usize,
 }
@@ -143,6 +146,7 @@ impl FnRun {
             module,
             env: HashMap::new(),
             objects: HashMap::new(),
+            url_parts: HashMap::new(),
             returned: None,
             call_depth,
         }
@@ -210,12 +214,7 @@ impl FnRun {
         }
         let d = depth + 1;
         match stmt {
-            Stmt::Assign(assign) => {
-                let taint = self.eval(ctx, &assign.value, d);
-                for target in &assign.targets {
-                    self.bind(target, taint.as_ref(), Some(&assign.value), d);
-                }
-            }
+            Stmt::Assign(assign) => self.exec_assign(ctx, assign, d),
             Stmt::AnnAssign(assign) => {
                 if let Some(value) = &assign.value {
                     let taint = self.eval(ctx, value, d);
@@ -307,6 +306,24 @@ impl FnRun {
         }
     }
 
+    fn exec_assign(&mut self, ctx: &mut Ctx<'_>, assign: &ruff_python_ast::StmtAssign, d: usize) {
+        let taint = self.eval(ctx, &assign.value, d);
+        for target in &assign.targets {
+            self.bind(target, taint.as_ref(), Some(&assign.value), d);
+        }
+        if let [Expr::Name(target)] = assign.targets.as_slice() {
+            let target = target.id.as_str().to_string();
+            match self.parsed_url_of(&assign.value) {
+                Some(source) => {
+                    self.url_parts.insert(target, source);
+                }
+                None => {
+                    self.url_parts.remove(&target);
+                }
+            }
+        }
+    }
+
     fn exec_if(&mut self, ctx: &mut Ctx<'_>, stmt_if: &ruff_python_ast::StmtIf, d: usize) {
         self.eval(ctx, &stmt_if.test, d);
         let before = self.env.clone();
@@ -314,6 +331,9 @@ impl FnRun {
 
         // `if x in ALLOWED:` — inside the branch, x is an allowlisted value.
         if let Some(name) = allowlisted_in_body(&stmt_if.test) {
+            if let Some(source) = self.url_parts.get(&name) {
+                self.env.remove(source);
+            }
             self.env.remove(&name);
         }
         self.exec_block(ctx, &stmt_if.body, d);
@@ -339,6 +359,9 @@ impl FnRun {
             // `if x not in ALLOWED: return …` — after the if, x is allowlisted.
             if body_ends && stmt_if.elif_else_clauses.is_empty() {
                 for name in rejected_unless_valid(&stmt_if.test) {
+                    if let Some(source) = self.url_parts.get(&name) {
+                        fallthrough.remove(source);
+                    }
                     fallthrough.remove(&name);
                 }
             }
@@ -413,6 +436,24 @@ impl FnRun {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// `urlparse(url)` / `urlsplit(url)` → `url`.
+    fn parsed_url_of(&self, value: &Expr) -> Option<String> {
+        let Expr::Call(call) = value else {
+            return None;
+        };
+        let name = self.qualname(&call.func)?;
+        if !matches!(
+            name.as_str(),
+            "urllib.parse.urlparse" | "urllib.parse.urlsplit" | "urlparse.urlparse"
+        ) {
+            return None;
+        }
+        match call.arguments.args.first() {
+            Some(Expr::Name(arg)) => Some(arg.id.as_str().to_string()),
+            _ => None,
         }
     }
 
@@ -884,10 +925,22 @@ fn allowlisted_in_body(test: &Expr) -> Option<String> {
     if compare.ops.as_ref() != [CmpOp::In] {
         return None;
     }
-    let Expr::Name(name) = compare.left.as_ref() else {
-        return None;
-    };
-    is_constant_collection(compare.comparators.first()?).then(|| name.id.as_str().to_string())
+    let name = guard_subject(&compare.left)?;
+    is_constant_collection(compare.comparators.first()?).then_some(name)
+}
+
+/// The variable a membership guard checks: `x`, or `parsed` in `parsed.hostname`.
+fn guard_subject(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Name(name) => Some(name.id.as_str().to_string()),
+        Expr::Attribute(attr) if matches!(attr.attr.as_str(), "hostname" | "netloc") => {
+            match attr.value.as_ref() {
+                Expr::Name(name) => Some(name.id.as_str().to_string()),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Names a guard `if <test>: return` proves valid on fall-through: `x not in ALLOWED`,
@@ -896,11 +949,11 @@ fn rejected_unless_valid(test: &Expr) -> Vec<String> {
     let mut out = Vec::new();
     match test {
         Expr::Compare(compare) if compare.ops.as_ref() == [CmpOp::NotIn] => {
-            if let (Expr::Name(name), Some(coll)) =
-                (compare.left.as_ref(), compare.comparators.first())
+            if let (Some(name), Some(coll)) =
+                (guard_subject(&compare.left), compare.comparators.first())
                 && is_constant_collection(coll)
             {
-                out.push(name.id.as_str().to_string());
+                out.push(name);
             }
         }
         Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => {
