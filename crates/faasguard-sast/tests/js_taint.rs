@@ -531,3 +531,27 @@ fn deep_nesting_does_not_overflow() {
             .any(|p| p.message.contains("nested deeper"))
     );
 }
+
+/// Brackets nested past what the parser's stack can take (100,000 levels) are refused before
+/// parsing, with a problem; the process does not overflow its stack.
+#[test]
+fn nesting_past_parser_limit_is_refused() {
+    let depth = 100_000;
+    let text = format!(
+        "exports.handler = async (event) => {{ eval({}event.body{}); }};",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
+    let analysis = run(
+        &one_file("deeper.js", text),
+        "deeper.js",
+        "handler",
+        Limits::default(),
+    );
+    assert!(analysis.findings.is_empty());
+    assert!(
+        analysis.problems[0].message.contains("nested 100002 deep"),
+        "{:?}",
+        analysis.problems
+    );
+}

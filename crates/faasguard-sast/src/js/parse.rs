@@ -149,3 +149,162 @@ impl LineIndex {
         )
     }
 }
+
+/// Files nested deeper than this (brackets, by [`nesting_depth`]) are not parsed: oxc's parser
+/// is recursive without a depth limit, and the worker's stack holds about 150,000 levels.
+pub(crate) const MAX_PARSE_NESTING: usize = 25_000;
+
+/// An estimate of the deepest bracket nesting (`(`, `[`, `{`, `${`) of JavaScript source,
+/// skipping string literals, comments, and regular expression literals (recognised by the
+/// previous significant character). One pass, no allocation.
+pub(crate) fn nesting_depth(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let (mut depth, mut max) = (0usize, 0usize);
+    // Open template literals: the code depth at which each `${` was entered.
+    let mut templates: Vec<usize> = Vec::new();
+    let mut prev = b';';
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b'}' if templates.last() == Some(&depth) => {
+                // The end of a `${…}`: back into the template's text.
+                templates.pop();
+                depth = depth.saturating_sub(1);
+                i = skip_template(bytes, i + 1, &mut templates, &mut depth, &mut max);
+                prev = b'`';
+                continue;
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'\'' | b'"' => i = skip_quoted(bytes, i + 1, b),
+            b'`' => {
+                i = skip_template(bytes, i + 1, &mut templates, &mut depth, &mut max);
+                prev = b'`';
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = bytes[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(bytes.len(), |p| i + p);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |p| i + 2 + p + 2);
+                continue;
+            }
+            b'/' if b"(,=:[!&|?{};+-*%<>~^".contains(&prev) => i = skip_regex(bytes, i + 1),
+            _ => {}
+        }
+        if !b.is_ascii_whitespace() {
+            prev = b;
+        }
+        i += 1;
+    }
+    max
+}
+
+/// Past a `'`/`"` string (ends at its quote or at a line end); returns the closing index.
+fn skip_quoted(bytes: &[u8], mut i: usize, quote: u8) -> usize {
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'\n' => return i,
+            c if c == quote => return i,
+            _ => {}
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Past a regular expression literal body (with classes and escapes); returns the closing index.
+fn skip_regex(bytes: &[u8], mut i: usize) -> usize {
+    let mut class = false;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'[' => class = true,
+            b']' => class = false,
+            b'/' if !class => return i,
+            b'\n' => return i,
+            _ => {}
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Past template text from `i` to the closing backtick (returns the index after it) or into a
+/// `${` (one level deeper; records the depth and returns the index after `${`, where code
+/// resumes).
+fn skip_template(
+    bytes: &[u8],
+    mut i: usize,
+    templates: &mut Vec<usize>,
+    depth: &mut usize,
+    max: &mut usize,
+) -> usize {
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'`' => return i + 1,
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                *depth += 1;
+                *max = (*max).max(*depth);
+                templates.push(*depth);
+                return i + 2;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::{LineIndex, blank_line, nesting_depth};
+
+    /// Brackets in strings, comments, regular expressions and template text do not count;
+    /// code inside `${…}` does.
+    #[test]
+    fn nesting_depth_skips_literals() {
+        assert_eq!(nesting_depth("f(a[1], {b: 2})"), 2);
+        assert_eq!(
+            nesting_depth("x = '((((' + \"[[[[\"; // ((((\n/* {{{{ */ y()"),
+            1
+        );
+        assert_eq!(nesting_depth("s = x.replace(/[(]+/g, '')"), 1);
+        assert_eq!(nesting_depth("t = `((( ${ f(g(1)) } )))`"), 3);
+        assert_eq!(nesting_depth("t = `a ${ `b ${ c } d` } e`"), 2);
+        assert_eq!(nesting_depth("a = b / (c / d)"), 1);
+        assert_eq!(nesting_depth(&"(".repeat(30_000)), 30_000);
+    }
+
+    /// Blanking a line keeps every offset and only touches that line.
+    #[test]
+    fn blank_line_keeps_offsets() {
+        let text = "a\nbroken {{\nc";
+        let out = blank_line(text, 4);
+        assert_eq!(out, "a\n         \nc");
+        assert_eq!(out.len(), text.len());
+    }
+
+    /// Columns count characters, not bytes.
+    #[test]
+    fn positions_count_characters() {
+        let text = "é = 1;\nconst x = 'ü' + y;";
+        let index = LineIndex::new(text);
+        let offset = u32::try_from(text.find('y').unwrap()).unwrap();
+        assert_eq!(index.position(text, offset), (2, 17));
+        assert_eq!(index.position(text, 0), (1, 1));
+    }
+}

@@ -14,7 +14,7 @@ use oxc_span::{GetSpan, Span};
 use oxc_syntax::operator::{AssignmentOperator, BinaryOperator, LogicalOperator, UnaryOperator};
 use oxc_syntax::symbol::SymbolId;
 
-use super::parse::{LineIndex, with_program};
+use super::parse::{LineIndex, MAX_PARSE_NESTING, nesting_depth, with_program};
 use super::sinks::{self, KindSet, SinkRule, bit};
 use crate::{Analysis, Handler, Limits, Problem, SinkKind, Step, TaintFinding};
 
@@ -223,6 +223,17 @@ fn load(engine: &mut Engine<'_>, path: &str) -> Option<String> {
                 "file is {} bytes, over the {}-byte limit; not analysed",
                 text.len(),
                 engine.limits.max_file_bytes
+            ),
+        });
+        return None;
+    }
+    let depth = nesting_depth(&text);
+    if depth > MAX_PARSE_NESTING {
+        engine.problems.push(Problem {
+            file: path.to_string(),
+            line: None,
+            message: format!(
+                "brackets nested {depth} deep, over the {MAX_PARSE_NESTING} the parser can take safely; not analysed"
             ),
         });
         return None;
