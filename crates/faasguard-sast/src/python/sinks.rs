@@ -505,6 +505,12 @@ pub(crate) fn is_sanitizer(name: &str) -> bool {
         || name.starts_with("hmac.")
 }
 
+/// `open(…)` gives a file handle: the file's content is not event data (the path is reported at
+/// the call). Archives (`tarfile`, `zipfile`) are not in this list: their member names are.
+pub(crate) fn returns_file_handle(name: &str) -> bool {
+    matches!(name, "open" | "io.open" | "codecs.open" | "os.open")
+}
+
 /// Calls that make a value safe for one sink kind only.
 pub(crate) fn sanitizer_for(name: &str) -> Option<SinkKind> {
     match name {

@@ -136,6 +136,8 @@ pub(crate) struct FnRun {
     /// Name → the variable it was parsed from (`parsed = urlparse(url)`), so that a guard on
     /// `parsed.hostname` validates `url`.
     url_parts: HashMap<String, String>,
+    /// Functions defined in this body (closures): name → offset of the `def`.
+    nested: HashMap<String, TextSize>,
     returned: Option<Taint>,
     call_depth: usize,
 }
@@ -147,6 +149,7 @@ impl FnRun {
             env: HashMap::new(),
             objects: HashMap::new(),
             url_parts: HashMap::new(),
+            nested: HashMap::new(),
             returned: None,
             call_depth,
         }
@@ -301,7 +304,13 @@ impl FnRun {
                     }
                 }
             }
-            // Nested functions and classes are not followed (only top-level functions are).
+            // A nested function is analysed where it is called, with the enclosing scope.
+            Stmt::FunctionDef(def) => {
+                let name = def.name.as_str().to_string();
+                self.env.remove(&name);
+                self.nested.insert(name, def.range().start());
+            }
+            // Classes defined inside functions are not followed.
             _ => {}
         }
     }
@@ -460,6 +469,9 @@ impl FnRun {
     /// The dotted constructor of a value assigned from a call (`urllib3.PoolManager()`), with a
     /// `[xxe]` marker for XML parsers built with external entities on.
     fn object_type(&self, value: &Expr) -> Option<String> {
+        if matches!(value, Expr::List(list) if !list.elts.is_empty()) {
+            return Some("[list]".to_string());
+        }
         let Expr::Call(call) = value else {
             return None;
         };
@@ -740,16 +752,21 @@ impl FnRun {
             .chain(keywords.iter().map(|(_, t)| t.clone()))
             .fold(None, join);
 
-        // Calls into first-party code: follow the tainted arguments.
-        if any_arg.is_some()
-            && let Some(q) = &qual
+        // Calls into first-party code: follow the tainted arguments (closures also see the
+        // tainted names of the enclosing scope).
+        if let Some(q) = &qual
             && let Some(callee) = self.resolve_local(ctx, q)
+            && (any_arg.is_some() || (callee.closure && !self.env.is_empty()))
         {
             return self.follow_local_call(ctx, callee, call, &args, &keywords);
         }
 
+        if self.record_mutation(call, method.as_deref(), receiver.as_ref(), any_arg.as_ref()) {
+            return None;
+        }
+
         let name = qual.as_deref().unwrap_or("");
-        if sinks::is_sanitizer(name) {
+        if sinks::is_sanitizer(name) || sinks::returns_file_handle(name) {
             return None;
         }
         if let Some(kind) = sinks::sanitizer_for(name) {
@@ -773,12 +790,47 @@ impl FnRun {
         any_arg
     }
 
+    /// `args.append(tainted)`: the collection now holds event data. True when recorded.
+    fn record_mutation(
+        &mut self,
+        call: &ExprCall,
+        method: Option<&str>,
+        receiver: Option<&Taint>,
+        any_arg: Option<&Taint>,
+    ) -> bool {
+        if let Some(m) = method
+            && matches!(
+                m,
+                "append" | "extend" | "insert" | "add" | "update" | "appendleft" | "setdefault"
+            )
+            && let Some(t) = any_arg
+            && let Expr::Attribute(attr) = call.func.as_ref()
+            && let Some(root) = root_name(&attr.value)
+        {
+            let at = call.range().start();
+            let head_clean = receiver.is_none()
+                && m != "insert"
+                && self.objects.get(&root).is_some_and(|ty| ty == "[list]");
+            let mut added = t.with_step(self.step(at, format!("added to `{root}`")));
+            added.head_clean = head_clean;
+            let merged = match self.env.remove(&root) {
+                Some(existing) => join(Some(existing), Some(added)),
+                None => Some(added),
+            };
+            if let Some(merged) = merged {
+                self.env.insert(root, merged);
+            }
+            return true;
+        }
+        false
+    }
+
     /// A call to a top-level function of this file or of a locally imported file: analyse it with
     /// its tainted parameters; the result is the taint of its return value.
     fn follow_local_call(
         &mut self,
         ctx: &mut Ctx<'_>,
-        (module, function): (Rc<PyModule>, String),
+        callee_ref: Callee,
         call: &ExprCall,
         args: &[Option<Taint>],
         keywords: &[(Option<String>, Option<Taint>)],
@@ -793,11 +845,35 @@ impl FnRun {
             return fallback();
         }
         ctx.calls_left -= 1;
-        let Some(def) = find_function(module.body(), &function) else {
+        let Callee {
+            module,
+            function,
+            closure,
+            at: def_at,
+        } = callee_ref;
+        let def = match def_at {
+            Some(offset) => find_def_at(module.body(), offset, 0),
+            None => find_function(module.body(), &function),
+        };
+        let Some(def) = def else {
             return fallback();
         };
         let at = call.range().start();
         let mut callee = FnRun::new(Rc::clone(&module), self.call_depth + 1);
+        if closure {
+            callee.env.clone_from(&self.env);
+            callee.objects.clone_from(&self.objects);
+            callee.nested.clone_from(&self.nested);
+            for p in def
+                .parameters
+                .posonlyargs
+                .iter()
+                .chain(def.parameters.args.iter())
+                .chain(def.parameters.kwonlyargs.iter())
+            {
+                callee.env.remove(p.parameter.name.as_str());
+            }
+        }
         let params: Vec<&ruff_python_ast::ParameterWithDefault> = def
             .parameters
             .posonlyargs
@@ -834,14 +910,25 @@ impl FnRun {
         })
     }
 
-    /// `f` (top-level def here) or `helpers.f` / imported `f` (def in a local module).
-    fn resolve_local(&self, ctx: &mut Ctx<'_>, qual: &str) -> Option<(Rc<PyModule>, String)> {
-        if !qual.contains('.')
-            && !qual.contains('(')
-            && !qual.contains('[')
-            && find_function(self.module.body(), qual).is_some()
-        {
-            return Some((Rc::clone(&self.module), qual.to_string()));
+    /// `f` (a nested def of this body, or a top-level def here) or `helpers.f` / imported `f`
+    /// (a def in a local module).
+    fn resolve_local(&self, ctx: &mut Ctx<'_>, qual: &str) -> Option<Callee> {
+        let bare = !qual.contains('.') && !qual.contains('(') && !qual.contains('[');
+        if bare && let Some(&offset) = self.nested.get(qual) {
+            return Some(Callee {
+                module: Rc::clone(&self.module),
+                function: qual.to_string(),
+                closure: true,
+                at: Some(offset),
+            });
+        }
+        if bare && find_function(self.module.body(), qual).is_some() {
+            return Some(Callee {
+                module: Rc::clone(&self.module),
+                function: qual.to_string(),
+                closure: false,
+                at: None,
+            });
         }
         let (prefix, function) = qual.rsplit_once('.')?;
         if function.contains('(') || function.contains('[') {
@@ -850,7 +937,69 @@ impl FnRun {
         let file = self.module.local_modules.get(prefix)?;
         let module = ctx.load(file, self.module.depth + 1)?;
         find_function(module.body(), function)?;
-        Some((module, function.to_string()))
+        Some(Callee {
+            module,
+            function: function.to_string(),
+            closure: false,
+            at: None,
+        })
+    }
+}
+
+/// A first-party function a call resolves to.
+struct Callee {
+    module: Rc<PyModule>,
+    function: String,
+    /// A nested def: it sees the caller's names.
+    closure: bool,
+    /// Offset of a nested def (top-level ones are found by name).
+    at: Option<TextSize>,
+}
+
+/// The `def` starting at `offset`, anywhere in the module.
+fn find_def_at(body: &[Stmt], offset: TextSize, depth: usize) -> Option<&StmtFunctionDef> {
+    if depth > MAX_NESTING {
+        return None;
+    }
+    for stmt in body {
+        if let Stmt::FunctionDef(def) = stmt
+            && def.range().start() == offset
+        {
+            return Some(def);
+        }
+        if stmt.range().start() > offset || stmt.range().end() < offset {
+            continue;
+        }
+        for block in child_blocks(stmt) {
+            if let Some(def) = find_def_at(block, offset, depth + 1) {
+                return Some(def);
+            }
+        }
+    }
+    None
+}
+
+/// The statement blocks directly inside a compound statement.
+fn child_blocks(stmt: &Stmt) -> Vec<&[Stmt]> {
+    match stmt {
+        Stmt::FunctionDef(def) => vec![&def.body],
+        Stmt::ClassDef(class) => vec![&class.body],
+        Stmt::If(stmt_if) => std::iter::once(stmt_if.body.as_slice())
+            .chain(stmt_if.elif_else_clauses.iter().map(|c| c.body.as_slice()))
+            .collect(),
+        Stmt::For(stmt_for) => vec![&stmt_for.body, &stmt_for.orelse],
+        Stmt::While(stmt_while) => vec![&stmt_while.body, &stmt_while.orelse],
+        Stmt::With(with) => vec![&with.body],
+        Stmt::Try(stmt_try) => {
+            let mut out: Vec<&[Stmt]> = vec![&stmt_try.body, &stmt_try.orelse, &stmt_try.finalbody];
+            for handler in &stmt_try.handlers {
+                let ruff_python_ast::ExceptHandler::ExceptHandler(h) = handler;
+                out.push(&h.body);
+            }
+            out
+        }
+        Stmt::Match(stmt_match) => stmt_match.cases.iter().map(|c| c.body.as_slice()).collect(),
+        _ => Vec::new(),
     }
 }
 
