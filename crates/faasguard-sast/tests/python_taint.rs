@@ -370,3 +370,17 @@ fn long_paths_are_shortened() {
     assert_eq!(path[6].note, "assigned to `v12`");
     assert_eq!(path[7].note, "reaches `os.system`");
 }
+
+/// A handler bound by assignment (`handler = Mangum(app)`) is named in a problem that says why it
+/// is not analysed, rather than "not found".
+#[test]
+fn assigned_handler_is_explained() {
+    let text = "from mangum import Mangum\nfrom api import app\n\nhandler = Mangum(app)\n";
+    let files = MemFiles(BTreeMap::from([("main.py".to_string(), text.to_string())]));
+    let analysis = analyze(&files, &py("main.py", "handler"), Limits::default());
+    assert!(analysis.findings.is_empty());
+    assert_eq!(
+        analysis.problems[0].message,
+        "handler `handler` is assigned (line 4), not defined with `def`; wrapped web frameworks are not analysed"
+    );
+}

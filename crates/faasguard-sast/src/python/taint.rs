@@ -80,11 +80,14 @@ pub(crate) fn join(a: Option<Taint>, b: Option<Taint>) -> Option<Taint> {
 /// Analyses the handler function named `function` in `module`: its first parameter is the event.
 pub(crate) fn analyze_handler(ctx: &mut Ctx<'_>, module: &Rc<PyModule>, function: &str) {
     let Some(def) = find_function(module.body(), function) else {
-        ctx.problem(
-            &module.file,
-            None,
-            &format!("handler function `{function}` not found at the top level"),
-        );
+        let message = match assigned_at(module, function) {
+            Some(line) => format!(
+                "handler `{function}` is assigned (line {line}), not defined with `def`; \
+                 wrapped web frameworks are not analysed"
+            ),
+            None => format!("handler function `{function}` not found at the top level"),
+        };
+        ctx.problem(&module.file, None, &message);
         return;
     };
     let Some(event) = def
@@ -114,8 +117,90 @@ pub(crate) fn analyze_handler(ctx: &mut Ctx<'_>, module: &Rc<PyModule>, function
         head_clean: false,
     };
     let mut run = FnRun::new(Rc::clone(module), 0);
-    run.env.insert(name, source);
+    run.env.insert(name, source.clone());
     run.exec_block(ctx, &def.body, 0);
+    analyze_routes(ctx, module, def, &source);
+}
+
+/// Decorator methods that register a route on an AWS Lambda Powertools resolver.
+const ROUTE_DECORATORS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "head", "route", "resolver",
+];
+
+/// AWS Lambda Powertools event handlers: `return app.resolve(event, context)` dispatches the
+/// event to the functions decorated with `@app.get(…)` etc. Those run with `app` (hence
+/// `app.current_event`) and their parameters (path parameters) tainted.
+fn analyze_routes(
+    ctx: &mut Ctx<'_>,
+    module: &Rc<PyModule>,
+    handler: &StmtFunctionDef,
+    source: &Taint,
+) {
+    let range = handler.range();
+    let Some(handler_text) = module
+        .text
+        .get(usize::from(range.start())..usize::from(range.end()))
+    else {
+        return;
+    };
+    for stmt in module.body() {
+        let Stmt::FunctionDef(route) = stmt else {
+            continue;
+        };
+        let resolver = route.decorator_list.iter().find_map(|decorator| {
+            let Expr::Call(call) = &decorator.expression else {
+                return None;
+            };
+            let Expr::Attribute(attr) = call.func.as_ref() else {
+                return None;
+            };
+            let Expr::Name(app) = attr.value.as_ref() else {
+                return None;
+            };
+            let app = app.id.as_str();
+            (ROUTE_DECORATORS.contains(&attr.attr.as_str())
+                && handler_text.contains(&format!("{app}.resolve(")))
+            .then(|| app.to_string())
+        });
+        let Some(app) = resolver else {
+            continue;
+        };
+        if !ctx.tick(&module.file) {
+            return;
+        }
+        let mut run = FnRun::new(Rc::clone(module), 0);
+        let routed = source.with_step(run.step(
+            route.range().start(),
+            format!("routed to `{}` by `{app}.resolve`", route.name.as_str()),
+        ));
+        run.env.insert(app, routed.clone());
+        for p in route
+            .parameters
+            .posonlyargs
+            .iter()
+            .chain(route.parameters.args.iter())
+            .chain(route.parameters.kwonlyargs.iter())
+        {
+            run.env
+                .insert(p.parameter.name.as_str().to_string(), routed.clone());
+        }
+        run.exec_block(ctx, &route.body, 0);
+    }
+}
+
+/// The line of a top-level assignment to `name` (`handler = Mangum(app)`).
+fn assigned_at(module: &PyModule, name: &str) -> Option<u32> {
+    module.body().iter().find_map(|stmt| match stmt {
+        Stmt::Assign(assign)
+            if assign
+                .targets
+                .iter()
+                .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == name)) =>
+        {
+            Some(module.locate(assign.range().start()).0)
+        }
+        _ => None,
+    })
 }
 
 /// A top-level `def` (or `async def`) by name; the last definition wins, as in Python.
