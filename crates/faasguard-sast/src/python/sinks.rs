@@ -43,6 +43,14 @@ impl CallSite<'_> {
         })
     }
 
+    /// Taint of the first of these keywords that is tainted.
+    fn keyword(&self, names: &[&str]) -> Option<&Taint> {
+        self.keywords
+            .iter()
+            .filter(|(name, _)| name.as_deref().is_some_and(|n| names.contains(&n)))
+            .find_map(|(_, t)| t.as_ref())
+    }
+
     fn any_positional(&self) -> Option<&Taint> {
         self.args.iter().find_map(Option::as_ref)
     }
@@ -90,6 +98,7 @@ const EXEC_PROGRAM: &[&str] = &[
     "os.execvp",
     "os.execvpe",
     "asyncio.create_subprocess_exec",
+    "pty.spawn",
 ];
 
 const CODE_EVAL: &[&str] = &[
@@ -133,6 +142,14 @@ const SQL_TEXT: &[&str] = &[
 
 /// DB-API and ORM methods whose first argument is SQL text.
 const SQL_METHODS: &[&str] = &["execute", "executemany", "executescript", "mogrify", "raw"];
+
+/// AWS SDK (boto3) calls that run a query text: DynamoDB PartiQL, RDS Data API, Redshift Data
+/// API, Athena.
+const AWS_QUERY_METHODS: &[&str] = &[
+    "execute_statement",
+    "batch_execute_statement",
+    "start_query_execution",
+];
 
 /// pymongo collection methods taking a filter first.
 const MONGO_METHODS: &[&str] = &[
@@ -357,6 +374,20 @@ pub(crate) fn check(run: &FnRun, ctx: &mut Ctx<'_>, site: &CallSite<'_>) {
                 SinkKind::XmlEntities,
                 "xml.sax parser with feature_external_ges",
                 site.arg(0, "source").or(site.arg(0, "data")),
+            );
+        } else if AWS_QUERY_METHODS.contains(&method) {
+            // DynamoDB PartiQL, RDS Data API, Redshift Data API, Athena: the statement text.
+            report(
+                SinkKind::Query,
+                &format!("{}.{method}", receiver_label(site.call)),
+                site.keyword(&["Statement", "QueryString", "Sql", "sql"]),
+            );
+        } else if method == "send_command" {
+            // SSM Run Command: `Parameters={"commands": [...]}` runs on the instances.
+            report(
+                SinkKind::Command,
+                &format!("{}.send_command", receiver_label(site.call)),
+                site.keyword(&["Parameters"]),
             );
         } else if SQL_METHODS.contains(&method) {
             report(
