@@ -384,3 +384,29 @@ fn assigned_handler_is_explained() {
         "handler `handler` is assigned (line 4), not defined with `def`; wrapped web frameworks are not analysed"
     );
 }
+
+/// Packages installed into the code directory (listed in a `*.dist-info/RECORD`, like
+/// `shellkit`) are dependencies and not followed; `yaml.load` is a sink even with a vendored
+/// `yaml/` next to the handler; a first-party module (`storage.py`) is still followed.
+#[test]
+fn vendored_dependencies_are_not_first_party() {
+    let analysis = run_dir(&fixtures().join("vendored_dependency"), "app.py", false);
+    let summary: Vec<(SinkKind, &str, &str)> = analysis
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.kind,
+                f.sink.as_str(),
+                f.path.last().unwrap().file.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (SinkKind::Deserialization, "yaml.load", "app.py"),
+            (SinkKind::FilePath, "open", "storage.py"),
+        ]
+    );
+}

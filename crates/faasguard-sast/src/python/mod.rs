@@ -23,13 +23,15 @@
 //!   `body["user"] == {"$ne": null}`) is not reported.
 //! - Text comes from [`SourceFiles::read`]: the reader decides how non-UTF-8 files are decoded
 //!   (lossily, in the engine); a file it cannot give as text is a problem.
+//! - Dependencies installed into the code directory (listed in a `*.dist-info/RECORD`) are not
+//!   followed as local imports: only first-party code is analysed.
 //! - One finding per sink kind and line (`execute(text(f"…"))` is one flaw); paths keep the source
 //!   and the last seven steps.
 
 mod sinks;
 mod taint;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use ruff_python_ast::{ModModule, PySourceType, Stmt};
@@ -130,6 +132,9 @@ pub(crate) struct Ctx<'f> {
     pub(crate) calls_left: u32,
     budget_reported: bool,
     nesting_reported: Vec<String>,
+    /// Top-level module names of vendored distributions (from `*.dist-info/RECORD`), computed on
+    /// first use.
+    vendored: Option<HashSet<String>>,
 }
 
 impl<'f> Ctx<'f> {
@@ -144,6 +149,7 @@ impl<'f> Ctx<'f> {
             calls_left: 300,
             budget_reported: false,
             nesting_reported: Vec::new(),
+            vendored: None,
         }
     }
 
@@ -272,6 +278,11 @@ impl<'f> Ctx<'f> {
         }
         wanted.sort();
         wanted.dedup();
+        let vendored = self.vendored_modules();
+        wanted.retain(|dotted| {
+            let first = dotted.split('.').next().unwrap_or(dotted);
+            first.is_empty() || !vendored.contains(first)
+        });
         for dotted in wanted {
             for candidate in module_files(&module.file, &dotted) {
                 if candidate != module.file && self.load(&candidate, module.depth + 1).is_some() {
@@ -281,6 +292,43 @@ impl<'f> Ctx<'f> {
             }
         }
         found
+    }
+}
+
+impl Ctx<'_> {
+    /// Modules installed into the code directory by pip (`pip install -t .`): every top-level
+    /// name a `*.dist-info/RECORD` lists. They are dependencies, not first-party code.
+    fn vendored_modules(&mut self) -> HashSet<String> {
+        if let Some(set) = &self.vendored {
+            return set.clone();
+        }
+        let mut set = HashSet::new();
+        for path in self.files.list() {
+            let Some((dir, "RECORD")) = path.rsplit_once('/') else {
+                continue;
+            };
+            if dir.contains('/') || !dir.ends_with(".dist-info") {
+                continue;
+            }
+            let Some(record) = self.files.read(&path) else {
+                continue;
+            };
+            for line in record.lines() {
+                let file = line.split(',').next().unwrap_or("");
+                let first = file.split('/').next().unwrap_or("");
+                let name = first.strip_suffix(".py").unwrap_or(first);
+                let is_module = !name.is_empty()
+                    && !name.ends_with(".dist-info")
+                    && !name.ends_with(".data")
+                    && name != ".."
+                    && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+                if is_module {
+                    set.insert(name.to_string());
+                }
+            }
+        }
+        self.vendored = Some(set.clone());
+        set
     }
 }
 

@@ -255,6 +255,29 @@ const LXML_PARSE: &[&str] = &[
 
 const PULLDOM_PARSE: &[&str] = &["xml.dom.pulldom.parse", "xml.dom.pulldom.parseString"];
 
+/// A library API this module knows as a sink: never followed into a same-named local file (a
+/// vendored copy of the library).
+pub(crate) fn is_known_api(q: &str) -> bool {
+    [
+        SHELL_COMMANDS,
+        SUBPROCESS,
+        EXEC_PROGRAM,
+        CODE_EVAL,
+        DESERIALIZE,
+        SQL_TEXT,
+        FILE_PATHS,
+        URL_FIRST,
+        URL_SECOND,
+        LXML_PARSE,
+        PULLDOM_PARSE,
+    ]
+    .iter()
+    .any(|table| table.contains(&q))
+        || matches!(q, "yaml.load" | "yaml.load_all")
+        || q.starts_with("shutil.")
+        || q.starts_with("os.spawn")
+}
+
 /// Reports the sinks a call reaches.
 #[expect(
     clippy::too_many_lines,

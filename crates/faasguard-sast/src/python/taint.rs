@@ -840,6 +840,7 @@ impl FnRun {
         // Calls into first-party code: follow the tainted arguments (closures also see the
         // tainted names of the enclosing scope).
         if let Some(q) = &qual
+            && !sinks::is_known_api(q)
             && let Some(callee) = self.resolve_local(ctx, q)
             && (any_arg.is_some() || (callee.closure && !self.env.is_empty()))
         {
