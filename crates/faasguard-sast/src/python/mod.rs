@@ -317,11 +317,10 @@ impl Ctx<'_> {
                 let file = line.split(',').next().unwrap_or("");
                 let first = file.split('/').next().unwrap_or("");
                 let name = first.strip_suffix(".py").unwrap_or(first);
-                let is_module = !name.is_empty()
-                    && !name.ends_with(".dist-info")
-                    && !name.ends_with(".data")
-                    && name != ".."
-                    && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+                // Identifiers only: skips `*.dist-info`, `*.data`, `..` and `bin`-style paths
+                // with dots.
+                let is_module =
+                    !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
                 if is_module {
                     set.insert(name.to_string());
                 }
