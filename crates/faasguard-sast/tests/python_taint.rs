@@ -410,3 +410,25 @@ fn vendored_dependencies_are_not_first_party() {
         ]
     );
 }
+
+/// A minified non-ASCII file with thousands of tainted assignments on one line is analysed
+/// (each step's column is found without recounting the line).
+#[test]
+fn long_non_ascii_line_with_many_steps() {
+    let mut line = String::from("v0 = event['é']");
+    for i in 1..20_000 {
+        line += "; v";
+        line += &i.to_string();
+        line += " = v";
+        line += &(i - 1).to_string();
+        line += " + 'é'";
+    }
+    line += "; os.system(v19999)";
+    let text = format!("import os\ndef handler(event, context):\n    {line}\n");
+    let files = MemFiles(BTreeMap::from([("min.py".to_string(), text)]));
+    let analysis = analyze(&files, &py("min.py", "handler"), Limits::default());
+    assert_eq!(analysis.findings.len(), 1);
+    let sink = analysis.findings[0].path.last().unwrap();
+    assert_eq!(sink.line, 3);
+    assert!(sink.column > 400_000);
+}

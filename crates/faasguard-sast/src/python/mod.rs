@@ -64,17 +64,51 @@ pub(crate) fn analyze(files: &dyn SourceFiles, handler: &Handler, limits: Limits
     ctx.finish()
 }
 
-/// Byte offsets of line starts, for 1-based line and character columns.
+/// Bytes between character-count checkpoints of non-ASCII text.
+const CHECKPOINT_BYTES: usize = 4096;
+
+/// Byte offsets of line starts, for 1-based line and character columns in O(log n): columns of
+/// ASCII text are byte differences; otherwise character counts are kept every
+/// [`CHECKPOINT_BYTES`], so a multi-MB line costs at most one block of counting per lookup.
 #[derive(Debug)]
 pub(crate) struct LineIndex {
     starts: Vec<usize>,
+    /// `(byte offset, characters before it)` at the first character boundary of each block;
+    /// empty for ASCII text.
+    checkpoints: Vec<(usize, usize)>,
 }
 
 impl LineIndex {
     fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+        let mut checkpoints = Vec::new();
+        if !text.is_ascii() {
+            let mut next = 0;
+            for (chars, (byte, _)) in text.char_indices().enumerate() {
+                if byte >= next {
+                    checkpoints.push((byte, chars));
+                    next = (byte / CHECKPOINT_BYTES + 1) * CHECKPOINT_BYTES;
+                }
+            }
+        }
+        LineIndex {
+            starts,
+            checkpoints,
+        }
+    }
+
+    /// Characters before byte `offset` (a character boundary).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        if self.checkpoints.is_empty() {
+            return offset;
+        }
+        let i = self
+            .checkpoints
+            .partition_point(|&(byte, _)| byte <= offset)
+            .max(1);
+        let (byte, chars) = self.checkpoints[i - 1];
+        chars + text.get(byte..offset).map_or(0, |s| s.chars().count())
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -82,9 +116,9 @@ impl LineIndex {
         let offset = usize::from(offset).min(text.len());
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts[line - 1];
-        let column = text
-            .get(start..offset)
-            .map_or(0, |prefix| prefix.chars().count());
+        let column = self
+            .chars_before(text, offset)
+            .saturating_sub(self.chars_before(text, start));
         (
             u32::try_from(line).unwrap_or(u32::MAX),
             u32::try_from(column + 1).unwrap_or(u32::MAX),
@@ -457,6 +491,25 @@ mod tests {
             .map(|i| TextSize::try_from(i).unwrap_or_default());
         assert_eq!(index.locate(text, offset.unwrap_or_default()), (2, 11));
         assert_eq!(index.locate(text, TextSize::from(0)), (1, 1));
+    }
+
+    /// Columns across checkpoint blocks of a long non-ASCII line match plain character counting.
+    #[test]
+    fn line_index_checkpoints_agree_with_counting() {
+        let text = format!("x = 1\n{}y", "é_".repeat(10_000));
+        let index = LineIndex::new(&text);
+        assert!(index.checkpoints.len() > 2);
+        for offset in (6..text.len())
+            .step_by(997)
+            .filter(|&o| text.is_char_boundary(o))
+        {
+            let expected = text[6..offset].chars().count() + 1;
+            let at = TextSize::try_from(offset).unwrap_or_default();
+            assert_eq!(
+                index.locate(&text, at),
+                (2, u32::try_from(expected).unwrap_or(0))
+            );
+        }
     }
 
     /// Relative imports resolve against the importing file's package, absolute ones against the
