@@ -15,7 +15,10 @@
 //!   `secure_filename` (paths); `int`/`float`/`bool`/`len`/hashes/`ipaddress.*` end the taint.
 //!   Guards with an early exit validate a name after the `if`: `x not in ALLOWED`,
 //!   `not x.isdigit()`, `not re.fullmatch(P, x)`, and `urlparse(u).hostname not in ALLOWED`
-//!   (which validates `u`); inside `if x in ALLOWED:` the name is validated.
+//!   (which validates `u`); inside `if x in ALLOWED:` the name is validated. For file paths only:
+//!   `".." in x` and `not p.startswith(BASE)` / `is_relative_to` when `p` was normalised
+//!   (`realpath`/`abspath`/`normpath`/`resolve()`; a bare prefix check is not enough). For URLs
+//!   only: `not u.startswith("https://host/")` (the slash after the host is required).
 //! - SQL: the first argument of `execute`/`executemany`/`executescript`/`mogrify`/`raw` on any
 //!   receiver, and `sqlalchemy.text`; a constant query with parameters is clean by construction.
 //!   MongoDB: `$where` or computed keys in a literal filter, or a whole filter parsed from event

@@ -1,6 +1,6 @@
 //! The taint walk over one function body.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use ruff_python_ast::{
@@ -221,6 +221,8 @@ pub(crate) struct FnRun {
     /// Name → the variable it was parsed from (`parsed = urlparse(url)`), so that a guard on
     /// `parsed.hostname` validates `url`.
     url_parts: HashMap<String, String>,
+    /// Names assigned from `os.path.realpath/abspath/normpath(…)` or `….resolve()`.
+    normalized: HashSet<String>,
     /// Functions defined in this body (closures): name → offset of the `def`.
     nested: HashMap<String, TextSize>,
     returned: Option<Taint>,
@@ -235,6 +237,7 @@ impl FnRun {
             objects: HashMap::new(),
             url_parts: HashMap::new(),
             nested: HashMap::new(),
+            normalized: HashSet::new(),
             returned: None,
             call_depth,
         }
@@ -407,6 +410,11 @@ impl FnRun {
         }
         if let [Expr::Name(target)] = assign.targets.as_slice() {
             let target = target.id.as_str().to_string();
+            if self.is_normalized_path(&assign.value) {
+                self.normalized.insert(target.clone());
+            } else {
+                self.normalized.remove(&target);
+            }
             match self.parsed_url_of(&assign.value) {
                 Some(source) => {
                     self.url_parts.insert(target, source);
@@ -452,11 +460,20 @@ impl FnRun {
             let mut fallthrough = before;
             // `if x not in ALLOWED: return …` — after the if, x is allowlisted.
             if body_ends && stmt_if.elif_else_clauses.is_empty() {
-                for name in rejected_unless_valid(&stmt_if.test) {
-                    if let Some(source) = self.url_parts.get(&name) {
-                        fallthrough.remove(source);
+                for (name, kind) in rejected_unless_valid(&stmt_if.test, &self.normalized) {
+                    match kind {
+                        None => {
+                            if let Some(source) = self.url_parts.get(&name) {
+                                fallthrough.remove(source);
+                            }
+                            fallthrough.remove(&name);
+                        }
+                        Some(kind) => {
+                            if let Some(t) = fallthrough.get_mut(&name) {
+                                t.safe_for |= bit(kind);
+                            }
+                        }
                     }
-                    fallthrough.remove(&name);
                 }
             }
             merged.push(fallthrough);
@@ -531,6 +548,24 @@ impl FnRun {
             }
             _ => {}
         }
+    }
+
+    /// `os.path.realpath(…)`, `abspath`, `normpath`, or `Path(…).resolve()`.
+    fn is_normalized_path(&self, value: &Expr) -> bool {
+        let Expr::Call(call) = value else {
+            return false;
+        };
+        if let Expr::Attribute(attr) = call.func.as_ref()
+            && attr.attr.as_str() == "resolve"
+        {
+            return true;
+        }
+        self.qualname(&call.func).is_some_and(|name| {
+            matches!(
+                name.as_str(),
+                "os.path.realpath" | "os.path.abspath" | "os.path.normpath"
+            )
+        })
     }
 
     /// `urlparse(url)` / `urlsplit(url)` → `url`.
@@ -1178,9 +1213,14 @@ fn guard_subject(expr: &Expr) -> Option<String> {
     }
 }
 
-/// Names a guard `if <test>: return` proves valid on fall-through: `x not in ALLOWED`,
-/// `not x.isdigit()` / `isalnum()`, `not re.fullmatch(PATTERN, x)`.
-fn rejected_unless_valid(test: &Expr) -> Vec<String> {
+/// Names a guard `if <test>: return` proves valid on fall-through, fully (`None`) or for one
+/// sink kind: `x not in ALLOWED`, `not x.isdigit()` / `isalnum()`, `not re.fullmatch(P, x)`
+/// (fully); `".." in x` and `not x.startswith(BASE)` / `is_relative_to` on a normalised path
+/// (file paths); `not x.startswith("https://host/…")` (outbound URLs).
+fn rejected_unless_valid(
+    test: &Expr,
+    normalized: &HashSet<String>,
+) -> Vec<(String, Option<SinkKind>)> {
     let mut out = Vec::new();
     match test {
         Expr::Compare(compare) if compare.ops.as_ref() == [CmpOp::NotIn] => {
@@ -1188,40 +1228,91 @@ fn rejected_unless_valid(test: &Expr) -> Vec<String> {
                 (guard_subject(&compare.left), compare.comparators.first())
                 && is_constant_collection(coll)
             {
-                out.push(name);
+                out.push((name, None));
+            }
+        }
+        Expr::Compare(compare) if compare.ops.as_ref() == [CmpOp::In] => {
+            if let Expr::StringLiteral(lit) = compare.left.as_ref()
+                && lit.value.to_str().contains("..")
+                && let Some(Expr::Name(name)) = compare.comparators.first()
+            {
+                out.push((name.id.as_str().to_string(), Some(SinkKind::FilePath)));
             }
         }
         Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => {
             if let Expr::Call(call) = unary.operand.as_ref()
                 && let Expr::Attribute(attr) = call.func.as_ref()
             {
-                {
-                    let m = attr.attr.as_str();
-                    let is_check = matches!(
-                        m,
-                        "isdigit" | "isalnum" | "isnumeric" | "isdecimal" | "isidentifier"
-                    );
-                    if is_check {
-                        if let Expr::Name(name) = attr.value.as_ref() {
-                            out.push(name.id.as_str().to_string());
-                        }
-                    } else if matches!(m, "fullmatch" | "match") {
-                        // re.fullmatch(PATTERN, x) or compiled.fullmatch(x)
-                        if let Some(Expr::Name(name)) = call.arguments.args.last() {
-                            out.push(name.id.as_str().to_string());
-                        }
-                    }
-                }
+                out.extend(validated_by_check(call, attr, normalized));
             }
         }
         Expr::BoolOp(bool_op) if bool_op.op == BoolOp::Or => {
             for value in &bool_op.values {
-                out.extend(rejected_unless_valid(value));
+                out.extend(rejected_unless_valid(value, normalized));
             }
         }
         _ => {}
     }
     out
+}
+
+/// `x.isdigit()`, `re.fullmatch(P, x)`, `x.startswith(…)`, `x.is_relative_to(…)`: what a
+/// failing check (with an early exit) leaves validated.
+fn validated_by_check(
+    call: &ExprCall,
+    attr: &ruff_python_ast::ExprAttribute,
+    normalized: &HashSet<String>,
+) -> Option<(String, Option<SinkKind>)> {
+    let m = attr.attr.as_str();
+    let subject = match attr.value.as_ref() {
+        Expr::Name(name) => Some(name.id.as_str().to_string()),
+        _ => None,
+    };
+    match m {
+        "isdigit" | "isalnum" | "isnumeric" | "isdecimal" | "isidentifier" => {
+            subject.map(|s| (s, None))
+        }
+        // re.fullmatch(PATTERN, x) or compiled.fullmatch(x)
+        "fullmatch" | "match" => match call.arguments.args.last() {
+            Some(Expr::Name(name)) => Some((name.id.as_str().to_string(), None)),
+            _ => None,
+        },
+        "startswith" | "is_relative_to" => {
+            // `os.path.realpath(p).startswith(BASE)` checks `p` itself.
+            let normalized_inline = match attr.value.as_ref() {
+                Expr::Call(inner) => match (inner.func.as_ref(), inner.arguments.args.first()) {
+                    (Expr::Attribute(f), Some(Expr::Name(arg)))
+                        if matches!(f.attr.as_str(), "realpath" | "abspath" | "normpath") =>
+                    {
+                        Some(arg.id.as_str().to_string())
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(p) = normalized_inline {
+                return Some((p, Some(SinkKind::FilePath)));
+            }
+            let subject = subject?;
+            if normalized.contains(&subject) {
+                return Some((subject, Some(SinkKind::FilePath)));
+            }
+            // A URL prefix that fixes scheme, host and the slash after it.
+            if m == "startswith"
+                && let Some(Expr::StringLiteral(prefix)) = call.arguments.args.first()
+            {
+                let prefix = prefix.value.to_str();
+                let rest = prefix
+                    .strip_prefix("https://")
+                    .or_else(|| prefix.strip_prefix("http://"));
+                if rest.is_some_and(|r| r.find('/').is_some_and(|i| i > 0)) {
+                    return Some((subject, Some(SinkKind::OutboundUrl)));
+                }
+            }
+            None
+        }
+        _ => None,
+    }
 }
 
 /// An allowlist: a literal collection or an UPPER_CASE constant name.
