@@ -761,6 +761,7 @@ impl FnRun {
                 }
                 self.eval_comprehension(ctx, &comp.generators, &parts, d)
             }
+            Expr::Lambda(lambda) => self.eval_lambda(ctx, lambda, None, d),
             Expr::Yield(y) => y.value.as_ref().and_then(|v| self.eval(ctx, v, d)),
             Expr::YieldFrom(y) => self.eval(ctx, &y.value, d),
             Expr::Slice(slice) => {
@@ -774,6 +775,39 @@ impl FnRun {
             }
             _ => None,
         }
+    }
+
+    /// A lambda's body, in the enclosing scope, with its parameters bound to `params` (the taint
+    /// of what it is applied to, when known). Its value is the body's taint.
+    fn eval_lambda(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        lambda: &ruff_python_ast::ExprLambda,
+        params: Option<&Taint>,
+        d: usize,
+    ) -> Option<Taint> {
+        let saved = self.env.clone();
+        if let Some(parameters) = &lambda.parameters {
+            for p in parameters
+                .posonlyargs
+                .iter()
+                .chain(parameters.args.iter())
+                .chain(parameters.kwonlyargs.iter())
+            {
+                let name = p.parameter.name.as_str().to_string();
+                match params {
+                    Some(t) => {
+                        self.env.insert(name, t.clone());
+                    }
+                    None => {
+                        self.env.remove(&name);
+                    }
+                }
+            }
+        }
+        let out = self.eval(ctx, &lambda.body, d);
+        self.env = saved;
+        out
     }
 
     fn eval_sequence(&mut self, ctx: &mut Ctx<'_>, elts: &[Expr], d: usize) -> Option<Taint> {
@@ -826,12 +860,25 @@ impl FnRun {
                 None
             }
         };
-        let args: Vec<Option<Taint>> = call
+        // Lambdas passed along (`map(lambda k: …, keys)`) get the other arguments' taint.
+        let mut args: Vec<Option<Taint>> = call
             .arguments
             .args
             .iter()
-            .map(|a| self.eval(ctx, a, d))
+            .map(|a| {
+                if matches!(a, Expr::Lambda(_)) {
+                    None
+                } else {
+                    self.eval(ctx, a, d)
+                }
+            })
             .collect();
+        let passed = args.iter().cloned().fold(None, join);
+        for (slot, arg) in args.iter_mut().zip(call.arguments.args.iter()) {
+            if let Expr::Lambda(lambda) = arg {
+                *slot = self.eval_lambda(ctx, lambda, passed.as_ref(), d);
+            }
+        }
         let keywords: Vec<(Option<String>, Option<Taint>)> = call
             .arguments
             .keywords
