@@ -37,7 +37,7 @@ mod taint;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use ruff_python_ast::{ModModule, PySourceType, Stmt};
+use ruff_python_ast::{ModModule, PySourceType, Stmt, StmtFunctionDef};
 use ruff_python_parser::{Parsed, parse_unchecked_source};
 use ruff_text_size::TextSize;
 
@@ -144,11 +144,21 @@ pub(crate) struct PyModule {
     /// Dotted module name as imported (with leading dots for relative imports) → file, for
     /// modules found in the code directory.
     pub(crate) local_modules: HashMap<String, String>,
+    /// Top-level `def` name → index in the body (the last definition wins, as in Python).
+    functions: HashMap<String, usize>,
 }
 
 impl PyModule {
     pub(crate) fn body(&self) -> &[Stmt] {
         &self.parsed.syntax().body
+    }
+
+    /// A top-level `def` (or `async def`) by name.
+    pub(crate) fn function(&self, name: &str) -> Option<&StmtFunctionDef> {
+        match self.body().get(*self.functions.get(name)?) {
+            Some(Stmt::FunctionDef(def)) => Some(def),
+            _ => None,
+        }
     }
 
     pub(crate) fn locate(&self, offset: TextSize) -> (u32, u32) {
@@ -227,6 +237,12 @@ impl<'f> Ctx<'f> {
         true
     }
 
+    /// Charges work proportional to `units` (environment copies) against the budget.
+    pub(crate) fn charge(&mut self, units: usize) {
+        let units = u64::try_from(units / 8).unwrap_or(u64::MAX);
+        self.budget = self.budget.saturating_sub(units);
+    }
+
     pub(crate) fn too_deep(&mut self, file: &str, line: u32) {
         if !self.nesting_reported.iter().any(|f| f == file) {
             self.nesting_reported.push(file.to_string());
@@ -285,7 +301,18 @@ impl<'f> Ctx<'f> {
             depth,
             aliases: HashMap::new(),
             local_modules: HashMap::new(),
+            functions: HashMap::new(),
         };
+        let functions: HashMap<String, usize> = module
+            .body()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, stmt)| match stmt {
+                Stmt::FunctionDef(def) => Some((def.name.as_str().to_string(), i)),
+                _ => None,
+            })
+            .collect();
+        module.functions = functions;
         collect_imports(
             module.parsed.syntax().body.as_slice(),
             &mut module.aliases,

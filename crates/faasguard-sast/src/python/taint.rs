@@ -79,7 +79,7 @@ pub(crate) fn join(a: Option<Taint>, b: Option<Taint>) -> Option<Taint> {
 
 /// Analyses the handler function named `function` in `module`: its first parameter is the event.
 pub(crate) fn analyze_handler(ctx: &mut Ctx<'_>, module: &Rc<PyModule>, function: &str) {
-    let Some(def) = find_function(module.body(), function) else {
+    let Some(def) = module.function(function) else {
         let message = match assigned_at(module, function) {
             Some(line) => format!(
                 "handler `{function}` is assigned (line {line}), not defined with `def`; \
@@ -199,14 +199,6 @@ fn assigned_at(module: &PyModule, name: &str) -> Option<u32> {
         {
             Some(module.locate(assign.range().start()).0)
         }
-        _ => None,
-    })
-}
-
-/// A top-level `def` (or `async def`) by name; the last definition wins, as in Python.
-pub(crate) fn find_function<'a>(body: &'a [Stmt], name: &str) -> Option<&'a StmtFunctionDef> {
-    body.iter().rev().find_map(|stmt| match stmt {
-        Stmt::FunctionDef(def) if def.name.as_str() == name => Some(def),
         _ => None,
     })
 }
@@ -428,6 +420,7 @@ impl FnRun {
 
     fn exec_if(&mut self, ctx: &mut Ctx<'_>, stmt_if: &ruff_python_ast::StmtIf, d: usize) {
         self.eval(ctx, &stmt_if.test, d);
+        ctx.charge(self.env.len());
         let before = self.env.clone();
         let mut merged: Vec<HashMap<String, Taint>> = Vec::new();
 
@@ -786,6 +779,7 @@ impl FnRun {
         params: Option<&Taint>,
         d: usize,
     ) -> Option<Taint> {
+        ctx.charge(self.env.len());
         let saved = self.env.clone();
         if let Some(parameters) = &lambda.parameters {
             for p in parameters
@@ -833,6 +827,7 @@ impl FnRun {
         parts: &[&Expr],
         d: usize,
     ) -> Option<Taint> {
+        ctx.charge(self.env.len());
         let saved = self.env.clone();
         let saved_objects = self.objects.clone();
         for generator in generators {
@@ -1021,7 +1016,7 @@ impl FnRun {
         } = callee_ref;
         let def = match def_at {
             Some(offset) => find_def_at(module.body(), offset, 0),
-            None => find_function(module.body(), &function),
+            None => module.function(&function),
         };
         let Some(def) = def else {
             return fallback();
@@ -1029,6 +1024,7 @@ impl FnRun {
         let at = call.range().start();
         let mut callee = FnRun::new(Rc::clone(&module), self.call_depth + 1);
         if closure {
+            ctx.charge(self.env.len());
             callee.env.clone_from(&self.env);
             callee.objects.clone_from(&self.objects);
             callee.nested.clone_from(&self.nested);
@@ -1090,7 +1086,7 @@ impl FnRun {
                 at: Some(offset),
             });
         }
-        if bare && find_function(self.module.body(), qual).is_some() {
+        if bare && self.module.function(qual).is_some() {
             return Some(Callee {
                 module: Rc::clone(&self.module),
                 function: qual.to_string(),
@@ -1104,7 +1100,7 @@ impl FnRun {
         }
         let file = self.module.local_modules.get(prefix)?;
         let module = ctx.load(file, self.module.depth + 1)?;
-        find_function(module.body(), function)?;
+        module.function(function)?;
         Some(Callee {
             module,
             function: function.to_string(),
