@@ -189,6 +189,21 @@ const FILE_PATHS: &[&str] = &[
     "zipfile.ZipFile",
 ];
 
+/// `shutil` operations on paths (not `which`, `get_terminal_size`, …).
+const SHUTIL_PATHS: &[&str] = &[
+    "shutil.copy",
+    "shutil.copy2",
+    "shutil.copyfile",
+    "shutil.copymode",
+    "shutil.copystat",
+    "shutil.copytree",
+    "shutil.rmtree",
+    "shutil.move",
+    "shutil.chown",
+    "shutil.make_archive",
+    "shutil.unpack_archive",
+];
+
 /// `pathlib.Path` methods that touch the file system.
 const PATH_METHODS: &[&str] = &[
     "read_text",
@@ -274,7 +289,7 @@ pub(crate) fn is_known_api(q: &str) -> bool {
     .iter()
     .any(|table| table.contains(&q))
         || matches!(q, "yaml.load" | "yaml.load_all")
-        || q.starts_with("shutil.")
+        || SHUTIL_PATHS.contains(&q)
         || q.starts_with("os.spawn")
 }
 
@@ -353,7 +368,7 @@ pub(crate) fn check(run: &FnRun, ctx: &mut Ctx<'_>, site: &CallSite<'_>) {
             q,
             site.any_positional().or(site.arg(0, "file")),
         );
-    } else if q.starts_with("shutil.") {
+    } else if SHUTIL_PATHS.contains(&q) {
         report(SinkKind::FilePath, q, site.any_positional());
     } else if URL_FIRST.contains(&q) {
         report(
