@@ -46,6 +46,9 @@ else
 fi
 FG_AVAILABLE=0
 if "$FG" rules --format json 2>/dev/null | grep -q '"FG-INJ-'; then FG_AVAILABLE=1; fi
+# only the injection analysis (not the config, IAM, secret and dependency scans) when the CLI can
+FG_ONLY=(--select FG-INJ)
+if "$FG" scan --help 2>/dev/null | grep -q '`sast`'; then FG_ONLY=(--scanners sast --select FG-INJ); fi
 
 timed() { # name, command...
   local name="$1"; shift
@@ -63,8 +66,8 @@ find "$CORPUS" -type f -print0 | xargs -0 cat > /dev/null
 
 if [[ "$FG_AVAILABLE" == 1 ]]; then
   # run from the corpus root so report paths are relative to it; template.yaml names every handler
-  timed faasguard sh -c 'cd "$0" && exec "$1" scan --format json --fail-on none --select FG-INJ --output "$2" .' \
-    "$CORPUS" "$FG" "$RES/faasguard.json"
+  timed faasguard sh -c 'cd "$0" && shift && exec "$@"' "$CORPUS" \
+    "$FG" scan --format json --fail-on none "${FG_ONLY[@]}" --output "$RES/faasguard.json" .
 else
   echo "== faasguard: not available (no FG-INJ rule in \`faasguard rules\`)" | tee -a "$RES/commands.txt"
 fi
@@ -83,15 +86,19 @@ timed bandit "$OUT/bandit-venv/bin/bandit" -r -f json -o "$RES/bandit.json" -q "
   nproc | sed 's/^/cores: /'; } > "$RES/versions.txt"
 cat "$RES/versions.txt"
 
-# --- throughput: a large first-party tree ---
+# --- throughput: a large first-party tree, twice: with a SAM template per copy (every handler
+# named by IaC) and without IaC (handlers discovered by shape) ---
 if [[ "$TREE_MB" != 0 ]]; then
   if [[ ! -s "$OUT/tree.txt" ]] || ! grep -q "mb=$TREE_MB " "$OUT/tree.txt"; then
     echo "mb=$TREE_MB $(python3 "$HERE/gen_tree.py" --out "$TREE" --mb "$TREE_MB")" > "$OUT/tree.txt"
+    python3 "$HERE/gen_tree.py" --out "$TREE-iac" --mb "$TREE_MB" --iac > /dev/null
   fi
   cp "$OUT/tree.txt" "$RES/tree.txt"
-  find "$TREE" -type f -print0 | xargs -0 cat > /dev/null
+  find "$TREE" "$TREE-iac" -type f -print0 | xargs -0 cat > /dev/null
   if [[ "$FG_AVAILABLE" == 1 ]]; then
-    timed tree-faasguard "$FG" scan --format json --fail-on none --select FG-INJ --jobs 1 \
+    timed tree-iac-faasguard "$FG" scan --format json --fail-on none "${FG_ONLY[@]}" --jobs 1 \
+      --output "$RES/tree-iac-faasguard.json" "$TREE-iac"
+    timed tree-faasguard "$FG" scan --format json --fail-on none "${FG_ONLY[@]}" --jobs 1 \
       --output "$RES/tree-faasguard.json" "$TREE"
   fi
   if [[ "${TREE_PEERS:-0}" == 1 ]]; then

@@ -191,9 +191,13 @@ def main():
     ap.add_argument("--results", required=True)
     ap.add_argument("--corpus", default=os.path.join(HERE, "corpus"))
     ap.add_argument("--details", action="store_true", help="list every miss and false positive")
+    ap.add_argument("--set", choices=["tuning", "holdout"], help="score only the cases of this set")
     args = ap.parse_args()
     labels = json.load(open(os.path.join(args.corpus, "labels.json")))
     cases = labels["cases"]
+    if args.set:
+        cases = [c for c in cases if c.get("set") == args.set]
+        print(f"set: {args.set} only")
     for c in cases:  # the labels must point at real lines
         for e in c["expected"]:
             lines = open(os.path.join(args.corpus, e["file"]), encoding="utf-8").read().split("\n")
@@ -207,8 +211,12 @@ def main():
           f"{sum(sinks_by.values())} labelled sinks\n")
 
     loaded = {}
+    case_dirs = {c["id"] for c in cases}
     for tool, langs in TOOLS:
-        loaded[tool] = load_findings(tool, args.results, args.corpus)
+        found, unmapped = load_findings(tool, args.results, args.corpus)
+        if found is not None:
+            found = [f for f in found if f[0].split("/", 1)[0] in case_dirs]
+        loaded[tool] = (found, unmapped)
 
     print("| tool | language | labelled sinks | TP | FP | FN | precision | recall | F1 | safe cases flagged | wall s | CPU s | peak MiB |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -271,17 +279,21 @@ def main():
             print(f"| {'JS/TS' if lang == 'js' else 'Python'} | {k} | {sinks_by[(lang, k)]} | {lookalike[(lang, k)]} | "
                   + " | ".join(row) + " |")
     tree = os.path.join(args.results, "tree.txt")
-    if os.path.exists(tree):
+    if os.path.exists(tree) and not args.set:
         info = dict(kv.split("=", 1) for kv in open(tree).read().split())
         mb = int(info["code_bytes"]) / 1e6
         print(f"\nThroughput tree (gen_tree.py): {info['copies']} copies of the corpus, "
               f"{info['code_files']} code files, {mb:.1f} MB of code.\n")
+        print(f"Complete result: {int(info['copies']) * sum(len(c['expected']) for c in cases)} findings "
+              f"(every labelled sink in every copy). tree-iac = the same tree with the corpus's SAM "
+              f"template in every copy.\n")
         print("| tool | wall s | CPU s | MB/s (wall) | MB per CPU-s | peak MiB | findings |")
         print("|---|---:|---:|---:|---:|---:|---:|")
-        for tool in ("faasguard", "semgrep-local", "bandit"):
+        for tool in ("iac-faasguard", "faasguard", "semgrep-local", "bandit"):
             t = gnu_time(args.results, f"tree-{tool}")
+            label = {"iac-faasguard": "faasguard, tree-iac", "faasguard": "faasguard, tree (no IaC)"}.get(tool, tool)
             if t is None:
-                print(f"| {tool} | not run | | | | | |")
+                print(f"| {label} | not run | | | | | |")
                 continue
             n = "?"
             rp = os.path.join(args.results, f"tree-{tool}.json")
@@ -289,7 +301,7 @@ def main():
                 d = json.load(open(rp))
                 n = len(d.get("findings", d.get("results", [])))
             cpu = t["user"] + t["sys"]
-            print(f"| {tool} | {t['wall']:.2f} | {cpu:.2f} | {mb / t['wall']:.1f} | {mb / cpu:.1f} | {t['rss']:.0f} | {n} |")
+            print(f"| {label} | {t['wall']:.2f} | {cpu:.2f} | {mb / t['wall']:.1f} | {mb / cpu:.1f} | {t['rss']:.0f} | {n} |")
     if args.details:
         print()
         for d in details:
