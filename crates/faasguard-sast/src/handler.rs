@@ -255,7 +255,9 @@ const SKIPPED_DIRS: &[&str] = &[
 ];
 
 /// Handler-shaped functions of a code directory without IaC: Python top-level `def`s taking
-/// `(event, context)` and JavaScript/TypeScript exports taking `(event, …)`. Conservative: the
+/// `(event, context)` and JavaScript/TypeScript exports taking `(event, …)`, outside
+/// dependencies (`node_modules`, `site-packages`, packages a root `*.dist-info/RECORD` lists) and
+/// tests. Conservative: the
 /// event parameter must be named like one (`event`, `evt`, `e` with a context), or the file must be
 /// named like a handler file (`handler`, `index`, `app`, `lambda_function`, `main`) and the
 /// function take exactly two parameters. Sorted by file, then function.
@@ -264,11 +266,16 @@ pub fn discover(files: &dyn SourceFiles) -> Vec<Handler> {
     let mut out = Vec::new();
     let mut paths = files.list();
     paths.sort();
+    let vendored = crate::python::vendored_modules(files, &paths);
     for path in paths {
         if path
             .split('/')
             .any(|segment| SKIPPED_DIRS.contains(&segment))
         {
+            continue;
+        }
+        let first = path.split('/').next().unwrap_or(&path);
+        if vendored.contains(first.strip_suffix(".py").unwrap_or(first)) {
             continue;
         }
         let name = path.rsplit('/').next().unwrap_or(&path);

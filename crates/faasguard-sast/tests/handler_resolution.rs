@@ -142,8 +142,8 @@ fn python_and_runtime_errors() {
 }
 
 /// Discovery without IaC finds `(event, context)`-shaped Python defs and JS/TS exports, and any
-/// two-parameter function in a handler-named file; it skips helpers, methods, dependencies,
-/// tests and declaration files.
+/// two-parameter function in a handler-named file; it skips helpers, methods, dependencies
+/// (`node_modules`, packages listed in a `*.dist-info/RECORD`), tests and declaration files.
 #[test]
 fn discovery_is_conservative() {
     let found = discover(&dir("discovery"));

@@ -366,30 +366,7 @@ impl Ctx<'_> {
         if let Some(set) = &self.vendored {
             return set.clone();
         }
-        let mut set = HashSet::new();
-        for path in self.files.list() {
-            let Some((dir, "RECORD")) = path.rsplit_once('/') else {
-                continue;
-            };
-            if dir.contains('/') || !dir.ends_with(".dist-info") {
-                continue;
-            }
-            let Some(record) = self.files.read(&path) else {
-                continue;
-            };
-            for line in record.lines() {
-                let file = line.split(',').next().unwrap_or("");
-                let first = file.split('/').next().unwrap_or("");
-                let name = first.strip_suffix(".py").unwrap_or(first);
-                // Identifiers only: skips `*.dist-info`, `*.data`, `..` and `bin`-style paths
-                // with dots.
-                let is_module =
-                    !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
-                if is_module {
-                    set.insert(name.to_string());
-                }
-            }
-        }
+        let set = vendored_modules(self.files, &self.files.list());
         self.vendored = Some(set.clone());
         set
     }
@@ -402,6 +379,33 @@ impl std::fmt::Debug for Ctx<'_> {
             .field("problems", &self.problems.len())
             .finish_non_exhaustive()
     }
+}
+
+/// Modules installed into a code directory by pip (`pip install -t .`): every top-level name a
+/// `*.dist-info/RECORD` at the root lists.
+pub(crate) fn vendored_modules(files: &dyn SourceFiles, paths: &[String]) -> HashSet<String> {
+    let mut set = HashSet::new();
+    for path in paths {
+        let Some((dir, "RECORD")) = path.rsplit_once('/') else {
+            continue;
+        };
+        if dir.contains('/') || !dir.ends_with(".dist-info") {
+            continue;
+        }
+        let Some(record) = files.read(path) else {
+            continue;
+        };
+        for line in record.lines() {
+            let file = line.split(',').next().unwrap_or("");
+            let first = file.split('/').next().unwrap_or("");
+            let name = first.strip_suffix(".py").unwrap_or(first);
+            // Identifiers only: skips `*.dist-info`, `*.data`, `..` and paths with dots.
+            if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                set.insert(name.to_string());
+            }
+        }
+    }
+    set
 }
 
 /// Candidate files for a dotted module name imported from `from_file`: relative to the code
