@@ -21,9 +21,10 @@
 //!   only: `not u.startswith("https://host/")` (the slash after the host is required).
 //! - SQL: the first argument of `execute`/`executemany`/`executescript`/`mogrify`/`raw` on any
 //!   receiver, and `sqlalchemy.text`; a constant query with parameters is clean by construction.
-//!   MongoDB: `$where` or computed keys in a literal filter, or a whole filter parsed from event
-//!   JSON. Operator injection through a literal filter's values (`{"user": body["user"]}` with
-//!   `body["user"] == {"$ne": null}`) is not reported.
+//!   MongoDB: `$where` or computed keys in a literal filter, a whole filter parsed from event
+//!   JSON, or a filter value that may still be a parsed JSON document (`{"user": body["user"]}`
+//!   with `body = json.loads(…)`: operator injection such as `{"$ne": null}`); `str()`,
+//!   concatenation, f-strings and string methods make it a plain string.
 //! - Text comes from [`SourceFiles::read`]: the reader decides how non-UTF-8 files are decoded
 //!   (lossily, in the engine); a file it cannot give as text is a problem.
 //! - Dependencies installed into the code directory (listed in a `*.dist-info/RECORD`) are not

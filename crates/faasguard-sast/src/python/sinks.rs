@@ -437,7 +437,7 @@ pub(crate) fn check(run: &FnRun, ctx: &mut Ctx<'_>, site: &CallSite<'_>) {
                     .or(site.arg(0, "statement")),
             );
         } else if MONGO_METHODS.contains(&method) && site.receiver.is_none() {
-            check_mongo(site, &mut report, method);
+            check_mongo(run, site, &mut report, method);
         } else if PATH_METHODS.contains(&method)
             || (method == "open" && q.contains("Path"))
             || (method == "open" && site.receiver.is_some())
@@ -451,8 +451,11 @@ pub(crate) fn check(run: &FnRun, ctx: &mut Ctx<'_>, site: &CallSite<'_>) {
     }
 }
 
-/// `$where` with event data, keys from the event, or a whole filter parsed from event JSON.
+/// `$where` with event data, keys from the event, values that may be documents parsed from
+/// event JSON (operator injection: `{"password": {"$ne": null}}`), or a whole filter parsed from
+/// event JSON.
 fn check_mongo(
+    run: &FnRun,
     site: &CallSite<'_>,
     report: &mut impl FnMut(SinkKind, &str, Option<&Taint>),
     method: &str,
@@ -461,9 +464,8 @@ fn check_mongo(
     let Some(filter) = site.call.arguments.args.first() else {
         return;
     };
+    let filter_taint = site.args.first().and_then(Option::as_ref);
     if let Expr::Dict(dict) = filter {
-        // Re-derive per item: the filter's own taint is the join of all items.
-        let filter_taint = site.args.first().and_then(Option::as_ref);
         for item in &dict.items {
             let key_is_where = matches!(
                 &item.key,
@@ -474,12 +476,25 @@ fn check_mongo(
                 report(SinkKind::Query, &format!("{sink} ($where)"), filter_taint);
                 return;
             }
+            if let Some(value) = run.lookup(&item.value)
+                && value.structured
+            {
+                report(
+                    SinkKind::Query,
+                    &format!("{sink} (operator injection)"),
+                    Some(value),
+                );
+                return;
+            }
         }
         return;
     }
-    let taint = site.args.first().and_then(Option::as_ref);
-    if taint.is_some_and(|t| t.path.iter().any(|s| s.note.starts_with("parsed by json"))) {
-        report(SinkKind::Query, &format!("{sink} (raw filter)"), taint);
+    if filter_taint.is_some_and(|t| t.structured) {
+        report(
+            SinkKind::Query,
+            &format!("{sink} (raw filter)"),
+            filter_taint,
+        );
     }
 }
 

@@ -28,6 +28,9 @@ pub(crate) struct Taint {
     pub(crate) safe_for: u8,
     /// The value is a list/tuple literal whose first element (a program name) is not tainted.
     pub(crate) head_clean: bool,
+    /// The value may be a dict or list parsed from event JSON (not yet turned into a string):
+    /// it can carry MongoDB operators such as `{"$ne": null}`.
+    pub(crate) structured: bool,
 }
 
 pub(crate) fn bit(kind: SinkKind) -> u8 {
@@ -57,12 +60,21 @@ pub(crate) fn push_step(path: &mut Vec<Step>, step: Step) {
     path.push(step);
 }
 
+/// The value is now a string.
+fn stringified(taint: Option<Taint>) -> Option<Taint> {
+    taint.map(|mut t| {
+        t.structured = false;
+        t
+    })
+}
+
 /// Either side tainted: the first path is kept; safe only for what both are safe for.
 pub(crate) fn join(a: Option<Taint>, b: Option<Taint>) -> Option<Taint> {
     match (a, b) {
         (Some(mut a), Some(b)) => {
             a.safe_for &= b.safe_for;
             a.head_clean = false;
+            a.structured |= b.structured;
             Some(a)
         }
         (Some(a), None) => Some(Taint {
@@ -115,6 +127,7 @@ pub(crate) fn analyze_handler(ctx: &mut Ctx<'_>, module: &Rc<PyModule>, function
         }],
         safe_for: 0,
         head_clean: false,
+        structured: false,
     };
     let mut run = FnRun::new(Rc::clone(module), 0);
     run.env.insert(name, source.clone());
@@ -596,6 +609,16 @@ impl FnRun {
         Some(ty)
     }
 
+    /// The taint of a pure lookup (`name`, `name["k"]`, `name.attr`) without evaluating anything.
+    pub(crate) fn lookup(&self, expr: &Expr) -> Option<&Taint> {
+        match expr {
+            Expr::Name(_) | Expr::Subscript(_) | Expr::Attribute(_) => {
+                self.env.get(&root_name(expr)?)
+            }
+            _ => None,
+        }
+    }
+
     /// The dotted name of a callee or receiver, through import aliases and known objects.
     pub(crate) fn qualname(&self, expr: &Expr) -> Option<String> {
         let mut parts: Vec<String> = Vec::new();
@@ -667,7 +690,7 @@ impl FnRun {
                 let right = self.eval(ctx, &bin.right, d);
                 match bin.op {
                     Operator::Add | Operator::Mod | Operator::Mult | Operator::Div => {
-                        join(left, right)
+                        stringified(join(left, right))
                     }
                     // Arithmetic and bitwise results of event data are numbers, not strings.
                     _ => None,
@@ -718,7 +741,7 @@ impl FnRun {
                         }
                     }
                 }
-                out
+                stringified(out)
             }
             Expr::List(list) => self.eval_sequence(ctx, &list.elts, d),
             Expr::Tuple(tuple) => self.eval_sequence(ctx, &tuple.elts, d),
@@ -940,7 +963,11 @@ impl FnRun {
         }
         if let Some(note) = sinks::decoder_note(name) {
             let at = call.range().start();
-            return any_arg.map(|t| t.with_step(self.step(at, note.to_string())));
+            return any_arg.map(|t| {
+                let mut parsed = t.with_step(self.step(at, note.to_string()));
+                parsed.structured = note.starts_with("parsed by json");
+                parsed
+            });
         }
         if let Some(m) = method.as_deref()
             && receiver.is_some()
@@ -948,7 +975,16 @@ impl FnRun {
             if sinks::returns_non_text(m) {
                 return None;
             }
-            return join(receiver, any_arg);
+            let out = join(receiver, any_arg);
+            // Lookups keep a parsed document's shape; string methods give strings.
+            return if matches!(m, "get" | "pop" | "copy" | "setdefault" | "values") {
+                out
+            } else {
+                stringified(out)
+            };
+        }
+        if matches!(name, "str" | "repr" | "format") {
+            return stringified(any_arg);
         }
         any_arg
     }
