@@ -951,7 +951,19 @@ impl FnRun {
             return None;
         }
 
-        let name = qual.as_deref().unwrap_or("");
+        self.call_result(call, qual.as_deref(), method.as_deref(), receiver, any_arg)
+    }
+
+    /// The taint of a call's value from its callee, receiver and arguments.
+    fn call_result(
+        &self,
+        call: &ExprCall,
+        qual: Option<&str>,
+        method: Option<&str>,
+        receiver: Option<Taint>,
+        any_arg: Option<Taint>,
+    ) -> Option<Taint> {
+        let name = qual.unwrap_or("");
         if sinks::is_sanitizer(name) || sinks::returns_file_handle(name) {
             return None;
         }
@@ -969,7 +981,7 @@ impl FnRun {
                 parsed
             });
         }
-        if let Some(m) = method.as_deref()
+        if let Some(m) = method
             && receiver.is_some()
         {
             if sinks::returns_non_text(m) {
