@@ -81,7 +81,8 @@ fn kind_name(kind: SinkKind) -> String {
 }
 
 /// Every fixture's findings are exactly its `# expect:` lines (kind and sink), with no
-/// problems, and every path starts at the event parameter and ends at the sink.
+/// problems, and every path starts at the event and ends at the sink. The handler is `handler`
+/// unless a `# function:` line names another.
 #[test]
 fn fixtures_match_their_expectations() {
     let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures())
@@ -105,7 +106,15 @@ fn fixtures_match_their_expectations() {
             text.lines().any(|l| l.starts_with("# expect: ")),
             "{name} has no expectation"
         );
-        let analysis = run_dir(&fixtures(), &name, false);
+        let function = text
+            .lines()
+            .find_map(|l| l.strip_prefix("# function: "))
+            .unwrap_or("handler");
+        let files = DirFiles {
+            root: fixtures(),
+            lossy: false,
+        };
+        let analysis = analyze(&files, &py(&name, function), Limits::default());
         let mut actual: Vec<String> = analysis
             .findings
             .iter()
@@ -123,10 +132,7 @@ fn fixtures_match_their_expectations() {
             let first = finding.path.first().unwrap();
             let last = finding.path.last().unwrap();
             assert!(finding.path.len() >= 2 && finding.path.len() <= 8, "{name}");
-            assert!(
-                first.note.starts_with("event parameter"),
-                "{name}: {first:?}"
-            );
+            assert!(first.note.starts_with("event"), "{name}: {first:?}");
             assert!(last.note.starts_with("reaches"), "{name}: {last:?}");
         }
     }
@@ -371,17 +377,18 @@ fn long_paths_are_shortened() {
     assert_eq!(path[7].note, "reaches `os.system`");
 }
 
-/// A handler bound by assignment (`handler = Mangum(app)`) is named in a problem that says why it
-/// is not analysed, rather than "not found".
+/// A handler bound by assignment to something other than a Mangum or Chalice app is named in a
+/// problem that says why it is not analysed, rather than "not found".
 #[test]
 fn assigned_handler_is_explained() {
-    let text = "from mangum import Mangum\nfrom api import app\n\nhandler = Mangum(app)\n";
+    let text = "from factory import make_handler\n\nhandler = make_handler()\n";
     let files = MemFiles(BTreeMap::from([("main.py".to_string(), text.to_string())]));
     let analysis = analyze(&files, &py("main.py", "handler"), Limits::default());
     assert!(analysis.findings.is_empty());
+    assert_eq!(analysis.problems[0].line, Some(3));
     assert_eq!(
         analysis.problems[0].message,
-        "handler `handler` is assigned (line 4), not defined with `def`; wrapped web frameworks are not analysed"
+        "handler `handler` is assigned (line 3), not defined with `def`; only Mangum and Chalice apps are followed"
     );
 }
 

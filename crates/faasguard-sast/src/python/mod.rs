@@ -7,6 +7,12 @@
 //! evaluation counts against a budget so that time per handler is bounded, and recursion over the
 //! tree is cut at [`MAX_NESTING`] levels (the parser itself grows its stack as needed).
 //!
+//! Frameworks: AWS Lambda Powertools resolvers (`app.resolve(event, context)`), Mangum
+//! (`handler = Mangum(app)`, FastAPI/Starlette), Chalice (`app = Chalice(…)` as the handler) and
+//! serverless-wsgi / awsgi (Flask) dispatch to functions registered with `@app.<method>(…)`: those
+//! run with `app` (`current_event`, `current_request`), their parameters (except `int`, `float`,
+//! `bool` annotations, which the frameworks validate) and Flask's global `request` tainted.
+//!
 //! Decisions worth knowing:
 //! - `subprocess.*` is a command sink with `shell=True` (any tainted part of the command), and
 //!   without a shell only when the program itself comes from the event (a tainted string first

@@ -92,14 +92,7 @@ pub(crate) fn join(a: Option<Taint>, b: Option<Taint>) -> Option<Taint> {
 /// Analyses the handler function named `function` in `module`: its first parameter is the event.
 pub(crate) fn analyze_handler(ctx: &mut Ctx<'_>, module: &Rc<PyModule>, function: &str) {
     let Some(def) = module.function(function) else {
-        let message = match assigned_at(module, function) {
-            Some(line) => format!(
-                "handler `{function}` is assigned (line {line}), not defined with `def`; \
-                 wrapped web frameworks are not analysed"
-            ),
-            None => format!("handler function `{function}` not found at the top level"),
-        };
-        ctx.problem(&module.file, None, &message);
+        analyze_wrapped_app(ctx, module, function);
         return;
     };
     let Some(event) = def
@@ -132,61 +125,145 @@ pub(crate) fn analyze_handler(ctx: &mut Ctx<'_>, module: &Rc<PyModule>, function
     let mut run = FnRun::new(Rc::clone(module), 0);
     run.env.insert(name, source.clone());
     run.exec_block(ctx, &def.body, 0);
-    analyze_routes(ctx, module, def, &source);
-}
 
-/// Decorator methods that register a route on an AWS Lambda Powertools resolver.
-const ROUTE_DECORATORS: &[&str] = &[
-    "get", "post", "put", "patch", "delete", "head", "route", "resolver",
-];
-
-/// AWS Lambda Powertools event handlers: `return app.resolve(event, context)` dispatches the
-/// event to the functions decorated with `@app.get(…)` etc. Those run with `app` (hence
-/// `app.current_event`) and their parameters (path parameters) tainted.
-fn analyze_routes(
-    ctx: &mut Ctx<'_>,
-    module: &Rc<PyModule>,
-    handler: &StmtFunctionDef,
-    source: &Taint,
-) {
-    let range = handler.range();
-    let Some(handler_text) = module
+    // Dispatch to framework routes from inside the handler: AWS Lambda Powertools
+    // (`app.resolve(event, context)`), serverless-wsgi (`handle_request(app, event, context)`),
+    // awsgi (`awsgi.response(app, event, context)`).
+    let range = def.range();
+    let handler_text = module
         .text
         .get(usize::from(range.start())..usize::from(range.end()))
-    else {
+        .unwrap_or("");
+    let mut apps: Vec<(String, String)> = Vec::new();
+    for (marker, how) in [
+        ("handle_request(", "serverless_wsgi.handle_request"),
+        ("awsgi.response(", "awsgi.response"),
+    ] {
+        if let Some(app) = handler_text
+            .split(marker)
+            .nth(1)
+            .and_then(|rest| rest.split([',', ')']).next())
+            .map(str::trim)
+            .filter(|a| !a.is_empty() && a.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        {
+            apps.push((app.to_string(), how.to_string()));
+        }
+    }
+    for stmt in module.body() {
+        if let Stmt::Assign(assign) = stmt
+            && let [Expr::Name(target)] = assign.targets.as_slice()
+        {
+            let app = target.id.as_str();
+            if handler_text.contains(&format!("{app}.resolve(")) {
+                apps.push((app.to_string(), format!("{app}.resolve")));
+            }
+        }
+    }
+    for (app, how) in apps {
+        analyze_routes(ctx, module, &app, &how, &source);
+    }
+}
+
+/// A handler bound by assignment: `handler = Mangum(app)` (FastAPI/Starlette) or
+/// `app = Chalice(…)` (the Chalice app is the handler). Their routes are analysed with the
+/// request tainted; anything else is reported as not analysable.
+fn analyze_wrapped_app(ctx: &mut Ctx<'_>, module: &Rc<PyModule>, function: &str) {
+    let assignment = module.body().iter().find_map(|stmt| match stmt {
+        Stmt::Assign(assign)
+            if assign
+                .targets
+                .iter()
+                .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == function)) =>
+        {
+            Some(assign)
+        }
+        _ => None,
+    });
+    let Some(assign) = assignment else {
+        ctx.problem(
+            &module.file,
+            None,
+            &format!("handler function `{function}` not found at the top level"),
+        );
         return;
     };
+    let probe = FnRun::new(Rc::clone(module), 0);
+    let wrapped = match assign.value.as_ref() {
+        Expr::Call(call) => probe.qualname(&call.func).and_then(|name| {
+            let last = name.rsplit('.').next().unwrap_or(&name).to_string();
+            match (last.as_str(), call.arguments.args.first()) {
+                ("Mangum", Some(Expr::Name(app))) => Some((
+                    app.id.as_str().to_string(),
+                    format!("Mangum({})", app.id.as_str()),
+                )),
+                ("Chalice", _) => Some((function.to_string(), "Chalice".to_string())),
+                _ => None,
+            }
+        }),
+        _ => None,
+    };
+    let (line, column) = module.locate(assign.range().start());
+    let Some((app, how)) = wrapped else {
+        ctx.problem(
+            &module.file,
+            Some(line),
+            &format!(
+                "handler `{function}` is assigned (line {line}), not defined with `def`; \
+                 only Mangum and Chalice apps are followed"
+            ),
+        );
+        return;
+    };
+    let source = Taint {
+        path: vec![Step {
+            file: module.file.clone(),
+            line,
+            column,
+            note: format!("event of handler `{function}` ({how})"),
+        }],
+        safe_for: 0,
+        head_clean: false,
+        structured: false,
+    };
+    analyze_routes(ctx, module, &app, &how, &source);
+}
+
+/// Functions registered on `app` by a decorator call (`@app.get("/x")`, `@app.route(…)`,
+/// `@app.on_s3_event(…)`) run with `app` (hence `app.current_event` / `app.current_request`),
+/// their parameters (path parameters, the request) and a Flask-style global `request` tainted.
+fn analyze_routes(ctx: &mut Ctx<'_>, module: &Rc<PyModule>, app: &str, how: &str, source: &Taint) {
+    let request_globals: Vec<String> = module
+        .aliases
+        .iter()
+        .filter(|(_, target)| matches!(target.as_str(), "flask.request" | "quart.request"))
+        .map(|(local, _)| local.clone())
+        .collect();
     for stmt in module.body() {
         let Stmt::FunctionDef(route) = stmt else {
             continue;
         };
-        let resolver = route.decorator_list.iter().find_map(|decorator| {
+        let registered = route.decorator_list.iter().any(|decorator| {
             let Expr::Call(call) = &decorator.expression else {
-                return None;
+                return false;
             };
-            let Expr::Attribute(attr) = call.func.as_ref() else {
-                return None;
-            };
-            let Expr::Name(app) = attr.value.as_ref() else {
-                return None;
-            };
-            let app = app.id.as_str();
-            (ROUTE_DECORATORS.contains(&attr.attr.as_str())
-                && handler_text.contains(&format!("{app}.resolve(")))
-            .then(|| app.to_string())
+            matches!(call.func.as_ref(), Expr::Attribute(attr)
+                if matches!(attr.value.as_ref(), Expr::Name(n) if n.id.as_str() == app))
         });
-        let Some(app) = resolver else {
+        if !registered {
             continue;
-        };
+        }
         if !ctx.tick(&module.file) {
             return;
         }
         let mut run = FnRun::new(Rc::clone(module), 0);
         let routed = source.with_step(run.step(
             route.range().start(),
-            format!("routed to `{}` by `{app}.resolve`", route.name.as_str()),
+            format!("routed to `{}` by `{how}`", route.name.as_str()),
         ));
-        run.env.insert(app, routed.clone());
+        run.env.insert(app.to_string(), routed.clone());
+        for name in &request_globals {
+            run.env.insert(name.clone(), routed.clone());
+        }
         for p in route
             .parameters
             .posonlyargs
@@ -194,26 +271,18 @@ fn analyze_routes(
             .chain(route.parameters.args.iter())
             .chain(route.parameters.kwonlyargs.iter())
         {
-            run.env
-                .insert(p.parameter.name.as_str().to_string(), routed.clone());
+            // FastAPI validates annotated scalars: `n: int` is a number.
+            let scalar = matches!(
+                p.parameter.annotation.as_deref(),
+                Some(Expr::Name(t)) if matches!(t.id.as_str(), "int" | "float" | "bool")
+            );
+            if !scalar {
+                run.env
+                    .insert(p.parameter.name.as_str().to_string(), routed.clone());
+            }
         }
         run.exec_block(ctx, &route.body, 0);
     }
-}
-
-/// The line of a top-level assignment to `name` (`handler = Mangum(app)`).
-fn assigned_at(module: &PyModule, name: &str) -> Option<u32> {
-    module.body().iter().find_map(|stmt| match stmt {
-        Stmt::Assign(assign)
-            if assign
-                .targets
-                .iter()
-                .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == name)) =>
-        {
-            Some(module.locate(assign.range().start()).0)
-        }
-        _ => None,
-    })
 }
 
 /// The state of one function body's walk.
