@@ -555,3 +555,30 @@ fn nesting_past_parser_limit_is_refused() {
         analysis.problems
     );
 }
+
+/// Long operator, member and conditional chains (no brackets, 200,000+ levels deep in oxc's
+/// recursive parser) run on a stack sized from the file and do not overflow.
+#[test]
+fn long_chains_do_not_overflow() {
+    let plus = " + x".repeat(200_000);
+    let member = ".x".repeat(200_000);
+    let cond = "a ? b : ".repeat(100_000);
+    let text = format!(
+        "exports.handler = async (event) => {{\n\
+         require('child_process').exec('a ' + event.body);\n\
+         const a = ''{plus};\n\
+         const b = event{member};\n\
+         const c = {cond}'d';\n\
+         }};\n"
+    );
+    let analysis = run(
+        &one_file("chains.js", text),
+        "chains.js",
+        "handler",
+        Limits::default(),
+    );
+    assert!(
+        summary(&analysis).contains(&(Command, "child_process.exec".to_string(), 2, 2)),
+        "{analysis:?}"
+    );
+}

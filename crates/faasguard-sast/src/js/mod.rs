@@ -7,50 +7,31 @@
 //! tainted arguments bound to their parameters (bounded by depth and a budget). See
 //! [`sinks`] for the sink, sanitizer and propagator tables.
 //!
-//! Parsing and the walk run on a thread with a large stack (oxc's parser and AST are recursive)
-//! and the walk itself stops descending past [`taint::MAX_DEPTH`] levels, so deeply nested input
-//! cannot overflow the stack. Module files are read on the caller's thread (the [`SourceFiles`]
-//! trait is not `Sync`) and handed to the worker over a channel.
+//! oxc's parser and semantic builder recurse once per nesting level (brackets, but also
+//! operator, member and call chains, at least two source bytes per level) without a depth
+//! limit. So each file is parsed and walked on a stack sized from that file (with `stacker`,
+//! on the calling thread: its bracket nesting times 4 KiB plus 1 KiB per byte; virtual memory,
+//! touched only as deep as the input goes), files with brackets nested deeper than
+//! [`parse::MAX_PARSE_NESTING`] are refused, and the walk itself stops descending past
+//! [`taint::MAX_DEPTH`] levels.
 
 mod parse;
 mod sinks;
 mod taint;
 
-use std::sync::mpsc;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::{Analysis, Handler, Limits, Problem, SourceFiles};
 
-/// Stack for the worker thread: enough for oxc to parse expressions nested ~10,000 deep.
-const WORKER_STACK: usize = 512 << 20;
-
-type ReadRequest = (String, mpsc::Sender<Option<String>>);
-
 pub(crate) fn analyze(files: &dyn SourceFiles, handler: &Handler, limits: Limits) -> Analysis {
-    let (tx, rx) = mpsc::channel::<ReadRequest>();
-    let result = std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new()
-            .name("faasguard-sast-js".into())
-            .stack_size(WORKER_STACK)
-            .spawn_scoped(scope, move || {
-                let read = |path: &str| -> Option<String> {
-                    let (reply_tx, reply_rx) = mpsc::channel();
-                    tx.send((path.to_string(), reply_tx)).ok()?;
-                    reply_rx.recv().ok().flatten()
-                };
-                taint::run(&read, handler, limits)
-            });
-        match worker {
-            Ok(worker) => {
-                // Serve reads until the worker drops its sender (it has finished).
-                for (path, reply) in rx {
-                    let _ = reply.send(files.read(&path));
-                }
-                worker.join().ok()
-            }
-            Err(_) => None,
-        }
-    });
-    result.unwrap_or_else(|| Analysis {
+    let read = |path: &str| files.read(path);
+    let text = files.read(&handler.file);
+    // A panic inside the analysis (a bug, or a stack that could not be allocated) is a problem
+    // for this handler, not the end of the scan.
+    catch_unwind(AssertUnwindSafe(|| {
+        taint::run(&read, handler, text, limits)
+    }))
+    .unwrap_or_else(|_| Analysis {
         findings: Vec::new(),
         problems: vec![Problem {
             file: handler.file.clone(),

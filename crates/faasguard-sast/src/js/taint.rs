@@ -146,10 +146,12 @@ struct FileCtx<'a> {
     import_depth: usize,
 }
 
-/// Entry point on the worker thread.
+/// Entry point on the worker thread. `handler_text` is the handler file as read by the caller
+/// (`None` when it could not be read).
 pub(crate) fn run(
     read: &dyn Fn(&str) -> Option<String>,
     handler: &Handler,
+    handler_text: Option<String>,
     limits: Limits,
 ) -> Analysis {
     let mut engine = Engine {
@@ -164,7 +166,7 @@ pub(crate) fn run(
         visits_left: MAX_VISITS,
         budget_reported: false,
     };
-    let Some(text) = load(&mut engine, &handler.file) else {
+    let Some(text) = check(&mut engine, &handler.file, handler_text) else {
         return Analysis {
             findings: Vec::new(),
             problems: engine.problems,
@@ -206,8 +208,14 @@ pub(crate) fn run(
 }
 
 /// Reads a file within the size limit, recording problems.
-fn load(engine: &mut Engine<'_>, path: &str) -> Option<String> {
-    let Some(text) = (engine.read)(path) else {
+fn load(engine: &mut Engine<'_>, path: &str) -> Option<Source> {
+    let text = (engine.read)(path);
+    check(engine, path, text)
+}
+
+/// A file's text when it exists and is within the size and nesting limits; problems otherwise.
+fn check(engine: &mut Engine<'_>, path: &str, text: Option<String>) -> Option<Source> {
+    let Some(text) = text else {
         engine.problems.push(Problem {
             file: path.to_string(),
             line: None,
@@ -238,11 +246,42 @@ fn load(engine: &mut Engine<'_>, path: &str) -> Option<String> {
         });
         return None;
     }
-    Some(text)
+    Some(Source {
+        text,
+        nesting: depth,
+    })
+}
+
+/// A file accepted for parsing, with its bracket nesting (for the stack size).
+struct Source {
+    text: String,
+    nesting: usize,
 }
 
 /// Parses a file, builds its context and runs `f` on it.
 fn with_file<R>(
+    engine: &mut Engine<'_>,
+    path: &str,
+    source: &Source,
+    import_depth: usize,
+    f: impl for<'x> FnOnce(&mut Engine<'_>, &FileCtx<'x>, &'x Program<'x>) -> R,
+) -> R {
+    // Stack for oxc's recursion on this file (see the module docs), plus the walk's own (at
+    // most one level per source byte, and at most MAX_DEPTH).
+    let walk_levels = source.text.len().min(MAX_DEPTH);
+    let needed = source
+        .nesting
+        .saturating_mul(4 << 10)
+        .saturating_add(source.text.len().saturating_mul(1 << 10))
+        .saturating_add(walk_levels.saturating_mul(4 << 10))
+        .saturating_add(256 << 10);
+    let text = source.text.as_str();
+    stacker::maybe_grow(needed, needed, || {
+        with_file_on_stack(engine, path, text, import_depth, f)
+    })
+}
+
+fn with_file_on_stack<R>(
     engine: &mut Engine<'_>,
     path: &str,
     text: &str,
