@@ -439,3 +439,26 @@ fn long_non_ascii_line_with_many_steps() {
     assert_eq!(sink.line, 3);
     assert!(sink.column > 400_000);
 }
+
+/// A method of a class imported from a local module (`from services import OrderService`,
+/// `OrderService().export(…)`) is followed, with `self` skipped when binding arguments.
+#[test]
+fn imported_class_method_is_followed() {
+    let app = "from services import OrderService\n\n\ndef handler(event, context):\n    return OrderService().export(event['pathParameters']['name'])\n";
+    let services = "class OrderService:\n    def export(self, name):\n        return open('/tmp/exports/' + name, 'w')\n";
+    let files = MemFiles(BTreeMap::from([
+        ("app.py".to_string(), app.to_string()),
+        ("services.py".to_string(), services.to_string()),
+    ]));
+    let analysis = analyze(&files, &py("app.py", "handler"), Limits::default());
+    assert_eq!(analysis.findings.len(), 1, "{:?}", analysis.problems);
+    let finding = &analysis.findings[0];
+    assert_eq!(finding.sink, "open");
+    assert_eq!(finding.path.last().unwrap().file, "services.py");
+    assert!(
+        finding
+            .path
+            .iter()
+            .any(|s| s.note == "passed to `export` as `name`")
+    );
+}

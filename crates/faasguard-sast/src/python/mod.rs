@@ -3,7 +3,9 @@
 //! The handler's first parameter is the event. Statements are walked in order with an environment
 //! of tainted names; branches are analysed separately and merged, loops twice. Calls to top-level
 //! functions of the same file, or of a file imported locally (`import x`, `from x import f`,
-//! relative imports), are followed with their tainted parameters, a few levels deep. Every
+//! relative imports), are followed with their tainted parameters, a few levels deep; so are
+//! methods of first-party classes called on an instance (`Service().run(x)`, a module-level
+//! `service = Service()`, `self.helper(x)` inside a method) and nested functions (closures). Every
 //! evaluation counts against a budget so that time per handler is bounded, and recursion over the
 //! tree is cut at [`MAX_NESTING`] levels (the parser itself grows its stack as needed).
 //!
@@ -153,11 +155,31 @@ pub(crate) struct PyModule {
     pub(crate) local_modules: HashMap<String, String>,
     /// Top-level `def` name → index in the body (the last definition wins, as in Python).
     functions: HashMap<String, usize>,
+    /// Top-level `class` name → index in the body.
+    classes: HashMap<String, usize>,
+    /// Module-level `x = Something(…)` → `Something()` (dotted as written), so that methods of
+    /// module-level clients and service objects resolve inside functions.
+    pub(crate) instances: HashMap<String, String>,
 }
 
 impl PyModule {
     pub(crate) fn body(&self) -> &[Stmt] {
         &self.parsed.syntax().body
+    }
+
+    /// A method of a top-level class (the last definition wins).
+    pub(crate) fn method(&self, class: &str, name: &str) -> Option<&StmtFunctionDef> {
+        let Some(Stmt::ClassDef(class)) = self.body().get(*self.classes.get(class)?) else {
+            return None;
+        };
+        class.body.iter().rev().find_map(|stmt| match stmt {
+            Stmt::FunctionDef(def) if def.name.as_str() == name => Some(def),
+            _ => None,
+        })
+    }
+
+    pub(crate) fn has_class(&self, class: &str) -> bool {
+        self.classes.contains_key(class)
     }
 
     /// A top-level `def` (or `async def`) by name.
@@ -309,6 +331,8 @@ impl<'f> Ctx<'f> {
             aliases: HashMap::new(),
             local_modules: HashMap::new(),
             functions: HashMap::new(),
+            classes: HashMap::new(),
+            instances: HashMap::new(),
         };
         let functions: HashMap<String, usize> = module
             .body()
@@ -320,6 +344,26 @@ impl<'f> Ctx<'f> {
             })
             .collect();
         module.functions = functions;
+        let mut classes = HashMap::new();
+        let mut instances = HashMap::new();
+        for (i, stmt) in module.body().iter().enumerate() {
+            match stmt {
+                Stmt::ClassDef(class) => {
+                    classes.insert(class.name.as_str().to_string(), i);
+                }
+                Stmt::Assign(assign) => {
+                    if let [ruff_python_ast::Expr::Name(target)] = assign.targets.as_slice()
+                        && let ruff_python_ast::Expr::Call(call) = assign.value.as_ref()
+                        && let Some(callee) = dotted(&call.func)
+                    {
+                        instances.insert(target.id.as_str().to_string(), format!("{callee}()"));
+                    }
+                }
+                _ => {}
+            }
+        }
+        module.classes = classes;
+        module.instances = instances;
         collect_imports(
             module.parsed.syntax().body.as_slice(),
             &mut module.aliases,
@@ -413,6 +457,17 @@ pub(crate) fn vendored_modules(files: &dyn SourceFiles, paths: &[String]) -> Has
         }
     }
     set
+}
+
+/// `a.b.c` as written (names and attributes only).
+fn dotted(expr: &ruff_python_ast::Expr) -> Option<String> {
+    match expr {
+        ruff_python_ast::Expr::Name(name) => Some(name.id.as_str().to_string()),
+        ruff_python_ast::Expr::Attribute(attr) => {
+            Some(format!("{}.{}", dotted(&attr.value)?, attr.attr.as_str()))
+        }
+        _ => None,
+    }
 }
 
 /// Candidate files for a dotted module name imported from `from_file`: relative to the code

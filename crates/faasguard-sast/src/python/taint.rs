@@ -297,6 +297,8 @@ pub(crate) struct FnRun {
     url_parts: HashMap<String, String>,
     /// Names assigned from `os.path.realpath/abspath/normpath(…)` or `….resolve()`.
     normalized: HashSet<String>,
+    /// The class whose method this is (`self` is an instance of it).
+    class: Option<String>,
     /// Functions defined in this body (closures): name → offset of the `def`.
     nested: HashMap<String, TextSize>,
     returned: Option<Taint>,
@@ -311,6 +313,7 @@ impl FnRun {
             objects: HashMap::new(),
             url_parts: HashMap::new(),
             nested: HashMap::new(),
+            class: None,
             normalized: HashSet::new(),
             returned: None,
             call_depth,
@@ -708,12 +711,24 @@ impl FnRun {
                 }
                 Expr::Name(name) => {
                     let id = name.id.as_str();
-                    let head = self
-                        .objects
-                        .get(id)
-                        .or_else(|| self.module.aliases.get(id))
-                        .cloned()
-                        .unwrap_or_else(|| id.to_string());
+                    let head = if let Some(object) = self.objects.get(id) {
+                        object.clone()
+                    } else if let (Some(class), "self") = (&self.class, id) {
+                        format!("{class}()")
+                    } else if let Some(instance) = self.module.instances.get(id) {
+                        // `Client()` / `urllib3.PoolManager()`: resolve its first name.
+                        let (first, rest) = instance
+                            .find(['.', '('])
+                            .map_or((instance.as_str(), ""), |i| instance.split_at(i));
+                        let first = self.module.aliases.get(first).map_or(first, String::as_str);
+                        format!("{first}{rest}")
+                    } else {
+                        self.module
+                            .aliases
+                            .get(id)
+                            .cloned()
+                            .unwrap_or_else(|| id.to_string())
+                    };
                     let mut out = head;
                     for part in parts.iter().rev() {
                         if part == "()" || part == "[]" {
@@ -1130,10 +1145,12 @@ impl FnRun {
             function,
             closure,
             at: def_at,
+            class,
         } = callee_ref;
-        let def = match def_at {
-            Some(offset) => find_def_at(module.body(), offset, 0),
-            None => module.function(&function),
+        let def = match (def_at, &class) {
+            (Some(offset), _) => find_def_at(module.body(), offset, 0),
+            (None, Some(class)) => module.method(class, &function),
+            (None, None) => module.function(&function),
         };
         let Some(def) = def else {
             return fallback();
@@ -1155,12 +1172,19 @@ impl FnRun {
                 callee.env.remove(p.parameter.name.as_str());
             }
         }
+        let is_static = def
+            .decorator_list
+            .iter()
+            .any(|d| matches!(&d.expression, Expr::Name(n) if n.id.as_str() == "staticmethod"));
+        let skip_self = usize::from(class.is_some() && !is_static);
         let params: Vec<&ruff_python_ast::ParameterWithDefault> = def
             .parameters
             .posonlyargs
             .iter()
             .chain(def.parameters.args.iter())
+            .skip(skip_self)
             .collect();
+        callee.class = class;
         let bind_param = |callee: &mut FnRun, name: &str, taint: &Taint| {
             let step = self.step(at, format!("passed to `{function}` as `{name}`"));
             callee.env.insert(name.to_string(), taint.with_step(step));
@@ -1201,6 +1225,7 @@ impl FnRun {
                 function: qual.to_string(),
                 closure: true,
                 at: Some(offset),
+                class: None,
             });
         }
         if bare && self.module.function(qual).is_some() {
@@ -1209,11 +1234,37 @@ impl FnRun {
                 function: qual.to_string(),
                 closure: false,
                 at: None,
+                class: None,
             });
         }
         let (prefix, function) = qual.rsplit_once('.')?;
         if function.contains('(') || function.contains('[') {
             return None;
+        }
+        // `Class().method` / `module.Class().method`: a method of a first-party class.
+        if let Some(class_path) = prefix.strip_suffix("()") {
+            if class_path.contains(['(', '[']) {
+                return None;
+            }
+            let (module, class) = match class_path.rsplit_once('.') {
+                None => (Rc::clone(&self.module), class_path),
+                Some((module_name, class)) => {
+                    let file = self.module.local_modules.get(module_name)?;
+                    (ctx.load(file, self.module.depth + 1)?, class)
+                }
+            };
+            if !module.has_class(class) {
+                // `from services import OrderService` → `services.OrderService`.
+                return None;
+            }
+            module.method(class, function)?;
+            return Some(Callee {
+                module,
+                function: function.to_string(),
+                closure: false,
+                at: None,
+                class: Some(class.to_string()),
+            });
         }
         let file = self.module.local_modules.get(prefix)?;
         let module = ctx.load(file, self.module.depth + 1)?;
@@ -1223,6 +1274,7 @@ impl FnRun {
             function: function.to_string(),
             closure: false,
             at: None,
+            class: None,
         })
     }
 }
@@ -1231,6 +1283,8 @@ impl FnRun {
 struct Callee {
     module: Rc<PyModule>,
     function: String,
+    /// A method of this class (its first parameter is `self`).
+    class: Option<String>,
     /// A nested def: it sees the caller's names.
     closure: bool,
     /// Offset of a nested def (top-level ones are found by name).
