@@ -45,10 +45,13 @@ else
   FG="$CARGO_TARGET_DIR/release/faasguard"
 fi
 FG_AVAILABLE=0
-if "$FG" rules --format json 2>/dev/null | grep -q '"FG-INJ-'; then FG_AVAILABLE=1; fi
+# (output captured first: with pipefail, `grep -q` closing the pipe early would fail the pipeline)
+FG_RULES="$("$FG" rules --format json 2>/dev/null || true)"
+if grep -q '"FG-INJ-' <<< "$FG_RULES"; then FG_AVAILABLE=1; fi
 # only the injection analysis (not the config, IAM, secret and dependency scans) when the CLI can
 FG_ONLY=(--select FG-INJ)
-if "$FG" scan --help 2>/dev/null | grep -q '`sast`'; then FG_ONLY=(--scanners sast --select FG-INJ); fi
+FG_HELP="$("$FG" scan --help 2>/dev/null || true)"
+if grep -q '`sast`' <<< "$FG_HELP"; then FG_ONLY=(--scanners sast --select FG-INJ); fi
 
 timed() { # name, command...
   local name="$1"; shift
@@ -79,7 +82,7 @@ timed njsscan "${NETLESS[@]}" "${SEMGREP_ENV[@]}" PATH="$OUT/njsscan-venv/bin:$P
   "$OUT/njsscan-venv/bin/njsscan" --json -o "$RES/njsscan.json" "$CORPUS"
 timed bandit "$OUT/bandit-venv/bin/bandit" -r -f json -o "$RES/bandit.json" -q "$CORPUS"
 
-{ echo "faasguard $(git -C "$REPO" rev-parse --short HEAD) (available: $FG_AVAILABLE)";
+{ echo "faasguard $(git -C "$REPO" rev-parse --short HEAD) (available: $FG_AVAILABLE; binary $FG built $(date -u -r "$FG" +%FT%TZ); uncommitted files in the checkout: $(git -C "$REPO" status --short --untracked-files=no | wc -l))";
   "$OUT/semgrep-venv/bin/semgrep" --version | sed 's/^/semgrep /';
   "$OUT/njsscan-venv/bin/pip" show njsscan semgrep 2>/dev/null | grep -E '^(Name|Version)' | paste - - | sed 's/Name: //; s/\tVersion: / /; s/^/njsscan-venv: /';
   "$OUT/bandit-venv/bin/bandit" --version 2>&1 | head -1;
@@ -109,4 +112,6 @@ if [[ "$TREE_MB" != 0 ]]; then
   fi
 fi
 
-python3 "$HERE/score.py" --results "$RES" | tee "$RES/score.txt"
+python3 "$HERE/score.py" --results "$RES" --details | tee "$RES/score.txt"
+echo
+python3 "$HERE/score.py" --results "$RES" --set holdout | tee "$RES/score-holdout.txt"
