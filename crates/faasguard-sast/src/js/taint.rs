@@ -43,6 +43,9 @@ struct Taint {
     /// The value came out of `JSON.parse` (or a query-string parser) and was not turned into a
     /// string since: it may be an object or array (`{"$ne": null}`), not only a string.
     parsed: bool,
+    /// The value is a string built from event data by concatenation, interpolation or
+    /// formatting (`'… WHERE id = ' + id`): what query sinks look for.
+    built: bool,
 }
 
 impl Taint {
@@ -60,6 +63,7 @@ impl Taint {
                 a.cleared &= b.cleared;
                 a.in_object &= b.in_object;
                 a.parsed |= b.parsed;
+                a.built |= b.built;
                 Some(a)
             }
             (a, b) => a.or(b),
@@ -1236,6 +1240,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 acc.map(|t| Taint {
                     in_object: false,
                     parsed: false,
+                    built: true,
                     ..t
                 })
             }
@@ -1258,6 +1263,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                     Taint::merge(l, r).map(|t| Taint {
                         in_object: false,
                         parsed: false,
+                        built: true,
                         ..t
                     })
                 } else {
@@ -1392,6 +1398,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 cleared: 0,
                 in_object: false,
                 parsed: false,
+                built: false,
             });
         }
         self.env.get(&sym).cloned()
@@ -1428,6 +1435,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 cleared: 0,
                 in_object: false,
                 parsed: false,
+                built: false,
             });
         }
         let t = self.eval(member.object())?;
@@ -1447,7 +1455,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 SimpleAssignmentTarget::AssignmentTargetIdentifier(id) => self.ident_taint(id),
                 _ => None,
             });
-            Taint::merge(current, rhs)
+            Taint::merge(current, rhs).map(|t| Taint { built: true, ..t })
         } else {
             None
         };
@@ -1633,6 +1641,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                     "String" | "util.format" | "format" | "JSON.stringify" => false,
                     _ => t.parsed,
                 };
+                t.built |= matches!(dotted.as_str(), "util.format" | "format");
                 let step = self.step(call.span, note.to_string());
                 return Some(t.with_step(step));
             }
@@ -1659,14 +1668,16 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             }
             if let Some(r) = receiver {
                 let parsed = r.parsed && !sinks::method_returns_string(m);
+                let built = r.built || sinks::method_takes_arg_taint(m);
                 return Some(Taint {
                     in_object: false,
                     parsed,
+                    built,
                     ..r
                 });
             }
             if sinks::method_takes_arg_taint(m) {
-                return any_arg;
+                return any_arg.map(|t| Taint { built: true, ..t });
             }
         }
         None
@@ -1796,7 +1807,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                     }
                     _ => taint(0).filter(|t| !t.in_object),
                 };
-                if let Some(t) = t {
+                if let Some(t) = t.filter(|t| t.built) {
                     self.report(SinkKind::Query, sink, span, &t);
                 }
             }
@@ -1829,7 +1840,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 let statement = arg(0).and_then(|e| self.object_prop(e, "Statement"));
                 if let Some(t) = statement
                     .and_then(|v| self.peek(v))
-                    .filter(|t| !t.in_object)
+                    .filter(|t| !t.in_object && t.built)
                 {
                     let name = sink.rsplit(['.', ' ']).next().unwrap_or(sink);
                     self.report(SinkKind::Query, &format!("{name}(Statement)"), span, &t);
