@@ -149,6 +149,16 @@ const CASES: &[(&str, &str, Expected)] = &[
         "handler",
         &[(Command, "child_process.execFile", 4, 5)],
     ),
+    (
+        "closure_nested_function_returns_event_data.js",
+        "handler",
+        &[(Command, "child_process.exec", 4, 8)],
+    ),
+    (
+        "local_import_default_object/handler.mjs",
+        "handler",
+        &[(Command, "child_process.execSync", 4, 5)],
+    ),
     ("exec_after_parseint_safe.js", "handler", &[]),
     ("validator_is_alphanumeric_guard_safe.js", "handler", &[]),
     ("spawn_without_shell_args_safe.js", "handler", &[]),

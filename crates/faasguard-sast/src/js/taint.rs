@@ -572,6 +572,17 @@ fn find_export<'a>(ctx: &FileCtx<'a>, program: &'a Program<'a>, name: &str) -> O
                     }
                 }
             },
+            // `export default { name() { … } }`
+            Statement::ExportDefaultDeclaration(e) => {
+                if let Some(Expression::ObjectExpression(obj)) = e
+                    .declaration
+                    .as_expression()
+                    .map(Expression::without_parentheses)
+                    && let Some(f) = object_member_fn(ctx, obj, name)
+                {
+                    return Some(f);
+                }
+            }
             _ => {}
         }
     }
@@ -684,6 +695,8 @@ struct Walker<'a, 'c, 'e, 'r> {
     names: HashMap<SymbolId, Name>,
     /// Object literals bound to constants in the file and in walked functions.
     objects: HashMap<SymbolId, &'a ObjectExpression<'a>>,
+    /// Functions declared inside walked functions (closures over event data).
+    local_fns: HashMap<SymbolId, FnRef<'a>>,
     ret: Option<Taint>,
     depth: usize,
     call_stack: Vec<u32>,
@@ -698,6 +711,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             sources: HashMap::new(),
             names: HashMap::new(),
             objects: ctx.objects.clone(),
+            local_fns: HashMap::new(),
             ret: None,
             depth: 0,
             call_stack: Vec::new(),
@@ -871,7 +885,10 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             }
             Statement::VariableDeclaration(v) => self.walk_var_decl(v),
             Statement::FunctionDeclaration(f) => {
-                // Walked for captured event data; calls with tainted arguments walk it again.
+                // Walked for captured event data; calls walk it again with their arguments.
+                if let Some(sym) = f.id.as_ref().and_then(|id| id.symbol_id.get()) {
+                    self.local_fns.insert(sym, FnRef::Func(f));
+                }
                 let saved = self.ret.take();
                 self.walk_function_body(FnRef::Func(f));
                 self.ret = saved;
@@ -986,6 +1003,11 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 && let Some(sym) = id.symbol_id.get()
             {
                 self.objects.insert(sym, obj);
+            }
+            if let (BindingPattern::BindingIdentifier(id), Some(f)) = (&d.id, fn_of(init))
+                && let Some(sym) = id.symbol_id.get()
+            {
+                self.local_fns.insert(sym, f);
             }
             let t = self.eval(init);
             self.bind_pattern(&d.id, t.as_ref(), init.span());
@@ -1615,16 +1637,20 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             return Some(t);
         }
 
-        // Functions of this file and of local modules.
+        // Functions of this file and of local modules. Nested functions are followed even
+        // without tainted arguments: they may return event data they close over.
         if let Expression::Identifier(id) = call.callee.without_parentheses()
-            && let Some(f) = ident_symbol(&self.ctx.scoping, id)
-                .and_then(|s| self.ctx.functions.get(&s))
-                .copied()
+            && let Some(sym) = ident_symbol(&self.ctx.scoping, id)
         {
-            if any_arg.is_some() {
+            if let Some(f) = self.ctx.functions.get(&sym).copied() {
+                if any_arg.is_some() {
+                    return self.call_function(f, &taints, id.name.as_str());
+                }
+                return None;
+            }
+            if let Some(f) = self.local_fns.get(&sym).copied() {
                 return self.call_function(f, &taints, id.name.as_str());
             }
-            return None;
         }
         if let Some(n) = &name {
             if n.is_local_module() {
