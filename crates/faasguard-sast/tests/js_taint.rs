@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use faasguard_sast::{Analysis, Handler, Language, Limits, SinkKind, SourceFiles, analyze};
@@ -612,5 +613,56 @@ fn long_chains_do_not_overflow() {
     assert!(
         summary(&analysis).contains(&(Command, "child_process.exec".to_string(), 2, 2)),
         "{analysis:?}"
+    );
+}
+
+/// Loops nested 30 deep do not multiply the work (only the outer loops are walked twice): the
+/// sink in the innermost loop is found.
+#[test]
+fn nested_loops_stay_linear() {
+    let depth = 30;
+    let mut loops = String::new();
+    for i in 0..depth {
+        write!(loops, "for (const r{i} of event.Records) {{ ").unwrap();
+    }
+    let text = format!(
+        "exports.handler = async (event) => {{ {loops} require('child_process').exec(r0.body); {} }};",
+        "}".repeat(depth)
+    );
+    let analysis = run(
+        &one_file("loops.js", text),
+        "loops.js",
+        "handler",
+        Limits::default(),
+    );
+    assert_eq!(analysis.findings.len(), 1);
+    assert!(analysis.problems.is_empty(), "{:?}", analysis.problems);
+}
+
+/// Helpers that each call the next one ten times (10^4 paths at the call depth limit) hit the
+/// function-walk budget: the analysis returns with a budget problem, the direct sink is found.
+#[test]
+fn call_fan_out_hits_the_budget() {
+    let mut text = String::from("const { exec } = require('child_process');\n");
+    for i in 0..6 {
+        let calls = format!("f{}(x); ", i + 1).repeat(10);
+        writeln!(text, "function f{i}(x) {{ {calls} }}").unwrap();
+    }
+    text.push_str("function f6(x) { exec(x); }\n");
+    text.push_str("exports.handler = async (event) => { exec(event.body); f0(event.body); };\n");
+    let analysis = run(
+        &one_file("fan.js", text),
+        "fan.js",
+        "handler",
+        Limits::default(),
+    );
+    assert!(summary(&analysis).contains(&(Command, "child_process.exec".to_string(), 9, 9)));
+    assert!(
+        analysis
+            .problems
+            .iter()
+            .any(|p| p.message.contains("budget")),
+        "{:?}",
+        analysis.problems
     );
 }

@@ -104,7 +104,10 @@ fn line_of(text: &str, offset: u32) -> u32 {
 /// `text` with the line holding byte `offset` replaced by spaces (same length, so every other
 /// offset is unchanged).
 fn blank_line(text: &str, offset: usize) -> String {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
     let mut out = String::with_capacity(text.len());

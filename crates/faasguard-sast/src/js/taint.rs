@@ -700,6 +700,9 @@ struct Walker<'a, 'c, 'e, 'r> {
     ret: Option<Taint>,
     depth: usize,
     call_stack: Vec<u32>,
+    /// Loops entered (the outermost ones are walked twice, inner ones once, so that nested
+    /// loops do not double the work per level).
+    loop_depth: usize,
 }
 
 impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
@@ -715,6 +718,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             ret: None,
             depth: 0,
             call_stack: Vec::new(),
+            loop_depth: 0,
         }
     }
 
@@ -807,6 +811,16 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
 
     fn walk_function_body(&mut self, func: FnRef<'a>) {
         if self.engine.walks_left == 0 {
+            if !self.engine.budget_reported {
+                self.engine.budget_reported = true;
+                self.engine.problems.push(Problem {
+                    file: self.ctx.path.clone(),
+                    line: None,
+                    message: format!(
+                        "analysis budget of {MAX_FUNCTION_WALKS} function walks spent; the rest of the handler is not analysed"
+                    ),
+                });
+            }
             return;
         }
         self.engine.walks_left -= 1;
@@ -868,12 +882,27 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
         }
     }
 
+    /// How many times to walk a loop body: twice for the outer loops, once deeper.
+    fn loop_reps(&self) -> usize {
+        if self.loop_depth < 3 { 2 } else { 1 }
+    }
+
     fn walk_stmt(&mut self, stmt: &'a Statement<'a>) {
         if self.too_deep() {
             return;
         }
         self.depth += 1;
+        let is_loop = matches!(
+            stmt,
+            Statement::ForStatement(_)
+                | Statement::ForOfStatement(_)
+                | Statement::ForInStatement(_)
+                | Statement::WhileStatement(_)
+                | Statement::DoWhileStatement(_)
+        );
+        self.loop_depth += usize::from(is_loop);
         self.walk_stmt_inner(stmt);
+        self.loop_depth -= usize::from(is_loop);
         self.depth -= 1;
     }
 
@@ -913,7 +942,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                     }
                     None => {}
                 }
-                for _ in 0..2 {
+                for _ in 0..self.loop_reps() {
                     if let Some(t) = &f.test {
                         self.eval(t);
                     }
@@ -926,25 +955,25 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             Statement::ForOfStatement(f) => {
                 let t = self.eval(&f.right);
                 self.bind_for_left(&f.left, t, f.right.span());
-                for _ in 0..2 {
+                for _ in 0..self.loop_reps() {
                     self.walk_stmt(&f.body);
                 }
             }
             Statement::ForInStatement(f) => {
                 let t = self.eval(&f.right);
                 self.bind_for_left(&f.left, t, f.right.span());
-                for _ in 0..2 {
+                for _ in 0..self.loop_reps() {
                     self.walk_stmt(&f.body);
                 }
             }
             Statement::WhileStatement(w) => {
-                for _ in 0..2 {
+                for _ in 0..self.loop_reps() {
                     self.eval(&w.test);
                     self.walk_stmt(&w.body);
                 }
             }
             Statement::DoWhileStatement(w) => {
-                for _ in 0..2 {
+                for _ in 0..self.loop_reps() {
                     self.walk_stmt(&w.body);
                     self.eval(&w.test);
                 }
