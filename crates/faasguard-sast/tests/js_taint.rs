@@ -160,7 +160,13 @@ const CASES: &[(&str, &str, Expected)] = &[
         "handler",
         &[(Command, "child_process.execSync", 4, 5)],
     ),
+    (
+        "exec_indexof_without_comparison.js",
+        "handler",
+        &[(Command, "child_process.exec", 6, 8)],
+    ),
     ("exec_after_parseint_safe.js", "handler", &[]),
+    ("exec_allowlist_indexof_safe.js", "handler", &[]),
     ("validator_is_alphanumeric_guard_safe.js", "handler", &[]),
     ("spawn_without_shell_args_safe.js", "handler", &[]),
     ("exec_shell_quote_safe.js", "handler", &[]),

@@ -1206,8 +1206,27 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
                 (true, u.argument.without_parentheses())
             }
+            // `ALLOWED.indexOf(x) === -1` (not found) / `!== -1`, `>= 0`, `> -1` (found).
+            Expression::BinaryExpression(b) => {
+                let minus_one = matches!(b.right.without_parentheses(),
+                    Expression::UnaryExpression(u) if u.operator == UnaryOperator::UnaryNegation
+                        && matches!(&u.argument, Expression::NumericLiteral(n) if (n.value - 1.0).abs() < f64::EPSILON));
+                let zero = matches!(b.right.without_parentheses(), Expression::NumericLiteral(n) if n.value.abs() < f64::EPSILON);
+                let negated = match b.operator {
+                    BinaryOperator::StrictEquality | BinaryOperator::Equality if minus_one => true,
+                    BinaryOperator::LessThan if zero => true,
+                    BinaryOperator::StrictInequality | BinaryOperator::Inequality if minus_one => {
+                        false
+                    }
+                    BinaryOperator::GreaterEqualThan if zero => false,
+                    BinaryOperator::GreaterThan if minus_one => false,
+                    _ => return None,
+                };
+                (negated, b.left.without_parentheses())
+            }
             other => (false, other),
         };
+        let compared = matches!(test.without_parentheses(), Expression::BinaryExpression(_));
         let Expression::CallExpression(call) = inner else {
             return None;
         };
@@ -1219,8 +1238,13 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 Expression::Identifier(id) => Some(id.name.as_str()),
                 _ => None,
             })?;
-        let is_check = matches!(method, "includes" | "has" | "test" | "hasOwnProperty")
-            || method.starts_with("is")
+        if compared != (method == "indexOf") {
+            return None;
+        }
+        let is_check = matches!(
+            method,
+            "includes" | "has" | "test" | "hasOwnProperty" | "indexOf"
+        ) || method.starts_with("is")
             || method.starts_with("validate")
             || method.starts_with("matches");
         if !is_check {
