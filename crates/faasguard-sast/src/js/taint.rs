@@ -1212,16 +1212,24 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                     Expression::UnaryExpression(u) if u.operator == UnaryOperator::UnaryNegation
                         && matches!(&u.argument, Expression::NumericLiteral(n) if (n.value - 1.0).abs() < f64::EPSILON));
                 let zero = matches!(b.right.without_parentheses(), Expression::NumericLiteral(n) if n.value.abs() < f64::EPSILON);
-                let negated = match b.operator {
-                    BinaryOperator::StrictEquality | BinaryOperator::Equality if minus_one => true,
-                    BinaryOperator::LessThan if zero => true,
-                    BinaryOperator::StrictInequality | BinaryOperator::Inequality if minus_one => {
-                        false
-                    }
-                    BinaryOperator::GreaterEqualThan if zero => false,
-                    BinaryOperator::GreaterThan if minus_one => false,
-                    _ => return None,
-                };
+                let not_found = (minus_one
+                    && matches!(
+                        b.operator,
+                        BinaryOperator::StrictEquality | BinaryOperator::Equality
+                    ))
+                    || (zero && b.operator == BinaryOperator::LessThan);
+                let found = (minus_one
+                    && matches!(
+                        b.operator,
+                        BinaryOperator::StrictInequality
+                            | BinaryOperator::Inequality
+                            | BinaryOperator::GreaterThan
+                    ))
+                    || (zero && b.operator == BinaryOperator::GreaterEqualThan);
+                if !not_found && !found {
+                    return None;
+                }
+                let negated = not_found;
                 (negated, b.left.without_parentheses())
             }
             other => (false, other),
