@@ -34,6 +34,12 @@ rm -f "$RES"/*
 if [[ ! -x "$TOOLS/pa-venv/bin/pip-audit" ]]; then
   python3 -m venv "$TOOLS/pa-venv" && "$TOOLS/pa-venv/bin/pip" install -q pip-audit==2.10.1
 fi
+# safety 2.x can read a local database: the last free safety-db release (2021-07, CC BY-NC 4.0,
+# from PyPI) is the only offline-capable peer found on the registries
+if [[ ! -x "$TOOLS/sf-venv/bin/safety" ]]; then
+  python3 -m venv "$TOOLS/sf-venv" && "$TOOLS/sf-venv/bin/pip" install -q safety==2.3.5 safety-db==2021.7.17
+fi
+SAFETY_DB="$("$TOOLS/sf-venv/bin/python" -c 'import importlib.util, os; print(os.path.dirname(importlib.util.find_spec("safety_db").origin))')"
 if [[ -z "${SKIP_BUILD:-}" ]]; then  # SKIP_BUILD=1: use the binaries already in $CARGO_TARGET_DIR
   (cd "$REPO" && cargo build --release -q -p faasguard-cli --bin faasguard \
     && cargo build --release -q -p faasguard-vulndb --example bench-match)
@@ -85,9 +91,12 @@ timed pip-audit-osv "${NETLESS[@]}" "$PA" -s osv --path "$SP" --format json --pr
 # JSON API pip-audit's default service asks is answered 404 there, i.e. the service is unreachable
 timed pip-audit-proxy "$PA" --path "$SP" --format json --progress-spinner off --cache-dir "$OUT/pa-cache"
 timed pip-audit-req "$PA" -r "$OUT/site-packages.txt" --no-deps --disable-pip --format json --progress-spinner off --cache-dir "$OUT/pa-cache"
+# --output text: safety 2.3.5's --json output crashes when the database is local (it builds an
+# advisory URL from None); the text report carries the counts
+timed safety-local "${NETLESS[@]}" "$TOOLS/sf-venv/bin/safety" check --db "$SAFETY_DB" -r "$OUT/site-packages.txt" --output text
 timed npm-audit-offline "${NETLESS[@]}" sh -c 'cd "$0" && exec npm audit --offline --json' "$NPMA"
 uptime | tee -a "$RES/load.txt"
 
-{ "$PA" --version; echo "npm $(npm --version)"; echo "faasguard $(git -C "$REPO" rev-parse --short HEAD) (working tree)";
+{ "$PA" --version; "$TOOLS/sf-venv/bin/safety" --version; echo "npm $(npm --version)"; echo "faasguard $(git -C "$REPO" rev-parse --short HEAD) (working tree)";
   nproc | sed 's/^/cores: /'; } > "$RES/versions.txt"
 "$TOOLS/pa-venv/bin/python" "$HERE/summarise.py" --out "$OUT" --advisories "$ADVISORIES" | tee "$RES/summary.md"

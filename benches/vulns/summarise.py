@@ -28,6 +28,7 @@ ROWS = [
     ("pip-audit-osv", "pip-audit", "-s osv --path site-packages, no network (unshare -n)"),
     ("pip-audit-proxy", "pip-audit", "--path site-packages, PyPI service, machine network (registry proxy only)"),
     ("pip-audit-req", "pip-audit", "-r site-packages.txt --no-deps --disable-pip, machine network (registry proxy only)"),
+    ("safety-local", "safety", "2.3.5 check --db <safety-db 2021.7.17> -r site-packages.txt --output text, netless"),
     ("npm-audit-offline", "npm audit", "--offline --json on the Node function's lockfile, no network (unshare -n)"),
 ]
 
@@ -119,6 +120,12 @@ def main():
             except (json.JSONDecodeError, KeyError):
                 seen, vuln, nc = "0", "—", "all (crashed)"
             printed.append((name, last_line(out) if not out.lstrip().startswith("{") else "(JSON on stdout)", last_line(err), rc))
+        elif tool == "safety":
+            m = re.search(r"Found and scanned (\d+) packages", out)
+            v = re.findall(r"^-> Vulnerability found in (\S+) version (\S+)", out, re.M)
+            if m:
+                seen, vuln, nc = m.group(1), f"{len(set(v))} / {len(v)}", "not said"
+            printed.append((name, last_line(out)[:120] + " … " + ("; ".join(l.strip() for l in out.splitlines() if "vulnerabilities found" in l)), last_line(err), rc))
         elif tool == "npm audit":
             try:
                 rep = json.loads(out)
