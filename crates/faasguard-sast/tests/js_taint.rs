@@ -672,3 +672,22 @@ fn call_fan_out_hits_the_budget() {
         analysis.problems
     );
 }
+
+/// An invalid character after a statement (oxc recovers but stops early) blanks only that
+/// character: the `require` on the same line still binds `cp`, and the sink is found.
+#[test]
+fn invalid_character_only_blanks_the_token() {
+    let text = "const cp = require('child_process');\u{0}\nexports.handler = async (event) => { cp.exec(event.body); };\n";
+    let analysis = run(
+        &one_file("nul.js", text.to_string()),
+        "nul.js",
+        "handler",
+        Limits::default(),
+    );
+    assert_eq!(
+        summary(&analysis),
+        vec![(Command, "child_process.exec".to_string(), 2, 2)]
+    );
+    assert_eq!(analysis.problems.len(), 1);
+    assert_eq!(analysis.problems[0].line, Some(1));
+}

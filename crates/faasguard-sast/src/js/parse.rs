@@ -3,7 +3,7 @@
 use oxc_allocator::Allocator;
 use oxc_ast::ast::Program;
 use oxc_parser::{ParseOptions, Parser};
-use oxc_span::SourceType;
+use oxc_span::{GetSpan, SourceType};
 
 /// Fatal syntax errors blank out the offending line and parse again, this many times.
 const MAX_RECOVERIES: usize = 8;
@@ -45,6 +45,7 @@ pub(crate) fn with_program<R>(
     let mut text = text.to_string();
     let mut errors: Vec<SyntaxError> = Vec::new();
     let mut attempt = 0;
+    let mut last_line: Option<u32> = None;
     loop {
         let allocator = Allocator::default();
         let ret = Parser::new(&allocator, &text, source_type)
@@ -64,19 +65,34 @@ pub(crate) fn with_program<R>(
                 break;
             }
         }
-        if !ret.panicked || attempt >= MAX_RECOVERIES {
+        // oxc either gives up (`panicked`, empty program) or may stop early after an error
+        // (the program ends before the text does): both are retried with the line blanked.
+        let covered = ret.program.body.last().map_or(0, |s| s.span().end as usize);
+        let truncated = !ret.diagnostics.is_empty()
+            && text
+                .get(covered..)
+                .is_some_and(|rest| !rest.trim().is_empty());
+        if !(ret.panicked || truncated) || attempt >= MAX_RECOVERIES {
             return f(&ret.program, &errors);
         }
         attempt += 1;
-        let offset = ret
+        let label = ret
             .diagnostics
             .first()
             .and_then(|d| d.labels.first())
-            .map(oxc_span::LabeledSpan::offset);
-        let Some(offset) = offset else {
+            .map(|l| (l.offset() as usize, l.len() as usize));
+        let Some((offset, len)) = label else {
             return f(&ret.program, &errors);
         };
-        let blanked = blank_line(&text, offset as usize);
+        // First the offending token only (an invalid character, a stray token); when the
+        // parse fails on the same line again, the whole line.
+        let line = line_of(&text, u32::try_from(offset).unwrap_or(u32::MAX));
+        let blanked = if last_line == Some(line) {
+            blank_line(&text, offset)
+        } else {
+            blank_range(&text, offset, len.clamp(1, 64))
+        };
+        last_line = Some(line);
         drop(ret);
         drop(allocator);
         if blanked == text {
@@ -110,6 +126,28 @@ fn blank_line(text: &str, offset: usize) -> String {
     }
     let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..start]);
+    out.extend(
+        text[start..end]
+            .chars()
+            .map(|c| if c == '\r' { c } else { ' ' }),
+    );
+    out.push_str(&text[end..]);
+    out
+}
+
+/// `text` with the characters in `offset..offset + len` (within one line) replaced by spaces.
+fn blank_range(text: &str, offset: usize, len: usize) -> String {
+    let mut start = offset.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let mut end = (start + len).min(line_end);
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
     let mut out = String::with_capacity(text.len());
     out.push_str(&text[..start]);
     out.extend(
