@@ -132,3 +132,17 @@ pub fn analyze(files: &dyn SourceFiles, handler: &Handler, limits: Limits) -> An
         Language::Python => python::analyze(files, handler, limits),
     }
 }
+
+/// Analyses several handlers of one code directory (same [`SourceFiles`]), reading and parsing
+/// each Python file once for all of them. Results are in the order of `handlers`; a file's syntax
+/// errors are reported with the first handler that reads it.
+pub fn analyze_all(files: &dyn SourceFiles, handlers: &[Handler], limits: Limits) -> Vec<Analysis> {
+    let mut python = python::Session::new(files, limits);
+    handlers
+        .iter()
+        .map(|handler| match handler.language {
+            Language::JavaScript | Language::TypeScript => js::analyze(files, handler, limits),
+            Language::Python => python.analyze(handler),
+        })
+        .collect()
+}

@@ -462,3 +462,40 @@ fn imported_class_method_is_followed() {
             .any(|s| s.note == "passed to `export` as `name`")
     );
 }
+
+/// `analyze_all` shares parsed files between handlers and gives the same findings as analysing
+/// them one by one, also when one handler's file is a module another handler imports (its own
+/// imports are still followed).
+#[test]
+fn analyze_all_matches_one_by_one() {
+    let files = MemFiles(BTreeMap::from([
+        (
+            "orders.py".to_string(),
+            "import billing\n\ndef handler(event, context):\n    return billing.handler(event, context)\n"
+                .to_string(),
+        ),
+        (
+            "billing.py".to_string(),
+            "import shell\n\ndef handler(event, context):\n    return shell.run(event['invoice'])\n"
+                .to_string(),
+        ),
+        (
+            "shell.py".to_string(),
+            "import os\n\ndef run(cmd):\n    return os.system('print ' + cmd)\n".to_string(),
+        ),
+    ]));
+    let handlers = [py("orders.py", "handler"), py("billing.py", "handler")];
+    let together = faasguard_sast::analyze_all(&files, &handlers, Limits::default());
+    let alone: Vec<Analysis> = handlers
+        .iter()
+        .map(|h| analyze(&files, h, Limits::default()))
+        .collect();
+    assert_eq!(together, alone);
+    // orders.py → billing.py is one level: shell.py is two levels away from orders.py.
+    assert!(together[0].findings.is_empty());
+    assert_eq!(together[1].findings.len(), 1);
+    assert_eq!(
+        together[1].findings[0].path.last().unwrap().file,
+        "shell.py"
+    );
+}

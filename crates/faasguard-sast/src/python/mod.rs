@@ -61,19 +61,60 @@ const MAX_SYNTAX_PROBLEMS: usize = 5;
 
 /// Analyses one Python handler.
 pub(crate) fn analyze(files: &dyn SourceFiles, handler: &Handler, limits: Limits) -> Analysis {
-    let mut ctx = Ctx::new(files, limits);
-    let Some(module) = ctx.load(&handler.file, 0) else {
-        if !ctx.problems.iter().any(|p| p.file == handler.file) {
-            ctx.problem(
-                &handler.file,
-                None,
-                "cannot read the handler file (missing or not text)",
-            );
+    Session::new(files, limits).analyze(handler)
+}
+
+/// Parsed files shared between the handlers of one code directory: each file is read and parsed
+/// once (a syntax error is reported with the first handler that reads the file).
+pub(crate) struct Session<'f> {
+    files: &'f dyn SourceFiles,
+    limits: Limits,
+    modules: ModuleCache,
+    vendored: Option<HashSet<String>>,
+}
+
+/// Parsed files by path and import depth (`None`: unreadable, too large, or being loaded).
+type ModuleCache = HashMap<(String, usize), Option<Rc<PyModule>>>;
+
+impl<'f> Session<'f> {
+    pub(crate) fn new(files: &'f dyn SourceFiles, limits: Limits) -> Self {
+        Session {
+            files,
+            limits,
+            modules: HashMap::new(),
+            vendored: None,
         }
-        return ctx.finish();
-    };
-    taint::analyze_handler(&mut ctx, &module, &handler.function);
-    ctx.finish()
+    }
+
+    /// Analyses one handler with the files parsed so far.
+    pub(crate) fn analyze(&mut self, handler: &Handler) -> Analysis {
+        let mut ctx = Ctx::new(self.files, self.limits);
+        ctx.modules = std::mem::take(&mut self.modules);
+        ctx.vendored = self.vendored.take();
+        match ctx.load(&handler.file, 0) {
+            Some(module) => taint::analyze_handler(&mut ctx, &module, &handler.function),
+            None => {
+                if !ctx.problems.iter().any(|p| p.file == handler.file) {
+                    ctx.problem(
+                        &handler.file,
+                        None,
+                        "cannot read the handler file (missing or not text)",
+                    );
+                }
+            }
+        }
+        self.modules = std::mem::take(&mut ctx.modules);
+        self.vendored = ctx.vendored.take();
+        ctx.finish()
+    }
+}
+
+impl std::fmt::Debug for Session<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("modules", &self.modules.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Bytes between character-count checkpoints of non-ASCII text.
@@ -199,7 +240,7 @@ impl PyModule {
 pub(crate) struct Ctx<'f> {
     files: &'f dyn SourceFiles,
     limits: Limits,
-    modules: HashMap<String, Option<Rc<PyModule>>>,
+    modules: ModuleCache,
     pub(crate) findings: Vec<TaintFinding>,
     pub(crate) problems: Vec<Problem>,
     /// Expression evaluations left before the analysis stops.
@@ -285,16 +326,18 @@ impl<'f> Ctx<'f> {
 
     /// Reads and parses a file once (cached); syntax errors and size overruns are problems.
     pub(crate) fn load(&mut self, file: &str, depth: usize) -> Option<Rc<PyModule>> {
-        if let Some(cached) = self.modules.get(file) {
+        // Keyed by depth too: a file imported by one handler can be another handler's own file,
+        // whose imports are then followed.
+        let key = (file.to_string(), depth);
+        if let Some(cached) = self.modules.get(&key) {
             return cached.clone();
         }
         // Placeholder first: an import cycle finds `None` instead of recursing.
-        self.modules.insert(file.to_string(), None);
+        self.modules.insert(key.clone(), None);
         let mut module = self.parse(file, depth)?;
         module.local_modules = self.local_imports(&module);
         let module = Rc::new(module);
-        self.modules
-            .insert(file.to_string(), Some(Rc::clone(&module)));
+        self.modules.insert(key, Some(Rc::clone(&module)));
         Some(module)
     }
 
