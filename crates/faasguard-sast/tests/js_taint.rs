@@ -165,7 +165,18 @@ const CASES: &[(&str, &str, Expected)] = &[
         "handler",
         &[(Command, "child_process.exec", 6, 8)],
     ),
+    (
+        "object_literal_tainted_field.js",
+        "handler",
+        &[(Command, "child_process.exec", 4, 5)],
+    ),
+    (
+        "object_field_written_later.js",
+        "handler",
+        &[(Command, "child_process.exec", 5, 6)],
+    ),
     ("exec_after_parseint_safe.js", "handler", &[]),
+    ("object_literal_other_field_safe.js", "handler", &[]),
     ("exec_allowlist_indexof_safe.js", "handler", &[]),
     ("validator_is_alphanumeric_guard_safe.js", "handler", &[]),
     ("spawn_without_shell_args_safe.js", "handler", &[]),

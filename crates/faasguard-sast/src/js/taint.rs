@@ -697,6 +697,9 @@ struct Walker<'a, 'c, 'e, 'r> {
     objects: HashMap<SymbolId, &'a ObjectExpression<'a>>,
     /// Functions declared inside walked functions (closures over event data).
     local_fns: HashMap<SymbolId, FnRef<'a>>,
+    /// Objects written through a member or a method (`o.x = …`, `a.push(…)`): their fields are
+    /// no longer read from the literal.
+    mutated: HashSet<SymbolId>,
     ret: Option<Taint>,
     depth: usize,
     call_stack: Vec<u32>,
@@ -715,6 +718,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             names: HashMap::new(),
             objects: ctx.objects.clone(),
             local_fns: HashMap::new(),
+            mutated: HashSet::new(),
             ret: None,
             depth: 0,
             call_stack: Vec::new(),
@@ -1521,6 +1525,31 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 built: false,
             });
         }
+        // A field of an object literal held in a variable and never written since: that
+        // field's own value (`const input = { cmd: 'ls', user: event.user }; input.cmd`).
+        if let (Some(prop), Expression::Identifier(id)) =
+            (member.static_property_name(), strip(member.object()))
+            && let Some(sym) = ident_symbol(&self.ctx.scoping, id)
+            && !self.mutated.contains(&sym)
+            && let Some(obj) = self.objects.get(&sym).copied()
+            && obj
+                .properties
+                .iter()
+                .all(|p| matches!(p, ObjectPropertyKind::ObjectProperty(_)))
+        {
+            let value = obj.properties.iter().find_map(|p| match p {
+                ObjectPropertyKind::ObjectProperty(p)
+                    if prop_key_name(&p.key).as_deref() == Some(prop) =>
+                {
+                    Some(&p.value)
+                }
+                _ => None,
+            });
+            return value.and_then(|v| self.peek(v)).map(|t| Taint {
+                in_object: false,
+                ..t
+            });
+        }
         let t = self.eval(member.object())?;
         Some(Taint {
             in_object: false,
@@ -1559,6 +1588,8 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 let Some(sym) = ident_symbol(&self.ctx.scoping, id) else {
                     return;
                 };
+                // Reassigned: no longer the literal it was declared with.
+                self.objects.remove(&sym);
                 match taint {
                     Some(t) => {
                         let step = self.step(span, format!("assigned to `{}`", id.name.as_str()));
@@ -1574,7 +1605,6 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 let Some(member) = other.as_member_expression() else {
                     return;
                 };
-                let Some(t) = taint else { return };
                 let mut root = member.object();
                 while let Some(m) = root.without_parentheses().as_member_expression() {
                     root = m.object();
@@ -1582,6 +1612,8 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 if let Expression::Identifier(id) = root.without_parentheses()
                     && let Some(sym) = ident_symbol(&self.ctx.scoping, id)
                 {
+                    self.mutated.insert(sym);
+                    let Some(t) = taint else { return };
                     let step =
                         self.step(span, format!("stored in `{}`", self.quote(member.span())));
                     let t = t.with_step(step);
@@ -1740,6 +1772,12 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 return None;
             }
             if sinks::method_stores_arg(m) {
+                if let Some(member) = member
+                    && let Expression::Identifier(id) = member.object().without_parentheses()
+                    && let Some(sym) = ident_symbol(&self.ctx.scoping, id)
+                {
+                    self.mutated.insert(sym);
+                }
                 if let (Some(t), Some(member)) = (any_arg.clone(), member)
                     && let Expression::Identifier(id) = member.object().without_parentheses()
                     && let Some(sym) = ident_symbol(&self.ctx.scoping, id)
