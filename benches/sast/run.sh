@@ -69,7 +69,7 @@ find "$CORPUS" -type f -print0 | xargs -0 cat > /dev/null
 
 if [[ "$FG_AVAILABLE" == 1 ]]; then
   # run from the corpus root so report paths are relative to it; template.yaml names every handler
-  timed faasguard sh -c 'cd "$0" && shift && exec "$@"' "$CORPUS" \
+  timed faasguard sh -c 'cd "$0" && exec "$@"' "$CORPUS" \
     "$FG" scan --format json --fail-on none "${FG_ONLY[@]}" --output "$RES/faasguard.json" .
 else
   echo "== faasguard: not available (no FG-INJ rule in \`faasguard rules\`)" | tee -a "$RES/commands.txt"
