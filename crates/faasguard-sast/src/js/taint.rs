@@ -1772,22 +1772,8 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 return None;
             }
             if sinks::method_stores_arg(m) {
-                if let Some(member) = member
-                    && let Expression::Identifier(id) = member.object().without_parentheses()
-                    && let Some(sym) = ident_symbol(&self.ctx.scoping, id)
-                {
-                    self.mutated.insert(sym);
-                }
-                if let (Some(t), Some(member)) = (any_arg.clone(), member)
-                    && let Expression::Identifier(id) = member.object().without_parentheses()
-                    && let Some(sym) = ident_symbol(&self.ctx.scoping, id)
-                {
-                    let step = self.step(call.span, format!("added to `{}`", id.name.as_str()));
-                    let t = t.with_step(step);
-                    let merged = Taint::merge(self.env.remove(&sym), Some(t));
-                    if let Some(m) = merged {
-                        self.env.insert(sym, m);
-                    }
+                if let Some(member) = member {
+                    self.store_into_receiver(member, any_arg, call.span);
                 }
                 return None;
             }
@@ -1806,6 +1792,29 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             }
         }
         None
+    }
+
+    /// `parts.push(x)`: the receiver variable now holds `x` (and is no longer its literal).
+    fn store_into_receiver(
+        &mut self,
+        member: &'a oxc_ast::ast::MemberExpression<'a>,
+        taint: Option<Taint>,
+        span: Span,
+    ) {
+        let Expression::Identifier(id) = member.object().without_parentheses() else {
+            return;
+        };
+        let Some(sym) = ident_symbol(&self.ctx.scoping, id) else {
+            return;
+        };
+        self.mutated.insert(sym);
+        if let Some(t) = taint {
+            let step = self.step(span, format!("added to `{}`", id.name.as_str()));
+            let merged = Taint::merge(self.env.remove(&sym), Some(t.with_step(step)));
+            if let Some(m) = merged {
+                self.env.insert(sym, m);
+            }
+        }
     }
 
     /// Follows a call into an exported function of a local module (one level by default).
