@@ -211,6 +211,16 @@ const CASES: &[(&str, &str, Expected)] = &[
         "handler",
         &[(CodeEval, "Function", 2, 3)],
     ),
+    (
+        "lodash_template_from_body.js",
+        "handler",
+        &[(CodeEval, "lodash.template", 4, 5)],
+    ),
+    (
+        "dynamic_import_from_event.mjs",
+        "handler",
+        &[(CodeEval, "import()", 2, 3)],
+    ),
     ("settimeout_function_safe.js", "handler", &[]),
     ("eval_after_number_safe.js", "handler", &[]),
     // Deserialization.

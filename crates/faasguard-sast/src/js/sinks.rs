@@ -324,6 +324,10 @@ fn named_sink(name: &str, is_new: bool) -> Option<SinkRule> {
             SinkRule::Arg0(SinkKind::CodeEval)
         }
         ("vm", Some("Script")) if is_new => SinkRule::Arg0(SinkKind::CodeEval),
+        // Template engines that compile the template text to JavaScript.
+        ("lodash" | "underscore", Some("template"))
+        | ("lodash.template" | "lodash/template", None)
+        | ("ejs" | "pug", Some("render" | "compile")) => SinkRule::Arg0(SinkKind::CodeEval),
         ("node-serialize", Some("unserialize"))
         | ("serialize-to-js", Some("deserialize"))
         | ("funcster", Some("deepDeserialize")) => SinkRule::Arg0(SinkKind::Deserialization),

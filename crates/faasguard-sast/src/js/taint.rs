@@ -1443,6 +1443,13 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 self.walk_nested_fn(FnRef::Arrow(a), &[]);
                 None
             }
+            Expression::ImportExpression(i) => {
+                // `import(x)`: loading a module named by the event runs its code.
+                if let Some(t) = self.eval(&i.source) {
+                    self.report(SinkKind::CodeEval, "import()", i.span, &t);
+                }
+                None
+            }
             Expression::YieldExpression(y) => {
                 if let Some(a) = &y.argument {
                     self.eval(a);
