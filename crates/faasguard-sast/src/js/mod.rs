@@ -7,6 +7,19 @@
 //! tainted arguments bound to their parameters (bounded by depth and a budget). See
 //! [`sinks`] for the sink, sanitizer and propagator tables.
 //!
+//! What is tracked:
+//! - Handler: `exports.x =`, `module.exports.x =`, `module.exports = { x }` (or a function),
+//!   `export const/function x`, `export { y as x }`, `export default`, wrappers
+//!   (`middy(base).use(…)`). Its first parameter is the event, destructured or not.
+//! - Propagation: member reads, destructuring, assignments and `+=`, concatenation, template
+//!   literals, array/object literals (object literals field by field while not written),
+//!   conditional/logical expressions, methods called on tainted values (except ones returning
+//!   booleans or numbers), `JSON.parse`, `Buffer.from`, URL/query-string parsers, `path.join`
+//!   and friends, iteration callbacks (`event.Records.forEach(r => …)`, also named functions),
+//!   `for…of`/`for…in`, calls to functions of the file (arguments to parameters, return
+//!   values back; nested functions as closures), and one level of local `require`/`import`.
+//! - Sinks and sanitizers: [`sinks`].
+//!
 //! oxc's parser and semantic builder recurse once per nesting level (brackets, but also
 //! operator, member and call chains, at least two source bytes per level) without a depth
 //! limit. So each file is parsed and walked on a stack sized from that file (with `stacker`,
