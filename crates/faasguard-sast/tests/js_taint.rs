@@ -175,7 +175,13 @@ const CASES: &[(&str, &str, Expected)] = &[
         "handler",
         &[(Command, "child_process.exec", 5, 6)],
     ),
+    (
+        "class_service_method_call.ts",
+        "handler",
+        &[(Command, "child_process.execSync", 16, 9)],
+    ),
     ("exec_after_parseint_safe.js", "handler", &[]),
+    ("class_static_method_constant_safe.js", "handler", &[]),
     ("object_literal_other_field_safe.js", "handler", &[]),
     ("exec_allowlist_indexof_safe.js", "handler", &[]),
     ("validator_is_alphanumeric_guard_safe.js", "handler", &[]),

@@ -4,8 +4,8 @@ use std::collections::{HashMap, HashSet};
 
 use oxc_ast::ast::{
     Argument, ArrayExpressionElement, ArrowFunctionBody, ArrowFunctionExpression, AssignmentTarget,
-    BindingPattern, CallExpression, Declaration, ExportDefaultDeclarationKind, Expression,
-    ForStatementInit, ForStatementLeft, FormalParameters, Function, FunctionBody,
+    BindingPattern, CallExpression, Class, ClassElement, Declaration, ExportDefaultDeclarationKind,
+    Expression, ForStatementInit, ForStatementLeft, FormalParameters, Function, FunctionBody,
     IdentifierReference, ModuleExportName, ObjectExpression, ObjectPropertyKind, Program,
     PropertyKey, SimpleAssignmentTarget, Statement, VariableDeclaration,
 };
@@ -147,6 +147,10 @@ struct FileCtx<'a> {
     names: HashMap<SymbolId, Name>,
     /// Object literals bound to top-level constants (option objects: `{ shell: true }`).
     objects: HashMap<SymbolId, &'a ObjectExpression<'a>>,
+    /// Classes declared at the top level, by symbol.
+    classes: HashMap<SymbolId, &'a Class<'a>>,
+    /// Top-level `const x = new SomeClass(…)` of a class of the file: variable → class symbol.
+    instances: HashMap<SymbolId, SymbolId>,
     import_depth: usize,
 }
 
@@ -315,6 +319,8 @@ fn with_file_on_stack<R>(
             functions: HashMap::new(),
             names: HashMap::new(),
             objects: HashMap::new(),
+            classes: HashMap::new(),
+            instances: HashMap::new(),
             import_depth,
         };
         collect_top_level(&mut ctx, program);
@@ -350,6 +356,11 @@ fn collect_top_level<'a>(ctx: &mut FileCtx<'a>, program: &'a Program<'a>) {
                     ctx.functions.insert(sym, FnRef::Func(f));
                 }
             }
+            (Statement::ClassDeclaration(c), _) | (_, Some(Declaration::ClassDeclaration(c))) => {
+                if let Some(sym) = c.id.as_ref().and_then(|id| id.symbol_id.get()) {
+                    ctx.classes.insert(sym, c);
+                }
+            }
             (Statement::VariableDeclaration(v), _)
             | (_, Some(Declaration::VariableDeclaration(v))) => {
                 for d in &v.declarations {
@@ -360,6 +371,16 @@ fn collect_top_level<'a>(ctx: &mut FileCtx<'a>, program: &'a Program<'a>) {
                     };
                     if let (Some(sym), Some(f)) = (id.symbol_id.get(), fn_of(init)) {
                         ctx.functions.insert(sym, f);
+                    } else if let (Some(sym), Expression::ClassExpression(c)) =
+                        (id.symbol_id.get(), init.without_parentheses())
+                    {
+                        ctx.classes.insert(sym, c);
+                    } else if let (Some(sym), Expression::NewExpression(n)) =
+                        (id.symbol_id.get(), init.without_parentheses())
+                        && let Expression::Identifier(class) = n.callee.without_parentheses()
+                        && let Some(class_sym) = ident_symbol(&ctx.scoping, class)
+                    {
+                        ctx.instances.insert(sym, class_sym);
                     } else if let (Some(sym), Expression::ObjectExpression(obj)) =
                         (id.symbol_id.get(), init.without_parentheses())
                     {
@@ -697,6 +718,10 @@ struct Walker<'a, 'c, 'e, 'r> {
     objects: HashMap<SymbolId, &'a ObjectExpression<'a>>,
     /// Functions declared inside walked functions (closures over event data).
     local_fns: HashMap<SymbolId, FnRef<'a>>,
+    /// Variables holding `new SomeClass(…)` of a class of the file, declared in walked code.
+    instances: HashMap<SymbolId, SymbolId>,
+    /// The class whose method is being followed (for `this.m(…)`).
+    current_class: Option<&'a Class<'a>>,
     /// Objects written through a member or a method (`o.x = …`, `a.push(…)`): their fields are
     /// no longer read from the literal.
     mutated: HashSet<SymbolId>,
@@ -719,6 +744,8 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             objects: ctx.objects.clone(),
             local_fns: HashMap::new(),
             mutated: HashSet::new(),
+            instances: HashMap::new(),
+            current_class: None,
             ret: None,
             depth: 0,
             call_stack: Vec::new(),
@@ -1041,6 +1068,14 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 && let Some(sym) = id.symbol_id.get()
             {
                 self.local_fns.insert(sym, f);
+            }
+            if let (BindingPattern::BindingIdentifier(id), Expression::NewExpression(n)) =
+                (&d.id, strip(init))
+                && let Expression::Identifier(class) = n.callee.without_parentheses()
+                && let Some(class_sym) = ident_symbol(&self.ctx.scoping, class)
+                && let Some(sym) = id.symbol_id.get()
+            {
+                self.instances.insert(sym, class_sym);
             }
             let t = self.eval(init);
             self.bind_pattern(&d.id, t.as_ref(), init.span());
@@ -1737,6 +1772,17 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             return Some(t);
         }
 
+        // Methods of classes of the file: `svc.handle(x)` on an instance, `Svc.run(x)` static,
+        // `this.run(x)` inside a method.
+        let outer_class = self.current_class;
+        if let (Some(member), Some(m), true) = (member, method, any_arg.is_some())
+            && let Some(f) = self.class_method(member.object(), m)
+        {
+            let ret = self.call_function(f, &taints, m);
+            self.current_class = outer_class;
+            return ret;
+        }
+
         // Functions of this file and of local modules. Nested functions are followed even
         // without tainted arguments: they may return event data they close over.
         if let Expression::Identifier(id) = call.callee.without_parentheses()
@@ -1799,6 +1845,34 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             }
         }
         None
+    }
+
+    /// The method `name` of the class an expression is (static call), is an instance of, or
+    /// `this` inside a method being followed.
+    fn class_method(&mut self, object: &Expression<'a>, name: &str) -> Option<FnRef<'a>> {
+        let class = match strip(object) {
+            Expression::ThisExpression(_) => self.current_class?,
+            Expression::Identifier(id) => {
+                let sym = ident_symbol(&self.ctx.scoping, id)?;
+                let class_sym = self
+                    .instances
+                    .get(&sym)
+                    .or_else(|| self.ctx.instances.get(&sym))
+                    .copied()
+                    .unwrap_or(sym);
+                *self.ctx.classes.get(&class_sym)?
+            }
+            _ => return None,
+        };
+        class.body.body.iter().find_map(|el| match el {
+            ClassElement::MethodDefinition(md)
+                if prop_key_name(&md.key).as_deref() == Some(name) =>
+            {
+                self.current_class = Some(class);
+                Some(FnRef::Func(&md.value))
+            }
+            _ => None,
+        })
     }
 
     /// `parts.push(x)`: the receiver variable now holds `x` (and is no longer its literal).
