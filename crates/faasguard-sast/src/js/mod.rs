@@ -17,7 +17,8 @@
 //!   booleans or numbers), `JSON.parse`, `Buffer.from`, URL/query-string parsers, `path.join`
 //!   and friends, iteration callbacks (`event.Records.forEach(r => …)`, also named functions),
 //!   `for…of`/`for…in`, calls to functions of the file (arguments to parameters, return
-//!   values back; nested functions as closures), and one level of local `require`/`import`.
+//!   values back; nested functions as closures; methods of classes of the file on instances,
+//!   statically and through `this`), and one level of local `require`/`import`.
 //! - Sinks and sanitizers: [`sinks`].
 //!
 //! oxc's parser and semantic builder recurse once per nesting level (brackets, but also

@@ -303,6 +303,10 @@ pub(crate) fn sink_rule(
 }
 
 fn named_sink(name: &str, is_new: bool) -> Option<SinkRule> {
+    let name = ["globalThis.", "global.", "window.", "self."]
+        .iter()
+        .find_map(|p| name.strip_prefix(p))
+        .unwrap_or(name);
     let (root, member) = match name.split_once('.') {
         Some((root, member)) => (root, Some(member)),
         None => (name, None),
