@@ -92,8 +92,10 @@ cat "$RES/versions.txt"
 # --- throughput: a large first-party tree, twice: with a SAM template per copy (every handler
 # named by IaC) and without IaC (handlers discovered by shape) ---
 if [[ "$TREE_MB" != 0 ]]; then
-  if [[ ! -s "$OUT/tree.txt" ]] || ! grep -q "mb=$TREE_MB " "$OUT/tree.txt"; then
-    echo "mb=$TREE_MB $(python3 "$HERE/gen_tree.py" --out "$TREE" --mb "$TREE_MB")" > "$OUT/tree.txt"
+  # regenerated when the size or the corpus labels change
+  STAMP="mb=$TREE_MB labels=$(sha1sum "$CORPUS/labels.json" | cut -c1-12)"
+  if [[ ! -s "$OUT/tree.txt" ]] || ! grep -q "^$STAMP " "$OUT/tree.txt"; then
+    echo "$STAMP $(python3 "$HERE/gen_tree.py" --out "$TREE" --mb "$TREE_MB")" > "$OUT/tree.txt"
     python3 "$HERE/gen_tree.py" --out "$TREE-iac" --mb "$TREE_MB" --iac > /dev/null
   fi
   cp "$OUT/tree.txt" "$RES/tree.txt"

@@ -292,7 +292,7 @@ def main():
         for tool in ("iac-faasguard", "faasguard", "semgrep-local", "bandit"):
             t = gnu_time(args.results, f"tree-{tool}")
             label = {"iac-faasguard": "faasguard, tree-iac", "faasguard": "faasguard, tree (no IaC)"}.get(tool, tool)
-            if t is None:
+            if t is None or "user" not in t:
                 print(f"| {label} | not run | | | | | |")
                 continue
             n = "?"
