@@ -334,6 +334,44 @@ fn mib(bytes: u64) -> String {
     format!("{} MiB", bytes >> 20)
 }
 
+/// Shared libraries: their build data is not read (Go and Rust build information lives in
+/// executables), so a package-only scan need not open them.
+fn is_shared_library(path: &str) -> bool {
+    let name = faasguard_lockfile::file_name(path);
+    [".so", ".node", ".dylib", ".dll", ".pyd"]
+        .iter()
+        .any(|ext| name.ends_with(ext) || name.contains(".so."))
+}
+
+/// Whether a package-only scan (no secret rules) must open the file: a parser claims it by
+/// name, it is an archive by name, or it may be an executable with build information.
+fn package_only_candidate(abs: &Path, rel: &str) -> bool {
+    if faasguard_lockfile::parsers_for(rel, b"").next().is_some() {
+        return true;
+    }
+    let name = faasguard_lockfile::file_name(rel).to_ascii_lowercase();
+    if [".zip", ".jar", ".war", ".ear", ".whl", ".nupkg"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+    {
+        return true;
+    }
+    if is_shared_library(rel) {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        name == "bootstrap"
+            || std::fs::metadata(abs).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = abs;
+        name == "bootstrap" || name.ends_with(".exe")
+    }
+}
+
 fn scan_file(
     consumers: Consumers<'_>,
     limits: CodeLimits,
@@ -341,6 +379,9 @@ fn scan_file(
     rel: &str,
     out: &mut CodeScan,
 ) {
+    if consumers.secrets.is_none() && !package_only_candidate(abs, rel) {
+        return;
+    }
     let mut file = match File::open(abs) {
         Ok(file) => file,
         Err(err) => {
@@ -348,7 +389,8 @@ fn scan_file(
             return;
         }
     };
-    let mut bytes = Vec::new();
+    // One read for the head (a spare capacity avoids the standard library's small probe reads).
+    let mut bytes = Vec::with_capacity(8192);
     if let Err(err) = (&mut file).take(8192).read_to_end(&mut bytes) {
         out.diagnostic(rel, format!("cannot read file: {err}"));
         return;
@@ -368,7 +410,11 @@ fn scan_file(
         scan_archive(&ctx, BufReader::new(file), rel, 1, &mut budget, out);
         return;
     }
-    let claimed = consumers.claims(rel, &bytes[..bytes.len().min(4096)]);
+    let claimed = if is_shared_library(rel) {
+        consumers.claims(rel, b"")
+    } else {
+        consumers.claims(rel, &bytes[..bytes.len().min(4096)])
+    };
     if is_binary(&bytes) && !claimed {
         if consumers.secrets.is_some() {
             out.stats.binary_files += 1;
@@ -383,6 +429,12 @@ fn scan_file(
     } else {
         limits.max_file_bytes
     };
+    if bytes.len() == 8192
+        && let Ok(meta) = file.metadata()
+    {
+        let want = usize::try_from(meta.len().min(cap + 1)).unwrap_or(usize::MAX);
+        bytes.reserve_exact(want.saturating_sub(bytes.len()) + 1);
+    }
     if let Err(err) = (&mut file)
         .take(cap + 1 - bytes.len() as u64)
         .read_to_end(&mut bytes)
