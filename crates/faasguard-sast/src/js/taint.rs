@@ -30,7 +30,7 @@ const WALK_FRAME: usize = if cfg!(debug_assertions) {
 /// Nested calls followed into local functions and modules.
 const MAX_CALL_DEPTH: usize = 4;
 /// Function bodies walked per analysis (each call followed costs one).
-const MAX_FUNCTION_WALKS: usize = 400;
+const MAX_FUNCTION_WALKS: usize = 2_000;
 /// Expressions and statements visited per analysis, across every walk (bounds the time spent
 /// on one handler whatever the shape of its code).
 const MAX_VISITS: usize = 2_000_000;
