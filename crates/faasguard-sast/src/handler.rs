@@ -16,7 +16,6 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 use ruff_python_ast::{Expr, Stmt};
-use ruff_python_parser::parse_unchecked_source;
 
 use crate::{Handler, Language, Limits, SourceFiles};
 
@@ -168,8 +167,14 @@ fn resolve_python(handler: &str, files: &dyn SourceFiles) -> Result<Handler, Res
 /// Whether `name` is bound at the top level of a Python module (also inside top-level `if`,
 /// `try` and `with` blocks).
 fn python_binds(text: &str, name: &str) -> bool {
-    let parsed = parse_unchecked_source(text, ruff_python_ast::PySourceType::Python);
-    let mut stack: Vec<&[Stmt]> = vec![&parsed.syntax().body];
+    let parsed = crate::python::parse_source(text);
+    let found = binds_in(&parsed.syntax().body, name);
+    crate::python::dispose_parsed(parsed);
+    found
+}
+
+fn binds_in(body: &[Stmt], name: &str) -> bool {
+    let mut stack: Vec<&[Stmt]> = vec![body];
     while let Some(body) = stack.pop() {
         for stmt in body {
             let found = match stmt {
@@ -333,7 +338,16 @@ fn handler_shaped(params: &[&str], handler_file: bool, allow_single: bool) -> bo
 }
 
 fn python_handlers(text: &str, handler_file: bool) -> Vec<String> {
-    let parsed = parse_unchecked_source(text, ruff_python_ast::PySourceType::Python);
+    let parsed = crate::python::parse_source(text);
+    let found = handlers_in(&parsed, handler_file);
+    crate::python::dispose_parsed(parsed);
+    found
+}
+
+fn handlers_in(
+    parsed: &ruff_python_parser::Parsed<ruff_python_ast::ModModule>,
+    handler_file: bool,
+) -> Vec<String> {
     parsed
         .syntax()
         .body

@@ -499,3 +499,42 @@ fn analyze_all_matches_one_by_one() {
         "shell.py"
     );
 }
+
+/// Deep nesting of every kind (attribute chains, brackets, unary and binary chains, lambdas,
+/// dict literals, match patterns) far beyond the analysis limit: the tree is taken apart without
+/// recursion, so nothing overflows the stack, and the handler's sink is still found. F-strings
+/// nested beyond 2,000 levels (ruff's parser is quadratic in that depth) are reported, not parsed.
+#[test]
+fn pathological_nesting_does_not_overflow() {
+    let n = 100_000;
+    let bodies = [
+        format!("a{}", ".b".repeat(n)),
+        format!("{}1{}", "[".repeat(n), "]".repeat(n)),
+        format!("{}x", "-".repeat(n)),
+        format!("{}a", "a+".repeat(n)),
+        format!("{}x", "lambda: ".repeat(n)),
+        format!("{}1{}", "{1:".repeat(n), "}".repeat(n)),
+        format!("f{}", "()".repeat(n)),
+    ];
+    for body in bodies {
+        let text = format!(
+            "import os\ndef handler(event, context):\n    v = {body}\n    os.system(event['c'])\n"
+        );
+        let files = MemFiles(BTreeMap::from([("deep.py".to_string(), text)]));
+        let analysis = analyze(&files, &py("deep.py", "handler"), Limits::default());
+        assert_eq!(analysis.findings.len(), 1, "{}", &body[..12]);
+    }
+    let pattern = format!("{}x{}", "[".repeat(n), "]".repeat(n));
+    let text = format!(
+        "import os\ndef handler(event, context):\n    match event:\n        case {pattern}:\n            pass\n    os.system(event['c'])\n"
+    );
+    let files = MemFiles(BTreeMap::from([("match.py".to_string(), text)]));
+    let analysis = analyze(&files, &py("match.py", "handler"), Limits::default());
+    assert_eq!(analysis.findings.len(), 1);
+
+    let fstrings = format!("{}x{}", "f\"{".repeat(5_000), "}\"".repeat(5_000));
+    let text = format!("def handler(event, context):\n    return {fstrings}\n");
+    let files = MemFiles(BTreeMap::from([("fs.py".to_string(), text)]));
+    let analysis = analyze(&files, &py("fs.py", "handler"), Limits::default());
+    assert!(analysis.problems[0].message.contains("f-strings nested"));
+}
