@@ -294,6 +294,10 @@ fn finding(
     })
 }
 
+/// One code directory: its file view, its path as the report names it, and the handlers
+/// resolved in it with the function each belongs to.
+type CodeGroup = (DirFiles, String, Vec<(faasguard_sast::Handler, String)>);
+
 /// Runs the analysis on every function whose handler resolves (IaC), or — when the scan found
 /// no function at all — on every handler-shaped export under the targets.
 pub(crate) fn analyze(
@@ -316,12 +320,11 @@ pub(crate) fn analyze(
         })
         .collect();
     let mut seen = std::collections::BTreeSet::new();
-    let mut run = |files: &DirFiles,
-                   handler: &faasguard_sast::Handler,
-                   dir: &str,
-                   function: Option<String>,
-                   out: &mut SastOutcome| {
-        let analysis = faasguard_sast::analyze(files, handler, limits);
+    let mut record = |analysis: faasguard_sast::Analysis,
+                      handler: &faasguard_sast::Handler,
+                      dir: &str,
+                      function: Option<String>,
+                      out: &mut SastOutcome| {
         for t in &analysis.findings {
             if let Some(f) = finding(t, handler, dir, function.clone())
                 && enabled(&f.rule_id)
@@ -330,7 +333,7 @@ pub(crate) fn analyze(
             }
         }
         for p in analysis.problems {
-            let key = (p.file.clone(), p.line, p.message.clone());
+            let key = (join(dir, &p.file), p.line, p.message.clone());
             if seen.insert(key) {
                 out.diagnostics.push(faasguard_core::Diagnostic::new(
                     faasguard_core::Location {
@@ -343,6 +346,9 @@ pub(crate) fn analyze(
             }
         }
     };
+    // Functions sharing a code directory share one file view, so each file is parsed once.
+    let mut groups: std::collections::BTreeMap<std::path::PathBuf, CodeGroup> =
+        std::collections::BTreeMap::new();
     for func in &inventory.functions {
         let (Some(runtime), Some(handler), Some(code)) =
             (func.runtime.get(), func.handler.get(), func.code.get())
@@ -359,9 +365,15 @@ pub(crate) fn analyze(
         let Some(dir) = report_path(&code, &roots) else {
             continue;
         };
-        let files = DirFiles::new(code.clone(), limits.max_file_bytes);
-        match faasguard_sast::handler::resolve(runtime, handler, &files) {
-            Ok(h) => run(&files, &h, &dir, Some(func.display_id()), &mut out),
+        let group = groups.entry(code.clone()).or_insert_with(|| {
+            (
+                DirFiles::new(code.clone(), limits.max_file_bytes),
+                dir,
+                Vec::new(),
+            )
+        });
+        match faasguard_sast::handler::resolve(runtime, handler, &group.0) {
+            Ok(h) => group.2.push((h, func.display_id())),
             Err(faasguard_sast::handler::ResolveError::UnsupportedRuntime { .. }) => {}
             Err(err) => out.diagnostics.push(faasguard_core::Diagnostic::new(
                 func.at.clone(),
@@ -369,11 +381,20 @@ pub(crate) fn analyze(
             )),
         }
     }
+    for (files, dir, handlers) in groups.values() {
+        let only: Vec<faasguard_sast::Handler> = handlers.iter().map(|(h, _)| h.clone()).collect();
+        let analyses = faasguard_sast::analyze_all(files, &only, limits);
+        for (analysis, (handler, function)) in analyses.into_iter().zip(handlers) {
+            record(analysis, handler, dir, Some(function.clone()), &mut out);
+        }
+    }
     if inventory.functions.is_empty() {
         for (root, prefix) in &roots {
             let files = DirFiles::new(root.clone(), limits.max_file_bytes);
-            for h in faasguard_sast::handler::discover(&files) {
-                run(&files, &h, prefix, None, &mut out);
+            let handlers = faasguard_sast::handler::discover(&files);
+            let analyses = faasguard_sast::analyze_all(&files, &handlers, limits);
+            for (analysis, handler) in analyses.into_iter().zip(&handlers) {
+                record(analysis, handler, prefix, None, &mut out);
             }
         }
     }
