@@ -163,3 +163,27 @@ fn handlers_are_discovered_without_iac() {
     assert_eq!(f["location"]["line"], 3);
     assert!(f.get("function").is_none());
 }
+
+/// Handler discovery honours `.faasguardignore`: an ignored directory's handlers are not
+/// analysed.
+#[test]
+fn discovery_honours_the_ignore_file() {
+    let dir = project();
+    write(
+        dir.path(),
+        "legacy/index.js",
+        "exports.handler = async (event) => eval(event.body);\n",
+    );
+    write(dir.path(), ".faasguardignore", "legacy/\n");
+    let (code, out, err) = run(&[
+        "scan",
+        "-f",
+        "json",
+        "--scanners",
+        "sast",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert!(report["findings"].as_array().unwrap().is_empty(), "{out}");
+}

@@ -280,7 +280,7 @@ fn code_analyses(
         .any(|r| rule_enabled(settings, &r.id, &r.name));
     let mut diagnostics = code.diagnostics;
     if injection_on {
-        let injections = sast::analyze(inventory, targets, &enabled);
+        let injections = sast::analyze(inventory, targets, excludes, &enabled);
         findings.extend(injections.findings);
         diagnostics.extend(injections.diagnostics);
         rules_hit.extend(injections.rules_hit);

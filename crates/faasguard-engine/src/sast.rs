@@ -129,6 +129,7 @@ pub fn sast_rule_infos() -> Vec<RuleInfo> {
 pub(crate) struct DirFiles {
     root: std::path::PathBuf,
     max_bytes: u64,
+    excludes: crate::walk::Excludes,
     listing: std::sync::OnceLock<Vec<String>>,
 }
 
@@ -136,10 +137,15 @@ pub(crate) struct DirFiles {
 const MAX_LISTED_FILES: usize = 50_000;
 
 impl DirFiles {
-    pub(crate) fn new(root: std::path::PathBuf, max_bytes: usize) -> DirFiles {
+    pub(crate) fn new(
+        root: std::path::PathBuf,
+        max_bytes: usize,
+        excludes: &crate::walk::Excludes,
+    ) -> DirFiles {
         DirFiles {
             root,
             max_bytes: max_bytes as u64,
+            excludes: excludes.clone(),
             listing: std::sync::OnceLock::new(),
         }
     }
@@ -177,17 +183,22 @@ impl faasguard_sast::SourceFiles for DirFiles {
         self.listing
             .get_or_init(|| {
                 let mut out = Vec::new();
+                let excludes = self.excludes.clone();
                 let walker = ignore::WalkBuilder::new(&self.root)
                     .standard_filters(false)
+                    .parents(true)
+                    .add_custom_ignore_filename(crate::walk::IGNORE_FILE_NAME)
                     .follow_links(false)
                     .sort_by_file_name(std::cmp::Ord::cmp)
-                    .filter_entry(|e| {
+                    .filter_entry(move |e| {
                         let name = e.file_name().to_string_lossy();
-                        !(e.depth() > 0
-                            && e.file_type().is_some_and(|t| t.is_dir())
+                        let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                        let skipped = e.depth() > 0
+                            && is_dir
                             && (crate::code::CODE_SKIPPED_DIRS.contains(&name.as_ref())
                                 || name == "node_modules"
-                                || name == "site-packages"))
+                                || name == "site-packages");
+                        !skipped && !excludes.excluded(e.path(), is_dir)
                     })
                     .build();
                 for entry in walker.flatten() {
@@ -303,6 +314,7 @@ type CodeGroup = (DirFiles, String, Vec<(faasguard_sast::Handler, String)>);
 pub(crate) fn analyze(
     inventory: &faasguard_model::Inventory,
     targets: &[(std::path::PathBuf, String)],
+    excludes: &crate::walk::Excludes,
     enabled: &dyn Fn(&str) -> bool,
 ) -> SastOutcome {
     let mut out = SastOutcome::default();
@@ -367,7 +379,7 @@ pub(crate) fn analyze(
         };
         let group = groups.entry(code.clone()).or_insert_with(|| {
             (
-                DirFiles::new(code.clone(), limits.max_file_bytes),
+                DirFiles::new(code.clone(), limits.max_file_bytes, excludes),
                 dir,
                 Vec::new(),
             )
@@ -390,7 +402,7 @@ pub(crate) fn analyze(
     }
     if inventory.functions.is_empty() {
         for (root, prefix) in &roots {
-            let files = DirFiles::new(root.clone(), limits.max_file_bytes);
+            let files = DirFiles::new(root.clone(), limits.max_file_bytes, excludes);
             let handlers = faasguard_sast::handler::discover(&files);
             let analyses = faasguard_sast::analyze_all(&files, &handlers, limits);
             for (analysis, handler) in analyses.into_iter().zip(&handlers) {

@@ -68,7 +68,7 @@ impl Excludes {
         Ok(Excludes(out))
     }
 
-    fn excluded(&self, abs: &Path, is_dir: bool) -> bool {
+    pub(crate) fn excluded(&self, abs: &Path, is_dir: bool) -> bool {
         self.0
             .iter()
             .any(|gi| abs.starts_with(gi.path()) && gi.matched(abs, is_dir).is_ignore())
