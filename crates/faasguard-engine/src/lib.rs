@@ -279,16 +279,18 @@ fn code_analyses(
         .iter()
         .any(|r| rule_enabled(settings, &r.id, &r.name));
     let mut diagnostics = code.diagnostics;
+    let mut skipped = code.skipped;
     if injection_on {
         let injections = sast::analyze(inventory, targets, excludes, &enabled);
         findings.extend(injections.findings);
         diagnostics.extend(injections.diagnostics);
         rules_hit.extend(injections.rules_hit);
+        skipped.extend(injections.skipped);
     }
     Ok(CodeAnalyses {
         diagnostics,
         rules_hit,
-        skipped: code.skipped,
+        skipped,
         stats: code.stats,
         vuln_db: db_info.filter(|_| !checked_packages.packages.is_empty()),
         packages: checked_packages.packages,

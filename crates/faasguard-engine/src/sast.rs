@@ -228,6 +228,8 @@ pub(crate) struct SastOutcome {
     pub findings: Vec<faasguard_core::Finding>,
     pub diagnostics: Vec<faasguard_core::Diagnostic>,
     pub rules_hit: Vec<RuleInfo>,
+    /// What the analysis did not cover (a listing cut at its cap).
+    pub skipped: Vec<faasguard_report::SkippedFile>,
 }
 
 /// The path of `abs` as the report names files: relative to the scan target that holds it
@@ -404,6 +406,14 @@ pub(crate) fn analyze(
         for (root, prefix) in &roots {
             let files = DirFiles::new(root.clone(), limits.max_file_bytes, excludes);
             let handlers = faasguard_sast::handler::discover(&files);
+            if faasguard_sast::SourceFiles::list(&files).len() >= MAX_LISTED_FILES {
+                out.skipped.push(faasguard_report::SkippedFile {
+                    location: faasguard_core::Location::file(prefix.clone()),
+                    reason: format!(
+                        "more than {MAX_LISTED_FILES} files: handler discovery looked at the first {MAX_LISTED_FILES} only; name the handlers in IaC to analyse them all"
+                    ),
+                });
+            }
             let analyses = faasguard_sast::analyze_all(&files, &handlers, limits);
             for (analysis, handler) in analyses.into_iter().zip(&handlers) {
                 record(analysis, handler, prefix, None, &mut out);
