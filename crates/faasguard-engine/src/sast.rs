@@ -307,6 +307,18 @@ fn finding(
     })
 }
 
+/// Lists a discovery cut at [`MAX_LISTED_FILES`] in the report's skipped files.
+fn note_truncated(files: &DirFiles, prefix: &str, out: &mut SastOutcome) {
+    if faasguard_sast::SourceFiles::list(files).len() >= MAX_LISTED_FILES {
+        out.skipped.push(faasguard_report::SkippedFile {
+            location: faasguard_core::Location::file(prefix.to_owned()),
+            reason: format!(
+                "more than {MAX_LISTED_FILES} files: handler discovery looked at the first {MAX_LISTED_FILES} only; name the handlers in IaC to analyse them all"
+            ),
+        });
+    }
+}
+
 /// One code directory: its file view, its path as the report names it, and the handlers
 /// resolved in it with the function each belongs to.
 type CodeGroup = (DirFiles, String, Vec<(faasguard_sast::Handler, String)>);
@@ -406,14 +418,7 @@ pub(crate) fn analyze(
         for (root, prefix) in &roots {
             let files = DirFiles::new(root.clone(), limits.max_file_bytes, excludes);
             let handlers = faasguard_sast::handler::discover(&files);
-            if faasguard_sast::SourceFiles::list(&files).len() >= MAX_LISTED_FILES {
-                out.skipped.push(faasguard_report::SkippedFile {
-                    location: faasguard_core::Location::file(prefix.clone()),
-                    reason: format!(
-                        "more than {MAX_LISTED_FILES} files: handler discovery looked at the first {MAX_LISTED_FILES} only; name the handlers in IaC to analyse them all"
-                    ),
-                });
-            }
+            note_truncated(&files, prefix, &mut out);
             let analyses = faasguard_sast::analyze_all(&files, &handlers, limits);
             for (analysis, handler) in analyses.into_iter().zip(&handlers) {
                 record(analysis, handler, prefix, None, &mut out);
