@@ -437,3 +437,35 @@ fn packages_inside_zip_packages() {
     );
     assert_eq!(report["packages"][0]["origin"], "installed");
 }
+
+/// `-r` includes of a requirements file are followed even when the included file is not named
+/// like a requirements file; its pins are located in it; a missing include is named.
+#[test]
+fn requirements_includes_are_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    write(
+        dir.path(),
+        "fn/requirements.txt",
+        "-r common/base.in  # shared pins\n--requirement missing.in\nrequests==2.32.3\n",
+    );
+    write(dir.path(), "fn/common/base.in", "jsonpickle==1.4.1\n");
+    let (_, out, err) = run(&[
+        "scan",
+        "-f",
+        "json",
+        "--scanners",
+        "vuln",
+        dir.path().to_str().unwrap(),
+    ]);
+    let report = json(&out);
+    let jsonpickle = report["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "jsonpickle")
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(jsonpickle["location"]["file"], "fn/common/base.in");
+    assert_eq!(jsonpickle["status"], "vulnerable");
+    assert!(err.contains("missing.in"), "{err}");
+}

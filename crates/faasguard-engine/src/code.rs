@@ -170,6 +170,9 @@ impl Consumers<'_> {
                         out.stats.package_files += 1;
                         out.packages
                             .extend(packages.into_iter().map(|p| (p, disk.to_path_buf())));
+                        if parser.name == "requirements.txt" && disk.ends_with(path) {
+                            follow_requirement_includes(path, bytes, disk, 0, out);
+                        }
                     }
                     Err(err) => out.diagnostics.push(Diagnostic::new(
                         Location {
@@ -203,6 +206,79 @@ impl Consumers<'_> {
         out.stats.files += 1;
         out.stats.bytes += bytes.len() as u64;
         out.add_outcome(scanner.scan_bytes(path, bytes), disk);
+    }
+}
+
+/// `-r`/`--requirement` and `-c`/`--constraint` lines of a requirements file: the paths they name.
+fn requirement_includes(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let line = line.split(" #").next().unwrap_or("").trim();
+            ["-r", "--requirement", "-c", "--constraint"]
+                .iter()
+                .find_map(|flag| {
+                    let rest = line.strip_prefix(flag)?;
+                    let rest = rest.strip_prefix('=').unwrap_or(rest);
+                    (rest.starts_with([' ', '\t']) || line.contains('='))
+                        .then(|| rest.trim().to_owned())
+                })
+                .filter(|p| !p.is_empty() && !p.contains("://"))
+        })
+        .collect()
+}
+
+/// Follows a requirements file's includes (`-r base.txt`) on disk, up to 5 levels, parsing each
+/// included file as requirements even when its name is not `requirements*.txt`. `path` is the
+/// including file as the report names it and `disk` its path on disk. Included files that the
+/// walk also reaches are listed twice and de-duplicated later.
+fn follow_requirement_includes(
+    path: &str,
+    bytes: &[u8],
+    disk: &Path,
+    depth: usize,
+    out: &mut CodeScan,
+) {
+    let Some(parser) = faasguard_lockfile::parsers().find(|p| p.name == "requirements.txt") else {
+        return;
+    };
+    if depth >= 5 {
+        return;
+    }
+    let text = String::from_utf8_lossy(bytes);
+    for include in requirement_includes(&text) {
+        let (Some(dir), Some(rel_dir)) = (disk.parent(), Path::new(path).parent()) else {
+            continue;
+        };
+        let target = dir.join(&include);
+        let Ok(target) = target.canonicalize() else {
+            out.diagnostic(
+                path,
+                format!("requirements include `{include}` does not exist"),
+            );
+            continue;
+        };
+        let Ok(included) = std::fs::read(&target) else {
+            continue;
+        };
+        let shown = rel_dir.join(&include);
+        let shown: Vec<String> = shown
+            .components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let shown = shown.join("/");
+        match (parser.parse)(&shown, &included) {
+            Ok(packages) => {
+                out.stats.package_files += 1;
+                out.packages
+                    .extend(packages.into_iter().map(|p| (p, target.clone())));
+                follow_requirement_includes(&shown, &included, &target, depth + 1, out);
+            }
+            Err(err) => out.diagnostic(
+                &shown,
+                format!("cannot read requirements file: {}", err.message),
+            ),
+        }
     }
 }
 
