@@ -2,24 +2,14 @@
 //! executable's build info.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use faasguard_lockfile::{Ecosystem, Origin, Package, parsers_for};
+mod common;
 
-fn fixture(rel: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/tests/fixtures/{rel}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
+use common::fixture;
+use faasguard_lockfile::{Ecosystem, Origin, Package, parsers_for};
 
 /// Parses `bytes` with the one parser that claims `path` (by name or by magic bytes).
 fn parse(path: &str, bytes: &[u8]) -> Vec<Package> {
-    let head = &bytes[..bytes.len().min(4096)];
-    let claimed: Vec<_> = parsers_for(path, head)
-        .filter(|p| p.ecosystem == Ecosystem::Go)
-        .collect();
-    assert_eq!(claimed.len(), 1, "exactly one Go parser claims {path}");
-    (claimed[0].parse)(path, bytes).unwrap()
+    common::parse_among(path, bytes, Ecosystem::Go)
 }
 
 fn find<'a>(pkgs: &'a [Package], name: &str) -> &'a Package {
@@ -123,21 +113,5 @@ fn go_mod_truncated_and_corrupted_never_panic() {
         "go.mod",
         fixture("go/blocks_indirect_replace_toolchain/go.mod"),
     )];
-    for (path, bytes) in files {
-        let run = |b: &[u8]| {
-            for p in parsers_for(path, &b[..b.len().min(4096)]) {
-                let _ = (p.parse)(path, b);
-            }
-        };
-        for n in 0..bytes.len() {
-            run(&bytes[..n]);
-        }
-        for at in (0..bytes.len()).step_by(7) {
-            for byte in [b'"', b'\n', 0xff] {
-                let mut b = bytes.clone();
-                b[at] = byte;
-                run(&b);
-            }
-        }
-    }
+    common::never_panics(&files);
 }

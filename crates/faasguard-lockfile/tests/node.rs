@@ -3,45 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::fmt::Write as _;
-use std::path::Path;
 
-use faasguard_lockfile::{Ecosystem, Origin, Package, ParseError, Scope, parsers_for};
+mod common;
 
-fn read(fixture: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(fixture);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Parses `bytes` as the file at `as_path` with the one parser that claims it.
-fn parse_bytes(as_path: &str, bytes: &[u8]) -> Result<Vec<Package>, ParseError> {
-    let head = &bytes[..bytes.len().min(4096)];
-    let claimed: Vec<_> = parsers_for(as_path, head).collect();
-    assert_eq!(
-        claimed.len(),
-        1,
-        "{as_path}: claimed by {:?}",
-        claimed.iter().map(|p| p.name).collect::<Vec<_>>()
-    );
-    (claimed[0].parse)(as_path, bytes)
-}
-
-fn parse(fixture: &str, as_path: &str) -> Result<Vec<Package>, ParseError> {
-    parse_bytes(as_path, &read(fixture))
-}
-
-fn find<'a>(pkgs: &'a [Package], name: &str, version: &str) -> &'a Package {
-    pkgs.iter()
-        .find(|p| p.name == name && p.version == version)
-        .unwrap_or_else(|| panic!("{name}@{version} not in {:?}", names(pkgs)))
-}
-
-fn names(pkgs: &[Package]) -> Vec<String> {
-    pkgs.iter()
-        .map(|p| format!("{}@{}", p.name, p.version))
-        .collect()
-}
+use common::{find, fixture as read, names, parse, parse_bytes};
+use faasguard_lockfile::{Ecosystem, Origin, Scope, parsers_for};
 
 /// A v3 lockfile with a workspace: link entries and the workspace's own source are skipped,
 /// nested installs and aliases are read, flags give scopes, the root's dependency lists

@@ -1,21 +1,13 @@
 //! The composer.lock parser on a realistic lockfile.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use faasguard_lockfile::{Ecosystem, Origin, Package, Scope, parsers_for};
+mod common;
 
-fn fixture(rel: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/tests/fixtures/{rel}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
+use common::fixture;
+use faasguard_lockfile::{Ecosystem, Origin, Package, Scope};
 
 fn parse(path: &str, bytes: &[u8]) -> Vec<Package> {
-    let claimed: Vec<_> = parsers_for(path, bytes).collect();
-    assert_eq!(claimed.len(), 1, "exactly one parser claims {path}");
-    assert_eq!(claimed[0].ecosystem, Ecosystem::Packagist);
-    (claimed[0].parse)(path, bytes).unwrap()
+    common::parse_only(path, bytes, Ecosystem::Packagist)
 }
 
 /// `packages` are prod, `packages-dev` dev (twig, in both, once as prod); `v` prefixes are
@@ -91,21 +83,5 @@ fn composer_lock_truncated_and_corrupted_never_panic() {
             fixture("php/bref_vendor_composer2/vendor/composer/installed.json"),
         ),
     ];
-    for (path, bytes) in files {
-        let run = |b: &[u8]| {
-            for p in parsers_for(path, &b[..b.len().min(4096)]) {
-                let _ = (p.parse)(path, b);
-            }
-        };
-        for n in 0..bytes.len() {
-            run(&bytes[..n]);
-        }
-        for at in (0..bytes.len()).step_by(7) {
-            for byte in [b'"', b'\n', 0xff] {
-                let mut b = bytes.clone();
-                b[at] = byte;
-                run(&b);
-            }
-        }
-    }
+    common::never_panics(&files);
 }

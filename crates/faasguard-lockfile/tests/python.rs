@@ -2,44 +2,22 @@
 //! trimmed from real lockfiles, requirements files and installed metadata.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
+mod common;
 
-use faasguard_lockfile::{Ecosystem, Origin, Package, ParseError, Scope, parsers_for};
+use common::{find, names, parse_bytes};
+use faasguard_lockfile::{Ecosystem, Origin, Scope, parsers_for};
 
+/// Parses `python/<fixture>` as the file at `as_path`.
+fn parse(
+    fixture: &str,
+    as_path: &str,
+) -> Result<Vec<faasguard_lockfile::Package>, faasguard_lockfile::ParseError> {
+    common::parse(&format!("python/{fixture}"), as_path)
+}
+
+/// The fixture `python/<fixture>`.
 fn read(fixture: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/python")
-        .join(fixture);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Parses `bytes` as the file at `as_path` with the one parser that claims it.
-fn parse_bytes(as_path: &str, bytes: &[u8]) -> Result<Vec<Package>, ParseError> {
-    let head = &bytes[..bytes.len().min(4096)];
-    let claimed: Vec<_> = parsers_for(as_path, head).collect();
-    assert_eq!(
-        claimed.len(),
-        1,
-        "{as_path}: claimed by {:?}",
-        claimed.iter().map(|p| p.name).collect::<Vec<_>>()
-    );
-    (claimed[0].parse)(as_path, bytes)
-}
-
-fn parse(fixture: &str, as_path: &str) -> Result<Vec<Package>, ParseError> {
-    parse_bytes(as_path, &read(fixture))
-}
-
-fn find<'a>(pkgs: &'a [Package], name: &str, version: &str) -> &'a Package {
-    pkgs.iter()
-        .find(|p| p.name == name && p.version == version)
-        .unwrap_or_else(|| panic!("{name}@{version} not in {:?}", names(pkgs)))
-}
-
-fn names(pkgs: &[Package]) -> Vec<String> {
-    pkgs.iter()
-        .map(|p| format!("{}@{}", p.name, p.version))
-        .collect()
+    common::fixture(&format!("python/{fixture}"))
 }
 
 /// A hand-written requirements file: only exact pins (`==`, `===`) are packages, with

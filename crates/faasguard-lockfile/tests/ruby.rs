@@ -1,21 +1,13 @@
 //! The Gemfile.lock parser on a realistic Bundler 2.5 lockfile.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use faasguard_lockfile::{Ecosystem, Origin, Package, parsers_for};
+mod common;
 
-fn fixture(rel: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/tests/fixtures/{rel}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
+use common::fixture;
+use faasguard_lockfile::{Ecosystem, Origin, Package};
 
 fn parse(path: &str, bytes: &[u8]) -> Vec<Package> {
-    let claimed: Vec<_> = parsers_for(path, bytes).collect();
-    assert_eq!(claimed.len(), 1, "exactly one parser claims {path}");
-    assert_eq!(claimed[0].ecosystem, Ecosystem::RubyGems);
-    (claimed[0].parse)(path, bytes).unwrap()
+    common::parse_only(path, bytes, Ecosystem::RubyGems)
 }
 
 /// GEM and GIT specs are packages (platform variants merged, platform split off), PATH gems
@@ -90,21 +82,5 @@ fn gemfile_lock_truncated_and_corrupted_never_panic() {
             ),
         ),
     ];
-    for (path, bytes) in files {
-        let run = |b: &[u8]| {
-            for p in parsers_for(path, &b[..b.len().min(4096)]) {
-                let _ = (p.parse)(path, b);
-            }
-        };
-        for n in 0..bytes.len() {
-            run(&bytes[..n]);
-        }
-        for at in (0..bytes.len()).step_by(7) {
-            for byte in [b'"', b'\n', 0xff] {
-                let mut b = bytes.clone();
-                b[at] = byte;
-                run(&b);
-            }
-        }
-    }
+    common::never_panics(&files);
 }

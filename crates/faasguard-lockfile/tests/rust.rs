@@ -2,28 +2,14 @@
 //! executable.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use faasguard_lockfile::{Ecosystem, Origin, Package, Scope, parsers_for};
+mod common;
 
-fn fixture(rel: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/tests/fixtures/{rel}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
+use common::fixture;
+use faasguard_lockfile::{Ecosystem, Origin, Package, Scope, parsers_for};
 
 /// Parses `bytes` with the crates.io parsers that claim `path`.
 fn parse(path: &str, bytes: &[u8]) -> Vec<Package> {
-    let head = &bytes[..bytes.len().min(4096)];
-    let claimed: Vec<_> = parsers_for(path, head)
-        .filter(|p| p.ecosystem == Ecosystem::CratesIo)
-        .collect();
-    assert_eq!(
-        claimed.len(),
-        1,
-        "exactly one crates.io parser claims {path}"
-    );
-    (claimed[0].parse)(path, bytes).unwrap()
+    common::parse_among(path, bytes, Ecosystem::CratesIo)
 }
 
 fn summary(pkgs: &[Package]) -> Vec<(&str, &str, Option<bool>)> {
@@ -135,21 +121,5 @@ fn cargo_lock_truncated_and_corrupted_never_panic() {
             fixture("rust/v4_workspace_git_two_versions/Cargo.lock"),
         ),
     ];
-    for (path, bytes) in files {
-        let run = |b: &[u8]| {
-            for p in parsers_for(path, &b[..b.len().min(4096)]) {
-                let _ = (p.parse)(path, b);
-            }
-        };
-        for n in 0..bytes.len() {
-            run(&bytes[..n]);
-        }
-        for at in (0..bytes.len()).step_by(7) {
-            for byte in [b'"', b'\n', 0xff] {
-                let mut b = bytes.clone();
-                b[at] = byte;
-                run(&b);
-            }
-        }
-    }
+    common::never_panics(&files);
 }
