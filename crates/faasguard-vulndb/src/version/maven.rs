@@ -243,7 +243,7 @@ impl Eq for MavenVersion {}
 
 #[cfg(test)]
 mod tests {
-    use std::cmp::Ordering::{Equal, Less};
+    use std::cmp::Ordering::Equal;
 
     use faasguard_lockfile::Ecosystem;
 
@@ -254,16 +254,7 @@ mod tests {
     }
 
     fn assert_ascending(chain: &[&str]) {
-        for (i, low) in chain.iter().enumerate() {
-            for high in &chain[i + 1..] {
-                assert_eq!(cmp(low, high), Some(Less), "{low} < {high}");
-                assert_eq!(
-                    cmp(high, low),
-                    Some(std::cmp::Ordering::Greater),
-                    "{high} > {low}"
-                );
-            }
-        }
+        crate::version::assert_ascending(Ecosystem::Maven, chain);
     }
 
     /// Qualifier order from Maven's documented rules: alpha < beta < milestone < rc = cr <

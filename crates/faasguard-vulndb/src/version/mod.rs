@@ -216,6 +216,26 @@ impl PartialOrd for Number {
     }
 }
 
+/// Asserts that `chain` is in strictly ascending order under `ecosystem`'s rules, pair by pair
+/// and in both directions (the table tests of every ecosystem use it).
+#[cfg(test)]
+pub(crate) fn assert_ascending(ecosystem: Ecosystem, chain: &[&str]) {
+    for (i, low) in chain.iter().enumerate() {
+        for high in &chain[i + 1..] {
+            assert_eq!(
+                compare(ecosystem, low, high),
+                Some(Ordering::Less),
+                "{low} < {high}"
+            );
+            assert_eq!(
+                compare(ecosystem, high, low),
+                Some(Ordering::Greater),
+                "{high} > {low}"
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

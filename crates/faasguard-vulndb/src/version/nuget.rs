@@ -126,7 +126,7 @@ impl Eq for NuGetVersion {}
 
 #[cfg(test)]
 mod tests {
-    use std::cmp::Ordering::{Equal, Greater, Less};
+    use std::cmp::Ordering::Equal;
 
     use faasguard_lockfile::Ecosystem;
 
@@ -137,12 +137,7 @@ mod tests {
     }
 
     fn assert_ascending(chain: &[&str]) {
-        for (i, low) in chain.iter().enumerate() {
-            for high in &chain[i + 1..] {
-                assert_eq!(cmp(low, high), Some(Less), "{low} < {high}");
-                assert_eq!(cmp(high, low), Some(Greater), "{high} > {low}");
-            }
-        }
+        crate::version::assert_ascending(Ecosystem::NuGet, chain);
     }
 
     /// Short and padded forms, leading zeros, label case and build metadata do not change the

@@ -251,7 +251,7 @@ impl Eq for ComposerVersion {}
 
 #[cfg(test)]
 mod tests {
-    use std::cmp::Ordering::{Equal, Greater, Less};
+    use std::cmp::Ordering::{Equal, Less};
 
     use faasguard_lockfile::Ecosystem;
 
@@ -262,12 +262,7 @@ mod tests {
     }
 
     fn assert_ascending(chain: &[&str]) {
-        for (i, low) in chain.iter().enumerate() {
-            for high in &chain[i + 1..] {
-                assert_eq!(cmp(low, high), Some(Less), "{low} < {high}");
-                assert_eq!(cmp(high, low), Some(Greater), "{high} > {low}");
-            }
-        }
+        crate::version::assert_ascending(Ecosystem::Packagist, chain);
     }
 
     /// Composer's stability order around one release, with numbered pre-releases and `-dev`

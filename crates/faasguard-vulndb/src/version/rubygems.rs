@@ -151,7 +151,7 @@ impl Eq for GemVersion {}
 
 #[cfg(test)]
 mod tests {
-    use std::cmp::Ordering::{Equal, Greater, Less};
+    use std::cmp::Ordering::{Equal, Less};
 
     use faasguard_lockfile::Ecosystem;
 
@@ -162,12 +162,7 @@ mod tests {
     }
 
     fn assert_ascending(chain: &[&str]) {
-        for (i, low) in chain.iter().enumerate() {
-            for high in &chain[i + 1..] {
-                assert_eq!(cmp(low, high), Some(Less), "{low} < {high}");
-                assert_eq!(cmp(high, low), Some(Greater), "{high} > {low}");
-            }
-        }
+        crate::version::assert_ascending(Ecosystem::RubyGems, chain);
     }
 
     /// Pre-releases (any letter) sort before their release; four-part security releases from
