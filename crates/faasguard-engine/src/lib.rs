@@ -260,8 +260,8 @@ fn code_analyses(
     } else {
         code::CodeScan::default()
     };
-    let mut rules_hit = secrets::merge_findings(findings, code.hits, inventory);
     let owners = secrets::Owners::new(inventory);
+    let mut rules_hit = secrets::merge_findings(findings, code.hits, &owners);
     let enabled = |id: &str| rule_enabled(settings, id, "");
     let db_info = settings
         .vuln_db

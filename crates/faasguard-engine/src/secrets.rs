@@ -145,14 +145,13 @@ pub(crate) fn lowered(severity: Severity) -> Severity {
 pub(crate) fn merge_findings(
     findings: &mut Vec<Finding>,
     hits: Vec<CodeHit>,
-    inventory: &Inventory,
+    owners: &Owners,
 ) -> Vec<RuleInfo> {
     let env_lines: std::collections::BTreeSet<(String, Option<u32>)> = findings
         .iter()
         .filter(|f| f.rule_id == ENV_RULE_ID)
         .map(|f| (f.location.file.clone(), f.location.line))
         .collect();
-    let owners = Owners::new(inventory);
     let mut hit_rules = BTreeMap::new();
     for hit in hits {
         let f = hit.finding;
