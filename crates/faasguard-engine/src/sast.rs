@@ -208,12 +208,8 @@ impl faasguard_sast::SourceFiles for DirFiles {
                     if !entry.file_type().is_some_and(|t| t.is_file()) {
                         continue;
                     }
-                    if let Ok(rel) = entry.path().strip_prefix(&self.root) {
-                        let parts: Vec<String> = rel
-                            .components()
-                            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                            .collect();
-                        out.push(parts.join("/"));
+                    if let Some(rel) = crate::walk::relative(entry.path(), &self.root) {
+                        out.push(rel);
                     }
                 }
                 out
@@ -236,26 +232,13 @@ pub(crate) struct SastOutcome {
 /// (with that target's prefix when there are several).
 fn report_path(abs: &std::path::Path, roots: &[(std::path::PathBuf, String)]) -> Option<String> {
     roots.iter().find_map(|(root, prefix)| {
-        let rel = abs.strip_prefix(root).ok()?;
-        let parts: Vec<String> = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        let rel = parts.join("/");
-        Some(match (prefix.is_empty(), rel.is_empty()) {
-            (true, _) => rel,
-            (false, true) => prefix.clone(),
-            (false, false) => format!("{prefix}/{rel}"),
-        })
+        let rel = crate::walk::relative(abs, root)?;
+        Some(crate::walk::prefix_join(prefix, &rel))
     })
 }
 
 fn join(dir: &str, file: &str) -> String {
-    if dir.is_empty() {
-        file.to_owned()
-    } else {
-        format!("{dir}/{file}")
-    }
+    crate::walk::prefix_join(dir, file)
 }
 
 /// One finding from one taint path; `dir` is the code root as the report names it.

@@ -289,7 +289,7 @@ fn looks_like_iac(rel: &str, abs: &Path, head: &str) -> bool {
 }
 
 /// `path` relative to `root`, `/`-separated.
-fn relative(path: &Path, root: &Path) -> Option<String> {
+pub(crate) fn relative(path: &Path, root: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;
     let parts: Vec<String> = rel
         .components()
@@ -298,7 +298,8 @@ fn relative(path: &Path, root: &Path) -> Option<String> {
     Some(parts.join("/"))
 }
 
-fn prefix_join(prefix: &str, rel: &str) -> String {
+/// `rel` under `prefix` (either may be empty), `/`-separated.
+pub(crate) fn prefix_join(prefix: &str, rel: &str) -> String {
     match (prefix.is_empty(), rel.is_empty()) {
         (true, _) => rel.to_owned(),
         (false, true) => prefix.to_owned(),
