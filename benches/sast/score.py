@@ -191,7 +191,7 @@ def main():
     ap.add_argument("--results", required=True)
     ap.add_argument("--corpus", default=os.path.join(HERE, "corpus"))
     ap.add_argument("--details", action="store_true", help="list every miss and false positive")
-    ap.add_argument("--set", choices=["tuning", "holdout"], help="score only the cases of this set")
+    ap.add_argument("--set", choices=["tuning", "holdout", "holdout2"], help="score only the cases of this set")
     args = ap.parse_args()
     labels = json.load(open(os.path.join(args.corpus, "labels.json")))
     cases = labels["cases"]
