@@ -91,7 +91,7 @@ pub(crate) struct CodeScan {
 }
 
 impl CodeScan {
-    fn merge(&mut self, mut other: CodeScan) {
+    pub(crate) fn merge(&mut self, mut other: CodeScan) {
         self.hits.append(&mut other.hits);
         self.packages.append(&mut other.packages);
         self.diagnostics.append(&mut other.diagnostics);
@@ -309,6 +309,24 @@ pub fn scan_package_bytes(
         secrets: Some(scanner),
         packages: true,
     };
+    let out = scan_memory_package(consumers, display, bytes, limits);
+    PackageScan {
+        findings: out.hits.into_iter().map(|h| h.finding).collect(),
+        packages: out.packages.into_iter().map(|(p, _)| p).collect(),
+        diagnostics: out.diagnostics,
+        skipped: out.skipped,
+        stats: out.stats,
+    }
+}
+
+/// Scans one package held in memory for whichever consumers run; files inside are named
+/// `display!/path` and owned (for findings) by the disk path `display`.
+pub(crate) fn scan_memory_package(
+    consumers: Consumers<'_>,
+    display: &str,
+    bytes: Vec<u8>,
+    limits: CodeLimits,
+) -> CodeScan {
     let mut out = CodeScan::default();
     let disk = PathBuf::from(display);
     if is_zip(&bytes) {
@@ -323,13 +341,12 @@ pub fn scan_package_bytes(
     } else {
         consumers.consume(limits, display, &bytes, &disk, &mut out);
     }
-    PackageScan {
-        findings: out.hits.into_iter().map(|h| h.finding).collect(),
-        packages: out.packages.into_iter().map(|(p, _)| p).collect(),
-        diagnostics: out.diagnostics,
-        skipped: out.skipped,
-        stats: out.stats,
-    }
+    out
+}
+
+/// Whether a file starts like a zip archive (a function package or layer).
+pub(crate) fn looks_like_zip(head: &[u8]) -> bool {
+    is_zip(head)
 }
 
 /// Scans every file under the targets (`(target, prefix)` as the IaC walk takes them).

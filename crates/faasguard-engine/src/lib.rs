@@ -15,6 +15,7 @@
 //! The engine reads files but never prints, exits, reads the environment or the clock: the caller
 //! sets [`RuleSettings::today`].
 
+mod cloud;
 mod code;
 mod config;
 mod error;
@@ -32,6 +33,10 @@ use faasguard_model::{Function, Provider};
 use faasguard_report::{FunctionSummary, Report, RuleInfo, SCHEMA_VERSION, ToolInfo};
 use faasguard_rules::{RuleMeta, RuleSettings, all_rules, check_inventory};
 
+pub use cloud::{
+    InventoryScan, MemoryPackage, UNRECORDED_CODE, integrity_rule_infos, package_files,
+    scan_inventory, unrecorded_code_finding,
+};
 pub use code::{CODE_SKIPPED_DIRS, CodeLimits, PackageScan, scan_package_bytes};
 pub use config::{
     CONFIG_FILE_NAME, Config, ConfigOptions, FAMILY_PREFIXES, FORMAT_NAMES, FailOn, PerPathIgnore,
@@ -167,13 +172,21 @@ pub fn scan(settings: &ScanSettings) -> Result<Report, EngineError> {
     for (target, prefix) in &targets {
         walk::walk_target(target, prefix, &excludes, &mut walked)?;
     }
+    let listings = std::mem::take(&mut walked.listings);
     let mut files: Vec<_> = walked.files.into_values().collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
     let inventory = faasguard_iac::load(&files);
     let checked = check_inventory(&inventory, &settings.rules);
     let mut raw_findings = checked.findings;
-    let mut extra = code_analyses(settings, &inventory, &targets, &excludes, &mut raw_findings)?;
+    let mut extra = code_analyses(
+        settings,
+        &inventory,
+        &targets,
+        &listings,
+        &excludes,
+        &mut raw_findings,
+    )?;
     raw_findings.sort_by(finding_order);
 
     let suppressor = suppress::Suppressor {
@@ -244,6 +257,7 @@ fn code_analyses(
     settings: &ScanSettings,
     inventory: &faasguard_model::Inventory,
     targets: &[(PathBuf, String)],
+    listings: &[walk::Listing],
     excludes: &walk::Excludes,
     findings: &mut Vec<Finding>,
 ) -> Result<CodeAnalyses, EngineError> {
@@ -281,7 +295,7 @@ fn code_analyses(
     let mut diagnostics = code.diagnostics;
     let mut skipped = code.skipped;
     if injection_on {
-        let injections = sast::analyze(inventory, targets, excludes, &enabled);
+        let injections = sast::analyze(inventory, targets, listings, excludes, &enabled);
         findings.extend(injections.findings);
         diagnostics.extend(injections.diagnostics);
         rules_hit.extend(injections.rules_hit);
@@ -372,8 +386,8 @@ pub struct CatalogRule {
     pub since: &'static str,
 }
 
-/// Every rule: the structural rules in id order, then the secret rules, the injection rules
-/// and the dependency rules.
+/// Every rule: the structural rules in id order, then the secret rules, the injection rules,
+/// the dependency rules and the integrity rules.
 pub fn rule_catalog() -> Vec<CatalogRule> {
     let mut out: Vec<CatalogRule> = all_rules()
         .into_iter()
@@ -404,6 +418,15 @@ pub fn rule_catalog() -> Vec<CatalogRule> {
             .map(|info| CatalogRule {
                 info,
                 status: "stable",
+                since: "0.1.0",
+            }),
+    );
+    out.extend(
+        cloud::integrity_rule_infos()
+            .into_iter()
+            .map(|info| CatalogRule {
+                info,
+                status: "preview",
                 since: "0.1.0",
             }),
     );

@@ -119,6 +119,15 @@ impl Owners {
         Owners(owners)
     }
 
+    /// Owners given directly: each in-memory package's display path and its function.
+    pub(crate) fn from_paths(paths: impl IntoIterator<Item = (PathBuf, String)>) -> Owners {
+        let mut owners: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+        for (path, id) in paths {
+            owners.entry(path).or_default().push(id);
+        }
+        Owners(owners)
+    }
+
     /// The function whose code path is the longest prefix of `disk`, when exactly one function
     /// has that code path.
     pub(crate) fn owner(&self, disk: &std::path::Path) -> Option<String> {
