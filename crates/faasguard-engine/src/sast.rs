@@ -124,98 +124,117 @@ pub fn sast_rule_infos() -> Vec<RuleInfo> {
         .collect()
 }
 
-/// A function's code directory as the analysis reads it: bounded reads of text files, paths
-/// that cannot leave the root, a listing without dependency and build directories.
+/// A function's code directory as the analysis reads it: the files of its listing only (regular
+/// files the walk found, without dependency and build directories), read with a size bound.
 pub(crate) struct DirFiles {
     root: std::path::PathBuf,
-    max_bytes: u64,
-    excludes: crate::walk::Excludes,
-    listing: std::sync::OnceLock<Vec<String>>,
+    max_bytes: usize,
+    /// Sorted, '/'-separated, relative to `root`.
+    files: Vec<String>,
 }
 
-/// At most this many files are listed per code directory.
-const MAX_LISTED_FILES: usize = 50_000;
+/// Directories the analysis does not list besides [`crate::code::CODE_SKIPPED_DIRS`]:
+/// installed dependencies.
+const DEPENDENCY_DIRS: &[&str] = &["node_modules", "site-packages"];
 
 impl DirFiles {
+    /// The view of `root`: taken from the scan's walk when a listed target holds `root`,
+    /// otherwise from a walk of `root` with the same ignore files and excludes.
     pub(crate) fn new(
         root: std::path::PathBuf,
         max_bytes: usize,
         excludes: &crate::walk::Excludes,
+        listings: &[crate::walk::Listing],
     ) -> DirFiles {
+        let listed = listings.iter().find_map(|l| {
+            let dir = crate::walk::relative(&root, &l.root)?;
+            // The scan's walk did not enter skipped directories (`.aws-sam/build/Fn`).
+            if dir
+                .split('/')
+                .any(|segment| crate::walk::SKIPPED_DIRS.contains(&segment))
+            {
+                return None;
+            }
+            Some(l.under(&dir))
+        });
+        let mut files = listed.unwrap_or_else(|| walk_listing(&root, excludes));
+        files.retain(|path| {
+            !path.split('/').any(|segment| {
+                crate::code::CODE_SKIPPED_DIRS.contains(&segment)
+                    || DEPENDENCY_DIRS.contains(&segment)
+            })
+        });
+        files.sort_unstable();
         DirFiles {
             root,
-            max_bytes: max_bytes as u64,
-            excludes: excludes.clone(),
-            listing: std::sync::OnceLock::new(),
+            max_bytes,
+            files,
         }
     }
 }
 
+/// Every regular file under `root` (relative, '/'-separated), honouring the ignore files and
+/// the excludes, without entering dependency directories.
+fn walk_listing(root: &std::path::Path, excludes: &crate::walk::Excludes) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut diagnostics = Vec::new();
+    // A missing or unreadable root lists nothing; the handler then resolves to no file.
+    let _ = crate::walk::walk_files(
+        root,
+        "",
+        excludes,
+        DEPENDENCY_DIRS,
+        &mut diagnostics,
+        |_, rel| {
+            out.push(rel);
+        },
+    );
+    out
+}
+
 impl faasguard_sast::SourceFiles for DirFiles {
     fn read(&self, path: &str) -> Option<String> {
-        use std::io::Read as _;
-        let rel = std::path::Path::new(path);
-        if rel.is_absolute()
-            || rel
-                .components()
-                .any(|c| !matches!(c, std::path::Component::Normal(_)))
-        {
-            return None;
-        }
-        let full = self.root.join(rel);
-        let meta = std::fs::symlink_metadata(&full).ok()?;
-        if !meta.is_file() {
-            return None;
-        }
-        let mut bytes = Vec::new();
-        std::fs::File::open(&full)
-            .ok()?
-            .take(self.max_bytes + 1)
-            .read_to_end(&mut bytes)
-            .ok()?;
+        // Only listed files: no file-system call for the many candidate paths module resolution
+        // tries, and nothing outside the root (a listed path is a regular file under it).
+        self.files.binary_search_by(|f| f.as_str().cmp(path)).ok()?;
+        let bytes = read_prefix(&self.root.join(path), self.max_bytes + 1).ok()?;
         if faasguard_secrets::is_binary(&bytes) {
             return None;
         }
-        Some(String::from_utf8_lossy(&bytes).into_owned())
+        Some(match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
+        })
     }
 
     fn list(&self) -> Vec<String> {
-        self.listing
-            .get_or_init(|| {
-                let mut out = Vec::new();
-                let excludes = self.excludes.clone();
-                let walker = ignore::WalkBuilder::new(&self.root)
-                    .standard_filters(false)
-                    .parents(true)
-                    .add_custom_ignore_filename(crate::walk::IGNORE_FILE_NAME)
-                    .follow_links(false)
-                    .sort_by_file_name(std::cmp::Ord::cmp)
-                    .filter_entry(move |e| {
-                        let name = e.file_name().to_string_lossy();
-                        let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                        let skipped = e.depth() > 0
-                            && is_dir
-                            && (crate::code::CODE_SKIPPED_DIRS.contains(&name.as_ref())
-                                || name == "node_modules"
-                                || name == "site-packages");
-                        !skipped && !excludes.excluded(e.path(), is_dir)
-                    })
-                    .build();
-                for entry in walker.flatten() {
-                    if out.len() >= MAX_LISTED_FILES {
-                        break;
-                    }
-                    if !entry.file_type().is_some_and(|t| t.is_file()) {
-                        continue;
-                    }
-                    if let Some(rel) = crate::walk::relative(entry.path(), &self.root) {
-                        out.push(rel);
-                    }
-                }
-                out
-            })
-            .clone()
+        self.files.clone()
     }
+}
+
+/// At most `limit` bytes of a file, with as few system calls as a small file allows (open, one
+/// read, the read that sees the end, close).
+fn read_prefix(path: &std::path::Path, limit: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; limit.min(16 * 1024)];
+    let mut len = 0;
+    loop {
+        if len == buf.len() {
+            if len >= limit {
+                break;
+            }
+            buf.resize(limit.min(len * 2), 0);
+        }
+        match file.read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    buf.truncate(len);
+    Ok(buf)
 }
 
 /// What the injection analysis gave for the whole scan.
@@ -290,18 +309,6 @@ fn finding(
     })
 }
 
-/// Lists a discovery cut at [`MAX_LISTED_FILES`] in the report's skipped files.
-fn note_truncated(files: &DirFiles, prefix: &str, out: &mut SastOutcome) {
-    if faasguard_sast::SourceFiles::list(files).len() >= MAX_LISTED_FILES {
-        out.skipped.push(faasguard_report::SkippedFile {
-            location: faasguard_core::Location::file(prefix.to_owned()),
-            reason: format!(
-                "more than {MAX_LISTED_FILES} files: handler discovery looked at the first {MAX_LISTED_FILES} only; name the handlers in IaC to analyse them all"
-            ),
-        });
-    }
-}
-
 /// One code directory: its file view, its path as the report names it, and the handlers
 /// resolved in it with the function each belongs to.
 type CodeGroup = (DirFiles, String, Vec<(faasguard_sast::Handler, String)>);
@@ -311,6 +318,7 @@ type CodeGroup = (DirFiles, String, Vec<(faasguard_sast::Handler, String)>);
 pub(crate) fn analyze(
     inventory: &faasguard_model::Inventory,
     targets: &[(std::path::PathBuf, String)],
+    listings: &[crate::walk::Listing],
     excludes: &crate::walk::Excludes,
     enabled: &dyn Fn(&str) -> bool,
 ) -> SastOutcome {
@@ -376,7 +384,7 @@ pub(crate) fn analyze(
         };
         let group = groups.entry(code.clone()).or_insert_with(|| {
             (
-                DirFiles::new(code.clone(), limits.max_file_bytes, excludes),
+                DirFiles::new(code.clone(), limits.max_file_bytes, excludes, listings),
                 dir,
                 Vec::new(),
             )
@@ -399,12 +407,9 @@ pub(crate) fn analyze(
     }
     if inventory.functions.is_empty() {
         for (root, prefix) in &roots {
-            let files = DirFiles::new(root.clone(), limits.max_file_bytes, excludes);
-            let handlers = faasguard_sast::handler::discover(&files);
-            note_truncated(&files, prefix, &mut out);
-            let analyses = faasguard_sast::analyze_all(&files, &handlers, limits);
-            for (analysis, handler) in analyses.into_iter().zip(&handlers) {
-                record(analysis, handler, prefix, None, &mut out);
+            let files = DirFiles::new(root.clone(), limits.max_file_bytes, excludes, listings);
+            for (handler, analysis) in faasguard_sast::discover_and_analyze(&files, limits) {
+                record(analysis, &handler, prefix, None, &mut out);
             }
         }
     }

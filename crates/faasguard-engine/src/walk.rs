@@ -39,6 +39,34 @@ pub(crate) struct Walked {
     pub files: BTreeMap<PathBuf, SourceFile>,
     pub diagnostics: Vec<Diagnostic>,
     pub skipped_for_count: bool,
+    /// Every regular file each directory target's walk visited.
+    pub listings: Vec<Listing>,
+}
+
+/// The regular files of one target directory as its walk found them (ignore files, excludes and
+/// [`SKIPPED_DIRS`] applied): '/'-separated paths relative to `root`, sorted. The injection
+/// analysis lists code directories from it instead of walking them again.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Listing {
+    /// Canonical.
+    pub root: PathBuf,
+    pub files: Vec<String>,
+}
+
+impl Listing {
+    /// The files under `dir` (a path relative to the root; empty for the root itself), relative
+    /// to `dir`.
+    pub(crate) fn under(&self, dir: &str) -> Vec<String> {
+        if dir.is_empty() {
+            return self.files.clone();
+        }
+        let prefix = format!("{dir}/");
+        let start = self.files.partition_point(|f| f.as_str() < prefix.as_str());
+        self.files[start..]
+            .iter()
+            .map_while(|f| f.strip_prefix(&prefix).map(str::to_owned))
+            .collect()
+    }
 }
 
 /// Config excludes: gitignore-syntax patterns relative to a base directory.
@@ -87,6 +115,7 @@ pub(crate) fn walk_target(
     let explicit = target.is_file();
     let mut diagnostics = Vec::new();
     let mut found = Vec::new();
+    let mut listed = Vec::new();
     walk_files(
         target,
         prefix,
@@ -94,6 +123,16 @@ pub(crate) fn walk_target(
         SKIPPED_DIRS,
         &mut diagnostics,
         |abs, rel| {
+            if !explicit {
+                let unprefixed = if prefix.is_empty() {
+                    Some(rel.as_str())
+                } else {
+                    rel.strip_prefix(prefix).and_then(|r| r.strip_prefix('/'))
+                };
+                if let Some(r) = unprefixed {
+                    listed.push(r.to_owned());
+                }
+            }
             let name = rel.rsplit('/').next().unwrap_or(&rel);
             if explicit || is_candidate_name(name) {
                 found.push((abs, rel));
@@ -101,6 +140,13 @@ pub(crate) fn walk_target(
         },
     )?;
     out.diagnostics.append(&mut diagnostics);
+    if !explicit && let Ok(root) = target.canonicalize() {
+        listed.sort_unstable();
+        out.listings.push(Listing {
+            root,
+            files: listed,
+        });
+    }
     for (abs, rel) in found {
         read_candidate(&abs, rel, out);
     }

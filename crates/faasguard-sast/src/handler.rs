@@ -267,11 +267,57 @@ const SKIPPED_DIRS: &[&str] = &[
 /// named like a handler file (`handler`, `index`, `app`, `lambda_function`, `main`) and the
 /// function take exactly two parameters. Sorted by file, then function.
 pub fn discover(files: &dyn SourceFiles) -> Vec<Handler> {
-    let max = Limits::default().max_file_bytes;
     let mut out = Vec::new();
+    for candidate in candidates(files) {
+        let Some(text) = files.read(&candidate.path) else {
+            continue;
+        };
+        out.extend(candidate.handlers(&text));
+    }
+    out.sort_by(|a, b| (&a.file, &a.function).cmp(&(&b.file, &b.function)));
+    out.dedup();
+    out
+}
+
+/// A file discovery looks into: code of a handler language, outside dependencies and tests.
+pub(crate) struct Candidate {
+    pub(crate) path: String,
+    pub(crate) language: Language,
+    /// Named like a handler file (`handler`, `index`, `app`, …).
+    handler_file: bool,
+}
+
+impl Candidate {
+    /// The handler-shaped functions of the file's text (none when it is over the size limit).
+    pub(crate) fn handlers(&self, text: &str) -> Vec<Handler> {
+        if text.len() > Limits::default().max_file_bytes {
+            return Vec::new();
+        }
+        let functions = if self.language == Language::Python {
+            python_handlers(text, self.handler_file)
+        } else {
+            js_handlers(text, self.handler_file)
+        };
+        let mut out: Vec<Handler> = functions
+            .into_iter()
+            .map(|function| Handler {
+                language: self.language,
+                file: self.path.clone(),
+                function,
+            })
+            .collect();
+        out.sort_by(|a, b| a.function.cmp(&b.function));
+        out.dedup();
+        out
+    }
+}
+
+/// The files [`discover`] reads, sorted by path.
+pub(crate) fn candidates(files: &dyn SourceFiles) -> Vec<Candidate> {
     let mut paths = files.list();
     paths.sort();
     let vendored = crate::python::vendored_modules(files, &paths);
+    let mut out = Vec::new();
     for path in paths {
         if path
             .split('/')
@@ -300,28 +346,13 @@ pub fn discover(files: &dyn SourceFiles) -> Vec<Handler> {
             "ts" | "mts" | "cts" => Language::TypeScript,
             _ => continue,
         };
-        let Some(text) = files.read(&path) else {
-            continue;
-        };
-        if text.len() > max {
-            continue;
-        }
         let handler_file = HANDLER_STEMS.contains(&stem);
-        let functions = if language == Language::Python {
-            python_handlers(&text, handler_file)
-        } else {
-            js_handlers(&text, handler_file)
-        };
-        for function in functions {
-            out.push(Handler {
-                language,
-                file: path.clone(),
-                function,
-            });
-        }
+        out.push(Candidate {
+            path,
+            language,
+            handler_file,
+        });
     }
-    out.sort_by(|a, b| (&a.file, &a.function).cmp(&(&b.file, &b.function)));
-    out.dedup();
     out
 }
 

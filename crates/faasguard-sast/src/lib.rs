@@ -146,3 +146,60 @@ pub fn analyze_all(files: &dyn SourceFiles, handlers: &[Handler], limits: Limits
         })
         .collect()
 }
+
+/// Discovers the handler-shaped functions of a code directory (as [`handler::discover`]) and
+/// analyses each, file by file: a handler's file is read once for both, and parsed files are
+/// shared as in [`analyze_all`]. Results are sorted by file, then function.
+pub fn discover_and_analyze(files: &dyn SourceFiles, limits: Limits) -> Vec<(Handler, Analysis)> {
+    let files = LastRead::new(files);
+    let mut python = python::Session::new(&files, limits);
+    let mut out = Vec::new();
+    for candidate in handler::candidates(&files) {
+        let Some(text) = files.read(&candidate.path) else {
+            continue;
+        };
+        for handler in candidate.handlers(&text) {
+            let analysis = match handler.language {
+                Language::JavaScript | Language::TypeScript => {
+                    js::analyze(&files, &handler, limits)
+                }
+                Language::Python => python.analyze(&handler),
+            };
+            out.push((handler, analysis));
+        }
+    }
+    out
+}
+
+/// A [`SourceFiles`] that keeps the last file it read, so that reading a file to find its
+/// handlers and reading it again to analyse them costs one read.
+struct LastRead<'f> {
+    inner: &'f dyn SourceFiles,
+    last: std::cell::RefCell<Option<(String, Option<String>)>>,
+}
+
+impl<'f> LastRead<'f> {
+    fn new(inner: &'f dyn SourceFiles) -> Self {
+        LastRead {
+            inner,
+            last: std::cell::RefCell::new(None),
+        }
+    }
+}
+
+impl SourceFiles for LastRead<'_> {
+    fn read(&self, path: &str) -> Option<String> {
+        if let Some((last, text)) = self.last.borrow().as_ref()
+            && last == path
+        {
+            return text.clone();
+        }
+        let text = self.inner.read(path);
+        *self.last.borrow_mut() = Some((path.to_string(), text.clone()));
+        text
+    }
+
+    fn list(&self) -> Vec<String> {
+        self.inner.list()
+    }
+}

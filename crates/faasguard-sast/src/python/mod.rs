@@ -81,6 +81,9 @@ pub(crate) struct Session<'f> {
     vendored: Option<HashSet<String>>,
 }
 
+/// A session keeps at most about this many parsed files.
+const MAX_CACHED_MODULES: usize = 1024;
+
 /// Parsed files by path and import depth (`None`: unreadable, too large, or being loaded).
 type ModuleCache = HashMap<(String, usize), Option<Rc<PyModule>>>;
 
@@ -96,6 +99,11 @@ impl<'f> Session<'f> {
 
     /// Analyses one handler with the files parsed so far.
     pub(crate) fn analyze(&mut self, handler: &Handler) -> Analysis {
+        // Bounded memory over a large tree: handlers come file by file, and the files one
+        // handler imports are near it, so starting afresh now and then costs a few re-parses.
+        if self.modules.len() > MAX_CACHED_MODULES {
+            self.modules.clear();
+        }
         let mut ctx = Ctx::new(self.files, self.limits);
         ctx.modules = std::mem::take(&mut self.modules);
         ctx.vendored = self.vendored.take();
