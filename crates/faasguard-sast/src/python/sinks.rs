@@ -270,6 +270,12 @@ const LXML_PARSE: &[&str] = &[
 
 const PULLDOM_PARSE: &[&str] = &["xml.dom.pulldom.parse", "xml.dom.pulldom.parseString"];
 
+/// lxml functions that take the parser options as keywords of the call itself.
+const LXML_PARSE_WITH_OPTIONS: &[&str] = &["lxml.etree.iterparse"];
+
+/// Programs that run their `-c` argument as a shell command line.
+const SHELLS: &[&str] = &["sh", "bash", "dash", "zsh", "ksh", "ash", "busybox"];
+
 /// A library API this module knows as a sink: never followed into a same-named local file (a
 /// vendored copy of the library).
 pub(crate) fn is_known_api(q: &str) -> bool {
@@ -285,6 +291,7 @@ pub(crate) fn is_known_api(q: &str) -> bool {
         URL_SECOND,
         LXML_PARSE,
         PULLDOM_PARSE,
+        LXML_PARSE_WITH_OPTIONS,
     ]
     .iter()
     .any(|table| table.contains(&q))
@@ -317,6 +324,12 @@ pub(crate) fn check(run: &FnRun, ctx: &mut Ctx<'_>, site: &CallSite<'_>) {
         let first = site.arg(0, "args");
         if site.keyword_is_true("shell") {
             report(SinkKind::Command, &format!("{q}(shell=True)"), first);
+        } else if site
+            .arg_expr(0, "args")
+            .is_some_and(runs_shell_command_line)
+        {
+            // `["/bin/sh", "-c", line]`: a shell without `shell=True`.
+            report(SinkKind::Command, &format!("{q} (sh -c)"), first);
         } else if first.is_some_and(|t| !t.head_clean) {
             // Without a shell only the program is dangerous: a string argument is the program,
             // a list literal is dangerous when its first element is tainted.
@@ -385,6 +398,14 @@ pub(crate) fn check(run: &FnRun, ctx: &mut Ctx<'_>, site: &CallSite<'_>) {
                 SinkKind::XmlEntities,
                 &format!("{q} (resolve_entities=True)"),
                 site.arg(0, "text").or(site.arg(0, "source")),
+            );
+        }
+    } else if LXML_PARSE_WITH_OPTIONS.contains(&q) {
+        if enables_xxe_keywords(site.call) {
+            report(
+                SinkKind::XmlEntities,
+                &format!("{q} (resolve_entities=True)"),
+                site.arg(0, "source"),
             );
         }
     } else if PULLDOM_PARSE.contains(&q) {
@@ -527,9 +548,11 @@ fn is_xxe_parser(run: &FnRun, parser: &Expr) -> bool {
 
 /// `lxml.etree.XMLParser(resolve_entities=True)` (or `no_network=False`).
 pub(crate) fn builds_xxe_parser(name: &str, call: &ExprCall) -> bool {
-    if !name.ends_with("etree.XMLParser") {
-        return false;
-    }
+    name.ends_with("etree.XMLParser") && enables_xxe_keywords(call)
+}
+
+/// `resolve_entities=True` or `no_network=False` among a call's keywords.
+fn enables_xxe_keywords(call: &ExprCall) -> bool {
     call.arguments.keywords.iter().any(|k| {
         let arg = k.arg.as_ref().map_or("", |a| a.as_str());
         match (&k.value, arg) {
@@ -537,6 +560,36 @@ pub(crate) fn builds_xxe_parser(name: &str, call: &ExprCall) -> bool {
             (Expr::BooleanLiteral(b), "no_network") => !b.value,
             _ => false,
         }
+    })
+}
+
+/// A literal argument list `["/bin/sh", "-c", …]` (or `bash`, …): the program is a shell
+/// that runs its `-c` argument as a command line.
+fn runs_shell_command_line(args: &Expr) -> bool {
+    let elts = match args {
+        Expr::List(list) => &list.elts,
+        Expr::Tuple(tuple) => &tuple.elts,
+        _ => return false,
+    };
+    let literal = |e: Option<&Expr>| match e {
+        Some(Expr::StringLiteral(s)) => Some(s.value.to_str().to_string()),
+        _ => None,
+    };
+    let Some(program) = literal(elts.first()) else {
+        return false;
+    };
+    let base = program.rsplit('/').next().unwrap_or(&program);
+    SHELLS.contains(&base)
+        && elts
+            .iter()
+            .skip(1)
+            .any(|e| literal(Some(e)).is_some_and(|a| is_command_flag(&a)))
+}
+
+/// `-c`, or short options that include it (`-lc`, `-ec`).
+fn is_command_flag(arg: &str) -> bool {
+    arg.strip_prefix('-').is_some_and(|flags| {
+        !flags.is_empty() && flags.chars().all(|c| c.is_ascii_alphabetic()) && flags.contains('c')
     })
 }
 

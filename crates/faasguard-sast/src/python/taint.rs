@@ -670,6 +670,9 @@ impl FnRun {
         if matches!(value, Expr::List(list) if !list.elts.is_empty()) {
             return Some("[list]".to_string());
         }
+        if matches!(value, Expr::Dict(_)) && is_constant_value(value, 0) {
+            return Some(CONSTANT_DICT.to_string());
+        }
         let Expr::Call(call) = value else {
             return None;
         };
@@ -682,13 +685,146 @@ impl FnRun {
     }
 
     /// The taint of a pure lookup (`name`, `name["k"]`, `name.attr`) without evaluating anything.
+    /// `x.get("k")` and `x.pop("k")` are lookups too.
     pub(crate) fn lookup(&self, expr: &Expr) -> Option<&Taint> {
         match expr {
             Expr::Name(_) | Expr::Subscript(_) | Expr::Attribute(_) => {
                 self.env.get(&root_name(expr)?)
             }
+            Expr::Call(call) => match call.func.as_ref() {
+                Expr::Attribute(attr) if matches!(attr.attr.as_str(), "get" | "pop") => {
+                    self.lookup(&attr.value)
+                }
+                _ => None,
+            },
             _ => None,
         }
+    }
+
+    /// The value `name` is bound to at the top level of the module, when it is bound there
+    /// exactly once and is not tainted here.
+    fn module_constant(&self, name: &str) -> Option<&Expr> {
+        if self.env.contains_key(name) {
+            return None;
+        }
+        let mut found = None;
+        for stmt in self.module.body() {
+            let value = match stmt {
+                Stmt::Assign(assign)
+                    if assign
+                        .targets
+                        .iter()
+                        .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == name)) =>
+                {
+                    Some(assign.value.as_ref())
+                }
+                Stmt::AnnAssign(assign) if matches!(assign.target.as_ref(), Expr::Name(n) if n.id.as_str() == name) => {
+                    assign.value.as_deref()
+                }
+                _ => continue,
+            };
+            if found.is_some() {
+                return None;
+            }
+            found = Some(value?);
+        }
+        found
+    }
+
+    /// A dict literal of constants, inline, bound in this function, or bound once at the top
+    /// level of the module.
+    fn is_constant_dict(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Dict(_) => is_constant_value(expr, 0),
+            Expr::Name(name) => {
+                let id = name.id.as_str();
+                if self.env.contains_key(id) {
+                    return false;
+                }
+                match self.objects.get(id) {
+                    Some(ty) => ty == CONSTANT_DICT,
+                    None => self
+                        .module_constant(id)
+                        .is_some_and(|v| matches!(v, Expr::Dict(_)) && is_constant_value(v, 0)),
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// The constant text a string-building expression starts with, and whether that is all of
+    /// it: literals, constant names of the module, f-strings, `+` and `%` formatting.
+    fn constant_prefix(&self, expr: &Expr, depth: usize) -> Option<(String, bool)> {
+        if depth > 16 {
+            return None;
+        }
+        match expr {
+            Expr::StringLiteral(s) => Some((s.value.to_str().to_string(), true)),
+            Expr::Name(name) => match self.module_constant(name.id.as_str())? {
+                Expr::StringLiteral(s) => Some((s.value.to_str().to_string(), true)),
+                _ => None,
+            },
+            Expr::FString(fstring) => {
+                let mut text = String::new();
+                for part in &fstring.value {
+                    match part {
+                        ruff_python_ast::FStringPart::Literal(lit) => text.push_str(&lit.value),
+                        ruff_python_ast::FStringPart::FString(f) => {
+                            for element in &f.elements {
+                                match element {
+                                    InterpolatedStringElement::Literal(lit) => {
+                                        text.push_str(&lit.value);
+                                    }
+                                    InterpolatedStringElement::Interpolation(i) => {
+                                        match self.constant_prefix(&i.expression, depth + 1) {
+                                            Some((t, true)) if i.format_spec.is_none() => {
+                                                text.push_str(&t);
+                                            }
+                                            _ => return Some((text, false)),
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                Some((text, true))
+            }
+            Expr::BinOp(bin) if bin.op == Operator::Add => {
+                let (left, complete) = self.constant_prefix(&bin.left, depth + 1)?;
+                if !complete {
+                    return Some((left, false));
+                }
+                match self.constant_prefix(&bin.right, depth + 1) {
+                    Some((right, complete)) => Some((left + &right, complete)),
+                    None => Some((left, false)),
+                }
+            }
+            Expr::BinOp(bin) if bin.op == Operator::Mod => {
+                let (format, _) = self.constant_prefix(&bin.left, depth + 1)?;
+                let head = format.split('%').next().unwrap_or("").to_string();
+                Some((head, false))
+            }
+            _ => None,
+        }
+    }
+
+    /// A URL built on a constant origin (`f"{API}/users/{x}"`, `BASE + "?" + urlencode(q)`):
+    /// event data after the scheme, host and the `/`, `?` or `#` that ends them cannot
+    /// choose where the request goes, so the value is safe for outbound URLs.
+    fn pin_origin(&self, expr: &Expr, taint: Option<Taint>) -> Option<Taint> {
+        let mut t = taint?;
+        let prefix = match expr {
+            // `"https://host/{}".format(x)`: the text before the first field.
+            Expr::StringLiteral(_) | Expr::Name(_) => self
+                .constant_prefix(expr, 0)
+                .map(|(text, _)| text.split('{').next().unwrap_or("").to_string()),
+            _ => self.constant_prefix(expr, 0).map(|(text, _)| text),
+        };
+        if prefix.as_deref().is_some_and(fixes_origin) {
+            t.safe_for |= bit(SinkKind::OutboundUrl);
+        }
+        Some(t)
     }
 
     /// The dotted name of a callee or receiver, through import aliases and known objects.
@@ -773,9 +909,10 @@ impl FnRun {
                 let left = self.eval(ctx, &bin.left, d);
                 let right = self.eval(ctx, &bin.right, d);
                 match bin.op {
-                    Operator::Add | Operator::Mod | Operator::Mult | Operator::Div => {
-                        stringified(join(left, right))
+                    Operator::Add | Operator::Mod => {
+                        self.pin_origin(expr, stringified(join(left, right)))
                     }
+                    Operator::Mult | Operator::Div => stringified(join(left, right)),
                     // Arithmetic and bitwise results of event data are numbers, not strings.
                     _ => None,
                 }
@@ -825,7 +962,7 @@ impl FnRun {
                         }
                     }
                 }
-                stringified(out)
+                self.pin_origin(expr, stringified(out))
             }
             Expr::List(list) => self.eval_sequence(ctx, &list.elts, d),
             Expr::Tuple(tuple) => self.eval_sequence(ctx, &tuple.elts, d),
@@ -1035,6 +1172,21 @@ impl FnRun {
             return None;
         }
 
+        if let Expr::Attribute(attr) = call.func.as_ref() {
+            // `CONSTANT.get(key, default)`: a value of a constant mapping, or the default.
+            if method.as_deref() == Some("get")
+                && receiver.is_none()
+                && self.is_constant_dict(&attr.value)
+            {
+                return args.get(1).cloned().flatten();
+            }
+            // `"https://host/{}".format(x)`: the origin is fixed by the format string.
+            if method.as_deref() == Some("format") {
+                let out =
+                    self.call_result(call, qual.as_deref(), method.as_deref(), receiver, any_arg);
+                return self.pin_origin(&attr.value, out);
+            }
+        }
         self.call_result(call, qual.as_deref(), method.as_deref(), receiver, any_arg)
     }
 
@@ -1377,6 +1529,52 @@ fn pattern_names(pattern: &ruff_python_ast::Pattern) -> Vec<String> {
         }
     }
     out
+}
+
+/// `objects` marker of a name bound to a dict literal of constants.
+const CONSTANT_DICT: &str = "[constant dict]";
+
+/// A literal made only of constants (strings, numbers, booleans, `None`, and tuples, lists,
+/// sets and dicts of those).
+fn is_constant_value(expr: &Expr, depth: usize) -> bool {
+    if depth > 16 {
+        return false;
+    }
+    match expr {
+        Expr::StringLiteral(_)
+        | Expr::BytesLiteral(_)
+        | Expr::NumberLiteral(_)
+        | Expr::BooleanLiteral(_)
+        | Expr::NoneLiteral(_) => true,
+        Expr::Tuple(t) => t.elts.iter().all(|e| is_constant_value(e, depth + 1)),
+        Expr::List(l) => l.elts.iter().all(|e| is_constant_value(e, depth + 1)),
+        Expr::Set(s) => s.elts.iter().all(|e| is_constant_value(e, depth + 1)),
+        Expr::Dict(d) => d.items.iter().all(|item| {
+            item.key
+                .as_ref()
+                .is_some_and(|k| is_constant_value(k, depth + 1))
+                && is_constant_value(&item.value, depth + 1)
+        }),
+        _ => false,
+    }
+}
+
+/// `scheme://host` followed by `/`, `?` or `#`: what follows cannot change the host.
+fn fixes_origin(prefix: &str) -> bool {
+    let Some((scheme, rest)) = prefix.split_once("://") else {
+        return false;
+    };
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '+')
+    {
+        return false;
+    }
+    rest.find(['/', '?', '#']).is_some_and(|i| {
+        let authority = &rest[..i];
+        !authority.is_empty() && !authority.contains(['{', '%', '\\'])
+    })
 }
 
 /// The variable at the root of `a.b[c].d`.
