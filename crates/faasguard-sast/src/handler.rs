@@ -284,7 +284,7 @@ pub(crate) struct Candidate {
     pub(crate) path: String,
     pub(crate) language: Language,
     /// Named like a handler file (`handler`, `index`, `app`, …).
-    handler_file: bool,
+    pub(crate) handler_file: bool,
 }
 
 impl Candidate {
@@ -368,14 +368,36 @@ fn handler_shaped(params: &[&str], handler_file: bool, allow_single: bool) -> bo
     }
 }
 
+/// A top-level `def` whose first parameter is named like an event: files without one (outside
+/// handler-named files) cannot hold a handler, so discovery does not parse them.
+#[expect(
+    clippy::expect_used,
+    reason = "constant pattern, checked by the unit tests"
+)]
+static PY_EVENT_DEF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?m)^(?:async\s+)?def\s+[A-Za-z_]\w*\s*\(\s*(?:{})\b",
+        EVENT_NAMES.join("|")
+    ))
+    .expect("python event def pattern")
+});
+
+/// Whether a Python file can hold a handler at all (see [`PY_EVENT_DEF`]).
+pub(crate) fn python_may_hold_handler(text: &str, handler_file: bool) -> bool {
+    handler_file || PY_EVENT_DEF.is_match(text)
+}
+
 fn python_handlers(text: &str, handler_file: bool) -> Vec<String> {
+    if !python_may_hold_handler(text, handler_file) {
+        return Vec::new();
+    }
     let parsed = crate::python::parse_source(text);
     let found = handlers_in(&parsed, handler_file);
     crate::python::dispose_parsed(parsed);
     found
 }
 
-fn handlers_in(
+pub(crate) fn handlers_in(
     parsed: &ruff_python_parser::Parsed<ruff_python_ast::ModModule>,
     handler_file: bool,
 ) -> Vec<String> {
@@ -471,6 +493,24 @@ mod tests {
         );
         // In a handler-named file any two-parameter export counts.
         assert!(js_handlers(text, true).contains(&"helper".to_string()));
+    }
+
+    /// Outside handler-named files, Python discovery parses only files with a top-level `def`
+    /// whose first parameter is named like an event (on one line or several), and finds the
+    /// same handlers as a full parse.
+    #[test]
+    fn python_prefilter() {
+        let multi_line =
+            "import json\n\nasync def process(\n    event: dict,\n    context,\n):\n    return 1\n";
+        assert!(PY_EVENT_DEF.is_match(multi_line));
+        assert_eq!(python_handlers(multi_line, false), vec!["process"]);
+        // A method (indented) or a function taking other parameters is not a handler.
+        let other =
+            "class A:\n    def run(event, context):\n        pass\n\ndef helper(a, b):\n    pass\n";
+        assert!(!PY_EVENT_DEF.is_match(other));
+        assert!(python_handlers(other, false).is_empty());
+        // In a handler-named file any two-parameter function counts, so the file is parsed.
+        assert_eq!(python_handlers(other, true), vec!["helper"]);
     }
 
     /// `js_defines` matches whole words only.

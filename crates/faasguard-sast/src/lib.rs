@@ -158,7 +158,28 @@ pub fn discover_and_analyze(files: &dyn SourceFiles, limits: Limits) -> Vec<(Han
         let Some(text) = files.read(&candidate.path) else {
             continue;
         };
-        for handler in candidate.handlers(&text) {
+        let handlers = if candidate.language == Language::Python {
+            // Parsed once, into the session the analysis then uses.
+            if text.len() > limits.max_file_bytes
+                || !handler::python_may_hold_handler(&text, candidate.handler_file)
+            {
+                continue;
+            }
+            let mut functions = python.discover(&candidate.path, candidate.handler_file);
+            functions.sort();
+            functions.dedup();
+            functions
+                .into_iter()
+                .map(|function| Handler {
+                    language: Language::Python,
+                    file: candidate.path.clone(),
+                    function,
+                })
+                .collect()
+        } else {
+            candidate.handlers(&text)
+        };
+        for handler in handlers {
             let analysis = match handler.language {
                 Language::JavaScript | Language::TypeScript => {
                     js::analyze(&files, &handler, limits)

@@ -79,6 +79,8 @@ pub(crate) struct Session<'f> {
     limits: Limits,
     modules: ModuleCache,
     vendored: Option<HashSet<String>>,
+    /// Problems found while discovering a file's handlers, reported with the first of them.
+    pending_problems: Vec<Problem>,
 }
 
 /// A session keeps at most about this many parsed files.
@@ -94,7 +96,30 @@ impl<'f> Session<'f> {
             limits,
             modules: HashMap::new(),
             vendored: None,
+            pending_problems: Vec::new(),
         }
+    }
+
+    /// The handler-shaped functions of `file` (discovery), parsing it into the session so that
+    /// analysing them does not parse it again. The file's syntax errors are kept for the
+    /// analysis of its first handler.
+    pub(crate) fn discover(&mut self, file: &str, handler_file: bool) -> Vec<String> {
+        if self.modules.len() > MAX_CACHED_MODULES {
+            self.modules.clear();
+        }
+        let mut ctx = Ctx::new(self.files, self.limits);
+        ctx.modules = std::mem::take(&mut self.modules);
+        ctx.vendored = self.vendored.take();
+        let found = ctx
+            .load(file, 0)
+            .map(|module| crate::handler::handlers_in(&module.parsed, handler_file))
+            .unwrap_or_default();
+        self.modules = std::mem::take(&mut ctx.modules);
+        self.vendored = ctx.vendored.take();
+        if !found.is_empty() {
+            self.pending_problems = ctx.problems;
+        }
+        found
     }
 
     /// Analyses one handler with the files parsed so far.
@@ -107,6 +132,7 @@ impl<'f> Session<'f> {
         let mut ctx = Ctx::new(self.files, self.limits);
         ctx.modules = std::mem::take(&mut self.modules);
         ctx.vendored = self.vendored.take();
+        ctx.problems = std::mem::take(&mut self.pending_problems);
         match ctx.load(&handler.file, 0) {
             Some(module) => taint::analyze_handler(&mut ctx, &module, &handler.function),
             None => {
