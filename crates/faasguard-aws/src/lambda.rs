@@ -170,17 +170,21 @@ async fn read_region(
         }
     }
     if settings.metrics && !functions.is_empty() {
-        let cloudwatch = aws_sdk_cloudwatch::Client::new(config);
         let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
         let _permit = semaphore.acquire().await;
-        match metrics::last_invocations(
-            &cloudwatch,
-            &names,
-            settings.now_epoch_s,
-            settings.invocation_window_days,
-        )
-        .await
-        {
+        let answer = match crate::query::QueryClient::new(config, settings, "monitoring").await {
+            Ok(client) => {
+                metrics::last_invocations(
+                    &client,
+                    &names,
+                    settings.now_epoch_s,
+                    settings.invocation_window_days,
+                )
+                .await
+            }
+            Err(e) => Err(format!("GetMetricData: {e}")),
+        };
+        match answer {
             Ok(last) => {
                 for f in &mut functions {
                     match last.get(&f.name) {

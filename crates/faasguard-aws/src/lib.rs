@@ -23,6 +23,7 @@ mod iam;
 mod lambda;
 mod metrics;
 mod policy;
+mod query;
 mod regions;
 
 use std::collections::BTreeMap;

@@ -1,12 +1,11 @@
 //! Last invocation per function: CloudWatch `AWS/Lambda` `Invocations` summed per day over a
-//! window, read with `GetMetricData` (up to 500 functions per call).
+//! window, read with `GetMetricData` (up to 500 functions per call) through the Query protocol
+//! ([`crate::query`]).
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
-use aws_sdk_cloudwatch::primitives::DateTime;
-use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
-
-use crate::error_text;
+use crate::query::{QueryClient, elements, form_value};
 
 /// `GetMetricData` takes at most 500 queries per call.
 const QUERIES_PER_CALL: usize = 500;
@@ -16,7 +15,7 @@ const DAY_S: i64 = 86_400;
 /// the window ending at `now` (absent: no invocation). An error is the message of the first
 /// failed call.
 pub(crate) async fn last_invocations(
-    client: &aws_sdk_cloudwatch::Client,
+    client: &QueryClient,
     names: &[String],
     now_epoch_s: i64,
     window_days: u32,
@@ -25,63 +24,93 @@ pub(crate) async fn last_invocations(
     let start = end - i64::from(window_days.clamp(1, 455)) * DAY_S;
     let mut out = HashMap::new();
     for chunk in names.chunks(QUERIES_PER_CALL) {
-        let mut request = client
-            .get_metric_data()
-            .start_time(DateTime::from_secs(start))
-            .end_time(DateTime::from_secs(end));
+        let mut body = format!(
+            "Action=GetMetricData&Version=2010-08-01&StartTime={}T00%3A00%3A00Z&EndTime={}T00%3A00%3A00Z&ScanBy=TimestampDescending",
+            day_string(start),
+            day_string(end)
+        );
         for (i, name) in chunk.iter().enumerate() {
-            let metric = Metric::builder()
-                .namespace("AWS/Lambda")
-                .metric_name("Invocations")
-                .dimensions(
-                    Dimension::builder()
-                        .name("FunctionName")
-                        .value(name)
-                        .build(),
-                )
-                .build();
-            let stat = MetricStat::builder()
-                .metric(metric)
-                .period(i32::try_from(DAY_S).unwrap_or(i32::MAX))
-                .stat("Sum")
-                .build();
-            request = request.metric_data_queries(
-                MetricDataQuery::builder()
-                    .id(format!("m{i}"))
-                    .metric_stat(stat)
-                    .return_data(true)
-                    .build(),
+            let q = format!("MetricDataQueries.member.{}", i + 1);
+            let _ = write!(
+                body,
+                "&{q}.Id=m{i}&{q}.MetricStat.Metric.Namespace=AWS%2FLambda&{q}.MetricStat.Metric.MetricName=Invocations&{q}.MetricStat.Metric.Dimensions.member.1.Name=FunctionName&{q}.MetricStat.Metric.Dimensions.member.1.Value={}&{q}.MetricStat.Period=86400&{q}.MetricStat.Stat=Sum&{q}.ReturnData=true",
+                form_value(name)
             );
         }
-        let mut pages = request.into_paginator().send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| format!("GetMetricData: {}", error_text(&e)))?;
-            for result in page.metric_data_results() {
-                let Some(index) = result
-                    .id()
-                    .and_then(|id| id.strip_prefix('m'))
-                    .and_then(|i| i.parse::<usize>().ok())
-                else {
-                    continue;
-                };
-                let Some(name) = chunk.get(index) else {
-                    continue;
-                };
-                let last = result
-                    .timestamps()
-                    .iter()
-                    .zip(result.values())
-                    .filter(|(_, v)| **v > 0.0)
-                    .map(|(t, _)| t.secs())
-                    .max();
-                if let Some(last) = last {
+        let mut token: Option<String> = None;
+        loop {
+            let mut request = body.clone();
+            if let Some(t) = &token {
+                let _ = write!(request, "&NextToken={}", form_value(t));
+            }
+            let xml = client
+                .call(request)
+                .await
+                .map_err(|e| format!("GetMetricData: {e}"))?;
+            for (index, last) in parse_results(&xml) {
+                if let Some(name) = chunk.get(index) {
                     let entry = out.entry(name.clone()).or_insert(last);
                     *entry = (*entry).max(last);
                 }
             }
+            token = elements(&xml, "NextToken")
+                .into_iter()
+                .next()
+                .filter(|t| !t.is_empty());
+            if token.is_none() {
+                break;
+            }
         }
     }
     Ok(out)
+}
+
+/// (query index, epoch second of the latest data point with a sum above 0) per result.
+fn parse_results(xml: &str) -> Vec<(usize, i64)> {
+    let mut out = Vec::new();
+    for segment in xml.split("<Id>").skip(1) {
+        let Some((id, rest)) = segment.split_once("</Id>") else {
+            continue;
+        };
+        let Some(index) = id
+            .trim()
+            .strip_prefix('m')
+            .and_then(|i| i.parse::<usize>().ok())
+        else {
+            continue;
+        };
+        let block = |tag: &str| {
+            rest.split_once(&format!("<{tag}>"))
+                .and_then(|(_, r)| r.split_once(&format!("</{tag}>")))
+                .map_or_else(Vec::new, |(inner, _)| elements(inner, "member"))
+        };
+        let times = block("Timestamps");
+        let values = block("Values");
+        let last = times
+            .iter()
+            .zip(&values)
+            .filter(|(_, v)| v.parse::<f64>().is_ok_and(|v| v > 0.0))
+            .filter_map(|(t, _)| epoch_of(t))
+            .max();
+        if let Some(last) = last {
+            out.push((index, last));
+        }
+    }
+    out
+}
+
+/// Epoch seconds of an ISO 8601 UTC time (`2026-11-20T00:00:00Z`, fractions ignored).
+fn epoch_of(text: &str) -> Option<i64> {
+    let days = day_number(text.get(0..10)?)?;
+    let h: i64 = text.get(11..13)?.parse().ok()?;
+    let m: i64 = text.get(14..16)?.parse().ok()?;
+    let s: i64 = text.get(17..19)?.parse().ok()?;
+    Some(days * DAY_S + h * 3_600 + m * 60 + s)
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date.
+fn day_number(date: &str) -> Option<i64> {
+    faasguard_rules::rules::function::runtimes::day_number(date)
 }
 
 /// `YYYY-MM-DD` (UTC) of an epoch second.
@@ -115,5 +144,17 @@ mod tests {
         assert_eq!(day_string(1_795_478_400), "2026-11-24");
         assert_eq!(days_between(0, DAY_S * 3 - 1), 2);
         assert_eq!(days_between(10, 0), 0);
+    }
+
+    /// A GetMetricData answer gives, per query, the latest day with invocations (zero sums
+    /// are not invocations).
+    #[test]
+    fn parses_metric_data() {
+        let xml = "<GetMetricDataResponse><GetMetricDataResult><MetricDataResults>\
+            <member><Id>m0</Id><Label>a</Label><Timestamps><member>2026-11-20T00:00:00Z</member><member>2026-11-22T00:00:00Z</member></Timestamps><Values><member>3.0</member><member>0.0</member></Values><StatusCode>Complete</StatusCode></member>\
+            <member><Id>m1</Id><Timestamps></Timestamps><Values></Values></member>\
+            </MetricDataResults></GetMetricDataResult></GetMetricDataResponse>";
+        assert_eq!(parse_results(xml), [(0, 1_795_132_800)]);
+        assert_eq!(day_string(1_795_132_800), "2026-11-20");
     }
 }

@@ -7,6 +7,7 @@
     reason = "the binary reports diagnostics and errors on the terminal"
 )]
 
+mod cloud;
 mod db;
 
 use std::fmt::Write as _;
@@ -46,6 +47,9 @@ enum Command {
     /// The vulnerability database: import OSV files, update from the OSV export, status.
     #[command(subcommand)]
     Db(db::DbCommand),
+    /// Deployed functions: inventory every region and account, scan live configuration and code.
+    #[command(subcommand)]
+    Cloud(cloud::CloudCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,6 +116,10 @@ struct ScanArgs {
     /// Never colour the output (colour is used only on a terminal and when NO_COLOR is unset).
     #[arg(long, alias = "no-colour")]
     no_color: bool,
+    /// Record the SHA-256 of every zip package scanned in this file (for `faasguard cloud scan
+    /// --expect FILE`, which flags deployed code no pipeline scan recorded).
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -144,6 +152,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => run_rules(&args),
         Command::Baseline(BaselineCommand::Create(args)) => run_baseline_create(&args),
         Command::Db(command) => db::run(&command),
+        Command::Cloud(command) => cloud::run(&command),
     };
     match result {
         Ok(code) => code,
@@ -235,6 +244,10 @@ fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
 
     let report = scan(&settings)?;
     print_diagnostics(&report);
+    if let Some(path) = &args.record {
+        let n = cloud::write_record(&settings, path)?;
+        eprintln!("recorded {n} package digest(s) in {}", path.display());
+    }
     if let Some(db) = report.vuln_db.as_ref().filter(|db| db.stale) {
         eprintln!(
             "warning: the vulnerability database ({}, built {}, newest advisories {}) is stale: vulnerabilities published since are not found; run `faasguard db update`",
