@@ -465,7 +465,14 @@ fn js_handlers(text: &str, handler_file: bool) -> Vec<String> {
                 .flatten()
                 .map(|m| m.as_str())
                 .collect();
-            if handler_shaped(&params, handler_file, true) {
+            // `async ({ body, queryStringParameters }) => …`: the event destructured in the
+            // parameter list; taken when the export or its file is named like a handler.
+            let destructured = params.is_empty()
+                && text[caps.get(0).map_or(0, |m| m.end())..]
+                    .trim_start()
+                    .starts_with(['{', '['])
+                && (handler_file || name.as_str().to_ascii_lowercase().contains("handler"));
+            if destructured || handler_shaped(&params, handler_file, true) {
                 out.push(name.as_str().to_string());
             }
         }
@@ -491,6 +498,11 @@ mod tests {
             js_handlers(text, false),
             vec!["handler", "other", "tsHandler", "fnHandler"]
         );
+        // A destructured event counts when the export or the file is named like a handler.
+        let destructured = "exports.handler = async ({ queryStringParameters }) => {};\n\
+                            exports.util = ({ a }) => a;\n";
+        assert_eq!(js_handlers(destructured, false), vec!["handler"]);
+        assert_eq!(js_handlers(destructured, true), vec!["handler", "util"]);
         // In a handler-named file any two-parameter export counts.
         assert!(js_handlers(text, true).contains(&"helper".to_string()));
     }
