@@ -351,6 +351,63 @@ const CASES: &[(&str, &str, Expected)] = &[
         &[(XmlEntities, "libxmljs.parseXmlString(noent: true)", 6, 7)],
     ),
     ("libxmljs_without_noent_safe.js", "handler", &[]),
+    // A shell run through its `-c` option, without `shell: true`.
+    (
+        "spawn_bash_dash_c_from_body.js",
+        "handler",
+        &[(Command, "child_process.spawn(sh -c)", 4, 5)],
+    ),
+    ("spawn_sh_script_with_argument_safe.js", "handler", &[]),
+    // `eval('(' + x + ')')` of a field of a parsed document is code, not deserialization.
+    (
+        "eval_paren_formula_from_parsed_body.js",
+        "handler",
+        &[(CodeEval, "eval", 2, 4)],
+    ),
+    // A class method exported bound to an instance; `this` is that class.
+    (
+        "class_instance_bound_method_handler.js",
+        "handler",
+        &[(Query, "this.db.query", 13, 14)],
+    ),
+    (
+        "class_instance_bound_method_parameterised_safe.js",
+        "handler",
+        &[],
+    ),
+    // Regular expressions validate only when they match the whole value.
+    (
+        "fetch_after_scheme_only_regex_check.mjs",
+        "handler",
+        &[(OutboundUrl, "fetch", 4, 8)],
+    ),
+    ("exec_full_match_regex_guard_safe.js", "handler", &[]),
+    // Generators: what they yield is what iterating them gives.
+    (
+        "libxmljs_noent_from_async_generator.js",
+        "handler",
+        &[(XmlEntities, "libxmljs.parseXmlString(noent: true)", 11, 12)],
+    ),
+    ("libxmljs_noent_generator_constant_safe.js", "handler", &[]),
+    // A prefix check contains a path only once the path is normalised.
+    ("fs_readfile_join_startswith_base_safe.mjs", "handler", &[]),
+    (
+        "fs_readfile_concat_startswith_not_normalised.mjs",
+        "handler",
+        &[(FilePath, "fs.readFile", 6, 10)],
+    ),
+    // Event data after a constant origin cannot choose the host.
+    (
+        "fetch_constant_origin_search_params_safe.js",
+        "handler",
+        &[],
+    ),
+    (
+        "fetch_host_from_event_with_search_params.js",
+        "handler",
+        &[(OutboundUrl, "fetch", 2, 4)],
+    ),
+    ("axios_url_prefix_check_fixed_host_safe.js", "handler", &[]),
 ];
 
 /// Every fixture gives exactly its expected findings: vulnerable handlers are found with the

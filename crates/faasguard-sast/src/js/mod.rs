@@ -10,15 +10,20 @@
 //! What is tracked:
 //! - Handler: `exports.x =`, `module.exports.x =`, `module.exports = { x }` (or a function),
 //!   `export const/function x`, `export { y as x }`, `export default`, wrappers
-//!   (`middy(base).use(…)`). Its first parameter is the event, destructured or not.
+//!   (`middy(base).use(…)`), methods of classes of the file (`svc.handle.bind(svc)`, with `this`
+//!   the class). Its first parameter is the event, destructured or not.
 //! - Propagation: member reads, destructuring, assignments and `+=`, concatenation, template
 //!   literals, array/object literals (object literals field by field while not written),
 //!   conditional/logical expressions, methods called on tainted values (except ones returning
 //!   booleans or numbers), `JSON.parse`, `Buffer.from`, URL/query-string parsers, `path.join`
 //!   and friends, iteration callbacks (`event.Records.forEach(r => …)`, also named functions),
 //!   `for…of`/`for…in`, calls to functions of the file (arguments to parameters, return
-//!   values back; nested functions as closures; methods of classes of the file on instances,
-//!   statically and through `this`), and one level of local `require`/`import`.
+//!   values and generator yields back; nested functions as closures; methods of classes of the
+//!   file on instances, statically and through `this`), and one level of local
+//!   `require`/`import`.
+//! - Strings built on a constant origin (`` `${API}/x?${q}` `` with `API` a `const` URL that
+//!   fixes scheme and host) are safe for outbound URLs: event data after the host cannot move
+//!   the request elsewhere.
 //! - Sinks and sanitizers: [`sinks`].
 //!
 //! oxc's parser and semantic builder recurse once per nesting level (brackets, but also

@@ -16,6 +16,10 @@
 //!   queries only.
 //! - Allowlist or validator guards (`if (!ALLOWED.includes(x)) return;`,
 //!   `if (!validator.isInt(x)) throw …`, `if (/^\w+$/.test(x)) { … }`) are handled in the walk.
+//!   A regular expression validates only when anchored at both ends without a repeated `.`
+//!   (`/^https?:\/\//` does not). `x.startsWith(BASE)` makes `x` safe for file paths when `x`
+//!   was normalised (`path.resolve`/`join`/`normalize`), and for outbound URLs when the prefix
+//!   fixes scheme and host (`'https://hooks.example.com/'`).
 
 use crate::SinkKind;
 

@@ -7,7 +7,7 @@ use oxc_ast::ast::{
     BindingPattern, CallExpression, Class, ClassElement, Declaration, ExportDefaultDeclarationKind,
     Expression, ForStatementInit, ForStatementLeft, FormalParameters, Function, FunctionBody,
     IdentifierReference, ModuleExportName, ObjectExpression, ObjectPropertyKind, Program,
-    PropertyKey, SimpleAssignmentTarget, Statement, VariableDeclaration,
+    PropertyKey, SimpleAssignmentTarget, Statement, VariableDeclaration, VariableDeclarationKind,
 };
 use oxc_semantic::{Scoping, SemanticBuilder};
 use oxc_span::{GetSpan, Span};
@@ -41,6 +41,10 @@ const MAX_QUOTE: usize = 60;
 
 /// Event data held by a value: the path so far and the sink kinds it was sanitized for.
 #[derive(Debug, Clone)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent facts about one value, each read by different sinks"
+)]
 struct Taint {
     steps: Vec<Step>,
     cleared: KindSet,
@@ -53,6 +57,9 @@ struct Taint {
     /// The value is a string built from event data by concatenation, interpolation or
     /// formatting (`'… WHERE id = ' + id`): what query sinks look for.
     built: bool,
+    /// The value was read out of a document parsed from event text (`JSON.parse`, a query-string
+    /// parser): a field, not a whole serialized document.
+    from_document: bool,
 }
 
 impl Taint {
@@ -71,6 +78,7 @@ impl Taint {
                 a.in_object &= b.in_object;
                 a.parsed |= b.parsed;
                 a.built |= b.built;
+                a.from_document |= b.from_document;
                 Some(a)
             }
             (a, b) => a.or(b),
@@ -158,6 +166,10 @@ struct FileCtx<'a> {
     classes: HashMap<SymbolId, &'a Class<'a>>,
     /// Top-level `const x = new SomeClass(…)` of a class of the file: variable → class symbol.
     instances: HashMap<SymbolId, SymbolId>,
+    /// Top-level `const X = 'text'` (string literals and templates without substitutions).
+    strings: HashMap<SymbolId, String>,
+    /// Top-level `const RE = /…/`: the pattern text.
+    regexes: HashMap<SymbolId, String>,
     import_depth: usize,
 }
 
@@ -205,6 +217,7 @@ pub(crate) fn run(
                 return;
             };
             let mut walker = Walker::new(ctx, engine);
+            walker.current_class = class_of(ctx, func);
             walker.mark_sources(func.params());
             // Twice: the second pass sees taint assigned after a use (loops, closures).
             for _ in 0..2 {
@@ -328,6 +341,8 @@ fn with_file_on_stack<R>(
             objects: HashMap::new(),
             classes: HashMap::new(),
             instances: HashMap::new(),
+            strings: HashMap::new(),
+            regexes: HashMap::new(),
             import_depth,
         };
         collect_top_level(&mut ctx, program);
@@ -370,6 +385,9 @@ fn collect_top_level<'a>(ctx: &mut FileCtx<'a>, program: &'a Program<'a>) {
             }
             (Statement::VariableDeclaration(v), _)
             | (_, Some(Declaration::VariableDeclaration(v))) => {
+                if v.kind == VariableDeclarationKind::Const {
+                    collect_constants(ctx, v);
+                }
                 for d in &v.declarations {
                     let (BindingPattern::BindingIdentifier(id), Some(init)) = (&d.id, &d.init)
                     else {
@@ -419,6 +437,38 @@ fn collect_top_level<'a>(ctx: &mut FileCtx<'a>, program: &'a Program<'a>) {
             }
             _ => {}
         }
+    }
+}
+
+/// `const X = 'text'` and `const RE = /…/` declarations.
+fn collect_constants(ctx: &mut FileCtx<'_>, v: &VariableDeclaration<'_>) {
+    for d in &v.declarations {
+        let (BindingPattern::BindingIdentifier(id), Some(init)) = (&d.id, &d.init) else {
+            continue;
+        };
+        let Some(sym) = id.symbol_id.get() else {
+            continue;
+        };
+        if let Some(text) = literal_text(init) {
+            ctx.strings.insert(sym, text);
+        } else if let Expression::RegExpLiteral(re) = init.without_parentheses() {
+            ctx.regexes
+                .insert(sym, re.regex.pattern.text.as_str().to_string());
+        }
+    }
+}
+
+/// The text of a string literal or of a template literal without substitutions.
+fn literal_text(expr: &Expression<'_>) -> Option<String> {
+    match expr.without_parentheses() {
+        Expression::StringLiteral(s) => Some(s.value.as_str().to_string()),
+        Expression::TemplateLiteral(t) if t.expressions.is_empty() => Some(
+            t.quasis
+                .iter()
+                .map(|q| q.value.cooked.as_ref().unwrap_or(&q.value.raw).as_str())
+                .collect(),
+        ),
+        _ => None,
     }
 }
 
@@ -646,6 +696,10 @@ fn fn_value<'a>(ctx: &FileCtx<'a>, expr: &'a Expression<'a>) -> Option<FnRef<'a>
             }
             // `middy(base).use(…)`: the wrapped function is in the chain's innermost call.
             Expression::CallExpression(call) => match call.callee.without_parentheses() {
+                // `service.handle.bind(service)`: the bound function.
+                Expression::StaticMemberExpression(m) if m.property.name == "bind" => {
+                    expr = &m.object;
+                }
                 Expression::StaticMemberExpression(m)
                     if matches!(
                         m.object.without_parentheses(),
@@ -656,11 +710,49 @@ fn fn_value<'a>(ctx: &FileCtx<'a>, expr: &'a Expression<'a>) -> Option<FnRef<'a>
                 }
                 _ => expr = call.arguments.first()?.as_expression()?,
             },
-            Expression::StaticMemberExpression(m) => expr = &m.object,
+            Expression::StaticMemberExpression(m) => {
+                // `service.handle` on an instance of a class of the file, or `Service.handle`.
+                if let Some(f) = class_member_fn(ctx, &m.object, m.property.name.as_str()) {
+                    return Some(f);
+                }
+                expr = &m.object;
+            }
             _ => return None,
         }
     }
     None
+}
+
+/// The method `name` of the class `object` is (an instance of), at the top level of the file.
+fn class_member_fn<'a>(
+    ctx: &FileCtx<'a>,
+    object: &Expression<'_>,
+    name: &str,
+) -> Option<FnRef<'a>> {
+    let Expression::Identifier(id) = strip(object) else {
+        return None;
+    };
+    let sym = ident_symbol(&ctx.scoping, id)?;
+    let class_sym = ctx.instances.get(&sym).copied().unwrap_or(sym);
+    let class = ctx.classes.get(&class_sym)?;
+    class.body.body.iter().find_map(|el| match el {
+        ClassElement::MethodDefinition(md) if prop_key_name(&md.key).as_deref() == Some(name) => {
+            Some(FnRef::Func(&md.value))
+        }
+        _ => None,
+    })
+}
+
+/// The class of the file whose method `func` is.
+fn class_of<'a>(ctx: &FileCtx<'a>, func: FnRef<'a>) -> Option<&'a Class<'a>> {
+    let span = func.span();
+    ctx.classes.values().copied().find(|class| {
+        class
+            .body
+            .body
+            .iter()
+            .any(|el| matches!(el, ClassElement::MethodDefinition(md) if md.value.span == span))
+    })
 }
 
 fn object_member_fn<'a>(
@@ -712,6 +804,43 @@ fn exits(stmt: &Statement<'_>) -> bool {
     }
 }
 
+/// A check in an `if` test on a tainted variable.
+struct Guard {
+    sym: SymbolId,
+    /// The check is negated (`!ok(x)`): it holds on the else/fall-through path.
+    negated: bool,
+    /// The sink kinds the variable is safe for where the check holds (all: validated).
+    kinds: KindSet,
+}
+
+/// A regular expression anchored at both ends with no `.` wildcard repeated (`^\w+$`,
+/// `^[a-z0-9-]{1,32}$`): a match constrains the whole value. `^https?://` does not.
+fn matches_whole_value(pattern: &str) -> bool {
+    let Some(body) = pattern.strip_prefix('^') else {
+        return false;
+    };
+    if !body.ends_with('$') || body.ends_with("\\$") {
+        return false;
+    }
+    let mut escaped = false;
+    let mut in_class = false;
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '[' => in_class = true,
+            ']' => in_class = false,
+            '.' if !in_class && matches!(chars.peek(), Some('*' | '+' | '{')) => return false,
+            _ => {}
+        }
+    }
+    true
+}
+
 /// The walker over one file's functions.
 struct Walker<'a, 'c, 'e, 'r> {
     ctx: &'c FileCtx<'a>,
@@ -723,10 +852,14 @@ struct Walker<'a, 'c, 'e, 'r> {
     names: HashMap<SymbolId, Name>,
     /// Object literals bound to constants in the file and in walked functions.
     objects: HashMap<SymbolId, &'a ObjectExpression<'a>>,
+    /// String constants of the file and of walked functions.
+    strings: HashMap<SymbolId, String>,
     /// Functions declared inside walked functions (closures over event data).
     local_fns: HashMap<SymbolId, FnRef<'a>>,
     /// Variables holding `new SomeClass(…)` of a class of the file, declared in walked code.
     instances: HashMap<SymbolId, SymbolId>,
+    /// Variables holding a path normalised by `path.resolve`/`join`/`normalize` (no `..` left).
+    normalized: HashSet<SymbolId>,
     /// The class whose method is being followed (for `this.m(…)`).
     current_class: Option<&'a Class<'a>>,
     /// Objects written through a member or a method (`o.x = …`, `a.push(…)`): their fields are
@@ -749,9 +882,11 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             sources: HashMap::new(),
             names: HashMap::new(),
             objects: ctx.objects.clone(),
+            strings: ctx.strings.clone(),
             local_fns: HashMap::new(),
             mutated: HashSet::new(),
             instances: HashMap::new(),
+            normalized: HashSet::new(),
             current_class: None,
             ret: None,
             depth: 0,
@@ -1061,6 +1196,13 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
     fn walk_var_decl(&mut self, v: &'a VariableDeclaration<'a>) {
         for d in &v.declarations {
             let Some(init) = &d.init else { continue };
+            if v.kind == VariableDeclarationKind::Const
+                && let BindingPattern::BindingIdentifier(id) = &d.id
+                && let Some(sym) = id.symbol_id.get()
+                && let Some(text) = literal_text(init)
+            {
+                self.strings.insert(sym, text);
+            }
             if let Some(name) = self.resolve_module_init(init) {
                 self.bind_names(&d.id, &name);
                 continue;
@@ -1084,9 +1226,39 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             {
                 self.instances.insert(sym, class_sym);
             }
+            if let BindingPattern::BindingIdentifier(id) = &d.id
+                && let Some(sym) = id.symbol_id.get()
+            {
+                if self.is_normalized_path(init) {
+                    self.normalized.insert(sym);
+                } else {
+                    self.normalized.remove(&sym);
+                }
+            }
             let t = self.eval(init);
             self.bind_pattern(&d.id, t.as_ref(), init.span());
         }
+    }
+
+    /// `path.resolve(…)`, `path.join(…)`, `path.normalize(…)`, `fs.realpath(…)`: `..` segments
+    /// are resolved, so a prefix check on the result is a containment check.
+    fn is_normalized_path(&self, init: &Expression<'_>) -> bool {
+        let Expression::CallExpression(call) = strip_await(init) else {
+            return false;
+        };
+        self.resolve(&call.callee).is_some_and(|n| {
+            matches!(
+                n.dotted().as_str(),
+                "path.resolve"
+                    | "path.join"
+                    | "path.normalize"
+                    | "path.posix.resolve"
+                    | "path.posix.join"
+                    | "path.posix.normalize"
+                    | "fs.realpath"
+                    | "fs.realpathSync"
+            )
+        })
     }
 
     /// `require(…)`/`promisify(cp.exec)`/`cp.exec` initialisers: module names, not values.
@@ -1161,18 +1333,16 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
         let sources_before = self.sources.clone();
 
         // Consequent.
-        for (sym, _) in guards.iter().filter(|(_, negated)| !negated) {
-            self.env.remove(sym);
-            self.sources.remove(sym);
+        for guard in guards.iter().filter(|g| !g.negated) {
+            self.apply_guard(guard);
         }
         self.walk_stmt(&i.consequent);
         let after_then = std::mem::replace(&mut self.env, before);
         let sources_then = std::mem::replace(&mut self.sources, sources_before);
 
         // Alternate (or the fall-through path).
-        for (sym, _) in guards.iter().filter(|(_, negated)| *negated) {
-            self.env.remove(sym);
-            self.sources.remove(sym);
+        for guard in guards.iter().filter(|g| g.negated) {
+            self.apply_guard(guard);
         }
         if let Some(alt) = &i.alternate {
             self.walk_stmt(alt);
@@ -1204,7 +1374,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
     /// its test is negated (`!ok(x)`: the validated path is the else/fall-through path).
     /// `!ok(a) || !ok(b)` validates both on the fall-through path; `ok(a) && ok(b)` both in the
     /// consequent.
-    fn guards(&self, test: &Expression<'_>) -> Vec<(SymbolId, bool)> {
+    fn guards(&self, test: &Expression<'_>) -> Vec<Guard> {
         let mut out = Vec::new();
         self.collect_guards(test, None, &mut out, 0);
         out
@@ -1214,7 +1384,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
         &self,
         test: &Expression<'_>,
         chain: Option<LogicalOperator>,
-        out: &mut Vec<(SymbolId, bool)>,
+        out: &mut Vec<Guard>,
         depth: usize,
     ) {
         if depth > 32 {
@@ -1229,16 +1399,16 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 self.collect_guards(&l.right, Some(l.operator), out, depth + 1);
             }
             other => {
-                if let Some((sym, negated)) = self.guard(other) {
+                if let Some(guard) = self.guard(other) {
                     // In `a || b` only negated checks hold on the fall-through path; in `a && b`
                     // only positive ones hold in the consequent.
                     let holds = match chain {
-                        Some(LogicalOperator::Or) => negated,
-                        Some(LogicalOperator::And) => !negated,
+                        Some(LogicalOperator::Or) => guard.negated,
+                        Some(LogicalOperator::And) => !guard.negated,
                         _ => true,
                     };
                     if holds {
-                        out.push((sym, negated));
+                        out.push(guard);
                     }
                 }
             }
@@ -1247,7 +1417,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
 
     /// One allowlist/validator call (`ALLOWED.includes(x)`, `validator.isInt(x)`,
     /// `/^\w+$/.test(x)`, `!…`) on a tainted variable or a member of one.
-    fn guard(&self, test: &Expression<'_>) -> Option<(SymbolId, bool)> {
+    fn guard(&self, test: &Expression<'_>) -> Option<Guard> {
         let (negated, inner) = match test.without_parentheses() {
             Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
                 (true, u.argument.without_parentheses())
@@ -1295,6 +1465,13 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
         if compared != (method == "indexOf") {
             return None;
         }
+        if method == "startsWith" {
+            return self.prefix_guard(call, negated);
+        }
+        // A regular expression validates only when it matches the whole value.
+        if method == "test" && self.tests_part_of_value(call) {
+            return None;
+        }
         let is_check = matches!(
             method,
             "includes" | "has" | "test" | "hasOwnProperty" | "indexOf"
@@ -1335,10 +1512,76 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 continue;
             }
             if self.env.contains_key(&sym) || self.sources.contains_key(&sym) {
-                return Some((sym, negated));
+                return Some(Guard {
+                    sym,
+                    negated,
+                    kinds: sinks::ALL_KINDS,
+                });
             }
         }
         None
+    }
+
+    /// `x.startsWith(…)` as a guard: a path normalised by `path.resolve`/`join`/`normalize`
+    /// checked against a base directory is contained (file paths); a URL checked against a
+    /// prefix that fixes the scheme and host goes there (outbound URLs).
+    fn prefix_guard(&self, call: &CallExpression<'_>, negated: bool) -> Option<Guard> {
+        let member = call.callee.get_member_expr()?;
+        let Expression::Identifier(id) = strip(member.object()) else {
+            return None;
+        };
+        let sym = ident_symbol(&self.ctx.scoping, id)?;
+        if !self.env.contains_key(&sym) {
+            return None;
+        }
+        let kinds = if self.normalized.contains(&sym) {
+            bit(SinkKind::FilePath)
+        } else if call
+            .arguments
+            .first()
+            .and_then(Argument::as_expression)
+            .and_then(|prefix| self.constant_text(prefix, 0))
+            .is_some_and(|(prefix, _)| fixes_origin(&prefix))
+        {
+            bit(SinkKind::OutboundUrl)
+        } else {
+            return None;
+        };
+        Some(Guard {
+            sym,
+            negated,
+            kinds,
+        })
+    }
+
+    /// `RE.test(x)` where `RE` (a literal or a constant) may match only part of the value.
+    fn tests_part_of_value(&self, call: &CallExpression<'_>) -> bool {
+        call.callee
+            .get_member_expr()
+            .and_then(|m| self.regex_pattern(m.object()))
+            .is_some_and(|pattern| !matches_whole_value(&pattern))
+    }
+
+    /// The pattern of a regular expression literal, or of a constant holding one.
+    fn regex_pattern(&self, expr: &Expression<'_>) -> Option<String> {
+        match strip(expr) {
+            Expression::RegExpLiteral(re) => Some(re.regex.pattern.text.as_str().to_string()),
+            Expression::Identifier(id) => ident_symbol(&self.ctx.scoping, id)
+                .and_then(|sym| self.ctx.regexes.get(&sym))
+                .cloned(),
+            _ => None,
+        }
+    }
+
+    /// A guard holds on one path: a full validation forgets the taint, a partial one clears
+    /// the kinds it makes safe.
+    fn apply_guard(&mut self, guard: &Guard) {
+        if guard.kinds == sinks::ALL_KINDS {
+            self.env.remove(&guard.sym);
+            self.sources.remove(&guard.sym);
+        } else if let Some(t) = self.env.get_mut(&guard.sym) {
+            t.cleared |= guard.kinds;
+        }
     }
 
     // ---------------------------------------------------------------- expressions
@@ -1366,12 +1609,13 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                     let et = self.eval(e);
                     acc = Taint::merge(acc, et);
                 }
-                acc.map(|t| Taint {
+                let built = acc.map(|t| Taint {
                     in_object: false,
                     parsed: false,
                     built: true,
                     ..t
-                })
+                });
+                self.pin_origin(expr, built)
             }
             Expression::TaggedTemplateExpression(t) => {
                 // `sql\`…${x}\`` tags parameterise; only `String.raw` builds a plain string.
@@ -1389,12 +1633,13 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 let l = self.eval(&b.left);
                 let r = self.eval(&b.right);
                 if b.operator == BinaryOperator::Addition {
-                    Taint::merge(l, r).map(|t| Taint {
+                    let built = Taint::merge(l, r).map(|t| Taint {
                         in_object: false,
                         parsed: false,
                         built: true,
                         ..t
-                    })
+                    });
+                    self.pin_origin(expr, built)
                 } else {
                     None
                 }
@@ -1492,9 +1737,12 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 }
                 None
             }
+            // What a generator yields is what iterating its result gives (`for await (const
+            // x of gen(event.Records))`): it flows out like a return value.
             Expression::YieldExpression(y) => {
                 if let Some(a) = &y.argument {
-                    self.eval(a);
+                    let t = self.eval(a);
+                    self.ret = Taint::merge(self.ret.take(), t);
                 }
                 None
             }
@@ -1535,6 +1783,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 in_object: false,
                 parsed: false,
                 built: false,
+                from_document: false,
             });
         }
         self.env.get(&sym).cloned()
@@ -1572,6 +1821,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 in_object: false,
                 parsed: false,
                 built: false,
+                from_document: false,
             });
         }
         // A field of an object literal held in a variable and never written since: that
@@ -1639,6 +1889,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 };
                 // Reassigned: no longer the literal it was declared with.
                 self.objects.remove(&sym);
+                self.normalized.remove(&sym);
                 match taint {
                     Some(t) => {
                         let step = self.step(span, format!("assigned to `{}`", id.name.as_str()));
@@ -1821,6 +2072,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                     _ => t.parsed,
                 };
                 t.built |= matches!(dotted.as_str(), "util.format" | "format");
+                t.from_document |= t.parsed;
                 let step = self.step(call.span, note.to_string());
                 return Some(t.with_step(step));
             }
@@ -1935,6 +2187,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                     .flatten()
             })?;
             let mut walker = Walker::new(ctx, engine);
+            walker.current_class = class_of(ctx, func);
             walker.call_stack.push(u32::MAX);
             walker.call_function(func, &taints, &callee)
         })
@@ -1976,11 +2229,19 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                     && let Some(t) = taints.iter().flatten().next().cloned()
                 {
                     self.report(SinkKind::Command, &format!("{sink}(shell: true)"), span, &t);
+                } else if arg(0).is_some_and(|p| self.is_shell_program(p))
+                    && arg(1).is_some_and(has_command_flag)
+                    && let Some(t) = taint(1)
+                {
+                    // `spawn('/bin/sh', ['-c', line])`: a shell without `shell: true`.
+                    self.report(SinkKind::Command, &format!("{sink}(sh -c)"), span, &t);
                 }
             }
             SinkRule::Eval => {
                 let Some(t) = taint(0) else { return };
-                if arg(0).is_some_and(starts_with_paren_literal) {
+                // `eval('(' + text + ')')` parses a serialized document; a field of an already
+                // parsed document evaluated that way is code (a formula, an expression).
+                if arg(0).is_some_and(starts_with_paren_literal) && !t.from_document {
                     self.report(SinkKind::Deserialization, "eval('(' + … + ')')", span, &t);
                 } else {
                     self.report(SinkKind::CodeEval, sink, span, &t);
@@ -2196,6 +2457,67 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             .is_some_and(|v| !matches!(v, Expression::BooleanLiteral(b) if !b.value))
     }
 
+    /// The constant text a string expression starts with, and whether that is all of it:
+    /// literals, string constants, template literals and `+` chains.
+    fn constant_text(&self, expr: &Expression<'_>, depth: usize) -> Option<(String, bool)> {
+        if depth > 16 {
+            return None;
+        }
+        match strip(expr) {
+            Expression::StringLiteral(s) => Some((s.value.as_str().to_string(), true)),
+            Expression::Identifier(id) => ident_symbol(&self.ctx.scoping, id)
+                .and_then(|sym| self.strings.get(&sym))
+                .map(|text| (text.clone(), true)),
+            Expression::TemplateLiteral(t) => {
+                let mut text = String::new();
+                for (i, quasi) in t.quasis.iter().enumerate() {
+                    text.push_str(quasi.value.cooked.as_ref().unwrap_or(&quasi.value.raw));
+                    let Some(e) = t.expressions.get(i) else {
+                        break;
+                    };
+                    match self.constant_text(e, depth + 1) {
+                        Some((part, true)) => text.push_str(&part),
+                        _ => return Some((text, false)),
+                    }
+                }
+                Some((text, true))
+            }
+            Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+                let (left, complete) = self.constant_text(&b.left, depth + 1)?;
+                if !complete {
+                    return Some((left, false));
+                }
+                match self.constant_text(&b.right, depth + 1) {
+                    Some((right, complete)) => Some((left + &right, complete)),
+                    None => Some((left, false)),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// A URL built on a constant origin (`` `${API}/items/${id}` ``, `BASE + '?' + params`):
+    /// event data after the scheme, the host and the `/`, `?` or `#` that ends them cannot
+    /// choose where the request goes, so the value is safe for outbound URLs.
+    fn pin_origin(&self, expr: &Expression<'_>, taint: Option<Taint>) -> Option<Taint> {
+        let mut t = taint?;
+        if self
+            .constant_text(expr, 0)
+            .is_some_and(|(prefix, _)| fixes_origin(&prefix))
+        {
+            t.cleared |= bit(SinkKind::OutboundUrl);
+        }
+        Some(t)
+    }
+
+    /// A shell program (`'/bin/sh'`, `'bash'`, or a constant holding one).
+    fn is_shell_program(&self, expr: &Expression<'_>) -> bool {
+        self.constant_text(expr, 0)
+            .is_some_and(|(program, complete)| {
+                complete && SHELLS.contains(&program.rsplit('/').next().unwrap_or(&program))
+            })
+    }
+
     /// `{ noent: true }`.
     fn noent_option(&self, expr: &'a Expression<'a>) -> bool {
         self.object_prop(expr, "noent")
@@ -2250,6 +2572,47 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             sink: sink.to_string(),
             path,
         });
+    }
+}
+
+/// Programs that run their `-c` argument as a shell command line.
+const SHELLS: &[&str] = &["sh", "bash", "dash", "zsh", "ksh", "ash", "busybox"];
+
+/// An array literal holding `'-c'` (or short options that include it, `'-lc'`).
+fn has_command_flag(expr: &Expression<'_>) -> bool {
+    let Expression::ArrayExpression(arr) = expr.without_parentheses() else {
+        return false;
+    };
+    arr.elements.iter().any(|el| {
+        matches!(el.as_expression(), Some(Expression::StringLiteral(s)) if s.value.strip_prefix('-').is_some_and(|flags| {
+            !flags.is_empty() && flags.chars().all(|c| c.is_ascii_alphabetic()) && flags.contains('c')
+        }))
+    })
+}
+
+/// `scheme://host` followed by `/`, `?` or `#`: what follows cannot change the host.
+fn fixes_origin(prefix: &str) -> bool {
+    let Some((scheme, rest)) = prefix.split_once("://") else {
+        return false;
+    };
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '+')
+    {
+        return false;
+    }
+    rest.find(['/', '?', '#']).is_some_and(|i| {
+        let authority = &rest[..i];
+        !authority.is_empty() && !authority.contains(['$', '{', '\\'])
+    })
+}
+
+/// [`strip`], then the operand of `await`.
+fn strip_await<'x>(expr: &'x Expression<'x>) -> &'x Expression<'x> {
+    match strip(expr) {
+        Expression::AwaitExpression(a) => strip(&a.argument),
+        other => other,
     }
 }
 
