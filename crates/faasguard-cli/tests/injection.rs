@@ -187,3 +187,115 @@ fn discovery_honours_the_ignore_file() {
     let report: Value = serde_json::from_str(&out).unwrap();
     assert!(report["findings"].as_array().unwrap().is_empty(), "{out}");
 }
+
+fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut buf);
+    for (name, text) in entries {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+    buf.into_inner()
+}
+
+fn sam_package(handler: &str, runtime: &str, code_uri: &str) -> String {
+    format!(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  ResizeFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: {handler}\n      Runtime: {runtime}\n      CodeUri: {code_uri}\n"
+    )
+}
+
+/// A function deployed as a zip package is analysed inside the package: the handler and its
+/// local helper are read from the archive, the finding names `pkg.zip!/file`, and a sink in
+/// the package's `node_modules` is not analysed (dependencies are out of scope).
+#[test]
+fn handler_inside_a_zip_package_is_analysed() {
+    let dir = project();
+    write(
+        dir.path(),
+        "template.yaml",
+        &sam_package("src/index.handler", "nodejs20.x", "build/resize.zip"),
+    );
+    let package = zip_of(&[
+        (
+            "src/index.js",
+            "const { run } = require('./shell');\nexports.handler = async (event) => {\n  const key = event.Records[0].s3.object.key;\n  return run(key);\n};\n",
+        ),
+        (
+            "src/shell.js",
+            "const cp = require('child_process');\nexports.run = (name) => cp.execSync('convert ' + name + ' out.png');\n",
+        ),
+        (
+            "node_modules/dep/index.js",
+            "exports.handler = async (event) => eval(event.body);\n",
+        ),
+    ]);
+    std::fs::create_dir_all(dir.path().join("build")).unwrap();
+    std::fs::write(dir.path().join("build/resize.zip"), package).unwrap();
+    let (_, out, err) = run(&[
+        "scan",
+        "-f",
+        "json",
+        "--scanners",
+        "sast",
+        dir.path().to_str().unwrap(),
+    ]);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?} {err}");
+    assert_eq!(findings[0]["rule_id"], "FG-INJ-001");
+    assert_eq!(findings[0]["function"], "template.yaml#ResizeFunction");
+    assert_eq!(
+        findings[0]["location"]["file"],
+        "build/resize.zip!/src/shell.js"
+    );
+    assert_eq!(findings[0]["location"]["line"], 2);
+    let flow = findings[0]["flow"].as_array().unwrap();
+    assert_eq!(
+        flow[0]["location"]["file"],
+        "build/resize.zip!/src/index.js"
+    );
+}
+
+/// A package that is not a readable zip is a diagnostic naming it, and the scan goes on to
+/// analyse the other function.
+#[test]
+fn corrupt_package_is_a_diagnostic() {
+    let dir = project();
+    write(
+        dir.path(),
+        "template.yaml",
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Broken:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      Runtime: python3.12\n      CodeUri: broken.zip\n  Fine:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      Runtime: python3.12\n      CodeUri: src/\n",
+    );
+    let mut bytes = zip_of(&[("app.py", "def handler(event, context):\n    pass\n")]);
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(dir.path().join("broken.zip"), bytes).unwrap();
+    write(
+        dir.path(),
+        "src/app.py",
+        "def handler(event, context):\n    eval(event['body'])\n",
+    );
+    let (code, out, err) = run(&[
+        "scan",
+        "-f",
+        "json",
+        "--scanners",
+        "sast",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d["location"]["file"] == "broken.zip"
+                && d["message"].as_str().unwrap().contains("zip")),
+        "{diagnostics:?}"
+    );
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["location"]["file"], "src/app.py");
+}

@@ -344,6 +344,71 @@ pub(crate) fn scan_memory_package(
     out
 }
 
+/// The text files of a function's zip package on disk whose paths `keep` accepts, as
+/// `(path inside the package, text)`, read with the code walk's bounds (ratio, total size, entry
+/// count; nested archives are not opened). Problems are diagnostics naming `display!/entry`.
+pub(crate) fn package_texts(
+    disk: &Path,
+    display: &str,
+    limits: CodeLimits,
+    max_text_bytes: usize,
+    keep: &dyn Fn(&str) -> bool,
+) -> (Vec<(String, String)>, Vec<Diagnostic>) {
+    let mut out = CodeScan::default();
+    let mut texts = Vec::new();
+    let file = match File::open(disk) {
+        Ok(file) => file,
+        Err(err) => {
+            out.diagnostic(display, format!("cannot read package: {err}"));
+            return (texts, out.diagnostics);
+        }
+    };
+    let mut archive = match zip::ZipArchive::new(BufReader::new(file)) {
+        Ok(archive) => archive,
+        Err(err) => {
+            out.diagnostic(display, format!("cannot read zip archive: {err}"));
+            return (texts, out.diagnostics);
+        }
+    };
+    let ctx = ArchiveCtx {
+        consumers: Consumers {
+            secrets: None,
+            packages: false,
+        },
+        limits,
+        disk,
+    };
+    let mut budget = Budget::new(limits);
+    let prefix = format!("{display}!/");
+    for index in 0..archive.len().min(limits.max_archive_entries) {
+        if budget.stopped {
+            break;
+        }
+        let wanted = match archive.name_for_index(index) {
+            Some(Ok(name)) => keep(&sanitized(&name)),
+            _ => false,
+        };
+        if !wanted {
+            continue;
+        }
+        let Some((path, bytes)) =
+            read_entry(&ctx, &mut archive, index, display, &mut budget, &mut out)
+        else {
+            continue;
+        };
+        if bytes.len() > max_text_bytes || is_binary(&bytes) || is_zip(&bytes) {
+            continue;
+        }
+        let name = path.strip_prefix(&prefix).unwrap_or(&path).to_owned();
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
+        };
+        texts.push((name, text));
+    }
+    (texts, out.diagnostics)
+}
+
 /// Whether a file starts like a zip archive (a function package or layer).
 pub(crate) fn looks_like_zip(head: &[u8]) -> bool {
     is_zip(head)

@@ -237,6 +237,72 @@ fn read_prefix(path: &std::path::Path, limit: usize) -> std::io::Result<Vec<u8>>
     Ok(buf)
 }
 
+/// A function's zip package as the analysis reads it: its code files (outside dependency and
+/// build directories), read into memory once with the code walk's archive bounds.
+pub(crate) struct PackageFiles {
+    files: std::collections::BTreeMap<String, String>,
+}
+
+/// File names the analysis reads from a package: code, and what tells vendored code apart.
+fn package_file_wanted(path: &str) -> bool {
+    let skipped = path.split('/').any(|segment| {
+        crate::code::CODE_SKIPPED_DIRS.contains(&segment) || DEPENDENCY_DIRS.contains(&segment)
+    });
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let code = name
+        .rsplit_once('.')
+        .is_some_and(|(_, ext)| matches!(ext, "js" | "mjs" | "cjs" | "ts" | "mts" | "cts" | "py"));
+    !skipped && (code || name == "package.json" || path.ends_with(".dist-info/RECORD"))
+}
+
+impl PackageFiles {
+    /// Reads the package at `disk` (named `display` in diagnostics).
+    fn read(
+        disk: &std::path::Path,
+        display: &str,
+        max_bytes: usize,
+    ) -> (PackageFiles, Vec<faasguard_core::Diagnostic>) {
+        let (texts, diagnostics) = crate::code::package_texts(
+            disk,
+            display,
+            crate::code::CodeLimits::default(),
+            max_bytes,
+            &package_file_wanted,
+        );
+        (
+            PackageFiles {
+                files: texts.into_iter().collect(),
+            },
+            diagnostics,
+        )
+    }
+}
+
+impl faasguard_sast::SourceFiles for PackageFiles {
+    fn read(&self, path: &str) -> Option<String> {
+        self.files.get(path).cloned()
+    }
+
+    fn list(&self) -> Vec<String> {
+        self.files.keys().cloned().collect()
+    }
+}
+
+/// A function's code as the analysis reads it: a directory or a zip package.
+enum CodeView {
+    Dir(DirFiles),
+    Package(PackageFiles),
+}
+
+impl CodeView {
+    fn files(&self) -> &dyn faasguard_sast::SourceFiles {
+        match self {
+            CodeView::Dir(files) => files,
+            CodeView::Package(files) => files,
+        }
+    }
+}
+
 /// What the injection analysis gave for the whole scan.
 #[derive(Default)]
 pub(crate) struct SastOutcome {
@@ -309,9 +375,10 @@ fn finding(
     })
 }
 
-/// One code directory: its file view, its path as the report names it, and the handlers
+/// One code directory or package: its file view, its path as the report names it (`pkg.zip!`
+/// for a package, so files inside are `pkg.zip!/index.js`), and the handlers
 /// resolved in it with the function each belongs to.
-type CodeGroup = (DirFiles, String, Vec<(faasguard_sast::Handler, String)>);
+type CodeGroup = (CodeView, String, Vec<(faasguard_sast::Handler, String)>);
 
 /// Runs the analysis on every function whose handler resolves (IaC), or — when the scan found
 /// no function at all — on every handler-shaped export under the targets.
@@ -375,21 +442,24 @@ pub(crate) fn analyze(
         let Ok(code) = code.canonicalize() else {
             continue;
         };
-        if !code.is_dir() {
-            // Zip packages are not analysed yet (the secret and package scans read them).
+        let runtime_lower = runtime.to_ascii_lowercase();
+        if !runtime_lower.starts_with("nodejs") && !runtime_lower.starts_with("python") {
             continue;
         }
         let Some(dir) = report_path(&code, &roots) else {
             continue;
         };
         let group = groups.entry(code.clone()).or_insert_with(|| {
-            (
-                DirFiles::new(code.clone(), limits.max_file_bytes, excludes, listings),
-                dir,
-                Vec::new(),
-            )
+            if code.is_dir() {
+                let files = DirFiles::new(code.clone(), limits.max_file_bytes, excludes, listings);
+                (CodeView::Dir(files), dir, Vec::new())
+            } else {
+                let (files, diagnostics) = PackageFiles::read(&code, &dir, limits.max_file_bytes);
+                out.diagnostics.extend(diagnostics);
+                (CodeView::Package(files), format!("{dir}!"), Vec::new())
+            }
         });
-        match faasguard_sast::handler::resolve(runtime, handler, &group.0) {
+        match faasguard_sast::handler::resolve(runtime, handler, group.0.files()) {
             Ok(h) => group.2.push((h, func.display_id())),
             Err(faasguard_sast::handler::ResolveError::UnsupportedRuntime { .. }) => {}
             Err(err) => out.diagnostics.push(faasguard_core::Diagnostic::new(
@@ -400,7 +470,7 @@ pub(crate) fn analyze(
     }
     for (files, dir, handlers) in groups.values() {
         let only: Vec<faasguard_sast::Handler> = handlers.iter().map(|(h, _)| h.clone()).collect();
-        let analyses = faasguard_sast::analyze_all(files, &only, limits);
+        let analyses = faasguard_sast::analyze_all(files.files(), &only, limits);
         for (analysis, (handler, function)) in analyses.into_iter().zip(handlers) {
             record(analysis, handler, dir, Some(function.clone()), &mut out);
         }
