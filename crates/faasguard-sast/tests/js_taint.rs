@@ -382,6 +382,12 @@ const CASES: &[(&str, &str, Expected)] = &[
         &[(OutboundUrl, "fetch", 4, 8)],
     ),
     ("exec_full_match_regex_guard_safe.js", "handler", &[]),
+    // With the `m` flag `^…$` matches one line: a newline lets a command through.
+    (
+        "exec_multiline_regex_guard.js",
+        "handler",
+        &[(Command, "child_process.execSync", 4, 8)],
+    ),
     // Generators: what they yield is what iterating them gives.
     (
         "libxmljs_noent_from_async_generator.js",

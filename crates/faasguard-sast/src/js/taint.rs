@@ -452,9 +452,19 @@ fn collect_constants(ctx: &mut FileCtx<'_>, v: &VariableDeclaration<'_>) {
         if let Some(text) = literal_text(init) {
             ctx.strings.insert(sym, text);
         } else if let Expression::RegExpLiteral(re) = init.without_parentheses() {
-            ctx.regexes
-                .insert(sym, re.regex.pattern.text.as_str().to_string());
+            ctx.regexes.insert(sym, regex_text(re));
         }
+    }
+}
+
+/// A regular expression's pattern, as [`matches_whole_value`] reads it: with the `m` flag `^`
+/// and `$` match at line breaks, so the pattern is given unanchored.
+fn regex_text(re: &oxc_ast::ast::RegExpLiteral<'_>) -> String {
+    let pattern = re.regex.pattern.text.as_str();
+    if re.regex.flags.contains(oxc_ast::ast::RegExpFlags::M) {
+        format!("(?:{pattern})")
+    } else {
+        pattern.to_string()
     }
 }
 
@@ -1565,7 +1575,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
     /// The pattern of a regular expression literal, or of a constant holding one.
     fn regex_pattern(&self, expr: &Expression<'_>) -> Option<String> {
         match strip(expr) {
-            Expression::RegExpLiteral(re) => Some(re.regex.pattern.text.as_str().to_string()),
+            Expression::RegExpLiteral(re) => Some(regex_text(re)),
             Expression::Identifier(id) => ident_symbol(&self.ctx.scoping, id)
                 .and_then(|sym| self.ctx.regexes.get(&sym))
                 .cloned(),
@@ -2751,4 +2761,57 @@ fn resolve_module_path(
         let ext = c.rsplit('.').next().unwrap_or("");
         matches!(ext, "js" | "ts" | "mjs" | "cjs" | "jsx" | "tsx") && read(c).is_some()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fixes_origin, matches_whole_value};
+
+    /// Only patterns anchored at both ends without a repeated `.` constrain the whole value.
+    #[test]
+    fn whole_value_patterns() {
+        for pattern in [
+            r"^\w+$",
+            r"^[a-z0-9.-]{1,63}$",
+            r"^(asc|desc)$",
+            r"^[^/]+\.png$",
+        ] {
+            assert!(matches_whole_value(pattern), "{pattern}");
+        }
+        for pattern in [
+            r"^https?:\/\/",
+            r"\w+$",
+            r"^\w+",
+            r"^.*$",
+            r"^https:\/\/.+$",
+            r"^\w+\$",
+            r"(?:^\w+$)",
+        ] {
+            assert!(!matches_whole_value(pattern), "{pattern}");
+        }
+    }
+
+    /// A prefix fixes the origin once scheme, host and the `/`, `?` or `#` after the host are
+    /// all constant.
+    #[test]
+    fn origin_fixing_prefixes() {
+        for prefix in [
+            "https://api.example.com/",
+            "https://api.example.com/v1/items/",
+            "http://10.0.0.1:8080?",
+            "https://user@api.example.com#",
+        ] {
+            assert!(fixes_origin(prefix), "{prefix}");
+        }
+        for prefix in [
+            "https://",
+            "https://api.example.com",
+            "https://api.",
+            "//api.example.com/",
+            "api.example.com/",
+            "https://${host}/",
+        ] {
+            assert!(!fixes_origin(prefix), "{prefix}");
+        }
+    }
 }

@@ -733,7 +733,7 @@ impl FnRun {
 
     /// A dict literal of constants, inline, bound in this function, or bound once at the top
     /// level of the module.
-    fn is_constant_dict(&self, expr: &Expr) -> bool {
+    fn is_constant_dict(&self, ctx: &mut Ctx<'_>, expr: &Expr) -> bool {
         match expr {
             Expr::Dict(_) => is_constant_value(expr, 0),
             Expr::Name(name) => {
@@ -741,12 +741,13 @@ impl FnRun {
                 if self.env.contains_key(id) {
                     return false;
                 }
-                match self.objects.get(id) {
-                    Some(ty) => ty == CONSTANT_DICT,
-                    None => self
-                        .module_constant(id)
-                        .is_some_and(|v| matches!(v, Expr::Dict(_)) && is_constant_value(v, 0)),
+                if let Some(ty) = self.objects.get(id) {
+                    return ty == CONSTANT_DICT;
                 }
+                // The module's top level is scanned: its length is charged.
+                ctx.charge(self.module.body().len());
+                self.module_constant(id)
+                    .is_some_and(|v| matches!(v, Expr::Dict(_)) && is_constant_value(v, 0))
             }
             _ => false,
         }
@@ -812,8 +813,10 @@ impl FnRun {
     /// A URL built on a constant origin (`f"{API}/users/{x}"`, `BASE + "?" + urlencode(q)`):
     /// event data after the scheme, host and the `/`, `?` or `#` that ends them cannot
     /// choose where the request goes, so the value is safe for outbound URLs.
-    fn pin_origin(&self, expr: &Expr, taint: Option<Taint>) -> Option<Taint> {
+    fn pin_origin(&self, ctx: &mut Ctx<'_>, expr: &Expr, taint: Option<Taint>) -> Option<Taint> {
         let mut t = taint?;
+        // Constant names are looked up on the module's top level: its length is charged.
+        ctx.charge(self.module.body().len());
         let prefix = match expr {
             // `"https://host/{}".format(x)`: the text before the first field.
             Expr::StringLiteral(_) | Expr::Name(_) => self
@@ -910,7 +913,7 @@ impl FnRun {
                 let right = self.eval(ctx, &bin.right, d);
                 match bin.op {
                     Operator::Add | Operator::Mod => {
-                        self.pin_origin(expr, stringified(join(left, right)))
+                        self.pin_origin(ctx, expr, stringified(join(left, right)))
                     }
                     Operator::Mult | Operator::Div => stringified(join(left, right)),
                     // Arithmetic and bitwise results of event data are numbers, not strings.
@@ -962,7 +965,7 @@ impl FnRun {
                         }
                     }
                 }
-                self.pin_origin(expr, stringified(out))
+                self.pin_origin(ctx, expr, stringified(out))
             }
             Expr::List(list) => self.eval_sequence(ctx, &list.elts, d),
             Expr::Tuple(tuple) => self.eval_sequence(ctx, &tuple.elts, d),
@@ -1176,7 +1179,8 @@ impl FnRun {
             // `CONSTANT.get(key, default)`: a value of a constant mapping, or the default.
             if method.as_deref() == Some("get")
                 && receiver.is_none()
-                && self.is_constant_dict(&attr.value)
+                && any_arg.is_some()
+                && self.is_constant_dict(ctx, &attr.value)
             {
                 return args.get(1).cloned().flatten();
             }
@@ -1184,7 +1188,7 @@ impl FnRun {
             if method.as_deref() == Some("format") {
                 let out =
                     self.call_result(call, qual.as_deref(), method.as_deref(), receiver, any_arg);
-                return self.pin_origin(&attr.value, out);
+                return self.pin_origin(ctx, &attr.value, out);
             }
         }
         self.call_result(call, qual.as_deref(), method.as_deref(), receiver, any_arg)
@@ -1744,5 +1748,32 @@ fn is_constant_collection(expr: &Expr) -> bool {
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixes_origin;
+
+    /// A prefix fixes the origin once scheme, host and the `/`, `?` or `#` after the host are
+    /// all constant; `%` and `{` placeholders in the host do not.
+    #[test]
+    fn origin_fixing_prefixes() {
+        for prefix in [
+            "https://api.example.com/",
+            "https://geo.example.com/v1/search?",
+            "http://localhost:9000#",
+        ] {
+            assert!(fixes_origin(prefix), "{prefix}");
+        }
+        for prefix in [
+            "https://",
+            "https://api.example.com",
+            "https://%s/",
+            "https://{}/",
+            "api.example.com/",
+        ] {
+            assert!(!fixes_origin(prefix), "{prefix}");
+        }
     }
 }
