@@ -582,6 +582,32 @@ fn syntax_error_is_a_problem_with_line() {
     );
 }
 
+/// A class method exported bound to its instance (`exports.handler = api.list.bind(api)`)
+/// resolves from the `Handler` setting and is analysed without a "not found" problem, with
+/// `this` as the instance (its helper method and its database client are followed).
+#[test]
+fn bound_class_method_resolves_and_is_analysed() {
+    let files = fixtures();
+    let handler = faasguard_sast::handler::resolve(
+        "nodejs20.x",
+        "class_instance_bound_method_handler.handler",
+        &files,
+    )
+    .unwrap();
+    let analysis = analyze(&files, &handler, Limits::default());
+    assert!(analysis.problems.is_empty(), "{:?}", analysis.problems);
+    let steps: Vec<&str> = analysis.findings[0]
+        .path
+        .iter()
+        .map(|s| s.note.as_str())
+        .collect();
+    assert_eq!(analysis.findings.len(), 1);
+    assert!(
+        steps.iter().any(|n| n.contains("filterFor")),
+        "the path goes through the helper method: {steps:?}"
+    );
+}
+
 /// A handler name that the file does not export is a problem, not a panic.
 #[test]
 fn missing_handler_function_is_a_problem() {
