@@ -526,6 +526,7 @@ fn run_scan(args: &CloudScanArgs) -> Result<ExitCode> {
         ignore: args.ignore.clone(),
         scanners: args.scanners.clone(),
         jobs: None,
+        sast_deps: false,
         db: args.db.clone(),
     };
     let mut settings = crate::settings_for(&selection)?;

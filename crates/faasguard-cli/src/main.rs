@@ -90,6 +90,11 @@ struct Selection {
     /// Threads for the code scan [default: one per CPU].
     #[arg(long, short, value_name = "N")]
     jobs: Option<usize>,
+    /// Follow the injection analysis (FG-INJ) into installed dependencies (`node_modules`,
+    /// vendored Python packages) [default: first-party code only, or `sast-deps` in
+    /// faasguard.toml].
+    #[arg(long)]
+    sast_deps: bool,
     /// The vulnerability database [default: $FAASGUARD_DB, else ~/.cache/faasguard/osv.fgdb
     /// when it exists, else the bundled snapshot].
     #[arg(long, value_name = "FILE")]
@@ -206,6 +211,9 @@ fn settings_for(selection: &Selection) -> Result<ScanSettings> {
     );
     if let Some(jobs) = selection.jobs {
         settings.threads = jobs;
+    }
+    if selection.sast_deps {
+        settings.sast_deps = true;
     }
     let dependency_rules_on = faasguard_engine::dependency_rule_infos().iter().any(|r| {
         !settings.rules.ignore.contains(&r.id)

@@ -299,3 +299,82 @@ fn corrupt_package_is_a_diagnostic() {
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0]["location"]["file"], "src/app.py");
 }
+
+/// Dependencies are out of scope by default: the event passed to an installed package is not
+/// followed. With `--sast-deps` (or `sast-deps = true` in faasguard.toml) it is followed into
+/// `node_modules` (through the package's `main`) and into Python packages vendored into the
+/// code directory, and the sink inside the dependency is reported.
+#[test]
+fn sast_deps_follows_the_event_into_dependencies() {
+    let dir = project();
+    write(
+        dir.path(),
+        "template.yaml",
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  NodeFn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: index.handler\n      Runtime: nodejs20.x\n      CodeUri: node/\n  PyFn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      Runtime: python3.12\n      CodeUri: py/\n",
+    );
+    write(
+        dir.path(),
+        "node/index.js",
+        "const convert = require('img-convert');\nexports.handler = async (event) => convert.toPng(event.queryStringParameters.file);\n",
+    );
+    write(
+        dir.path(),
+        "node/node_modules/img-convert/package.json",
+        "{\"name\": \"img-convert\", \"main\": \"lib/convert\"}\n",
+    );
+    write(
+        dir.path(),
+        "node/node_modules/img-convert/lib/convert.js",
+        "const { execSync } = require('child_process');\nexports.toPng = (name) => execSync(`convert ${name} out.png`);\n",
+    );
+    write(
+        dir.path(),
+        "py/app.py",
+        "import runner\n\n\ndef handler(event, context):\n    return runner.run(event['body'])\n",
+    );
+    write(
+        dir.path(),
+        "py/runner/__init__.py",
+        "import os\n\n\ndef run(command):\n    return os.system(command)\n",
+    );
+    write(
+        dir.path(),
+        "py/runner-1.0.dist-info/RECORD",
+        "runner/__init__.py,,\nrunner-1.0.dist-info/RECORD,,\n",
+    );
+    let root = dir.path().to_str().unwrap();
+    let files_of = |args: &[&str]| -> Vec<String> {
+        let (_, out, err) = run(args);
+        let report: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+        let mut files: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["location"]["file"].as_str().unwrap().to_owned())
+            .collect();
+        files.sort();
+        files
+    };
+    assert!(files_of(&["scan", "-f", "json", "--scanners", "sast", root]).is_empty());
+    let followed = vec![
+        "node/node_modules/img-convert/lib/convert.js".to_owned(),
+        "py/runner/__init__.py".to_owned(),
+    ];
+    assert_eq!(
+        files_of(&[
+            "scan",
+            "-f",
+            "json",
+            "--scanners",
+            "sast",
+            "--sast-deps",
+            root
+        ]),
+        followed
+    );
+    write(dir.path(), "faasguard.toml", "sast-deps = true\n");
+    assert_eq!(
+        files_of(&["scan", "-f", "json", "--scanners", "sast", root]),
+        followed
+    );
+}

@@ -84,6 +84,8 @@ pub struct ConfigOptions {
     pub ignore: Option<Vec<Spanned<String>>>,
     /// Run rules whose status is `preview` (default true).
     pub preview: Option<bool>,
+    /// Follow the injection analysis into installed dependencies (default false).
+    pub sast_deps: Option<bool>,
     /// Timeout in seconds above which the timeout rule reports.
     pub max_timeout: Option<Spanned<i64>>,
     /// AWS account ids whose layers are trusted.
@@ -118,6 +120,8 @@ pub struct Config {
     pub select: Option<BTreeSet<String>>,
     pub ignore: BTreeSet<String>,
     pub preview: Option<bool>,
+    /// `sast-deps`, when written.
+    pub sast_deps: Option<bool>,
     pub max_timeout_s: Option<u32>,
     pub trusted_accounts: Option<BTreeSet<String>>,
     pub exclude: Vec<String>,
@@ -162,6 +166,7 @@ impl Config {
         let mut config = Config {
             path: path.to_path_buf(),
             preview: raw.preview,
+            sast_deps: raw.sast_deps,
             ..Config::default()
         };
         if let Some(v) = raw.fail_on {
@@ -344,13 +349,14 @@ mod tests {
     #[test]
     fn keys_parse() {
         let cfg = parse(
-            "fail-on = \"none\"\nformat = \"SARIF\"\npreview = false\nmax-timeout = 60\n\
+            "fail-on = \"none\"\nformat = \"SARIF\"\npreview = false\nsast-deps = true\nmax-timeout = 60\n\
              trusted-accounts = [\"123456789012\"]\nexclude = [\"build/\", \"*.gen.yaml\"]\n",
         )
         .unwrap();
         assert_eq!(cfg.fail_on, Some(FailOn::Never));
         assert_eq!(cfg.format.as_deref(), Some("sarif"));
         assert_eq!(cfg.preview, Some(false));
+        assert_eq!(cfg.sast_deps, Some(true));
         assert_eq!(cfg.max_timeout_s, Some(60));
         assert!(cfg.trusted_accounts.unwrap().contains("123456789012"));
         assert_eq!(cfg.exclude, ["build/", "*.gen.yaml"]);

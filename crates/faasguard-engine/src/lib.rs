@@ -79,6 +79,9 @@ pub struct ScanSettings {
     pub threads: usize,
     /// List packages even when no dependency rule runs (for an SBOM).
     pub packages: bool,
+    /// The injection analysis follows calls into installed dependencies (`node_modules`,
+    /// vendored Python packages) instead of stopping at first-party code.
+    pub sast_deps: bool,
     /// The vulnerability database packages are checked against; without one every package is
     /// listed as not checked.
     pub vuln_db: Option<std::sync::Arc<faasguard_vulndb::Database>>,
@@ -103,6 +106,7 @@ impl ScanSettings {
             code_limits: CodeLimits::default(),
             threads: 0,
             packages: false,
+            sast_deps: false,
             vuln_db: None,
             vuln_db_source: String::new(),
         }
@@ -123,6 +127,9 @@ impl ScanSettings {
         self.rules.ignore.extend(config.ignore);
         if let Some(preview) = config.preview {
             self.rules.preview = preview;
+        }
+        if let Some(deps) = config.sast_deps {
+            self.sast_deps = deps;
         }
         if let Some(secs) = config.max_timeout_s {
             self.rules.max_timeout_s = secs;
@@ -295,7 +302,14 @@ fn code_analyses(
     let mut diagnostics = code.diagnostics;
     let mut skipped = code.skipped;
     if injection_on {
-        let injections = sast::analyze(inventory, targets, listings, excludes, &enabled);
+        let injections = sast::analyze(
+            inventory,
+            targets,
+            listings,
+            excludes,
+            settings.sast_deps,
+            &enabled,
+        );
         findings.extend(injections.findings);
         diagnostics.extend(injections.diagnostics);
         rules_hit.extend(injections.rules_hit);

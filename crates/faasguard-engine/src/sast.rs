@@ -145,7 +145,10 @@ impl DirFiles {
         max_bytes: usize,
         excludes: &crate::walk::Excludes,
         listings: &[crate::walk::Listing],
+        deps: bool,
     ) -> DirFiles {
+        // The scan's walk does not enter `node_modules`: with dependencies, walk the directory.
+        let listings = if deps { &[] } else { listings };
         let listed = listings.iter().find_map(|l| {
             let dir = crate::walk::relative(&root, &l.root)?;
             // The scan's walk did not enter skipped directories (`.aws-sam/build/Fn`).
@@ -157,13 +160,8 @@ impl DirFiles {
             }
             Some(l.under(&dir))
         });
-        let mut files = listed.unwrap_or_else(|| walk_listing(&root, excludes));
-        files.retain(|path| {
-            !path.split('/').any(|segment| {
-                crate::code::CODE_SKIPPED_DIRS.contains(&segment)
-                    || DEPENDENCY_DIRS.contains(&segment)
-            })
-        });
+        let mut files = listed.unwrap_or_else(|| walk_listing(&root, excludes, deps));
+        files.retain(|path| code_path_wanted(path, deps));
         files.sort_unstable();
         DirFiles {
             root,
@@ -173,22 +171,33 @@ impl DirFiles {
     }
 }
 
+/// Whether the analysis sees a file: not in a build or cache directory, nor in a dependency
+/// directory unless dependencies are analysed.
+fn code_path_wanted(path: &str, deps: bool) -> bool {
+    !path.split('/').any(|segment| {
+        crate::code::CODE_SKIPPED_DIRS.contains(&segment)
+            || (!deps && DEPENDENCY_DIRS.contains(&segment))
+    })
+}
+
 /// Every regular file under `root` (relative, '/'-separated), honouring the ignore files and
-/// the excludes, without entering dependency directories.
-fn walk_listing(root: &std::path::Path, excludes: &crate::walk::Excludes) -> Vec<String> {
+/// the excludes, entering dependency directories only when `deps`.
+fn walk_listing(
+    root: &std::path::Path,
+    excludes: &crate::walk::Excludes,
+    deps: bool,
+) -> Vec<String> {
     let mut out = Vec::new();
     let mut diagnostics = Vec::new();
+    let skipped = if deps {
+        crate::code::CODE_SKIPPED_DIRS
+    } else {
+        DEPENDENCY_DIRS
+    };
     // A missing or unreadable root lists nothing; the handler then resolves to no file.
-    let _ = crate::walk::walk_files(
-        root,
-        "",
-        excludes,
-        DEPENDENCY_DIRS,
-        &mut diagnostics,
-        |_, rel| {
-            out.push(rel);
-        },
-    );
+    let _ = crate::walk::walk_files(root, "", excludes, skipped, &mut diagnostics, |_, rel| {
+        out.push(rel);
+    });
     out
 }
 
@@ -244,10 +253,8 @@ pub(crate) struct PackageFiles {
 }
 
 /// File names the analysis reads from a package: code, and what tells vendored code apart.
-fn package_file_wanted(path: &str) -> bool {
-    let skipped = path.split('/').any(|segment| {
-        crate::code::CODE_SKIPPED_DIRS.contains(&segment) || DEPENDENCY_DIRS.contains(&segment)
-    });
+fn package_file_wanted(path: &str, deps: bool) -> bool {
+    let skipped = !code_path_wanted(path, deps);
     let name = path.rsplit('/').next().unwrap_or(path);
     let code = name
         .rsplit_once('.')
@@ -261,13 +268,14 @@ impl PackageFiles {
         disk: &std::path::Path,
         display: &str,
         max_bytes: usize,
+        deps: bool,
     ) -> (PackageFiles, Vec<faasguard_core::Diagnostic>) {
         let (texts, diagnostics) = crate::code::package_texts(
             disk,
             display,
             crate::code::CodeLimits::default(),
             max_bytes,
-            &package_file_wanted,
+            &|path: &str| package_file_wanted(path, deps),
         );
         (
             PackageFiles {
@@ -380,18 +388,29 @@ fn finding(
 /// resolved in it with the function each belongs to.
 type CodeGroup = (CodeView, String, Vec<(faasguard_sast::Handler, String)>);
 
-/// Runs the analysis on every function whose handler resolves (IaC), or — when the scan found
-/// no function at all — on every handler-shaped export under the targets.
-pub(crate) fn analyze(
-    inventory: &faasguard_model::Inventory,
-    targets: &[(std::path::PathBuf, String)],
-    listings: &[crate::walk::Listing],
-    excludes: &crate::walk::Excludes,
-    enabled: &dyn Fn(&str) -> bool,
-) -> SastOutcome {
-    let mut out = SastOutcome::default();
-    let limits = faasguard_sast::Limits::default();
-    let roots: Vec<(std::path::PathBuf, String)> = targets
+/// How code is read: the scan's listings and excludes, and whether dependencies are analysed.
+struct Scope<'a> {
+    listings: &'a [crate::walk::Listing],
+    excludes: &'a crate::walk::Excludes,
+    deps: bool,
+    limits: faasguard_sast::Limits,
+}
+
+impl Scope<'_> {
+    fn dir(&self, root: std::path::PathBuf) -> DirFiles {
+        DirFiles::new(
+            root,
+            self.limits.max_file_bytes,
+            self.excludes,
+            self.listings,
+            self.deps,
+        )
+    }
+}
+
+/// The scan targets as directories (a file target: its directory), with their report prefixes.
+fn target_roots(targets: &[(std::path::PathBuf, String)]) -> Vec<(std::path::PathBuf, String)> {
+    targets
         .iter()
         .filter_map(|(t, p)| {
             let c = t.canonicalize().ok()?;
@@ -402,7 +421,78 @@ pub(crate) fn analyze(
             };
             Some((dir, p.clone()))
         })
-        .collect();
+        .collect()
+}
+
+/// The IaC functions of the Node and Python runtimes grouped by code directory or package, each
+/// with its handler resolved; what cannot be read or resolved is a diagnostic.
+fn code_groups(
+    inventory: &faasguard_model::Inventory,
+    roots: &[(std::path::PathBuf, String)],
+    scope: &Scope<'_>,
+    diagnostics: &mut Vec<faasguard_core::Diagnostic>,
+) -> std::collections::BTreeMap<std::path::PathBuf, CodeGroup> {
+    let mut groups = std::collections::BTreeMap::new();
+    for func in &inventory.functions {
+        let (Some(runtime), Some(handler), Some(code)) =
+            (func.runtime.get(), func.handler.get(), func.code.get())
+        else {
+            continue;
+        };
+        let Ok(code) = code.canonicalize() else {
+            continue;
+        };
+        let runtime_lower = runtime.to_ascii_lowercase();
+        if !runtime_lower.starts_with("nodejs") && !runtime_lower.starts_with("python") {
+            continue;
+        }
+        let Some(dir) = report_path(&code, roots) else {
+            continue;
+        };
+        let group: &mut CodeGroup = groups.entry(code.clone()).or_insert_with(|| {
+            if code.is_dir() {
+                (CodeView::Dir(scope.dir(code.clone())), dir, Vec::new())
+            } else {
+                let (files, problems) =
+                    PackageFiles::read(&code, &dir, scope.limits.max_file_bytes, scope.deps);
+                diagnostics.extend(problems);
+                (CodeView::Package(files), format!("{dir}!"), Vec::new())
+            }
+        });
+        match faasguard_sast::handler::resolve(runtime, handler, group.0.files()) {
+            Ok(h) => group.2.push((h, func.display_id())),
+            Err(faasguard_sast::handler::ResolveError::UnsupportedRuntime { .. }) => {}
+            Err(err) => diagnostics.push(faasguard_core::Diagnostic::new(
+                func.at.clone(),
+                format!("function {}: {err}", func.display_id()),
+            )),
+        }
+    }
+    groups
+}
+
+/// Runs the analysis on every function whose handler resolves (IaC), or — when the scan found
+/// no function at all — on every handler-shaped export under the targets.
+pub(crate) fn analyze(
+    inventory: &faasguard_model::Inventory,
+    targets: &[(std::path::PathBuf, String)],
+    listings: &[crate::walk::Listing],
+    excludes: &crate::walk::Excludes,
+    deps: bool,
+    enabled: &dyn Fn(&str) -> bool,
+) -> SastOutcome {
+    let mut out = SastOutcome::default();
+    let scope = Scope {
+        listings,
+        excludes,
+        deps,
+        limits: if deps {
+            faasguard_sast::Limits::with_dependencies()
+        } else {
+            faasguard_sast::Limits::default()
+        },
+    };
+    let roots = target_roots(targets);
     let mut seen = std::collections::BTreeSet::new();
     let mut record = |analysis: faasguard_sast::Analysis,
                       handler: &faasguard_sast::Handler,
@@ -431,54 +521,18 @@ pub(crate) fn analyze(
         }
     };
     // Functions sharing a code directory share one file view, so each file is parsed once.
-    let mut groups: std::collections::BTreeMap<std::path::PathBuf, CodeGroup> =
-        std::collections::BTreeMap::new();
-    for func in &inventory.functions {
-        let (Some(runtime), Some(handler), Some(code)) =
-            (func.runtime.get(), func.handler.get(), func.code.get())
-        else {
-            continue;
-        };
-        let Ok(code) = code.canonicalize() else {
-            continue;
-        };
-        let runtime_lower = runtime.to_ascii_lowercase();
-        if !runtime_lower.starts_with("nodejs") && !runtime_lower.starts_with("python") {
-            continue;
-        }
-        let Some(dir) = report_path(&code, &roots) else {
-            continue;
-        };
-        let group = groups.entry(code.clone()).or_insert_with(|| {
-            if code.is_dir() {
-                let files = DirFiles::new(code.clone(), limits.max_file_bytes, excludes, listings);
-                (CodeView::Dir(files), dir, Vec::new())
-            } else {
-                let (files, diagnostics) = PackageFiles::read(&code, &dir, limits.max_file_bytes);
-                out.diagnostics.extend(diagnostics);
-                (CodeView::Package(files), format!("{dir}!"), Vec::new())
-            }
-        });
-        match faasguard_sast::handler::resolve(runtime, handler, group.0.files()) {
-            Ok(h) => group.2.push((h, func.display_id())),
-            Err(faasguard_sast::handler::ResolveError::UnsupportedRuntime { .. }) => {}
-            Err(err) => out.diagnostics.push(faasguard_core::Diagnostic::new(
-                func.at.clone(),
-                format!("function {}: {err}", func.display_id()),
-            )),
-        }
-    }
+    let groups = code_groups(inventory, &roots, &scope, &mut out.diagnostics);
     for (files, dir, handlers) in groups.values() {
         let only: Vec<faasguard_sast::Handler> = handlers.iter().map(|(h, _)| h.clone()).collect();
-        let analyses = faasguard_sast::analyze_all(files.files(), &only, limits);
+        let analyses = faasguard_sast::analyze_all(files.files(), &only, scope.limits);
         for (analysis, (handler, function)) in analyses.into_iter().zip(handlers) {
             record(analysis, handler, dir, Some(function.clone()), &mut out);
         }
     }
     if inventory.functions.is_empty() {
         for (root, prefix) in &roots {
-            let files = DirFiles::new(root.clone(), limits.max_file_bytes, excludes, listings);
-            for (handler, analysis) in faasguard_sast::discover_and_analyze(&files, limits) {
+            let files = scope.dir(root.clone());
+            for (handler, analysis) in faasguard_sast::discover_and_analyze(&files, scope.limits) {
                 record(analysis, &handler, prefix, None, &mut out);
             }
         }

@@ -113,6 +113,24 @@ pub struct Limits {
     pub max_file_bytes: usize,
     /// Local imports are followed this many levels deep from the handler's file.
     pub max_import_depth: usize,
+    /// Calls into installed dependencies (`node_modules` packages, Python packages vendored
+    /// into the code directory) are followed too; by default the analysis stops at first-party
+    /// code. Modules the sink tables know (`child_process`, `yaml`, `requests`, …) keep their
+    /// meaning either way.
+    pub dependencies: bool,
+}
+
+impl Limits {
+    /// The bounds for following the event into dependencies: their entry points re-export, so
+    /// imports are followed three levels deep.
+    #[must_use]
+    pub fn with_dependencies() -> Limits {
+        Limits {
+            max_import_depth: 3,
+            dependencies: true,
+            ..Limits::default()
+        }
+    }
 }
 
 impl Default for Limits {
@@ -120,6 +138,7 @@ impl Default for Limits {
         Limits {
             max_file_bytes: 4 << 20,
             max_import_depth: 1,
+            dependencies: false,
         }
     }
 }

@@ -2068,10 +2068,7 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
         }
         if let Some(n) = &name {
             if n.is_local_module() {
-                if any_arg.is_some() {
-                    return self.call_module(n, &taints, call.span);
-                }
-                return None;
+                return self.call_import(Some(n), &taints, call.span);
             }
             let dotted = n.dotted();
             if let Some(note) = sinks::propagator(&dotted) {
@@ -2086,6 +2083,10 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
                 let step = self.step(call.span, note.to_string());
                 return Some(t.with_step(step));
             }
+        }
+
+        if let Some(t) = self.call_import(name.as_ref(), &taints, call.span) {
+            return Some(t);
         }
 
         // Methods.
@@ -2167,6 +2168,24 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
         }
     }
 
+    /// A call with tainted arguments into a local module (`./helper`), or — with
+    /// `--sast-deps` — into an installed package (`node_modules`), followed. Sinks, sanitizers
+    /// and propagators keep their meaning: they are checked before this.
+    fn call_import(
+        &mut self,
+        name: Option<&Name>,
+        taints: &[Option<Taint>],
+        call_span: Span,
+    ) -> Option<Taint> {
+        let n = name?;
+        let followed =
+            n.is_local_module() || (self.engine.limits.dependencies && !n.root.starts_with('/'));
+        if !followed || !taints.iter().any(Option::is_some) {
+            return None;
+        }
+        self.call_module(n, taints, call_span)
+    }
+
     /// Follows a call into an exported function of a local module (one level by default).
     fn call_module(
         &mut self,
@@ -2181,7 +2200,11 @@ impl<'a, 'c, 'e, 'r> Walker<'a, 'c, 'e, 'r> {
             return None;
         }
         let export = name.members.first().map_or("default", String::as_str);
-        let path = resolve_module_path(self.engine.read, &self.ctx.path, &name.root)?;
+        let path = if name.is_local_module() {
+            resolve_module_path(self.engine.read, &self.ctx.path, &name.root)?
+        } else {
+            resolve_package_path(self.engine.read, &self.ctx.path, &name.root)?
+        };
         let text = load(self.engine, &path)?;
         let callee = format!("{}.{export}", name.root);
         let step = self.step(call_span, format!("passed to `{callee}` in {path}"));
@@ -2763,9 +2786,116 @@ fn resolve_module_path(
     })
 }
 
+/// An installed package as Node finds it from `from`: `node_modules/<spec>` in the importing
+/// file's directory or one of its parents (within the code root), at the package's `main` (from
+/// its `package.json`), `index.js`, or the sub-path the specifier names (`pkg/lib/run`).
+fn resolve_package_path(
+    read: &dyn Fn(&str) -> Option<String>,
+    from: &str,
+    spec: &str,
+) -> Option<String> {
+    let spec = spec.strip_prefix("node:").unwrap_or(spec);
+    let mut parts = spec.splitn(3, '/');
+    let first = parts.next().filter(|p| !p.is_empty())?;
+    let (package, sub) = if first.starts_with('@') {
+        let name = parts.next()?;
+        (format!("{first}/{name}"), parts.next().unwrap_or(""))
+    } else {
+        let rest: Vec<&str> = parts.collect();
+        (
+            first.to_string(),
+            if rest.is_empty() {
+                ""
+            } else {
+                &spec[first.len() + 1..]
+            },
+        )
+    };
+    if package.split('/').any(|p| p == ".." || p == ".") {
+        return None;
+    }
+    let mut dir = from.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    loop {
+        let base = if dir.is_empty() {
+            format!("node_modules/{package}")
+        } else {
+            format!("{dir}/node_modules/{package}")
+        };
+        // `resolve_module_path` resolves `./x` relative to a file's directory.
+        let inside = format!("{base}/package.json");
+        let found = if sub.is_empty() {
+            let main = read(&inside).and_then(|text| {
+                let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+                json.get("main")?.as_str().map(str::to_owned)
+            });
+            main.and_then(|m| resolve_module_path(read, &inside, &format!("./{m}")))
+                .or_else(|| resolve_module_path(read, &inside, "./index.js"))
+        } else {
+            resolve_module_path(read, &inside, &format!("./{sub}"))
+        };
+        if found.is_some() {
+            return found;
+        }
+        if dir.is_empty() {
+            return None;
+        }
+        dir = dir
+            .rsplit_once('/')
+            .map_or(String::new(), |(d, _)| d.to_string());
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{fixes_origin, matches_whole_value};
+    use super::{fixes_origin, matches_whole_value, resolve_package_path};
+
+    /// Packages resolve as Node finds them: `main` from package.json, `index.js` without one,
+    /// scoped names, sub-paths, and `node_modules` of a parent directory; names that are not
+    /// installed (built-ins, globals) and `..` in a name resolve to nothing.
+    #[test]
+    fn package_paths() {
+        let files = [
+            ("node_modules/plain/index.js", ""),
+            (
+                "node_modules/withmain/package.json",
+                "{\"main\": \"dist/main\"}",
+            ),
+            ("node_modules/withmain/dist/main.js", ""),
+            ("node_modules/@scope/tool/index.js", ""),
+            ("node_modules/@scope/tool/lib/run.js", ""),
+            ("src/node_modules/near/index.js", ""),
+        ];
+        let read = |path: &str| {
+            files
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, text)| (*text).to_string())
+        };
+        let resolve = |from: &str, spec: &str| resolve_package_path(&read, from, spec);
+        assert_eq!(
+            resolve("src/a.js", "plain").as_deref(),
+            Some("node_modules/plain/index.js")
+        );
+        assert_eq!(
+            resolve("a.js", "withmain").as_deref(),
+            Some("node_modules/withmain/dist/main.js")
+        );
+        assert_eq!(
+            resolve("a.js", "@scope/tool").as_deref(),
+            Some("node_modules/@scope/tool/index.js")
+        );
+        assert_eq!(
+            resolve("a.js", "@scope/tool/lib/run").as_deref(),
+            Some("node_modules/@scope/tool/lib/run.js")
+        );
+        assert_eq!(
+            resolve("src/x/a.js", "near").as_deref(),
+            Some("src/node_modules/near/index.js")
+        );
+        assert_eq!(resolve("a.js", "near"), None);
+        assert_eq!(resolve("a.js", "fs"), None);
+        assert_eq!(resolve("a.js", "../plain"), None);
+    }
 
     /// Only patterns anchored at both ends without a repeated `.` constrain the whole value.
     #[test]

@@ -497,7 +497,12 @@ impl<'f> Ctx<'f> {
         }
         wanted.sort();
         wanted.dedup();
-        let vendored = self.vendored_modules();
+        // Vendored packages are dependencies: followed only when asked.
+        let vendored = if self.limits.dependencies {
+            HashSet::new()
+        } else {
+            self.vendored_modules()
+        };
         wanted.retain(|dotted| {
             let first = dotted.split('.').next().unwrap_or(dotted);
             first.is_empty() || !vendored.contains(first)
