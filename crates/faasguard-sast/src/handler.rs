@@ -452,6 +452,19 @@ static JS_EXPORTS: LazyLock<[Regex; 3]> = LazyLock::new(|| {
     ]
 });
 
+/// `exports.handler = service.handle.bind(service)` / `export const handler = svc.run.bind(svc)`:
+/// a bound method exported (its parameters are not in sight).
+#[expect(
+    clippy::expect_used,
+    reason = "constant pattern, checked by the unit tests"
+)]
+static JS_BOUND_EXPORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?m)^[ \t]*(?:(?:module\.)?exports\.|export\s+(?:const|let|var)\s+)([A-Za-z_$][\w$]*)\s*=\s*[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\.bind\s*\(",
+    )
+    .expect("bound export pattern")
+});
+
 /// Exported functions of the three common shapes (`exports.x = …`, `export const x = …`,
 /// `export function x(…)`) whose parameters look like a handler's. A text-level scan: the JS
 /// analysis parses the file properly.
@@ -475,6 +488,14 @@ fn js_handlers(text: &str, handler_file: bool) -> Vec<String> {
             if destructured || handler_shaped(&params, handler_file, true) {
                 out.push(name.as_str().to_string());
             }
+        }
+    }
+    // A bound method: taken when the export or its file is named like a handler.
+    for caps in JS_BOUND_EXPORT.captures_iter(text) {
+        if let Some(name) = caps.get(1)
+            && (handler_file || name.as_str().to_ascii_lowercase().contains("handler"))
+        {
+            out.push(name.as_str().to_string());
         }
     }
     out
@@ -503,6 +524,12 @@ mod tests {
                             exports.util = ({ a }) => a;\n";
         assert_eq!(js_handlers(destructured, false), vec!["handler"]);
         assert_eq!(js_handlers(destructured, true), vec!["handler", "util"]);
+        // A bound method export is a handler when named like one.
+        let bound = "const service = new ReportService();\n\
+                     exports.handler = service.handle.bind(service);\n\
+                     export const tool = service.other.bind(service);\n";
+        assert_eq!(js_handlers(bound, false), vec!["handler"]);
+        assert_eq!(js_handlers(bound, true), vec!["handler", "tool"]);
         // In a handler-named file any two-parameter export counts.
         assert!(js_handlers(text, true).contains(&"helper".to_string()));
     }
