@@ -1,0 +1,646 @@
+//! `faasguard cloud` end to end against a real moto server on 127.0.0.1 (started by the
+//! harness), seeded through aws-sdk-rust; code downloads come from a loopback code server and
+//! faults from a loopback proxy. Each test uses its own region so they can share one moto.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod cloud_harness;
+
+use std::collections::HashMap;
+
+use cloud_harness::{
+    ACCOUNT, FnSpec, Serve, code_path, code_server, create_function, create_role, faasguard,
+    fault_proxy, moto, public_url, publish_layer, put_invocations, reserve_concurrency,
+    signing_region, zip_of,
+};
+use serde_json::Value;
+
+fn json_of(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn rule_ids(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The inventory lists every column the issue names for a seeded function: account, region,
+/// runtime with its end-of-life flag, architecture, memory, timeout, code size, last modified,
+/// last invocation from CloudWatch and the days since, role, URL auth type, layers, tags and
+/// reserved concurrency 0 (which GetFunction hides); table and CSV carry the same function.
+#[test]
+fn inventory_lists_every_column() {
+    let region = "us-west-1";
+    let role = create_role("inv-role", &[], &[]);
+    let layer = publish_layer(region, "inv-libs");
+    create_function(
+        region,
+        FnSpec {
+            name: "inv-old-node",
+            runtime: "nodejs12.x",
+            role: &role,
+            zip: zip_of(&[("index.js", "exports.handler = async () => 1;\n")]),
+            tags: &[("team", "payments")],
+            layers: vec![layer.clone()],
+            ..FnSpec::default()
+        },
+    );
+    public_url(region, "inv-old-node");
+    reserve_concurrency(region, "inv-old-node", 0);
+    put_invocations(region, "inv-old-node", "2026-11-20T10:00:00Z", 7);
+
+    let out = faasguard()
+        .args([
+            "cloud",
+            "inventory",
+            "--format",
+            "json",
+            "--regions",
+            region,
+        ])
+        .args(["--endpoint-url", &moto().url])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inv = json_of(&out);
+    assert_eq!(inv["accounts"], serde_json::json!([ACCOUNT]));
+    let f = &inv["functions"][0];
+    assert_eq!(f["name"], "inv-old-node");
+    assert_eq!(f["account"], ACCOUNT);
+    assert_eq!(f["region"], region);
+    assert_eq!(f["runtime"], "nodejs12.x");
+    assert_eq!(f["runtime_status"]["status"], "end-of-life");
+    assert_eq!(f["architecture"], "x86_64");
+    assert_eq!(f["memory_mb"], 128);
+    assert!(f["code_size"].as_i64().unwrap() > 0);
+    assert!(f["last_modified"].as_str().unwrap().starts_with("20"));
+    assert_eq!(f["last_invocation"], "2026-11-20");
+    assert_eq!(f["unused_days"], 4);
+    assert_eq!(f["role"], role);
+    assert_eq!(f["url_auth_type"], "NONE");
+    assert_eq!(f["layers"], serde_json::json!([layer]));
+    assert_eq!(f["tags"]["team"], "payments");
+    assert_eq!(f["reserved_concurrency"], 0);
+    assert!(
+        f.get("code_location").is_none(),
+        "the presigned URL is never written"
+    );
+
+    let csv = faasguard()
+        .args(["cloud", "inventory", "--format", "csv", "--regions", region])
+        .args(["--endpoint-url", &moto().url])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(csv.stdout).unwrap();
+    assert!(text.starts_with("account,region,name,runtime,eol,"));
+    assert!(text.contains("inv-old-node,nodejs12.x,end-of-life 2023-03-31,"));
+    let table = faasguard()
+        .args(["cloud", "inventory", "--regions", region])
+        .args(["--endpoint-url", &moto().url])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(text.contains("nodejs12.x (EOL 2023-03-31)"), "{text}");
+    assert!(
+        String::from_utf8_lossy(&table.stderr)
+            .contains("read 1 function(s) in 1 account(s) and 1 region(s)")
+    );
+}
+
+/// `cloud scan` builds the same model as the IaC loaders, so the same rules fire on live
+/// configuration: the AWS managed AdministratorAccess policy (read at its default version),
+/// the URL-encoded inline policy (decoded), the public URL, the end-of-life runtime and the
+/// secret in an environment variable; the downloaded package (served by the loopback code
+/// server through --code-endpoint-url, checked against CodeSha256) is scanned for secrets,
+/// found inside the zip; exit code 1 at --fail-on high.
+#[test]
+fn scan_runs_the_iac_rules_and_scans_downloaded_code() {
+    let region = "us-west-2";
+    let role = create_role(
+        "scan-admin-role",
+        &["AdministratorAccess"],
+        &[(
+            "pass-any-role",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}"#,
+        )],
+    );
+    let key_line = format!("const key = '{}{}';\n", "AKIA", "Q3EGV7K2MZ4R5X6T");
+    let zip = zip_of(&[("index.js", &key_line)]);
+    create_function(
+        region,
+        FnSpec {
+            name: "scan-bad",
+            runtime: "nodejs12.x",
+            role: &role,
+            zip: zip.clone(),
+            env: &[("DB_PASSWORD", "hunter2hunter2")],
+            ..FnSpec::default()
+        },
+    );
+    public_url(region, "scan-bad");
+    let server = code_server(HashMap::from([(
+        code_path(region, "scan-bad"),
+        Serve::Bytes(zip),
+    )]));
+
+    let out = faasguard()
+        .args(["cloud", "scan", "--format", "json", "--regions", region])
+        .args([
+            "--endpoint-url",
+            &moto().url,
+            "--code-endpoint-url",
+            &server.url,
+        ])
+        .output()
+        .unwrap();
+    let report = json_of(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(report["diagnostics"], serde_json::json!([]));
+    let ids = rule_ids(&report);
+    for id in [
+        "FG-IAM-006",
+        "FG-IAM-003",
+        "FG-FN-003",
+        "FG-FN-001",
+        "FG-FN-009",
+    ] {
+        assert!(ids.iter().any(|i| i == id), "{id} missing from {ids:?}");
+    }
+    let inline = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "FG-IAM-003")
+        .unwrap();
+    assert_eq!(inline["location"]["file"], format!("{role}#pass-any-role"));
+    let secret = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"].as_str().unwrap().starts_with("FG-SEC"))
+        .expect("the key in the package is found");
+    let arn = format!("arn:aws:lambda:{region}:{ACCOUNT}:function:scan-bad");
+    assert_eq!(secret["location"]["file"], format!("{arn}.zip!/index.js"));
+    assert_eq!(secret["function"], format!("{ACCOUNT}/{region}/scan-bad"));
+    assert_eq!(server.hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+/// A truncated download and a package that is not the deployed one (digest mismatch) are
+/// reported as diagnostics naming the function (exit 2), and the third function's package
+/// is still scanned.
+#[test]
+fn scan_rejects_truncated_and_altered_packages() {
+    let region = "eu-west-2";
+    let role = create_role("integrity-dl-role", &[], &[]);
+    let mut routes = HashMap::new();
+    for (name, serve) in [("dl-truncated", 0), ("dl-altered", 1), ("dl-good", 2)] {
+        let zip = zip_of(&[("app.py", &format!("NAME = '{name}'\n"))]);
+        create_function(
+            region,
+            FnSpec {
+                name,
+                runtime: "python3.12",
+                role: &role,
+                zip: zip.clone(),
+                ..FnSpec::default()
+            },
+        );
+        let served = match serve {
+            0 => Serve::Truncated(zip),
+            1 => Serve::Bytes(zip_of(&[("app.py", "NAME = 'swapped'\n")])),
+            _ => Serve::Bytes(zip),
+        };
+        routes.insert(code_path(region, name), served);
+    }
+    let server = code_server(routes);
+    let out = faasguard()
+        .args(["cloud", "scan", "--format", "json", "--regions", region])
+        .args([
+            "--endpoint-url",
+            &moto().url,
+            "--code-endpoint-url",
+            &server.url,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let report = json_of(&out);
+    let diags: Vec<(String, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["location"]["file"].as_str().unwrap().to_owned(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    let altered = diags
+        .iter()
+        .find(|(f, _)| f.ends_with(":dl-altered"))
+        .unwrap();
+    assert!(
+        altered.1.contains("does not match CodeSha256"),
+        "{altered:?}"
+    );
+    let truncated = diags
+        .iter()
+        .find(|(f, _)| f.ends_with(":dl-truncated"))
+        .unwrap();
+    assert!(
+        truncated.1.starts_with("code not scanned:"),
+        "{truncated:?}"
+    );
+    assert_eq!(
+        report["code"]["archives"], 1,
+        "only the good package was scanned"
+    );
+}
+
+/// Through a fault-injecting proxy: throttling (429) and server errors (500) on the first
+/// calls are retried (adaptive retry) and the inventory is complete; ListFunctions failing for
+/// one region becomes an error entry for that region while the other region is read; access
+/// denied on GetPolicy for one function leaves the function reported with what could not be
+/// read. Exit code 2 (something could not be assessed).
+#[test]
+fn faults_are_retried_or_reported_and_the_rest_goes_on() {
+    let (good, bad) = ("ap-south-1", "eu-central-1");
+    let role = create_role("faults-role", &[], &[]);
+    for region in [good, bad] {
+        create_function(
+            region,
+            FnSpec {
+                name: "faults-fn",
+                runtime: "python3.12",
+                role: &role,
+                zip: zip_of(&[("app.py", "X = 1\n")]),
+                ..FnSpec::default()
+            },
+        );
+    }
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let throttled_list = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = seen.clone();
+    let lists = throttled_list.clone();
+    let json = "application/json";
+    let xml = "text/xml";
+    let proxy = fault_proxy(Box::new(move |line: &str, head: &str, _body: &[u8]| {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let region = signing_region(head).unwrap_or_default();
+        // The first calls are STS GetCallerIdentity (Query protocol, XML errors).
+        if n < 1 {
+            return Some((400, xml, "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>".to_owned()));
+        }
+        if n == 1 {
+            return Some((500, xml, "<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code><Message>injected</Message></Error></ErrorResponse>".to_owned()));
+        }
+        let path = line.split_whitespace().nth(1).unwrap_or_default();
+        let listing = matches!(
+            path.split('?').next(),
+            Some("/2015-03-31/functions" | "/2015-03-31/functions/")
+        );
+        if region == bad && listing {
+            // What a region that is not enabled for the account answers.
+            return Some((403, json, r#"{"__type":"UnrecognizedClientException","message":"The security token included in the request is invalid."}"#.to_owned()));
+        }
+        if region == good && listing && lists.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0
+        {
+            return Some((429, json, r#"{"__type":"TooManyRequestsException","message":"Rate exceeded","Reason":"CallerRateLimitExceeded"}"#.to_owned()));
+        }
+        if region == good && line.contains("/policy") {
+            return Some((403, json, r#"{"__type":"AccessDeniedException","Message":"not authorized to perform lambda:GetPolicy"}"#.to_owned()));
+        }
+        None
+    }));
+    let out = faasguard()
+        .args(["cloud", "inventory", "--format", "json"])
+        .args(["--regions", &format!("{good},{bad}"), "--max-attempts", "5"])
+        .args(["--endpoint-url", &proxy.url])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let inv = json_of(&out);
+    let functions = inv["functions"].as_array().unwrap();
+    assert_eq!(functions.len(), 1, "{inv}");
+    assert_eq!(functions[0]["region"], good);
+    let problems = functions[0]["problems"].as_array().unwrap();
+    assert!(
+        problems.iter().any(|p| p
+            .as_str()
+            .unwrap()
+            .starts_with("GetPolicy faults-fn: AccessDeniedException")),
+        "{problems:?}"
+    );
+    let errors = inv["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["region"], bad);
+    assert_eq!(errors[0]["operation"], "ListFunctions");
+    assert!(proxy.injected.load(std::sync::atomic::Ordering::SeqCst) >= 5);
+    assert_eq!(
+        throttled_list.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "the throttled listing was retried once"
+    );
+    assert!(stderr.contains("ListFunctions failed"), "{stderr}");
+}
+
+/// `scan --record` writes the SHA-256 (base64, CodeSha256's form) of each zip package it
+/// scanned; `cloud scan --expect` then reports FG-INT-001 for exactly the deployed function
+/// whose package no scan recorded.
+#[test]
+fn record_then_expect_flags_code_changed_outside_the_pipeline() {
+    let region = "ca-central-1";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let built = zip_of(&[("app.py", "def handler(e, c):\n    return 'built'\n")]);
+    std::fs::write(dir.path().join("function.zip"), &built).unwrap();
+    let record = dir.path().join("digests.json");
+    let out = faasguard()
+        .args(["scan", "--format", "json", "--record"])
+        .arg(&record)
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recorded: Value = serde_json::from_slice(&std::fs::read(&record).unwrap()).unwrap();
+    assert_eq!(recorded["packages"][0]["path"], "function.zip");
+
+    let role = create_role("integrity-role", &[], &[]);
+    for (name, zip) in [
+        ("int-from-pipeline", built),
+        (
+            "int-hotfixed",
+            zip_of(&[("app.py", "def handler(e, c):\n    return 'hotfix'\n")]),
+        ),
+    ] {
+        create_function(
+            region,
+            FnSpec {
+                name,
+                runtime: "python3.12",
+                role: &role,
+                zip,
+                ..FnSpec::default()
+            },
+        );
+    }
+    let out = faasguard()
+        .args([
+            "cloud",
+            "scan",
+            "--format",
+            "json",
+            "--no-code",
+            "--select",
+            "FG-INT-001",
+        ])
+        .args([
+            "--regions",
+            region,
+            "--endpoint-url",
+            &moto().url,
+            "--expect",
+        ])
+        .arg(&record)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json_of(&out);
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["rule_id"], "FG-INT-001");
+    assert_eq!(
+        findings[0]["function"],
+        format!("{ACCOUNT}/{region}/int-hotfixed")
+    );
+    let listed = faasguard().args(["rules", "FG-INT-001"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("deployed-code-not-recorded"));
+}
+
+/// `--assume-role` reads another account (moto maps assumed-role credentials to the role's
+/// account), and only that account when no other is asked for.
+#[test]
+fn assume_role_reads_another_account() {
+    let region = "sa-east-1";
+    let other = "210987654321";
+    // Seed the other account with credentials assumed into it.
+    let base = cloud_harness::sdk_config(region);
+    let other_conf = cloud_harness::runtime().block_on(async {
+        let provider = aws_config::sts::AssumeRoleProvider::builder(format!(
+            "arn:aws:iam::{other}:role/Seeder"
+        ))
+        .session_name("seed")
+        .configure(&base)
+        .build()
+        .await;
+        base.clone()
+            .into_builder()
+            .credentials_provider(aws_sdk_lambda::config::SharedCredentialsProvider::new(
+                provider,
+            ))
+            .build()
+    });
+    let iam = aws_sdk_iam::Client::new(&other_conf);
+    let lambda = aws_sdk_lambda::Client::new(&other_conf);
+    cloud_harness::runtime().block_on(async {
+        let role = iam
+            .create_role()
+            .role_name("other-role")
+            .assume_role_policy_document(cloud_harness::TRUST)
+            .send()
+            .await
+            .unwrap()
+            .role()
+            .unwrap()
+            .arn()
+            .to_owned();
+        lambda
+            .create_function()
+            .function_name("other-account-fn")
+            .runtime(aws_sdk_lambda::types::Runtime::Python312)
+            .role(role)
+            .handler("app.handler")
+            .code(
+                aws_sdk_lambda::types::FunctionCode::builder()
+                    .zip_file(aws_sdk_lambda::primitives::Blob::new(zip_of(&[(
+                        "app.py", "X=1\n",
+                    )])))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+    let out = faasguard()
+        .args([
+            "cloud",
+            "inventory",
+            "--format",
+            "json",
+            "--regions",
+            region,
+        ])
+        .args(["--assume-role", &format!("arn:aws:iam::{other}:role/Audit")])
+        .args(["--endpoint-url", &moto().url])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inv = json_of(&out);
+    assert_eq!(inv["accounts"], serde_json::json!([other]));
+    assert_eq!(inv["functions"][0]["account"], other);
+    assert_eq!(inv["functions"][0]["name"], "other-account-fn");
+}
+
+/// `--regions all` reads every region EC2 DescribeRegions lists for the account.
+#[test]
+fn all_regions_are_the_enabled_regions() {
+    let region = "ap-northeast-1";
+    let role = create_role("all-regions-role", &[], &[]);
+    create_function(
+        region,
+        FnSpec {
+            name: "all-regions-fn",
+            runtime: "python3.12",
+            role: &role,
+            zip: zip_of(&[("app.py", "X = 1\n")]),
+            ..FnSpec::default()
+        },
+    );
+    let out = faasguard()
+        .args(["cloud", "inventory", "--format", "json", "--regions", "all"])
+        .args(["--endpoint-url", &moto().url])
+        .output()
+        .unwrap();
+    let inv = json_of(&out);
+    let regions = inv["regions"].as_array().unwrap();
+    assert!(regions.len() >= 16, "{regions:?}");
+    assert!(regions.iter().any(|r| r == region));
+    assert!(inv["accounts"] == serde_json::json!([ACCOUNT]));
+    assert!(
+        inv["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "all-regions-fn" && f["region"] == region)
+    );
+}
+
+/// `--org-role` lists the organisation's accounts (Organizations ListAccounts) and reads each;
+/// the caller's own (management) account is read with the caller's credentials.
+#[test]
+fn org_role_reads_the_organisation() {
+    let region = "eu-north-1";
+    // An organisation with the caller's account only: --org-role reads it with the caller's
+    // credentials (no role to assume in the management account itself).
+    let body = r#"{"FeatureSet":"ALL"}"#;
+    let (status, _) = cloud_harness::http_request(
+        "POST",
+        &format!("{}/", moto().url),
+        &[
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("X-Amz-Target", "AWSOrganizationsV20161128.CreateOrganization"),
+            (
+                "Authorization",
+                "AWS4-HMAC-SHA256 Credential=AKIAFAKEFAKEFAKE0000/20261124/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=0",
+            ),
+        ],
+        body.as_bytes(),
+    )
+    .unwrap();
+    assert!(
+        status == 200 || status == 400,
+        "CreateOrganization answered {status}"
+    );
+    let out = faasguard()
+        .args([
+            "cloud",
+            "inventory",
+            "--format",
+            "json",
+            "--regions",
+            region,
+        ])
+        .args([
+            "--org-role",
+            "OrganizationAccountAccessRole",
+            "--endpoint-url",
+            &moto().url,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inv = json_of(&out);
+    assert!(
+        inv["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == ACCOUNT),
+        "{inv}"
+    );
+}
+
+/// Without credentials (none in the environment, no profile, instance metadata off) the
+/// command says which call failed and why, and exits 2; no function is invented.
+#[test]
+fn missing_credentials_is_a_clear_error() {
+    let out = faasguard()
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .args([
+            "cloud",
+            "inventory",
+            "--format",
+            "json",
+            "--regions",
+            "us-east-1",
+        ])
+        .args(["--endpoint-url", &moto().url, "--max-attempts", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("GetCallerIdentity failed"), "{stderr}");
+    assert_eq!(json_of(&out)["functions"], serde_json::json!([]));
+}
