@@ -643,8 +643,80 @@ fn runtime_status(runtime: Option<&str>, package_type: &str, today: &str) -> Run
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests fail loudly")]
 mod tests {
+    use aws_sdk_lambda::primitives::SdkBody;
+    use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
+
     use super::*;
+
+    fn page(functions: &[&str], next: Option<&str>) -> String {
+        let items: Vec<String> = functions
+            .iter()
+            .map(|n| {
+                format!(
+                    r#"{{"FunctionName":"{n}","FunctionArn":"arn:aws:lambda:us-east-1:123456789012:function:{n}","Runtime":"python3.12"}}"#
+                )
+            })
+            .collect();
+        match next {
+            Some(marker) => format!(
+                r#"{{"Functions":[{}],"NextMarker":"{marker}"}}"#,
+                items.join(",")
+            ),
+            None => format!(r#"{{"Functions":[{}]}}"#, items.join(",")),
+        }
+    }
+
+    fn event(uri: &str, body: String) -> ReplayEvent {
+        ReplayEvent::new(
+            http::Request::builder()
+                .uri(uri)
+                .body(SdkBody::empty())
+                .unwrap(),
+            http::Response::builder()
+                .status(200)
+                .body(SdkBody::from(body))
+                .unwrap(),
+        )
+    }
+
+    /// ListFunctions is followed page by page through `NextMarker` (moto ignores `MaxItems`,
+    /// so paging is checked against canned answers of the SDK's replay client): three pages,
+    /// the second and third requests carry the previous page's marker, every function is kept.
+    #[tokio::test]
+    async fn list_functions_follows_every_page() {
+        let base = "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions";
+        let replay = StaticReplayClient::new(vec![
+            event(&format!("{base}/"), page(&["a", "b"], Some("m1"))),
+            event(&format!("{base}/?Marker=m1"), page(&["c"], Some("m2"))),
+            event(&format!("{base}/?Marker=m2"), page(&["d"], None)),
+        ]);
+        let config = aws_sdk_lambda::Config::builder()
+            .behavior_version(aws_sdk_lambda::config::BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_lambda::config::Credentials::new(
+                "AKIAFAKEFAKEFAKE0000",
+                "fake",
+                None,
+                None,
+                "test",
+            ))
+            .http_client(replay.clone())
+            .build();
+        let client = aws_sdk_lambda::Client::from_conf(config);
+        let listed = list_functions(&client).await.unwrap();
+        let names: Vec<&str> = listed.iter().filter_map(|f| f.function_name()).collect();
+        assert_eq!(names, ["a", "b", "c", "d"]);
+        let uris: Vec<String> = replay
+            .actual_requests()
+            .map(|r| r.uri().to_owned())
+            .collect();
+        assert_eq!(uris.len(), 3);
+        assert!(!uris[0].contains("Marker="));
+        assert!(uris[1].ends_with("Marker=m1"), "{uris:?}");
+        assert!(uris[2].ends_with("Marker=m2"), "{uris:?}");
+    }
 
     /// Lifecycle dates decide the status; images and unknown identifiers are told apart.
     #[test]
