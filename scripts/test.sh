@@ -12,6 +12,11 @@ fuzz_seconds="${FAASGUARD_FUZZ_SECONDS:-15}"
 
 step() { printf '\n==> %s\n' "$*"; }
 
+step "moto server for the cloud tests (PyPI moto[server]; they start it on 127.0.0.1)"
+if ! python3 -c 'import moto.server' >/dev/null 2>&1; then
+  python3 -m pip install --quiet 'moto[server]==5.2.1'
+fi
+
 step "workspace tests"
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --locked --no-fail-fast
