@@ -335,20 +335,50 @@ fn write_report(report: &Report, format: Format, args: &ScanArgs) -> Result<()> 
     let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let colour = to_terminal && !no_color_env && !args.no_color;
     let w = writer(format, WriterOptions::default().with_colour(colour));
+    if let Some(path) = &args.output {
+        return stream_to_file(path, |out| Ok(w.write(report, out)?));
+    }
     let mut buf = Vec::new();
     w.write(report, &mut buf)?;
-    if let Some(path) = &args.output {
-        write_file(path, &buf)?;
-    } else {
-        let mut stdout = std::io::stdout().lock();
-        match stdout.write_all(&buf).and_then(|()| stdout.flush()) {
-            // The reader closed the pipe (`faasguard scan | head`): it wants no more output,
-            // which is not an error; the exit code still reflects the scan.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-            other => other.context("cannot write to standard output")?,
-        }
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(&buf).and_then(|()| stdout.flush()) {
+        // The reader closed the pipe (`faasguard scan | head`): it wants no more output,
+        // which is not an error; the exit code still reflects the scan.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.context("cannot write to standard output")?,
     }
     Ok(())
+}
+
+/// Writes a file through a buffer (a report of many findings is large). A regular file is
+/// written to a temporary file beside it and renamed over it once complete, so a failed write
+/// never leaves half a report behind; a device or pipe (`-o /dev/stdout`) is written directly.
+fn stream_to_file(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let context = || format!("cannot write {}", path.display());
+    let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
+    if special {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path).with_context(context)?);
+        write(&mut out)?;
+        return out.flush().with_context(context);
+    }
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(
+        path.file_name()
+            .unwrap_or_else(|| std::ffi::OsStr::new("report")),
+    );
+    tmp_name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    let written = (|| -> Result<()> {
+        let file = std::fs::File::create(&tmp).with_context(context)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        write(&mut out)?;
+        out.flush().with_context(context)?;
+        std::fs::rename(&tmp, path).with_context(context)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
