@@ -16,6 +16,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// mimalloc instead of the system allocator: the analyses allocate many small, short-lived
+/// objects (syntax trees, paths, findings); glibc malloc took about a fifth of the CPU time of
+/// the injection benchmark (perf), mimalloc cuts the scan's user time by about a quarter
+/// (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
