@@ -19,7 +19,9 @@ use tokio::sync::Semaphore;
 use crate::accounts::Target;
 use crate::iam::Roles;
 use crate::policy::{decode_policy_text, resource_policy_permissions};
-use crate::{CloudSettings, LiveFunction, Regions, RuntimeStatus, ScopeError, error_text, metrics};
+use crate::{
+    CloudSettings, LayerCode, LiveFunction, Regions, RuntimeStatus, ScopeError, error_text, metrics,
+};
 
 /// What reading one account gave.
 pub(crate) struct AccountResult {
@@ -169,6 +171,9 @@ async fn read_region(
             functions.push(f);
         }
     }
+    if settings.layer_code {
+        read_layers(&client, &mut functions, &semaphore).await;
+    }
     if settings.metrics && !functions.is_empty() {
         let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
         let _permit = semaphore.acquire().await;
@@ -204,6 +209,82 @@ async fn read_region(
         }
     }
     Ok((region.to_owned(), functions))
+}
+
+/// Where each distinct layer version of the region's functions can be downloaded, read once
+/// (`GetLayerVersionByArn`, else `GetLayerVersion` by name and number, which moto serves);
+/// a layer that cannot be read is a problem of each function that uses it.
+async fn read_layers(
+    client: &aws_sdk_lambda::Client,
+    functions: &mut [LiveFunction],
+    semaphore: &Arc<Semaphore>,
+) {
+    let arns: BTreeSet<String> = functions.iter().flat_map(|f| f.layers.clone()).collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for arn in arns {
+        let client = client.clone();
+        let semaphore = semaphore.clone();
+        tasks.spawn(async move {
+            let _permit = semaphore.acquire_owned().await;
+            let read = layer_version(&client, &arn).await;
+            (arn, read)
+        });
+    }
+    let mut read = HashMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok((arn, value)) = joined {
+            read.insert(arn, value);
+        }
+    }
+    for f in functions {
+        for arn in &f.layers {
+            match read.get(arn) {
+                Some(Ok(code)) => f.layer_code.push(code.clone()),
+                Some(Err(message)) => f.problems.push(message.clone()),
+                None => f.problems.push(format!("layer {arn} could not be read")),
+            }
+        }
+    }
+}
+
+/// One layer version's package location and digest: `GetLayerVersionByArn`, else (an error,
+/// or an answer without content, as moto gives) `GetLayerVersion` by name and number.
+async fn layer_version(client: &aws_sdk_lambda::Client, arn: &str) -> Result<LayerCode, String> {
+    let by_arn = match client.get_layer_version_by_arn().arn(arn).send().await {
+        Ok(out) => match out.content() {
+            Some(content) => return Ok(layer_code(arn, content)),
+            None => "no content".to_owned(),
+        },
+        Err(e) => error_text(&e),
+    };
+    let (name, version) = arn
+        .rsplit_once(':')
+        .and_then(|(name, v)| Some((name, v.parse::<i64>().ok()?)))
+        .ok_or_else(|| format!("GetLayerVersionByArn {arn}: {by_arn}"))?;
+    let out = client
+        .get_layer_version()
+        .layer_name(name)
+        .version_number(version)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "GetLayerVersionByArn {arn}: {by_arn}; GetLayerVersion: {}",
+                error_text(&e)
+            )
+        })?;
+    out.content()
+        .map(|content| layer_code(arn, content))
+        .ok_or_else(|| format!("GetLayerVersion {arn}: no content"))
+}
+
+fn layer_code(arn: &str, content: &aws_sdk_lambda::types::LayerVersionContentOutput) -> LayerCode {
+    LayerCode {
+        arn: arn.to_owned(),
+        code_sha256: content.code_sha256().map(str::to_owned),
+        code_size: content.code_size(),
+        location: content.location().map(str::to_owned),
+    }
 }
 
 /// Every function of the region (`ListFunctions`, following `NextMarker`).
@@ -319,6 +400,7 @@ async fn read_function(
         env_plaintext: !f.environment.is_empty() && f.kms_key.get().is_none(),
         reserved_concurrency: reserved,
         code_location,
+        layer_code: Vec::new(),
         problems,
         function: f,
     }

@@ -73,6 +73,9 @@ pub struct CloudSettings {
     pub now_epoch_s: i64,
     /// Read CloudWatch metrics (off for `cloud scan` when the last invocation is not needed).
     pub metrics: bool,
+    /// Read where each layer's package can be downloaded (`GetLayerVersionByArn`) for
+    /// `cloud scan`.
+    pub layer_code: bool,
 }
 
 impl CloudSettings {
@@ -91,6 +94,7 @@ impl CloudSettings {
             invocation_window_days: 90,
             now_epoch_s: 0,
             metrics: true,
+            layer_code: false,
         }
     }
 }
@@ -134,6 +138,19 @@ pub enum RuntimeStatus {
     Image,
 }
 
+/// The package of one layer version a function uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LayerCode {
+    /// The layer version ARN.
+    pub arn: String,
+    /// Base64 SHA-256 of the layer's package.
+    pub code_sha256: Option<String>,
+    pub code_size: i64,
+    /// Presigned package URL. Never written out.
+    #[serde(skip)]
+    pub location: Option<String>,
+}
+
 /// One deployed function: the model value the rules read plus the inventory columns.
 #[derive(Debug, Clone, Serialize)]
 pub struct LiveFunction {
@@ -171,6 +188,10 @@ pub struct LiveFunction {
     /// Presigned package URL (valid ~10 minutes). Never written out: it grants download.
     #[serde(skip)]
     pub code_location: Option<String>,
+    /// The packages of the function's layers, when `layer_code` was asked for (other
+    /// accounts' layers included, when their permission allows reading them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub layer_code: Vec<LayerCode>,
     /// What could not be read for this function (`GetPolicy: AccessDeniedException …`).
     pub problems: Vec<String>,
 }

@@ -546,6 +546,7 @@ fn run_scan(args: &CloudScanArgs) -> Result<ExitCode> {
     };
     let mut cloud = cloud_settings(&args.aws)?;
     cloud.metrics = false;
+    cloud.layer_code = !args.no_code;
     let inv = collect_blocking(&cloud)?;
     eprintln!("{}", summary_line(&inv));
 
@@ -618,19 +619,58 @@ fn run_scan(args: &CloudScanArgs) -> Result<ExitCode> {
     })
 }
 
-/// Downloads every zip-packaged function's code on `jobs` threads; a failure is a diagnostic
-/// naming the function.
+/// One package to download: function code or a layer used by some functions.
+struct Download<'a> {
+    /// Whose diagnostics name it (the function or layer ARN).
+    arn: &'a str,
+    location: Option<&'a str>,
+    sha256: Option<&'a str>,
+    functions: Vec<String>,
+    what: &'static str,
+}
+
+/// Every package to download: each zip-packaged function's code, and each distinct layer once.
+fn downloads(inv: &CloudInventory) -> Vec<Download<'_>> {
+    let mut out = Vec::new();
+    let mut layers: std::collections::BTreeMap<&str, Download<'_>> =
+        std::collections::BTreeMap::new();
+    for f in &inv.functions {
+        if f.runtime_status != RuntimeStatus::Image {
+            out.push(Download {
+                arn: &f.arn,
+                location: f.code_location.as_deref(),
+                sha256: f.code_sha256.as_deref(),
+                functions: vec![f.function.display_id()],
+                what: "code",
+            });
+        }
+        for layer in &f.layer_code {
+            layers
+                .entry(layer.arn.as_str())
+                .or_insert_with(|| Download {
+                    arn: &layer.arn,
+                    location: layer.location.as_deref(),
+                    sha256: layer.code_sha256.as_deref(),
+                    functions: Vec::new(),
+                    what: "layer",
+                })
+                .functions
+                .push(f.function.display_id());
+        }
+    }
+    out.extend(layers.into_values());
+    out
+}
+
+/// Downloads every package on `jobs` threads; a failure is a diagnostic naming the function or
+/// layer.
 fn download_all(
     inv: &CloudInventory,
     settings: &DownloadSettings,
     jobs: usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<MemoryPackage> {
-    let wanted: Vec<&LiveFunction> = inv
-        .functions
-        .iter()
-        .filter(|f| f.runtime_status != RuntimeStatus::Image)
-        .collect();
+    let wanted = downloads(inv);
     let next = AtomicUsize::new(0);
     let results = Mutex::new(Vec::new());
     let problems = Mutex::new(Vec::new());
@@ -639,32 +679,25 @@ fn download_all(
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(f) = wanted.get(i) else { break };
-                    let Some(location) = &f.code_location else {
-                        if let Ok(mut p) = problems.lock() {
-                            p.push(Diagnostic::new(
-                                Location::file(f.arn.clone()),
-                                "code not scanned: GetFunction returned no Code.Location",
-                            ));
-                        }
-                        continue;
+                    let Some(d) = wanted.get(i) else { break };
+                    let result = match d.location {
+                        Some(location) => download_code(location, d.sha256, settings)
+                            .map_err(|e| format!("{} not scanned: {e}", d.what)),
+                        None => Err(format!("{} not scanned: no download location", d.what)),
                     };
-                    match download_code(location, f.code_sha256.as_deref(), settings) {
+                    match result {
                         Ok(bytes) => {
                             if let Ok(mut r) = results.lock() {
                                 r.push(MemoryPackage {
-                                    function: f.function.display_id(),
-                                    display: format!("{}.zip", f.arn),
+                                    functions: d.functions.clone(),
+                                    display: format!("{}.zip", d.arn),
                                     bytes,
                                 });
                             }
                         }
-                        Err(e) => {
+                        Err(message) => {
                             if let Ok(mut p) = problems.lock() {
-                                p.push(Diagnostic::new(
-                                    Location::file(f.arn.clone()),
-                                    format!("code not scanned: {e}"),
-                                ));
+                                p.push(Diagnostic::new(Location::file(d.arn), message));
                             }
                         }
                     }
@@ -722,6 +755,7 @@ mod tests {
             env_plaintext: false,
             reserved_concurrency: None,
             code_location: None,
+            layer_code: Vec::new(),
             problems: Vec::new(),
         });
         let csv = inventory_csv(&inv);

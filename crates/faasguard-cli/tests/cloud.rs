@@ -644,3 +644,56 @@ fn missing_credentials_is_a_clear_error() {
     assert!(stderr.contains("GetCallerIdentity failed"), "{stderr}");
     assert_eq!(json_of(&out)["functions"], serde_json::json!([]));
 }
+
+/// A layer's package is downloaded once, checked against its CodeSha256 and scanned: a key in
+/// it is reported inside `<layer ARN>.zip`, for the one function that uses the layer. (moto
+/// answers `GetLayerVersionByArn` with 500 and `GetLayerVersion` with an empty `s3://`
+/// location, which the code endpoint override maps to `/` on the code server.)
+#[test]
+fn layer_packages_are_downloaded_and_scanned() {
+    let region = "ap-southeast-2";
+    let role = create_role("layer-role", &[], &[]);
+    let key_line = format!("TOKEN = '{}{}'\n", "AKIA", "Z7QW3ERT5YUI2OPA");
+    let layer_zip = zip_of(&[("python/settings.py", &key_line)]);
+    let layer = cloud_harness::publish_layer_zip(region, "layer-with-key", layer_zip.clone());
+    let code = zip_of(&[("app.py", "def handler(e, c):\n    return 1\n")]);
+    create_function(
+        region,
+        FnSpec {
+            name: "layer-user",
+            runtime: "python3.12",
+            role: &role,
+            zip: code.clone(),
+            layers: vec![layer.clone()],
+            ..FnSpec::default()
+        },
+    );
+    let server = code_server(HashMap::from([
+        (code_path(region, "layer-user"), Serve::Bytes(code)),
+        ("/".to_owned(), Serve::Bytes(layer_zip)),
+    ]));
+    let out = faasguard()
+        .args(["cloud", "scan", "--format", "json", "--regions", region])
+        .args(["--select", "FG-SEC", "--max-attempts", "2"])
+        .args([
+            "--endpoint-url",
+            &moto().url,
+            "--code-endpoint-url",
+            &server.url,
+        ])
+        .output()
+        .unwrap();
+    let report = json_of(&out);
+    assert_eq!(report["diagnostics"], serde_json::json!([]), "{report}");
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(
+        findings[0]["location"]["file"],
+        format!("{layer}.zip!/python/settings.py")
+    );
+    assert_eq!(
+        findings[0]["function"],
+        format!("{ACCOUNT}/{region}/layer-user")
+    );
+    assert_eq!(report["code"]["archives"], 2);
+}

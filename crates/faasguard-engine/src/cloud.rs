@@ -58,8 +58,9 @@ pub fn unrecorded_code_finding(function: &str, arn: &str, code_sha256: &str) -> 
 /// One package held in memory: downloaded function code or a layer.
 #[derive(Debug, Clone)]
 pub struct MemoryPackage {
-    /// The display id of the function it belongs to.
-    pub function: String,
+    /// The display ids of the functions that use it (a layer can be shared); findings inside
+    /// it name the function when there is exactly one.
+    pub functions: Vec<String>,
     /// How its files are named in findings (`<function ARN>.zip`; entries `…zip!/path`).
     pub display: String,
     pub bytes: Vec<u8>,
@@ -109,12 +110,11 @@ pub fn scan_inventory(
         secrets: scanner.as_ref(),
         packages: settings.packages || dependency_rules_on,
     };
-    let owners = Owners::from_paths(
-        input
-            .packages
+    let owners = Owners::from_paths(input.packages.iter().flat_map(|p| {
+        p.functions
             .iter()
-            .map(|p| (PathBuf::from(&p.display), p.function.clone())),
-    );
+            .map(|f| (PathBuf::from(&p.display), f.clone()))
+    }));
     let mut code = CodeScan::default();
     if consumers.secrets.is_some() || consumers.packages {
         for package in input.packages {
@@ -236,7 +236,7 @@ mod tests {
             InventoryScan {
                 targets: vec!["aws:1/r".into()],
                 packages: vec![MemoryPackage {
-                    function: "1/r/fn".into(),
+                    functions: vec!["1/r/fn".into()],
                     display: "arn:aws:lambda:r:1:function:fn.zip".into(),
                     bytes,
                 }],

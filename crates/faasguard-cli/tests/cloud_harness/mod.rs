@@ -259,6 +259,11 @@ pub fn create_function(region: &str, spec: FnSpec<'_>) -> String {
 
 /// Publishes a layer version in `region` and returns its ARN.
 pub fn publish_layer(region: &str, name: &str) -> String {
+    publish_layer_zip(region, name, zip_of(&[("python/lib.py", "X = 1\n")]))
+}
+
+/// Publishes a layer version holding `zip` in `region` and returns its ARN.
+pub fn publish_layer_zip(region: &str, name: &str, zip: Vec<u8>) -> String {
     let lambda = aws_sdk_lambda::Client::new(&sdk_config(region));
     runtime().block_on(async {
         lambda
@@ -266,7 +271,7 @@ pub fn publish_layer(region: &str, name: &str) -> String {
             .layer_name(name)
             .content(
                 aws_sdk_lambda::types::LayerVersionContentInput::builder()
-                    .zip_file(Blob::new(zip_of(&[("python/lib.py", "X = 1\n")])))
+                    .zip_file(Blob::new(zip))
                     .build(),
             )
             .compatible_runtimes(aws_sdk_lambda::types::Runtime::Python312)
