@@ -86,10 +86,14 @@ pub(crate) async fn read_account(
     while let Some(joined) = tasks.join_next().await {
         match joined {
             Ok(Ok((region, functions))) => {
+                report(settings, &target.account, &region, functions.len(), false);
                 result.regions.push(region);
                 result.functions.extend(functions);
             }
-            Ok(Err(e)) => result.errors.push(e),
+            Ok(Err(e)) => {
+                report(settings, &target.account, &e.region, 0, true);
+                result.errors.push(e);
+            }
             Err(e) => result.errors.push(ScopeError {
                 account: target.account.clone(),
                 region: String::new(),
@@ -100,6 +104,18 @@ pub(crate) async fn read_account(
     }
     resolve_roles(&roles, &mut result.functions, &semaphore).await;
     result
+}
+
+/// Tells the progress sink, if any, that a region was read.
+fn report(settings: &CloudSettings, account: &str, region: &str, functions: usize, failed: bool) {
+    if let Some(sink) = &settings.progress {
+        (sink.0)(&crate::Progress {
+            account: account.to_owned(),
+            region: region.to_owned(),
+            functions,
+            failed,
+        });
+    }
 }
 
 /// Resolves each distinct role once and attaches it to its functions.

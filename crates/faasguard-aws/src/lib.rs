@@ -44,6 +44,27 @@ pub enum Regions {
     List(Vec<String>),
 }
 
+/// One region of one account read (for progress display).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub account: String,
+    pub region: String,
+    /// Functions found there (0 when the region failed).
+    pub functions: usize,
+    /// The region could not be listed.
+    pub failed: bool,
+}
+
+/// Where progress goes: called once per region read, from any thread.
+#[derive(Clone)]
+pub struct ProgressSink(pub std::sync::Arc<dyn Fn(&Progress) + Send + Sync>);
+
+impl std::fmt::Debug for ProgressSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressSink")
+    }
+}
+
 /// Validated settings of one cloud inventory.
 #[derive(Debug, Clone)]
 pub struct CloudSettings {
@@ -76,6 +97,8 @@ pub struct CloudSettings {
     /// Read where each layer's package can be downloaded (`GetLayerVersionByArn`) for
     /// `cloud scan`.
     pub layer_code: bool,
+    /// Told about each region as it is read.
+    pub progress: Option<ProgressSink>,
 }
 
 impl CloudSettings {
@@ -95,6 +118,7 @@ impl CloudSettings {
             now_epoch_s: 0,
             metrics: true,
             layer_code: false,
+            progress: None,
         }
     }
 }

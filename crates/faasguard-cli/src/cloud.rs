@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::io::Write as _;
+use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -18,8 +18,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde::{Deserialize, Serialize};
 
 use faasguard_aws::{
-    CloudInventory, CloudSettings, DownloadSettings, LiveFunction, Regions, RuntimeStatus,
-    collect_blocking, download_code, sha256_base64,
+    CloudInventory, CloudSettings, DownloadSettings, LiveFunction, Progress, ProgressSink, Regions,
+    RuntimeStatus, collect_blocking, download_code, sha256_base64,
 };
 use faasguard_core::{Diagnostic, Location};
 use faasguard_engine::{
@@ -226,7 +226,33 @@ fn cloud_settings(aws: &AwsArgs) -> Result<CloudSettings> {
     settings.max_attempts = aws.max_attempts.max(1);
     settings.operation_timeout = Duration::from_secs(aws.timeout.max(1));
     settings.now_epoch_s = now_epoch_s()?;
+    if std::io::stderr().is_terminal() {
+        settings.progress = Some(progress_line());
+    }
     Ok(settings)
+}
+
+/// A progress line on stderr (a terminal): regions read, functions found, the last region.
+fn progress_line() -> ProgressSink {
+    let state = Mutex::new((0usize, 0usize, 0usize));
+    ProgressSink(std::sync::Arc::new(move |p: &Progress| {
+        if let Ok(mut s) = state.lock() {
+            s.0 += 1;
+            s.1 += p.functions;
+            s.2 += usize::from(p.failed);
+            eprint!(
+                "\r\x1b[2K{} region(s) read, {} function(s), {} failed · {}/{}",
+                s.0, s.1, s.2, p.account, p.region
+            );
+        }
+    }))
+}
+
+/// Clears the progress line, if one was drawn.
+fn end_progress(settings: &CloudSettings) {
+    if settings.progress.is_some() {
+        eprint!("\r\x1b[2K");
+    }
 }
 
 /// What could not be read, as report diagnostics: failed accounts and regions, and per
@@ -270,6 +296,7 @@ fn run_inventory(args: &InventoryArgs) -> Result<ExitCode> {
     let mut settings = cloud_settings(&args.aws)?;
     settings.invocation_window_days = args.window.clamp(1, 455);
     let inv = collect_blocking(&settings)?;
+    end_progress(&settings);
     let text = match args.format {
         InventoryFormat::Table => inventory_table(&inv),
         InventoryFormat::Json => {
@@ -548,6 +575,7 @@ fn run_scan(args: &CloudScanArgs) -> Result<ExitCode> {
     cloud.metrics = false;
     cloud.layer_code = !args.no_code;
     let inv = collect_blocking(&cloud)?;
+    end_progress(&cloud);
     eprintln!("{}", summary_line(&inv));
 
     let mut diagnostics = inventory_diagnostics(&inv);
