@@ -125,8 +125,8 @@ fn inventory_lists_every_column() {
 /// configuration: the AWS managed AdministratorAccess policy (read at its default version),
 /// the URL-encoded inline policy (decoded), the public URL, the end-of-life runtime and the
 /// secret in an environment variable; the downloaded package (served by the loopback code
-/// server through --code-endpoint-url, checked against CodeSha256) is scanned for secrets,
-/// found inside the zip; exit code 1 at --fail-on high.
+/// server through --code-endpoint-url, checked against CodeSha256) is scanned for secrets and
+/// vulnerable packages (bundled snapshot), found inside the zip; exit code 1 at --fail-on high.
 #[test]
 fn scan_runs_the_iac_rules_and_scans_downloaded_code() {
     let region = "us-west-2";
@@ -139,7 +139,10 @@ fn scan_runs_the_iac_rules_and_scans_downloaded_code() {
         )],
     );
     let key_line = format!("const key = '{}{}';\n", "AKIA", "Q3EGV7K2MZ4R5X6T");
-    let zip = zip_of(&[("index.js", &key_line)]);
+    let zip = zip_of(&[
+        ("index.js", &key_line),
+        ("requirements.txt", "jsonpickle==1.4.1\n"),
+    ]);
     create_function(
         region,
         FnSpec {
@@ -202,6 +205,22 @@ fn scan_runs_the_iac_rules_and_scans_downloaded_code() {
     assert_eq!(secret["location"]["file"], format!("{arn}.zip!/index.js"));
     assert_eq!(secret["function"], format!("{ACCOUNT}/{region}/scan-bad"));
     assert_eq!(server.hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let vulnerable = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["rule_id"] == "FG-DEP-001" && f["message"].as_str().unwrap().contains("PYSEC-2020-49")
+        })
+        .expect("the pinned jsonpickle in the package is checked against the bundled snapshot");
+    assert_eq!(
+        vulnerable["location"]["file"],
+        format!("{arn}.zip!/requirements.txt")
+    );
+    assert_eq!(
+        vulnerable["function"],
+        format!("{ACCOUNT}/{region}/scan-bad")
+    );
 }
 
 /// A truncated download and a package that is not the deployed one (digest mismatch) are
