@@ -716,3 +716,178 @@ fn layer_packages_are_downloaded_and_scanned() {
     );
     assert_eq!(report["code"]["archives"], 2);
 }
+
+/// Role resolution follows AWS: a customer managed policy is read at its *default* version
+/// (v2 `s3:*`, not the older v1 `*`), and the permissions boundary caps what the reachability
+/// rules see (privilege escalation through the inline PassRole + CreateFunction fires only on the
+/// role without a boundary), while statement rules still report what is written.
+#[test]
+fn roles_use_default_versions_and_boundaries() {
+    let region = "eu-west-3";
+    let iam = aws_sdk_iam::Client::new(&cloud_harness::sdk_config("us-east-1"));
+    let (policy_arn, boundary_arn) = cloud_harness::runtime().block_on(async {
+        let arn = iam
+            .create_policy()
+            .policy_name("versioned-policy")
+            .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
+            .send()
+            .await
+            .unwrap()
+            .policy()
+            .unwrap()
+            .arn()
+            .unwrap()
+            .to_owned();
+        iam.create_policy_version()
+            .policy_arn(&arn)
+            .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#)
+            .set_as_default(true)
+            .send()
+            .await
+            .unwrap();
+        let boundary = iam
+            .create_policy()
+            .policy_name("read-only-boundary")
+            .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#)
+            .send()
+            .await
+            .unwrap()
+            .policy()
+            .unwrap()
+            .arn()
+            .unwrap()
+            .to_owned();
+        (arn, boundary)
+    });
+    let escalate = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:PassRole","lambda:CreateFunction","lambda:InvokeFunction"],"Resource":"*"}]}"#;
+    for (role_name, bounded) in [("bounded-role", true), ("unbounded-role", false)] {
+        let role = create_role(role_name, &[], &[("escalate", escalate)]);
+        cloud_harness::runtime().block_on(async {
+            iam.attach_role_policy()
+                .role_name(role_name)
+                .policy_arn(&policy_arn)
+                .send()
+                .await
+                .unwrap();
+            if bounded {
+                iam.put_role_permissions_boundary()
+                    .role_name(role_name)
+                    .permissions_boundary(&boundary_arn)
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        });
+        create_function(
+            region,
+            FnSpec {
+                name: role_name.trim_end_matches("-role"),
+                runtime: "python3.12",
+                role: &role,
+                zip: zip_of(&[("app.py", "X = 1\n")]),
+                ..FnSpec::default()
+            },
+        );
+    }
+    let out = faasguard()
+        .args([
+            "cloud",
+            "scan",
+            "--format",
+            "json",
+            "--no-code",
+            "--select",
+            "FG-IAM",
+        ])
+        .args(["--regions", region, "--endpoint-url", &moto().url])
+        .output()
+        .unwrap();
+    let report = json_of(&out);
+    assert_eq!(report["diagnostics"], serde_json::json!([]), "{report}");
+    let findings = report["findings"].as_array().unwrap();
+    let has = |rule: &str, function: &str, file: Option<&str>| {
+        findings.iter().any(|f| {
+            f["rule_id"] == rule
+                && f["function"] == format!("{ACCOUNT}/{region}/{function}")
+                && file.is_none_or(|file| f["location"]["file"] == file)
+        })
+    };
+    for function in ["bounded", "unbounded"] {
+        assert!(
+            has("FG-IAM-002", function, Some(&policy_arn)),
+            "{findings:?}"
+        );
+        assert!(
+            !has("FG-IAM-001", function, None),
+            "v1 is not the default: {findings:?}"
+        );
+        assert!(has("FG-IAM-003", function, None), "{findings:?}");
+    }
+    assert!(has("FG-IAM-008", "unbounded", None), "{findings:?}");
+    assert!(
+        !has("FG-IAM-008", "bounded", None),
+        "the boundary caps escalation: {findings:?}"
+    );
+}
+
+/// Access denied on one IAM call (the inline policy) leaves the role with what could be read
+/// (the AWS managed policy still fires FG-IAM-006) and says what is missing (exit 2).
+#[test]
+fn denied_iam_call_keeps_the_rest_of_the_role() {
+    let region = "ap-northeast-2";
+    let role = create_role(
+        "denied-inline-role",
+        &["AdministratorAccess"],
+        &[(
+            "secret-inline",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+        )],
+    );
+    create_function(
+        region,
+        FnSpec {
+            name: "denied-inline",
+            runtime: "python3.12",
+            role: &role,
+            zip: zip_of(&[("app.py", "X = 1\n")]),
+            ..FnSpec::default()
+        },
+    );
+    let proxy = fault_proxy(Box::new(|_line: &str, _head: &str, body: &[u8]| {
+        let body = String::from_utf8_lossy(body);
+        body.contains("Action=GetRolePolicy").then(|| {
+            (
+                403,
+                "text/xml",
+                "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized to perform iam:GetRolePolicy</Message></Error></ErrorResponse>".to_owned(),
+            )
+        })
+    }));
+    let out = faasguard()
+        .args([
+            "cloud",
+            "scan",
+            "--format",
+            "json",
+            "--no-code",
+            "--select",
+            "FG-IAM-006",
+        ])
+        .args(["--regions", region, "--endpoint-url", &proxy.url])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let report = json_of(&out);
+    assert_eq!(rule_ids(&report), ["FG-IAM-006"]);
+    let messages: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("GetRolePolicy denied-inline-role/secret-inline: AccessDenied"),
+        "{messages:?}"
+    );
+}
