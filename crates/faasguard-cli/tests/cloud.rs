@@ -725,40 +725,19 @@ fn layer_packages_are_downloaded_and_scanned() {
 fn roles_use_default_versions_and_boundaries() {
     let region = "eu-west-3";
     let iam = aws_sdk_iam::Client::new(&cloud_harness::sdk_config("us-east-1"));
-    let (policy_arn, boundary_arn) = cloud_harness::runtime().block_on(async {
-        let arn = iam
-            .create_policy()
-            .policy_name("versioned-policy")
-            .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
-            .send()
-            .await
-            .unwrap()
-            .policy()
-            .unwrap()
-            .arn()
-            .unwrap()
-            .to_owned();
-        iam.create_policy_version()
-            .policy_arn(&arn)
-            .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#)
-            .set_as_default(true)
-            .send()
-            .await
-            .unwrap();
-        let boundary = iam
-            .create_policy()
-            .policy_name("read-only-boundary")
-            .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#)
-            .send()
-            .await
-            .unwrap()
-            .policy()
-            .unwrap()
-            .arn()
-            .unwrap()
-            .to_owned();
-        (arn, boundary)
-    });
+    let policy_arn = cloud_harness::create_policy(
+        "versioned-policy",
+        &[
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+        ],
+    );
+    let boundary_arn = cloud_harness::create_policy(
+        "read-only-boundary",
+        &[
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+        ],
+    );
     let escalate = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:PassRole","lambda:CreateFunction","lambda:InvokeFunction"],"Resource":"*"}]}"#;
     for (role_name, bounded) in [("bounded-role", true), ("unbounded-role", false)] {
         let role = create_role(role_name, &[], &[("escalate", escalate)]);

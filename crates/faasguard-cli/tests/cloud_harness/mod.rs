@@ -213,6 +213,36 @@ pub fn create_role(name: &str, managed: &[&str], inline: &[(&str, &str)]) -> Str
     })
 }
 
+/// Creates a customer managed policy with `versions` (the last one becomes the default) and
+/// returns its ARN.
+pub fn create_policy(name: &str, versions: &[&str]) -> String {
+    let iam = aws_sdk_iam::Client::new(&sdk_config("us-east-1"));
+    runtime().block_on(async {
+        let arn = iam
+            .create_policy()
+            .policy_name(name)
+            .policy_document(versions[0])
+            .send()
+            .await
+            .unwrap()
+            .policy()
+            .unwrap()
+            .arn()
+            .unwrap()
+            .to_owned();
+        for doc in &versions[1..] {
+            iam.create_policy_version()
+                .policy_arn(&arn)
+                .policy_document(*doc)
+                .set_as_default(true)
+                .send()
+                .await
+                .unwrap();
+        }
+        arn
+    })
+}
+
 /// What to create a function with.
 #[derive(Default)]
 pub struct FnSpec<'a> {
