@@ -870,3 +870,71 @@ fn denied_iam_call_keeps_the_rest_of_the_role() {
         "{messages:?}"
     );
 }
+
+/// A corrupt package (zip magic, then garbage) is a diagnostic naming the entry it could not
+/// read, and a package over `--max-code-mib` is not downloaded at all (announced length
+/// checked first): both exit 2 while the configuration rules still run.
+#[test]
+fn corrupt_and_oversized_packages_are_reported() {
+    let region = "us-east-2";
+    let role = create_role("corrupt-role", &[], &[]);
+    let mut corrupt = b"PK\x03\x04".to_vec();
+    corrupt.extend_from_slice(&[0xAB; 64]);
+    create_function(
+        region,
+        FnSpec {
+            name: "corrupt-zip",
+            runtime: "nodejs12.x",
+            role: &role,
+            zip: corrupt.clone(),
+            ..FnSpec::default()
+        },
+    );
+    let server = code_server(HashMap::from([(
+        code_path(region, "corrupt-zip"),
+        Serve::Bytes(corrupt),
+    )]));
+    let run = |max_mib: &str| {
+        let out = faasguard()
+            .args(["cloud", "scan", "--format", "json", "--regions", region])
+            .args(["--max-code-mib", max_mib])
+            .args([
+                "--endpoint-url",
+                &moto().url,
+                "--code-endpoint-url",
+                &server.url,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        json_of(&out)
+    };
+    let report = run("1");
+    let arn = format!("arn:aws:lambda:{region}:{ACCOUNT}:function:corrupt-zip");
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert!(
+        diagnostics[0]["location"]["file"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{arn}.zip")),
+        "{diagnostics:?}"
+    );
+    assert!(rule_ids(&report).iter().any(|r| r == "FG-FN-001"));
+    let hits_before = server.hits.load(std::sync::atomic::Ordering::SeqCst);
+    let report = run("0");
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics[0]["location"]["file"], arn.as_str());
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("larger than 0 bytes"),
+        "{diagnostics:?}"
+    );
+    assert_eq!(
+        server.hits.load(std::sync::atomic::Ordering::SeqCst),
+        hits_before + 1,
+        "exactly one request for the oversized package"
+    );
+}
