@@ -54,17 +54,19 @@ pub(crate) async fn base_config(settings: &CloudSettings) -> SdkConfig {
     }
 }
 
-/// The account id behind a configuration (`sts:GetCallerIdentity`).
-async fn caller_account(config: &SdkConfig) -> Result<String, String> {
+/// The account id and ARN behind a configuration (`sts:GetCallerIdentity`).
+async fn caller_identity(config: &SdkConfig) -> Result<(String, String), String> {
     let sts = aws_sdk_sts::Client::new(config);
     let out = sts
         .get_caller_identity()
         .send()
         .await
         .map_err(|e| error_text(&e))?;
-    out.account()
+    let account = out
+        .account()
         .map(str::to_owned)
-        .ok_or_else(|| "GetCallerIdentity returned no account".to_owned())
+        .ok_or_else(|| "GetCallerIdentity returned no account".to_owned())?;
+    Ok((account, out.arn().unwrap_or_default().to_owned()))
 }
 
 /// The configuration for `role_arn`, assumed with the base credentials, and its account.
@@ -79,11 +81,12 @@ async fn assume(base: &SdkConfig, role_arn: &str) -> Result<Target, String> {
         .into_builder()
         .credentials_provider(SharedCredentialsProvider::new(provider))
         .build();
-    let account = caller_account(&config).await?;
+    let (account, _) = caller_identity(&config).await?;
     Ok(Target { account, config })
 }
 
-/// The partition of an ARN (`aws`, `aws-cn`, `aws-us-gov`), `aws` when it is not an ARN.
+/// The partition of an ARN (`aws`, `aws-cn`, `aws-us-gov`), `aws` when it is not an ARN
+/// (the caller's ARN decides the partition of the organisation's role ARNs).
 fn partition_of(arn: &str) -> &str {
     arn.split(':')
         .nth(1)
@@ -100,13 +103,16 @@ pub(crate) async fn targets(
 ) -> Vec<Target> {
     let mut out: Vec<Target> = Vec::new();
     let needs_caller = settings.assume_roles.is_empty() || settings.org_role.is_some();
-    let mut caller_arn_partition = "aws".to_owned();
+    let mut partition = "aws".to_owned();
     if needs_caller {
-        match caller_account(base).await {
-            Ok(account) => out.push(Target {
-                account,
-                config: base.clone(),
-            }),
+        match caller_identity(base).await {
+            Ok((account, arn)) => {
+                partition_of(&arn).clone_into(&mut partition);
+                out.push(Target {
+                    account,
+                    config: base.clone(),
+                });
+            }
             Err(message) => errors.push(ScopeError {
                 account: "caller".into(),
                 region: String::new(),
@@ -117,16 +123,13 @@ pub(crate) async fn targets(
     }
     let mut roles: Vec<String> = settings.assume_roles.clone();
     if let Some(name) = &settings.org_role {
-        if let Some(first) = settings.assume_roles.first() {
-            partition_of(first).clone_into(&mut caller_arn_partition);
-        }
         match org_accounts(base).await {
             Ok(ids) => {
                 for id in ids {
                     if out.iter().any(|t| t.account == id) {
                         continue;
                     }
-                    roles.push(format!("arn:{caller_arn_partition}:iam::{id}:role/{name}"));
+                    roles.push(format!("arn:{partition}:iam::{id}:role/{name}"));
                 }
             }
             Err(message) => errors.push(ScopeError {

@@ -938,3 +938,44 @@ fn corrupt_and_oversized_packages_are_reported() {
         "exactly one request for the oversized package"
     );
 }
+
+/// `cloud scan` writes SARIF like `scan`: version 2.1.0, one result per finding of the JSON
+/// report, located at the function ARN.
+#[test]
+fn scan_writes_sarif() {
+    let region = "eu-south-1";
+    let role = create_role("sarif-role", &["AdministratorAccess"], &[]);
+    create_function(
+        region,
+        FnSpec {
+            name: "sarif-fn",
+            runtime: "nodejs12.x",
+            role: &role,
+            zip: zip_of(&[("index.js", "exports.handler = async () => 1;\n")]),
+            ..FnSpec::default()
+        },
+    );
+    let run = |format: &str| {
+        let out = faasguard()
+            .args([
+                "cloud",
+                "scan",
+                "--no-code",
+                "--format",
+                format,
+                "--regions",
+                region,
+            ])
+            .args(["--endpoint-url", &moto().url])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        json_of(&out)
+    };
+    let report = run("json");
+    let sarif = run("sarif");
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), report["findings"].as_array().unwrap().len());
+    assert!(results.len() >= 2, "{results:?}");
+}
