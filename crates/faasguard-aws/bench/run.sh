@@ -54,7 +54,8 @@ measure() { # name, output file, command...
   /usr/bin/time -f '%U %S %M' -o "$work/$name.time" "$@" >"$out" 2>"$work/$name.err" || true
   end=$(date +%s.%N)
   after=$(wc -l <"$work/moto.log")
-  read -r user sys rss <"$work/$name.time"
+  # GNU time writes "Command exited with non-zero status N" first when the tool fails.
+  read -r user sys rss < <(tail -n 1 "$work/$name.time")
   python3 - "$name" "$start" "$end" "$user" "$sys" "$rss" "$((after - before))" <<'PY'
 import sys
 name, start, end, user, sys_, rss, calls = sys.argv[1:]
@@ -88,6 +89,7 @@ for path in glob.glob(sys.argv[1] + "/*.ocsf.json"):
             c[item["metadata"]["event_code"]] += 1
 print("prowler FAIL findings:", sum(c.values()), dict(sorted(c.items())))
 PY
+  tail -n 3 "$work/prowler.err"
 else
   echo "prowler: not installed (pip install prowler==5.46.0, then PROWLER=path)"
 fi
