@@ -181,12 +181,24 @@ async fn read_region(
             Box::pin(read_function(&client, conf, &account, &region, &today)).await
         });
     }
+    // Event source mappings: one paged listing for the whole region instead of one per function.
+    let mappings = {
+        let _permit = semaphore.acquire().await;
+        client
+            .list_event_source_mappings()
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+    };
     let mut functions = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         if let Ok(f) = joined {
             functions.push(f);
         }
     }
+    attach_mappings(&mut functions, mappings.map_err(|e| error_text(&e)));
     if settings.layer_code {
         read_layers(&client, &mut functions, &semaphore).await;
     }
@@ -338,7 +350,7 @@ async fn read_function(
 ) -> LiveFunction {
     let name = listed.function_name().unwrap_or_default().to_owned();
     let mut problems = Vec::new();
-    let (got, concurrency, policy, url, mappings, invoke_config, signing) = tokio::join!(
+    let (got, concurrency, policy, url, invoke_config, signing) = tokio::join!(
         client.get_function().function_name(&name).send(),
         client
             .get_function_concurrency()
@@ -346,13 +358,6 @@ async fn read_function(
             .send(),
         client.get_policy().function_name(&name).send(),
         client.get_function_url_config().function_name(&name).send(),
-        client
-            .list_event_source_mappings()
-            .function_name(&name)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>(),
         client
             .get_function_event_invoke_config()
             .function_name(&name)
@@ -380,15 +385,6 @@ async fn read_function(
     let reserved = apply_concurrency(&mut f, concurrency, &name, &mut problems);
     apply_policy(&mut f, policy, &name, &mut problems);
     let url_auth_type = apply_url(&mut f, url, &name, &mut problems);
-    match mappings {
-        Ok(list) => f
-            .events
-            .extend(list.iter().map(|m| mapping_event(m, &f.at))),
-        Err(e) => problems.push(format!(
-            "ListEventSourceMappings {name}: {}",
-            error_text(&e)
-        )),
-    }
     f.events.extend(policy_events(&f));
     apply_invoke_config(&mut f, invoke_config, &name, &mut problems);
     apply_signing(&mut f, signing, &name, &mut problems);
@@ -590,6 +586,44 @@ fn apply_url(
             problems.push(format!("GetFunctionUrlConfig {name}: {}", error_text(&e)));
             None
         }
+    }
+}
+
+/// Adds each event source mapping of the region to the function it invokes (matched on the
+/// unqualified function ARN), before the triggers named by the resource policy.
+fn attach_mappings(
+    functions: &mut [LiveFunction],
+    mappings: Result<Vec<aws_sdk_lambda::types::EventSourceMappingConfiguration>, String>,
+) {
+    let list = match mappings {
+        Ok(list) => list,
+        Err(message) => {
+            for f in functions {
+                f.problems
+                    .push(format!("ListEventSourceMappings: {message}"));
+            }
+            return;
+        }
+    };
+    for f in functions {
+        let events: Vec<EventSource> = list
+            .iter()
+            .filter(|m| {
+                m.function_arn()
+                    .is_some_and(|a| unqualified(a) == unqualified(&f.arn))
+            })
+            .map(|m| mapping_event(m, &f.function.at))
+            .collect();
+        f.function.events.splice(0..0, events);
+    }
+}
+
+/// A function ARN without its version or alias qualifier.
+fn unqualified(arn: &str) -> &str {
+    // arn:aws:lambda:region:account:function:name[:qualifier]
+    match arn.match_indices(':').nth(6) {
+        Some((i, _)) => &arn[..i],
+        None => arn,
     }
 }
 
@@ -814,6 +848,86 @@ mod tests {
         assert!(!uris[0].contains("Marker="));
         assert!(uris[1].ends_with("Marker=m1"), "{uris:?}");
         assert!(uris[2].ends_with("Marker=m2"), "{uris:?}");
+    }
+
+    fn live(arn: &str) -> LiveFunction {
+        let conf = FunctionConfiguration::builder()
+            .function_name("f")
+            .function_arn(arn)
+            .build();
+        LiveFunction {
+            function: base_function(&conf, "f", "123456789012", "us-east-1"),
+            name: "f".into(),
+            arn: arn.into(),
+            account: "123456789012".into(),
+            region: "us-east-1".into(),
+            runtime: None,
+            runtime_status: RuntimeStatus::Unknown,
+            architecture: None,
+            memory_mb: None,
+            timeout_s: None,
+            code_size: 0,
+            code_sha256: None,
+            last_modified: None,
+            last_invocation: None,
+            unused_days: None,
+            role: None,
+            url_auth_type: None,
+            layers: Vec::new(),
+            tags: BTreeMap::new(),
+            env_plaintext: false,
+            reserved_concurrency: None,
+            code_location: None,
+            layer_code: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// The region's event source mappings go to the function they invoke (an alias-qualified
+    /// ARN included), as SQS/Kinesis/DynamoDB triggers; a failed listing is a problem of every
+    /// function.
+    #[test]
+    fn mappings_attach_to_their_function() {
+        use aws_sdk_lambda::types::EventSourceMappingConfiguration as Esm;
+        let arn = "arn:aws:lambda:us-east-1:123456789012:function:f";
+        let mut functions = vec![
+            live(arn),
+            live("arn:aws:lambda:us-east-1:123456789012:function:g"),
+        ];
+        let list = vec![
+            Esm::builder()
+                .uuid("u1")
+                .function_arn(format!("{arn}:live"))
+                .event_source_arn("arn:aws:sqs:us-east-1:123456789012:orders")
+                .build(),
+            Esm::builder()
+                .uuid("u2")
+                .function_arn(arn)
+                .event_source_arn("arn:aws:kinesis:us-east-1:123456789012:stream/clicks")
+                .build(),
+        ];
+        attach_mappings(&mut functions, Ok(list));
+        let kinds: Vec<EventKind> = functions[0]
+            .function
+            .events
+            .iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(kinds, [EventKind::Sqs, EventKind::Kinesis]);
+        assert!(functions[1].function.events.is_empty());
+        attach_mappings(&mut functions, Err("AccessDeniedException: no".into()));
+        assert_eq!(
+            functions[1].problems,
+            ["ListEventSourceMappings: AccessDeniedException: no"]
+        );
+    }
+
+    /// Qualified ARNs (version, alias) match their function.
+    #[test]
+    fn unqualified_arns() {
+        let arn = "arn:aws:lambda:us-east-1:123456789012:function:f";
+        assert_eq!(unqualified(&format!("{arn}:live")), arn);
+        assert_eq!(unqualified(arn), arn);
     }
 
     /// Lifecycle dates decide the status; images and unknown identifiers are told apart.

@@ -979,3 +979,101 @@ fn scan_writes_sarif() {
     assert_eq!(results.len(), report["findings"].as_array().unwrap().len());
     assert!(results.len() >= 2, "{results:?}");
 }
+
+/// Triggers that only appear in the resource policy (an S3 bucket allowed to invoke) make the
+/// function asynchronously invoked, so the dead-letter rule applies — and an on-failure
+/// destination (GetFunctionEventInvokeConfig) satisfies it, as in IaC; a service principal
+/// without SourceArn/SourceAccount is reported.
+#[test]
+fn policy_triggers_and_destinations() {
+    let region = "ca-west-1";
+    let role = create_role("trigger-role", &[], &[]);
+    let lambda = aws_sdk_lambda::Client::new(&cloud_harness::sdk_config(region));
+    for (name, conditions, destination) in [
+        ("s3-no-dlq", true, false),
+        ("s3-with-destination", true, true),
+        ("s3-any-source", false, true),
+    ] {
+        create_function(
+            region,
+            FnSpec {
+                name,
+                runtime: "python3.12",
+                role: &role,
+                zip: zip_of(&[("app.py", "X = 1\n")]),
+                ..FnSpec::default()
+            },
+        );
+        cloud_harness::runtime().block_on(async {
+            let mut permission = lambda
+                .add_permission()
+                .function_name(name)
+                .statement_id("s3-invoke")
+                .action("lambda:InvokeFunction")
+                .principal("s3.amazonaws.com");
+            if conditions {
+                permission = permission
+                    .source_arn("arn:aws:s3:::uploads-bucket")
+                    .source_account(ACCOUNT);
+            }
+            permission.send().await.unwrap();
+            if destination {
+                lambda
+                    .put_function_event_invoke_config()
+                    .function_name(name)
+                    .destination_config(
+                        aws_sdk_lambda::types::DestinationConfig::builder()
+                            .on_failure(
+                                aws_sdk_lambda::types::OnFailure::builder()
+                                    .destination(format!("arn:aws:sqs:{region}:{ACCOUNT}:failed"))
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        });
+    }
+    let out = faasguard()
+        .args([
+            "cloud",
+            "scan",
+            "--format",
+            "json",
+            "--no-code",
+            "--select",
+            "FG-FN-010,FG-FN-005",
+        ])
+        .args(["--regions", region, "--endpoint-url", &moto().url])
+        .output()
+        .unwrap();
+    let report = json_of(&out);
+    assert_eq!(report["diagnostics"], serde_json::json!([]), "{report}");
+    let mut found: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["function"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("FG-FN-005".to_owned(), "s3-any-source".to_owned()),
+            ("FG-FN-010".to_owned(), "s3-no-dlq".to_owned()),
+        ]
+    );
+}
