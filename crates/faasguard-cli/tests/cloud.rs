@@ -1077,3 +1077,51 @@ fn policy_triggers_and_destinations() {
         ]
     );
 }
+
+/// `--profile` reads credentials from the shared credentials file (no credentials in the
+/// environment); a profile that does not exist is a clear error, not a silent fallback.
+#[test]
+fn profile_credentials_are_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let credentials = dir.path().join("credentials");
+    std::fs::write(
+        &credentials,
+        format!(
+            "[fgtest]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            cloud_harness::ACCESS_KEY,
+            cloud_harness::SECRET_KEY
+        ),
+    )
+    .unwrap();
+    let run = |profile: &str| {
+        faasguard()
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env("AWS_SHARED_CREDENTIALS_FILE", &credentials)
+            .args([
+                "cloud",
+                "inventory",
+                "--format",
+                "json",
+                "--regions",
+                "us-east-1",
+            ])
+            .args(["--profile", profile, "--max-attempts", "1"])
+            .args(["--endpoint-url", &moto().url])
+            .output()
+            .unwrap()
+    };
+    let out = run("fgtest");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json_of(&out)["accounts"], serde_json::json!([ACCOUNT]));
+    let out = run("no-such-profile");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("GetCallerIdentity failed"), "{stderr}");
+    assert!(stderr.contains("no-such-profile"), "{stderr}");
+}
