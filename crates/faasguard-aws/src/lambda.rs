@@ -350,7 +350,7 @@ async fn read_function(
 ) -> LiveFunction {
     let name = listed.function_name().unwrap_or_default().to_owned();
     let mut problems = Vec::new();
-    let (got, concurrency, policy, url, invoke_config, signing) = tokio::join!(
+    let (got, concurrency, policy, url, signing) = tokio::join!(
         client.get_function().function_name(&name).send(),
         client
             .get_function_concurrency()
@@ -358,10 +358,6 @@ async fn read_function(
             .send(),
         client.get_policy().function_name(&name).send(),
         client.get_function_url_config().function_name(&name).send(),
-        client
-            .get_function_event_invoke_config()
-            .function_name(&name)
-            .send(),
         client
             .get_function_code_signing_config()
             .function_name(&name)
@@ -386,7 +382,16 @@ async fn read_function(
     apply_policy(&mut f, policy, &name, &mut problems);
     let url_auth_type = apply_url(&mut f, url, &name, &mut problems);
     f.events.extend(policy_events(&f));
-    apply_invoke_config(&mut f, invoke_config, &name, &mut problems);
+    // Destinations matter only for asynchronous triggers: read them only then (one call fewer
+    // for most functions; the dead-letter rule looks at nothing else).
+    if f.events.iter().any(|e| e.kind.is_async()) {
+        let invoke_config = client
+            .get_function_event_invoke_config()
+            .function_name(&name)
+            .send()
+            .await;
+        apply_invoke_config(&mut f, invoke_config, &name, &mut problems);
+    }
     apply_signing(&mut f, signing, &name, &mut problems);
     let package_type = f.package_type.get().cloned().unwrap_or_default();
     let runtime = f.runtime.get().cloned();
