@@ -593,21 +593,7 @@ fn run_scan(args: &CloudScanArgs) -> Result<ExitCode> {
         };
         download_all(&inv, &download, args.jobs.max(1), &mut diagnostics)
     };
-    let mut findings = Vec::new();
-    let mut rules = Vec::new();
-    if let Some(expected) = &expected {
-        rules = integrity_rule_infos();
-        for f in &inv.functions {
-            match &f.code_sha256 {
-                Some(sha) if !expected.contains(sha) => findings.push(unrecorded_code_finding(
-                    &f.function.display_id(),
-                    &f.arn,
-                    sha,
-                )),
-                _ => {}
-            }
-        }
-    }
+    let (findings, rules) = integrity_findings(&inv, expected.as_ref());
     let mut targets: Vec<String> = inv
         .accounts
         .iter()
@@ -616,6 +602,11 @@ fn run_scan(args: &CloudScanArgs) -> Result<ExitCode> {
     if targets.is_empty() {
         targets.push("aws".to_owned());
     }
+    // The injection analysis reads packages from disk: a scratch directory, removed on return.
+    let work = tempfile::Builder::new()
+        .prefix("faasguard-cloud-")
+        .tempdir()
+        .context("cannot create a temporary directory for the injection analysis")?;
     let report = scan_inventory(
         &settings,
         InventoryScan {
@@ -625,8 +616,10 @@ fn run_scan(args: &CloudScanArgs) -> Result<ExitCode> {
             findings,
             rules,
             diagnostics,
+            work_dir: Some(work.path().to_path_buf()),
         },
     )?;
+    drop(work);
     crate::print_diagnostics(&report);
     let scan_args = ScanArgs {
         selection,
@@ -645,6 +638,30 @@ fn run_scan(args: &CloudScanArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// FG-INT-001 for every function whose deployed package no record holds (with the rule's
+/// metadata); nothing without records.
+fn integrity_findings(
+    inv: &CloudInventory,
+    expected: Option<&BTreeSet<String>>,
+) -> (
+    Vec<faasguard_core::Finding>,
+    Vec<faasguard_report::RuleInfo>,
+) {
+    let Some(expected) = expected else {
+        return (Vec::new(), Vec::new());
+    };
+    let findings = inv
+        .functions
+        .iter()
+        .filter_map(|f| {
+            let sha = f.code_sha256.as_deref()?;
+            (!expected.contains(sha))
+                .then(|| unrecorded_code_finding(&f.function.display_id(), &f.arn, sha))
+        })
+        .collect();
+    (findings, integrity_rule_infos())
 }
 
 /// One package to download: function code or a layer used by some functions.
@@ -720,6 +737,7 @@ fn download_all(
                                     functions: d.functions.clone(),
                                     display: format!("{}.zip", d.arn),
                                     bytes,
+                                    function_code: d.what == "code",
                                 });
                             }
                         }

@@ -140,7 +140,10 @@ fn scan_runs_the_iac_rules_and_scans_downloaded_code() {
     );
     let key_line = format!("const key = '{}{}';\n", "AKIA", "Q3EGV7K2MZ4R5X6T");
     let zip = zip_of(&[
-        ("index.js", &key_line),
+        (
+            "app.js",
+            &format!("{key_line}exports.handler = async () => key.length;\n"),
+        ),
         ("requirements.txt", "jsonpickle==1.4.1\n"),
     ]);
     create_function(
@@ -202,7 +205,7 @@ fn scan_runs_the_iac_rules_and_scans_downloaded_code() {
         .find(|f| f["rule_id"].as_str().unwrap().starts_with("FG-SEC"))
         .expect("the key in the package is found");
     let arn = format!("arn:aws:lambda:{region}:{ACCOUNT}:function:scan-bad");
-    assert_eq!(secret["location"]["file"], format!("{arn}.zip!/index.js"));
+    assert_eq!(secret["location"]["file"], format!("{arn}.zip!/app.js"));
     assert_eq!(secret["function"], format!("{ACCOUNT}/{region}/scan-bad"));
     assert_eq!(server.hits.load(std::sync::atomic::Ordering::SeqCst), 1);
     let vulnerable = report["findings"]
@@ -232,7 +235,10 @@ fn scan_rejects_truncated_and_altered_packages() {
     let role = create_role("integrity-dl-role", &[], &[]);
     let mut routes = HashMap::new();
     for (name, serve) in [("dl-truncated", 0), ("dl-altered", 1), ("dl-good", 2)] {
-        let zip = zip_of(&[("app.py", &format!("NAME = '{name}'\n"))]);
+        let zip = zip_of(&[(
+            "app.py",
+            &format!("NAME = '{name}'\n\ndef handler(event, context):\n    return NAME\n"),
+        )]);
         create_function(
             region,
             FnSpec {
@@ -911,15 +917,23 @@ fn corrupt_and_oversized_packages_are_reported() {
     };
     let report = run("1");
     let arn = format!("arn:aws:lambda:{region}:{ACCOUNT}:function:corrupt-zip");
+    // The secret scan cannot read the archive; the injection analysis then finds no handler in
+    // it. Both name the function (its ARN, or its package).
     let diagnostics = report["diagnostics"].as_array().unwrap();
-    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
     assert!(
-        diagnostics[0]["location"]["file"]
-            .as_str()
-            .unwrap()
-            .starts_with(&format!("{arn}.zip")),
+        diagnostics
+            .iter()
+            .any(|d| d["location"]["file"] == format!("{arn}.zip")
+                && d["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("cannot read zip archive")),
         "{diagnostics:?}"
     );
+    for d in diagnostics {
+        let file = d["location"]["file"].as_str().unwrap();
+        assert!(file.starts_with(&arn), "{diagnostics:?}");
+    }
     assert!(rule_ids(&report).iter().any(|r| r == "FG-FN-001"));
     let hits_before = server.hits.load(std::sync::atomic::Ordering::SeqCst);
     let report = run("0");
@@ -1124,4 +1138,52 @@ fn profile_credentials_are_used() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("GetCallerIdentity failed"), "{stderr}");
     assert!(stderr.contains("no-such-profile"), "{stderr}");
+}
+
+/// The injection analysis runs on the downloaded package of a function: the handler named by
+/// the live configuration (`app.handler`) passes the event to `os.system`, reported as
+/// FG-INJ-001 of the function inside `<ARN>.zip`, at the sink line.
+#[test]
+fn injection_analysis_runs_on_downloaded_code() {
+    let region = "il-central-1";
+    let role = create_role("injection-role", &[], &[]);
+    let code = zip_of(&[(
+        "app.py",
+        "import os\n\n\ndef handler(event, context):\n    name = event[\"queryStringParameters\"][\"file\"]\n    os.system(\"convert /tmp/\" + name + \" out.png\")\n    return {\"statusCode\": 200}\n",
+    )]);
+    create_function(
+        region,
+        FnSpec {
+            name: "inj-fn",
+            runtime: "python3.12",
+            role: &role,
+            zip: code.clone(),
+            ..FnSpec::default()
+        },
+    );
+    let server = code_server(HashMap::from([(
+        code_path(region, "inj-fn"),
+        Serve::Bytes(code),
+    )]));
+    let out = faasguard()
+        .args(["cloud", "scan", "--format", "json", "--scanners", "sast"])
+        .args(["--regions", region, "--endpoint-url", &moto().url])
+        .args(["--code-endpoint-url", &server.url])
+        .output()
+        .unwrap();
+    let report = json_of(&out);
+    assert_eq!(report["diagnostics"], serde_json::json!([]), "{report}");
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    let arn = format!("arn:aws:lambda:{region}:{ACCOUNT}:function:inj-fn");
+    assert_eq!(findings[0]["rule_id"], "FG-INJ-001");
+    assert_eq!(
+        findings[0]["function"],
+        format!("{ACCOUNT}/{region}/inj-fn")
+    );
+    assert_eq!(
+        findings[0]["location"]["file"],
+        format!("{arn}.zip!/app.py")
+    );
+    assert_eq!(findings[0]["location"]["line"], 6);
 }

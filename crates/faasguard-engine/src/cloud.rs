@@ -64,6 +64,9 @@ pub struct MemoryPackage {
     /// How its files are named in findings (`<function ARN>.zip`; entries `…zip!/path`).
     pub display: String,
     pub bytes: Vec<u8>,
+    /// The deployment package of `functions[0]` (not a layer): its handler is analysed for
+    /// injection when [`InventoryScan::work_dir`] is given.
+    pub function_code: bool,
 }
 
 /// Everything `scan_inventory` reads.
@@ -79,6 +82,9 @@ pub struct InventoryScan {
     pub rules: Vec<RuleInfo>,
     /// Problems met while building the inventory (denied APIs, failed downloads).
     pub diagnostics: Vec<Diagnostic>,
+    /// An empty scratch directory (made and removed by the caller) where function packages are
+    /// written for the injection analysis, which reads packages from disk; `None` skips it.
+    pub work_dir: Option<PathBuf>,
 }
 
 /// Runs the rules on an inventory that is not on disk and the secret, package and
@@ -92,7 +98,7 @@ pub fn scan_inventory(
         Some(path) => Some((path.clone(), crate::load_baseline(path)?)),
         None => None,
     };
-    let inventory = input.inventory;
+    let mut inventory = input.inventory;
     let checked = check_inventory(&inventory, &settings.rules);
     let mut raw = checked.findings;
     raw.extend(
@@ -102,30 +108,20 @@ pub fn scan_inventory(
             .filter(|f| rule_enabled(settings, &f.rule_id, &f.rule_name)),
     );
 
-    let scanner = crate::secrets::scanner(settings)?;
-    let dependency_rules_on = crate::vulns::dependency_rule_infos()
-        .iter()
-        .any(|r| rule_enabled(settings, &r.id, &r.name));
-    let consumers = Consumers {
-        secrets: scanner.as_ref(),
-        packages: settings.packages || dependency_rules_on,
-    };
     let owners = Owners::from_paths(input.packages.iter().flat_map(|p| {
         p.functions
             .iter()
             .map(|f| (PathBuf::from(&p.display), f.clone()))
     }));
-    let mut code = CodeScan::default();
-    if consumers.secrets.is_some() || consumers.packages {
-        for package in input.packages {
-            code.merge(scan_memory_package(
-                consumers,
-                &package.display,
-                package.bytes,
-                settings.code_limits,
-            ));
-        }
-    }
+    let mut work_diagnostics = Vec::new();
+    let sast_root = injection_root(
+        settings,
+        input.work_dir.as_deref(),
+        &input.packages,
+        &mut inventory,
+        &mut work_diagnostics,
+    );
+    let code = scan_packages(settings, input.packages)?;
     let mut rules_hit = crate::secrets::merge_findings(&mut raw, code.hits, &owners);
     let db_info = settings
         .vuln_db
@@ -140,6 +136,14 @@ pub fn scan_inventory(
     );
     raw.extend(packages.findings);
     rules_hit.extend(packages.rules_hit);
+    let mut skipped = code.skipped;
+    if let Some(root) = sast_root {
+        let injections = injection(settings, &inventory, root, &enabled)?;
+        raw.extend(injections.findings);
+        work_diagnostics.extend(injections.diagnostics);
+        rules_hit.extend(injections.rules_hit);
+        skipped.extend(injections.skipped);
+    }
     raw.sort_by(crate::finding_order);
 
     let suppressor = crate::suppress::Suppressor {
@@ -157,6 +161,7 @@ pub fn scan_inventory(
 
     let mut diagnostics = input.diagnostics;
     diagnostics.extend(code.diagnostics);
+    diagnostics.extend(work_diagnostics);
     diagnostics.extend(inventory.diagnostics.iter().cloned());
     diagnostics.extend(checked.internal_errors);
     diagnostics.sort();
@@ -177,11 +182,113 @@ pub fn scan_inventory(
         suppressed,
         diagnostics,
         rules,
-        skipped: code.skipped,
+        skipped,
         code: code.stats,
         vuln_db: db_info.filter(|_| !packages.packages.is_empty()),
         packages: packages.packages,
     })
+}
+
+/// The secret and package scans of the in-memory packages, with the engine's bounds.
+fn scan_packages(
+    settings: &ScanSettings,
+    packages: Vec<MemoryPackage>,
+) -> Result<CodeScan, EngineError> {
+    let scanner = crate::secrets::scanner(settings)?;
+    let dependency_rules_on = crate::vulns::dependency_rule_infos()
+        .iter()
+        .any(|r| rule_enabled(settings, &r.id, &r.name));
+    let consumers = Consumers {
+        secrets: scanner.as_ref(),
+        packages: settings.packages || dependency_rules_on,
+    };
+    let mut code = CodeScan::default();
+    if consumers.secrets.is_some() || consumers.packages {
+        for package in packages {
+            code.merge(scan_memory_package(
+                consumers,
+                &package.display,
+                package.bytes,
+                settings.code_limits,
+            ));
+        }
+    }
+    Ok(code)
+}
+
+/// Where the injection analysis reads the function packages from, once they are written there;
+/// `None` when no injection rule runs or no scratch directory was given.
+fn injection_root(
+    settings: &ScanSettings,
+    work_dir: Option<&std::path::Path>,
+    packages: &[MemoryPackage],
+    inventory: &mut Inventory,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<PathBuf> {
+    let injection_on = crate::sast::sast_rule_infos()
+        .iter()
+        .any(|r| rule_enabled(settings, &r.id, &r.name));
+    match work_dir {
+        Some(dir) if injection_on => write_function_packages(dir, packages, inventory, diagnostics),
+        _ => None,
+    }
+}
+
+/// The injection analysis of the functions whose packages are under `root`.
+fn injection(
+    settings: &ScanSettings,
+    inventory: &Inventory,
+    root: PathBuf,
+    enabled: &dyn Fn(&str) -> bool,
+) -> Result<crate::sast::SastOutcome, EngineError> {
+    let excludes = crate::walk::Excludes::new(&[])?;
+    Ok(crate::sast::analyze(
+        inventory,
+        &[(root, String::new())],
+        &[],
+        &excludes,
+        settings.sast_deps,
+        enabled,
+    ))
+}
+
+/// Writes each function's own package to `dir` under its display name and points the
+/// function's `code` at it, so that the injection analysis reads it like a package on disk
+/// (findings then name `<display>!/file`, as the secret scan does). Returns `dir` when at least
+/// one package was written.
+fn write_function_packages(
+    dir: &std::path::Path,
+    packages: &[MemoryPackage],
+    inventory: &mut Inventory,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<PathBuf> {
+    let mut written = false;
+    for package in packages.iter().filter(|p| p.function_code) {
+        let Some(owner) = package.functions.first() else {
+            continue;
+        };
+        let name = package.display.replace(['/', '\\'], "_");
+        let path = dir.join(&name);
+        if let Err(e) = std::fs::write(&path, &package.bytes) {
+            diagnostics.push(Diagnostic::new(
+                Location::file(package.display.clone()),
+                format!(
+                    "injection analysis skipped: cannot write {}: {e}",
+                    path.display()
+                ),
+            ));
+            continue;
+        }
+        for f in inventory
+            .functions
+            .iter_mut()
+            .filter(|f| &f.display_id() == owner)
+        {
+            f.code = faasguard_core::Attr::explicit(path.clone(), f.at.clone());
+        }
+        written = true;
+    }
+    written.then(|| dir.to_path_buf())
 }
 
 /// Every zip package (by content, not name) under the scan targets, honouring the excludes,
@@ -239,6 +346,7 @@ mod tests {
                     functions: vec!["1/r/fn".into()],
                     display: "arn:aws:lambda:r:1:function:fn.zip".into(),
                     bytes,
+                    function_code: true,
                 }],
                 findings: vec![unrecorded_code_finding("1/r/fn", "arn:f", "abc=")],
                 rules: integrity_rule_infos(),
