@@ -42,8 +42,9 @@ pub(crate) enum CloudCommand {
     /// List every deployed function: runtime (end-of-life flag), architecture, memory, timeout,
     /// code size, last modified, last invocation, role, URL auth type, layers, tags.
     Inventory(InventoryArgs),
-    /// Build the model from live configuration, download each package, and run the
-    /// configuration, IAM, secret and vulnerability rules (same formats and --fail-on as `scan`).
+    /// Build the model from live configuration, download each package and layer, and run the
+    /// configuration, IAM, secret, vulnerability and injection rules (same formats and
+    /// --fail-on as `scan`).
     Scan(CloudScanArgs),
 }
 
@@ -119,7 +120,8 @@ pub(crate) struct CloudScanArgs {
     /// Do not run these rules (ids, names or family prefixes; comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     ignore: Vec<String>,
-    /// Which analyses run: `config`, `iam`, `secret`, `vuln` (comma-separated) [default: all].
+    /// Which analyses run: `config`, `iam`, `secret`, `vuln`, `sast` (comma-separated)
+    /// [default: all].
     #[arg(long, value_delimiter = ',', value_name = "LIST", value_parser = ["config", "iam", "secret", "vuln", "sast"])]
     scanners: Vec<String>,
     /// The vulnerability database [default: as for `scan`].
@@ -144,7 +146,7 @@ pub(crate) struct CloudScanArgs {
     /// function whose CodeSha256 none of them holds is reported (FG-INT-001).
     #[arg(long, value_name = "FILE")]
     expect: Vec<PathBuf>,
-    /// Do not download function code (configuration, IAM and environment only).
+    /// Do not download function code or layers (configuration, IAM and environment only).
     #[arg(long)]
     no_code: bool,
     /// Packages larger than this many MiB are not downloaded (reported instead).
