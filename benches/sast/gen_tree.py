@@ -6,7 +6,15 @@ per copy, applied the same way in a handler and its local helper, so imports sti
 the code bytes reach --mb. No IaC is written by default (faasguard discovers handlers by shape);
 --iac adds the corpus's SAM template to every copy.
 
+--real DIR builds a tree of realistic file sizes instead: each service `svc-NNNNN/` holds one
+renamed copy of the corpus (its handlers and helpers) and about 500 kB of real JavaScript and
+Python taken from DIR (the installed npm packages and PyPI wheels of the secrets benchmark,
+benches/secrets/build_corpus.sh), laid out as the service's own modules under `lib/` (no
+`node_modules`/`site-packages` in their paths, so they count as first-party code).
+
     python3 benches/sast/gen_tree.py --out /var/tmp/faasguard-sast-bench/tree --mb 50
+    python3 benches/sast/gen_tree.py --out /var/tmp/faasguard-sast-bench/tree-real --mb 50 \
+        --real /var/tmp/faasguard-secrets-bench/corpus
 """
 import argparse
 import os
@@ -44,12 +52,46 @@ def rename(text, suffix, is_python):
     return PATTERN.sub(sub, text)
 
 
+REAL_PER_SERVICE = 500_000
+
+
+def real_files(root):
+    """Real code files under root (sorted), as (path under lib/, bytes): minified bundles,
+    type declarations and files over 1 MB left out."""
+    out = []
+    for dirpath, dirs, names in os.walk(root):
+        dirs.sort()
+        for n in sorted(names):
+            if not n.endswith(CODE_EXT) or n.endswith((".d.ts", ".min.js")):
+                continue
+            p = os.path.join(dirpath, n)
+            if os.path.getsize(p) > 1_000_000:
+                continue
+            rel = os.path.relpath(p, root).split(os.sep)
+            for marker in ("node_modules", "site-packages", "package"):
+                if marker in rel:
+                    i = len(rel) - 1 - rel[::-1].index(marker)
+                    rel = rel[i + 1:]
+                    break
+            else:
+                rel = rel[1:]
+            if rel:
+                with open(p, "rb") as fh:
+                    out.append(("/".join(rel), fh.read()))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--mb", type=float, default=50.0)
     ap.add_argument("--iac", action="store_true")
+    ap.add_argument("--real", help="directory of real code to mix in (see the module doc)")
     args = ap.parse_args()
+    real = real_files(args.real) if args.real else []
+    if args.real and not real:
+        raise SystemExit(f"no code files under {args.real}")
+    real_at = 0
     files = []
     for dirpath, _, names in os.walk(CORPUS):
         for n in names:
@@ -76,6 +118,19 @@ def main():
                 nfiles += 1
         if args.iac:
             shutil.copy(os.path.join(CORPUS, "template.yaml"), os.path.join(base, "template.yaml"))
+        added = 0
+        while real and added < REAL_PER_SERVICE and code_bytes < target:
+            rel, data = real[real_at % len(real)]
+            real_at += 1
+            p = os.path.join(base, "lib", rel)
+            if os.path.exists(p):
+                continue
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            with open(p, "wb") as fh:
+                fh.write(data)
+            added += len(data)
+            code_bytes += len(data)
+            nfiles += 1
         copies += 1
     print(f"copies={copies} code_files={nfiles} code_bytes={code_bytes}")
 

@@ -10,7 +10,9 @@
 # Env: BENCH_OUT (default /var/tmp/faasguard-sast-bench): venvs, results, tree.
 #      FAASGUARD_BIN: use this binary instead of building faasguard-cli in release into
 #      CARGO_TARGET_DIR (default /var/tmp/faasguard-bench-target).
-#      TREE_MB (default 50): size of the throughput tree's code; TREE_MB=0 skips the throughput run.
+#      TREE_MB (default 50): size of the throughput trees' code; TREE_MB=0 skips the throughput runs.
+#      SECRETS_CORPUS (default /var/tmp/faasguard-secrets-bench/corpus): real npm/PyPI code for the
+#      realistic tree (built with benches/secrets/build_corpus.sh when missing).
 #      TREE_PEERS=1: also time semgrep-local and bandit on the tree (slow; for context only).
 # faasguard counts as "not available" until `faasguard rules` lists FG-INJ rules. Peers that can
 # reach the network run in a loopback-only network namespace (unshare -n; needs root). Nothing is
@@ -93,18 +95,30 @@ cat "$RES/versions.txt"
 # named by IaC) and without IaC (handlers discovered by shape) ---
 if [[ "$TREE_MB" != 0 ]]; then
   # regenerated when the size or the corpus labels change
-  STAMP="mb=$TREE_MB labels=$(sha1sum "$CORPUS/labels.json" | cut -c1-12)"
-  if [[ ! -s "$OUT/tree.txt" ]] || ! grep -q "^$STAMP " "$OUT/tree.txt"; then
-    echo "$STAMP $(python3 "$HERE/gen_tree.py" --out "$TREE" --mb "$TREE_MB")" > "$OUT/tree.txt"
-    python3 "$HERE/gen_tree.py" --out "$TREE-iac" --mb "$TREE_MB" --iac > /dev/null
+  SECRETS_CORPUS="${SECRETS_CORPUS:-/var/tmp/faasguard-secrets-bench/corpus}"
+  if [[ ! -d "$SECRETS_CORPUS" ]]; then
+    BENCH_OUT="$(dirname "$SECRETS_CORPUS")" "$REPO/benches/secrets/build_corpus.sh"
+  fi
+  STAMP="mb=$TREE_MB labels=$(sha1sum "$CORPUS/labels.json" "$HERE/gen_tree.py" | cut -c1-12 | tr '\n' ' ')"
+  if [[ ! -s "$OUT/tree.txt" ]] || ! grep -qF "$STAMP" "$OUT/tree.txt"; then
+    { echo "$STAMP"
+      echo "tree $(python3 "$HERE/gen_tree.py" --out "$TREE" --mb "$TREE_MB")"
+      python3 "$HERE/gen_tree.py" --out "$TREE-iac" --mb "$TREE_MB" --iac > /dev/null
+      echo "tree-real $(python3 "$HERE/gen_tree.py" --out "$TREE-real" --mb "$TREE_MB" --real "$SECRETS_CORPUS")"
+      python3 "$HERE/gen_tree.py" --out "$TREE-real-iac" --mb "$TREE_MB" --real "$SECRETS_CORPUS" --iac > /dev/null
+    } > "$OUT/tree.txt"
   fi
   cp "$OUT/tree.txt" "$RES/tree.txt"
-  find "$TREE" "$TREE-iac" -type f -print0 | xargs -0 cat > /dev/null
+  find "$TREE" "$TREE-iac" "$TREE-real" "$TREE-real-iac" -type f -print0 | xargs -0 cat > /dev/null
   if [[ "$FG_AVAILABLE" == 1 ]]; then
     timed tree-iac-faasguard "$FG" scan --format json --fail-on none "${FG_ONLY[@]}" --jobs 1 \
       --output "$RES/tree-iac-faasguard.json" "$TREE-iac"
     timed tree-faasguard "$FG" scan --format json --fail-on none "${FG_ONLY[@]}" --jobs 1 \
       --output "$RES/tree-faasguard.json" "$TREE"
+    timed tree-real-iac-faasguard "$FG" scan --format json --fail-on none "${FG_ONLY[@]}" --jobs 1 \
+      --output "$RES/tree-real-iac-faasguard.json" "$TREE-real-iac"
+    timed tree-real-faasguard "$FG" scan --format json --fail-on none "${FG_ONLY[@]}" --jobs 1 \
+      --output "$RES/tree-real-faasguard.json" "$TREE-real"
   fi
   if [[ "${TREE_PEERS:-0}" == 1 ]]; then
     timed tree-semgrep-local "${NETLESS[@]}" "${SEMGREP_ENV[@]}" "$OUT/semgrep-venv/bin/semgrep" scan \
@@ -117,3 +131,5 @@ fi
 python3 "$HERE/score.py" --results "$RES" --details | tee "$RES/score.txt"
 echo
 python3 "$HERE/score.py" --results "$RES" --set holdout | tee "$RES/score-holdout.txt"
+echo
+python3 "$HERE/score.py" --results "$RES" --set holdout2 | tee "$RES/score-holdout2.txt"
