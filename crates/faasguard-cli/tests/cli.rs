@@ -409,8 +409,8 @@ fn rules_lists_every_rule() {
     }
 }
 
-/// `faasguard rules --format json` is a JSON array with one entry per rule (structural and
-/// secret rules), docs included.
+/// `faasguard rules --format json` is a JSON array with one entry per rule (structural, secret,
+/// injection, dependency and integrity rules), docs included.
 #[test]
 fn rules_json() {
     let r = run(&["rules", "--format", "json"]);
@@ -420,9 +420,10 @@ fn rules_json() {
     let secret_rules = faasguard_secrets::builtin_rules().unwrap();
     assert_eq!(
         list.len(),
-        faasguard_rules::all_rules().len() + secret_rules.len() + 7 + 2,
-        "structural, secret, the seven injection and the two dependency rules"
+        faasguard_rules::all_rules().len() + secret_rules.len() + 7 + 2 + 1,
+        "structural, secret, the seven injection, the two dependency rules and the integrity rule"
     );
+    assert!(list.iter().any(|e| e["id"] == "FG-INT-001"));
     assert!(list.iter().any(|e| e["id"] == "FG-DEP-001"));
     let aws = list
         .iter()
