@@ -1187,3 +1187,63 @@ fn injection_analysis_runs_on_downloaded_code() {
     );
     assert_eq!(findings[0]["location"]["line"], 6);
 }
+
+/// Account-level failures are clear errors, not empty inventories: expired credentials
+/// (STS `ExpiredToken`) and `--regions all` when EC2 DescribeRegions is denied.
+#[test]
+fn expired_credentials_and_denied_region_listing() {
+    let expired = fault_proxy(Box::new(|_line: &str, _head: &str, body: &[u8]| {
+        String::from_utf8_lossy(body)
+            .contains("Action=GetCallerIdentity")
+            .then(|| {
+                (
+                    403,
+                    "text/xml",
+                    "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error></ErrorResponse>".to_owned(),
+                )
+            })
+    }));
+    let out = faasguard()
+        .args([
+            "cloud",
+            "inventory",
+            "--format",
+            "json",
+            "--regions",
+            "us-east-1",
+        ])
+        .args(["--endpoint-url", &expired.url])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("GetCallerIdentity failed: ExpiredToken: The security token included in the request is expired"),
+        "{stderr}"
+    );
+
+    let denied = fault_proxy(Box::new(|_line: &str, _head: &str, body: &[u8]| {
+        String::from_utf8_lossy(body)
+            .contains("Action=DescribeRegions")
+            .then(|| {
+                (
+                    403,
+                    "text/xml",
+                    "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors></Response>".to_owned(),
+                )
+            })
+    }));
+    let out = faasguard()
+        .args(["cloud", "inventory", "--format", "json", "--regions", "all"])
+        .args(["--endpoint-url", &denied.url])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let inv = json_of(&out);
+    assert_eq!(inv["errors"][0]["operation"], "DescribeRegions");
+    assert_eq!(
+        inv["errors"][0]["message"],
+        "HTTP 403: UnauthorizedOperation: You are not authorized to perform this operation."
+    );
+    assert_eq!(inv["functions"], serde_json::json!([]));
+}
