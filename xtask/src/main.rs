@@ -67,6 +67,10 @@ fn gen_docs(check: bool) -> Result<ExitCode> {
         "Dependency rules (FG-DEP)",
         &faasguard_engine::dependency_rule_infos(),
     ));
+    generated.push_str(&engine_rules_markdown(
+        "Integrity rules (FG-INT, preview)",
+        &faasguard_engine::integrity_rule_infos(),
+    ));
     generated.push_str(&secrets_markdown(secrets));
     if check {
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
