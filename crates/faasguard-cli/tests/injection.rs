@@ -22,6 +22,18 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `faasguard scan -f json --scanners sast ROOT`.
+fn sast_json(root: &Path) -> (i32, String, String) {
+    run(&[
+        "scan",
+        "-f",
+        "json",
+        "--scanners",
+        "sast",
+        root.to_str().unwrap(),
+    ])
+}
+
 fn write(root: &Path, rel: &str, text: &str) {
     let path = root.join(rel);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -102,14 +114,7 @@ fn sanitized_and_constant_look_alikes_are_silent() {
         "src/app.py",
         "import os\n\n\ndef handler(event, context):\n    size = int(event[\"queryStringParameters\"][\"size\"])\n    os.system(\"convert -resize \" + str(size) + \" in.png out.png\")\n    os.system(\"rm -f /tmp/cache\")\n    return {\"statusCode\": 200}\n",
     );
-    let (code, out, err) = run(&[
-        "scan",
-        "-f",
-        "json",
-        "--scanners",
-        "sast",
-        dir.path().to_str().unwrap(),
-    ]);
+    let (code, out, err) = sast_json(dir.path());
     assert_eq!(code, 0, "{err}");
     let report: Value = serde_json::from_str(&out).unwrap();
     assert!(report["findings"].as_array().unwrap().is_empty(), "{out}");
@@ -147,14 +152,7 @@ fn handlers_are_discovered_without_iac() {
         "index.js",
         "exports.handler = async (event, context) => {\n  const expr = JSON.parse(event.body).expr;\n  return { statusCode: 200, body: String(eval(expr)) };\n};\n",
     );
-    let (code, out, err) = run(&[
-        "scan",
-        "-f",
-        "json",
-        "--scanners",
-        "sast",
-        dir.path().to_str().unwrap(),
-    ]);
+    let (code, out, err) = sast_json(dir.path());
     assert_eq!(code, 1, "{err}");
     let report: Value = serde_json::from_str(&out).unwrap();
     let f = &report["findings"][0];
@@ -175,14 +173,7 @@ fn discovery_honours_the_ignore_file() {
         "exports.handler = async (event) => eval(event.body);\n",
     );
     write(dir.path(), ".faasguardignore", "legacy/\n");
-    let (code, out, err) = run(&[
-        "scan",
-        "-f",
-        "json",
-        "--scanners",
-        "sast",
-        dir.path().to_str().unwrap(),
-    ]);
+    let (code, out, err) = sast_json(dir.path());
     assert_eq!(code, 0, "{err}");
     let report: Value = serde_json::from_str(&out).unwrap();
     assert!(report["findings"].as_array().unwrap().is_empty(), "{out}");
@@ -234,14 +225,7 @@ fn handler_inside_a_zip_package_is_analysed() {
     ]);
     std::fs::create_dir_all(dir.path().join("build")).unwrap();
     std::fs::write(dir.path().join("build/resize.zip"), package).unwrap();
-    let (_, out, err) = run(&[
-        "scan",
-        "-f",
-        "json",
-        "--scanners",
-        "sast",
-        dir.path().to_str().unwrap(),
-    ]);
+    let (_, out, err) = sast_json(dir.path());
     let report: Value = serde_json::from_str(&out).unwrap();
     let findings = report["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 1, "{findings:?} {err}");
@@ -277,14 +261,7 @@ fn corrupt_package_is_a_diagnostic() {
         "src/app.py",
         "def handler(event, context):\n    eval(event['body'])\n",
     );
-    let (code, out, err) = run(&[
-        "scan",
-        "-f",
-        "json",
-        "--scanners",
-        "sast",
-        dir.path().to_str().unwrap(),
-    ]);
+    let (code, out, err) = sast_json(dir.path());
     assert_eq!(code, 2, "{err}");
     let report: Value = serde_json::from_str(&out).unwrap();
     let diagnostics = report["diagnostics"].as_array().unwrap();

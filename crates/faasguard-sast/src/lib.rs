@@ -166,6 +166,26 @@ pub fn analyze_all(files: &dyn SourceFiles, handlers: &[Handler], limits: Limits
         .collect()
 }
 
+/// Whether a URL built from `prefix` and then event data keeps a fixed origin: the prefix is
+/// `scheme://host` followed by `/`, `?` or `#`, so what follows cannot change the host. A host
+/// holding one of `placeholders` (a language's interpolation characters) is not fixed.
+pub(crate) fn fixes_origin(prefix: &str, placeholders: &[char]) -> bool {
+    let Some((scheme, rest)) = prefix.split_once("://") else {
+        return false;
+    };
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '+')
+    {
+        return false;
+    }
+    rest.find(['/', '?', '#']).is_some_and(|i| {
+        let authority = &rest[..i];
+        !authority.is_empty() && !authority.contains(placeholders)
+    })
+}
+
 /// Discovers the handler-shaped functions of a code directory (as [`handler::discover`]) and
 /// analyses each, file by file: a handler's file is read once for both, and parsed files are
 /// shared as in [`analyze_all`]. Results are sorted by file, then function.

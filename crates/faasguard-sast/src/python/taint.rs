@@ -1563,22 +1563,10 @@ fn is_constant_value(expr: &Expr, depth: usize) -> bool {
     }
 }
 
-/// `scheme://host` followed by `/`, `?` or `#`: what follows cannot change the host.
+/// `scheme://host` followed by `/`, `?` or `#` (see [`crate::fixes_origin`]), with this
+/// language's placeholder characters.
 fn fixes_origin(prefix: &str) -> bool {
-    let Some((scheme, rest)) = prefix.split_once("://") else {
-        return false;
-    };
-    if scheme.is_empty()
-        || !scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '+')
-    {
-        return false;
-    }
-    rest.find(['/', '?', '#']).is_some_and(|i| {
-        let authority = &rest[..i];
-        !authority.is_empty() && !authority.contains(['{', '%', '\\'])
-    })
+    crate::fixes_origin(prefix, &['{', '%', '\\'])
 }
 
 /// The variable at the root of `a.b[c].d`.
