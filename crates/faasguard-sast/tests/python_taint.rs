@@ -80,6 +80,21 @@ fn kind_name(kind: SinkKind) -> String {
     format!("{kind:?}")
 }
 
+/// Each finding as (kind, sink, file of the sink).
+fn sinks_reached(analysis: &faasguard_sast::Analysis) -> Vec<(SinkKind, &str, &str)> {
+    analysis
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.kind,
+                f.sink.as_str(),
+                f.path.last().unwrap().file.as_str(),
+            )
+        })
+        .collect()
+}
+
 /// Every fixture's findings are exactly its `# expect:` lines (kind and sink), with no
 /// problems, and every path starts at the event and ends at the sink. The handler is `handler`
 /// unless a `# function:` line names another.
@@ -186,17 +201,7 @@ fn path_steps_have_locations() {
 fn local_imports_are_followed() {
     let analysis = run_dir(&fixtures().join("local_import"), "app.py", false);
     assert!(analysis.problems.is_empty(), "{:?}", analysis.problems);
-    let summary: Vec<(SinkKind, &str, &str)> = analysis
-        .findings
-        .iter()
-        .map(|f| {
-            (
-                f.kind,
-                f.sink.as_str(),
-                f.path.last().unwrap().file.as_str(),
-            )
-        })
-        .collect();
+    let summary = sinks_reached(&analysis);
     assert_eq!(
         summary,
         vec![
@@ -398,17 +403,7 @@ fn assigned_handler_is_explained() {
 #[test]
 fn vendored_dependencies_are_not_first_party() {
     let analysis = run_dir(&fixtures().join("vendored_dependency"), "app.py", false);
-    let summary: Vec<(SinkKind, &str, &str)> = analysis
-        .findings
-        .iter()
-        .map(|f| {
-            (
-                f.kind,
-                f.sink.as_str(),
-                f.path.last().unwrap().file.as_str(),
-            )
-        })
-        .collect();
+    let summary = sinks_reached(&analysis);
     assert_eq!(
         summary,
         vec![

@@ -2859,30 +2859,35 @@ mod tests {
                 .find(|(p, _)| *p == path)
                 .map(|(_, text)| (*text).to_string())
         };
-        let resolve = |from: &str, spec: &str| resolve_package_path(&read, from, spec);
-        assert_eq!(
-            resolve("src/a.js", "plain").as_deref(),
-            Some("node_modules/plain/index.js")
-        );
-        assert_eq!(
-            resolve("a.js", "withmain").as_deref(),
-            Some("node_modules/withmain/dist/main.js")
-        );
-        assert_eq!(
-            resolve("a.js", "@scope/tool").as_deref(),
-            Some("node_modules/@scope/tool/index.js")
-        );
-        assert_eq!(
-            resolve("a.js", "@scope/tool/lib/run").as_deref(),
-            Some("node_modules/@scope/tool/lib/run.js")
-        );
-        assert_eq!(
-            resolve("src/x/a.js", "near").as_deref(),
-            Some("src/node_modules/near/index.js")
-        );
-        assert_eq!(resolve("a.js", "near"), None);
-        assert_eq!(resolve("a.js", "fs"), None);
-        assert_eq!(resolve("a.js", "../plain"), None);
+        let cases: [(&str, &str, Option<&str>); 8] = [
+            ("src/a.js", "plain", Some("node_modules/plain/index.js")),
+            (
+                "a.js",
+                "withmain",
+                Some("node_modules/withmain/dist/main.js"),
+            ),
+            (
+                "a.js",
+                "@scope/tool",
+                Some("node_modules/@scope/tool/index.js"),
+            ),
+            (
+                "a.js",
+                "@scope/tool/lib/run",
+                Some("node_modules/@scope/tool/lib/run.js"),
+            ),
+            ("src/x/a.js", "near", Some("src/node_modules/near/index.js")),
+            ("a.js", "near", None),
+            ("a.js", "fs", None),
+            ("a.js", "../plain", None),
+        ];
+        for (from, spec, want) in cases {
+            assert_eq!(
+                resolve_package_path(&read, from, spec).as_deref(),
+                want,
+                "{spec} from {from}"
+            );
+        }
     }
 
     /// Only patterns anchored at both ends without a repeated `.` constrain the whole value.
