@@ -176,9 +176,18 @@ async fn read_region(
         let account = account.to_owned();
         let region = region.to_owned();
         let today = metrics::day_string(settings.now_epoch_s);
+        let invoke_config = settings.invoke_config;
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await;
-            Box::pin(read_function(&client, conf, &account, &region, &today)).await
+            Box::pin(read_function(
+                &client,
+                conf,
+                &account,
+                &region,
+                &today,
+                invoke_config,
+            ))
+            .await
         });
     }
     // Event source mappings: one paged listing for the whole region instead of one per function.
@@ -201,6 +210,13 @@ async fn read_region(
     attach_mappings(&mut functions, mappings.map_err(|e| error_text(&e)));
     if settings.layer_code {
         read_layers(&client, &mut functions, &semaphore).await;
+    }
+    if settings.trails && !functions.is_empty() {
+        let trails = {
+            let _permit = semaphore.acquire().await;
+            crate::trails::read(config, settings, region).await
+        };
+        apply_trails(&mut functions, trails);
     }
     if settings.metrics && !functions.is_empty() {
         let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
@@ -347,6 +363,7 @@ async fn read_function(
     account: &str,
     region: &str,
     today: &str,
+    always_invoke_config: bool,
 ) -> LiveFunction {
     let name = listed.function_name().unwrap_or_default().to_owned();
     let mut problems = Vec::new();
@@ -383,8 +400,9 @@ async fn read_function(
     let url_auth_type = apply_url(&mut f, url, &name, &mut problems);
     f.events.extend(policy_events(&f));
     // Destinations matter only for asynchronous triggers: read them only then (one call fewer
-    // for most functions; the dead-letter rule looks at nothing else).
-    if f.events.iter().any(|e| e.kind.is_async()) {
+    // for most functions; FG-FN-010 looks at nothing else), unless the opt-in FG-FN-019 asks
+    // about every function.
+    if always_invoke_config || f.events.iter().any(|e| e.kind.is_async()) {
         let invoke_config = client
             .get_function_event_invoke_config()
             .function_name(&name)
@@ -420,6 +438,29 @@ async fn read_function(
         layer_code: Vec::new(),
         problems,
         function: f,
+    }
+}
+
+/// Whether a trail records each function's invocations; a region whose trails could not be
+/// read leaves it unknown and says so on each function.
+fn apply_trails(
+    functions: &mut [LiveFunction],
+    trails: Result<crate::trails::RegionTrails, String>,
+) {
+    match trails {
+        Ok(trails) => {
+            for f in functions {
+                f.function.invoke_logging = match trails.covering(&f.arn) {
+                    Some(trail) => Attr::explicit(true, Location::file(trail.to_owned())),
+                    None => Attr::explicit(false, ptr(&f.function.at, "/DataEvents")),
+                };
+            }
+        }
+        Err(message) => {
+            for f in functions {
+                f.problems.push(message.clone());
+            }
+        }
     }
 }
 

@@ -25,6 +25,7 @@ mod metrics;
 mod policy;
 mod query;
 mod regions;
+mod trails;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -66,6 +67,10 @@ impl std::fmt::Debug for ProgressSink {
 }
 
 /// Validated settings of one cloud inventory.
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent switches of what to read, not a state machine"
+)]
 #[derive(Debug, Clone)]
 pub struct CloudSettings {
     /// A named profile of the shared config/credentials files; `None` = the default chain.
@@ -97,6 +102,13 @@ pub struct CloudSettings {
     /// Read where each layer's package can be downloaded (`GetLayerVersionByArn`) for
     /// `cloud scan`.
     pub layer_code: bool,
+    /// Read the CloudTrail trails of each region, to know whether a trail records each
+    /// function's invocations (`cloud scan`).
+    pub trails: bool,
+    /// Read every function's event-invoke configuration (its on-failure destination), not only
+    /// that of functions with an asynchronous trigger: one more call per function, for the
+    /// opt-in rule FG-FN-019.
+    pub invoke_config: bool,
     /// Told about each region as it is read.
     pub progress: Option<ProgressSink>,
 }
@@ -118,6 +130,8 @@ impl CloudSettings {
             now_epoch_s: 0,
             metrics: true,
             layer_code: false,
+            trails: false,
+            invoke_config: false,
             progress: None,
         }
     }

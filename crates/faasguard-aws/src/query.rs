@@ -1,8 +1,10 @@
-//! Signed calls in the AWS Query protocol (form-encoded POST, XML answer) for the two calls
-//! faasguard makes outside the Lambda/IAM/STS/Organizations SDK clients: EC2 `DescribeRegions`
-//! and CloudWatch `GetMetricData`. The EC2 crate is the largest AWS crate to compile; the
-//! current CloudWatch crate speaks only the CBOR protocol, which moto does not serve, while
-//! CloudWatch itself still answers the Query protocol. Signing is SigV4 (`aws-sigv4`, already
+//! Signed calls for the few operations faasguard makes outside the Lambda/IAM/STS/Organizations
+//! SDK clients: in the AWS Query protocol (form-encoded POST, XML answer) EC2 `DescribeRegions`
+//! and CloudWatch `GetMetricData`; in the JSON 1.1 protocol CloudTrail `DescribeTrails`,
+//! `GetTrailStatus` and `GetEventSelectors`. The EC2 crate is the largest AWS crate to compile;
+//! the current CloudWatch crate speaks only the CBOR protocol, which moto does not serve, while
+//! CloudWatch itself still answers the Query protocol; three CloudTrail calls do not pay for a
+//! crate. Signing is SigV4 (`aws-sigv4`, already
 //! in the SDK's dependency graph); retries back off on throttling and 5xx answers.
 
 use std::fmt::Write as _;
@@ -15,6 +17,7 @@ use aws_sigv4::sign::v4;
 use crate::CloudSettings;
 
 const CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
+const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
 /// One Query-protocol service as it is called.
 #[derive(Debug, Clone)]
@@ -28,8 +31,8 @@ pub(crate) struct QueryClient {
 }
 
 impl QueryClient {
-    /// A client of `service` (`ec2`, `monitoring`) in the configuration's region, with its
-    /// credentials resolved now.
+    /// A client of `service` (`ec2`, `monitoring`, `cloudtrail`) in the configuration's region,
+    /// with its credentials resolved now.
     pub(crate) async fn new(
         config: &aws_config::SdkConfig,
         settings: &CloudSettings,
@@ -39,6 +42,17 @@ impl QueryClient {
             .region()
             .map_or(crate::accounts::DEFAULT_REGION, |r| r.as_ref())
             .to_owned();
+        QueryClient::in_region(config, settings, service, &region).await
+    }
+
+    /// A client of `service` in `region`.
+    pub(crate) async fn in_region(
+        config: &aws_config::SdkConfig,
+        settings: &CloudSettings,
+        service: &'static str,
+        region: &str,
+    ) -> Result<QueryClient, String> {
+        let region = region.to_owned();
         let provider = config
             .credentials_provider()
             .ok_or_else(|| "no credentials".to_owned())?;
@@ -64,12 +78,32 @@ impl QueryClient {
     /// answer of a 200, or `Code: Message` of the last failure.
     pub(crate) async fn call(&self, body: String) -> Result<String, String> {
         let this = self.clone();
-        tokio::task::spawn_blocking(move || this.call_blocking(&body))
+        tokio::task::spawn_blocking(move || this.call_blocking(&body, CONTENT_TYPE, None))
             .await
             .map_err(|e| format!("{} call task: {e}", self.service))?
     }
 
-    fn call_blocking(&self, body: &str) -> Result<String, String> {
+    /// POSTs a JSON 1.1 request (`target` is the `X-Amz-Target` header) and returns the JSON
+    /// answer of a 200, or `Type: message` of the last failure.
+    pub(crate) async fn call_json(
+        &self,
+        target: &'static str,
+        body: String,
+    ) -> Result<String, String> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            this.call_blocking(&body, JSON_CONTENT_TYPE, Some(target))
+        })
+        .await
+        .map_err(|e| format!("{} call task: {e}", self.service))?
+    }
+
+    fn call_blocking(
+        &self,
+        body: &str,
+        content_type: &str,
+        target: Option<&str>,
+    ) -> Result<String, String> {
         let identity = self.credentials.clone().into();
         let agent = crate::download::agent(self.timeout);
         let mut last_error = String::new();
@@ -86,7 +120,10 @@ impl QueryClient {
                 .build()
                 .map_err(|e| e.to_string())?
                 .into();
-            let headers = [("content-type", CONTENT_TYPE)];
+            let mut headers = vec![("content-type", content_type)];
+            if let Some(target) = target {
+                headers.push(("x-amz-target", target));
+            }
             let signable = SignableRequest::new(
                 "POST",
                 self.url.as_str(),
@@ -97,7 +134,10 @@ impl QueryClient {
             let (instructions, _) = sign(signable, &params)
                 .map_err(|e| e.to_string())?
                 .into_parts();
-            let mut request = agent.post(&self.url).header("content-type", CONTENT_TYPE);
+            let mut request = agent.post(&self.url);
+            for (name, value) in &headers {
+                request = request.header(*name, *value);
+            }
             for (name, value) in instructions.headers() {
                 request = request.header(name, value);
             }
@@ -168,8 +208,19 @@ fn unescape(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// `Code: Message` of a Query error answer, else its first 200 characters.
+/// `Code: Message` of a Query error answer (`__type: message` of a JSON one), else its first
+/// 200 characters.
 pub(crate) fn error_message(xml: &str) -> String {
+    if let Ok(json) = serde_json::from_str::<serde_json::Value>(xml) {
+        let field = |k: &str| json.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        let ty = field("__type").map(|t| t.rsplit('#').next().unwrap_or_default().to_owned());
+        let message = field("message").or_else(|| field("Message"));
+        match (ty, message) {
+            (Some(t), Some(m)) => return format!("{t}: {m}"),
+            (Some(t), None) => return t,
+            _ => {}
+        }
+    }
     let code = elements(xml, "Code").into_iter().next();
     let message = elements(xml, "Message").into_iter().next();
     match (code, message) {
@@ -192,6 +243,8 @@ mod tests {
         assert_eq!(elements(xml, "x"), ["a & b"]);
         let err = "<Response><Errors><Error><Code>AuthFailure</Code><Message>bad key</Message></Error></Errors></Response>";
         assert_eq!(error_message(err), "AuthFailure: bad key");
+        let err = r#"{"__type":"com.amazonaws#TrailNotFoundException","message":"no trail"}"#;
+        assert_eq!(error_message(err), "TrailNotFoundException: no trail");
         assert_eq!(form_value("a b/c=d"), "a%20b%2Fc%3Dd");
     }
 }

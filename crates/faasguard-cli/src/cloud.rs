@@ -576,6 +576,11 @@ fn run_scan(args: &CloudScanArgs) -> Result<ExitCode> {
     let mut cloud = cloud_settings(&args.aws)?;
     cloud.metrics = false;
     cloud.layer_code = !args.no_code;
+    {
+        use faasguard_rules::rules::function::{InvokeNotLogged, NoDeadLetter};
+        cloud.trails = settings.rules.is_enabled(&InvokeNotLogged::META);
+        cloud.invoke_config = settings.rules.is_enabled(&NoDeadLetter::META);
+    }
     let inv = collect_blocking(&cloud)?;
     end_progress(&cloud);
     eprintln!("{}", summary_line(&inv));

@@ -203,11 +203,18 @@ fn settings_for(selection: &Selection) -> Result<ScanSettings> {
             })
             .copied()
             .collect();
-        let ids = resolve_rules(families).map_err(anyhow::Error::msg)?;
         settings.rules.select = if settings.rules.select.is_empty() {
-            ids
+            resolve_rules(families.iter().copied()).map_err(anyhow::Error::msg)?
         } else {
-            settings.rules.select.intersection(&ids).cloned().collect()
+            // By prefix, so that an opt-in rule named in --select stays selected.
+            let keep = |id: &String| families.iter().any(|f| id.starts_with(&format!("{f}-")));
+            settings
+                .rules
+                .select
+                .iter()
+                .filter(|id| keep(id))
+                .cloned()
+                .collect()
         };
         if settings.rules.select.is_empty() {
             bail!("--scanners and --select leave no rule to run");

@@ -1092,6 +1092,124 @@ fn policy_triggers_and_destinations() {
     );
 }
 
+/// `RULE function-name` of every finding of a `--no-code` cloud scan of `region` with
+/// `--select select`, sorted; the scan must have no diagnostics.
+fn rule_and_function(region: &str, select: &str) -> Vec<String> {
+    let out = faasguard()
+        .args([
+            "cloud",
+            "scan",
+            "--format",
+            "json",
+            "--no-code",
+            "--select",
+            select,
+        ])
+        .args(["--regions", region, "--endpoint-url", &moto().url])
+        .output()
+        .unwrap();
+    let report = json_of(&out);
+    assert_eq!(report["diagnostics"], serde_json::json!([]), "{report}");
+    let mut found: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let function = f["function"].as_str().unwrap().rsplit('/').next().unwrap();
+            format!("{} {function}", f["rule_id"].as_str().unwrap())
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// FG-FN-020 reads the region's trails: a logging trail whose advanced selector names one
+/// function covers it and not its neighbour; a stopped trail with an all-functions selector
+/// covers nothing. The opt-in rules run only when selected: FG-FN-019 then also reads the
+/// event-invoke configuration of functions without an asynchronous trigger, so an on-failure
+/// destination counts; FG-FN-018 reports the function outside a VPC. FG-FN-017 reports the
+/// function with variables and no key.
+#[test]
+fn trails_and_opt_in_rules() {
+    let region = "eu-south-2";
+    let role = create_role("trail-role", &[], &[]);
+    let mut arns = HashMap::new();
+    for name in ["logged-fn", "unlogged-fn"] {
+        let arn = create_function(
+            region,
+            FnSpec {
+                name,
+                runtime: "python3.12",
+                role: &role,
+                zip: zip_of(&[("app.py", "X = 1\n")]),
+                env: &[("STAGE", "prod")],
+                ..FnSpec::default()
+            },
+        );
+        arns.insert(name, arn);
+    }
+    let lambda = aws_sdk_lambda::Client::new(&cloud_harness::sdk_config(region));
+    cloud_harness::runtime().block_on(async {
+        lambda
+            .put_function_event_invoke_config()
+            .function_name("logged-fn")
+            .destination_config(
+                aws_sdk_lambda::types::DestinationConfig::builder()
+                    .on_failure(
+                        aws_sdk_lambda::types::OnFailure::builder()
+                            .destination(format!("arn:aws:sqs:{region}:{ACCOUNT}:failed"))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+    cloud_harness::create_bucket("trail-logs-eu-south-2");
+    let trail = |name: &str, selectors: serde_json::Value, start: bool| {
+        cloud_harness::create_trail(region, name, "trail-logs-eu-south-2", &selectors, start);
+    };
+    trail(
+        "one-function",
+        serde_json::json!({"AdvancedEventSelectors": [{"Name": "logged", "FieldSelectors": [
+            {"Field": "eventCategory", "Equals": ["Data"]},
+            {"Field": "resources.type", "Equals": ["AWS::Lambda::Function"]},
+            {"Field": "resources.ARN", "Equals": [arns["logged-fn"]]}]}]}),
+        true,
+    );
+    trail(
+        "stopped",
+        serde_json::json!({"EventSelectors": [{"ReadWriteType": "All", "DataResources": [
+            {"Type": "AWS::Lambda::Function", "Values": ["arn:aws:lambda"]}]}]}),
+        false,
+    );
+    let run = |select: &str| rule_and_function(region, select);
+    assert_eq!(run("FG-FN-020"), ["FG-FN-020 unlogged-fn"]);
+    assert_eq!(
+        run("FG-FN-017,FG-FN-018,FG-FN-019"),
+        [
+            "FG-FN-017 logged-fn",
+            "FG-FN-017 unlogged-fn",
+            "FG-FN-018 logged-fn",
+            "FG-FN-018 unlogged-fn",
+            "FG-FN-019 unlogged-fn",
+        ]
+    );
+    // A family selection leaves the opt-in rules off.
+    let family = run("FG-FN");
+    assert!(
+        !family
+            .iter()
+            .any(|f| f.starts_with("FG-FN-018") || f.starts_with("FG-FN-019")),
+        "{family:?}"
+    );
+    assert!(
+        family.contains(&"FG-FN-020 unlogged-fn".to_owned()),
+        "{family:?}"
+    );
+}
+
 /// `--profile` reads credentials from the shared credentials file (no credentials in the
 /// environment); a profile that does not exist is a clear error, not a silent fallback.
 #[test]

@@ -279,8 +279,10 @@ pub fn resolve_selector(key: &str) -> Result<Vec<String>, String> {
         .find(|p| p.eq_ignore_ascii_case(key.trim_end_matches('-')))
     {
         let dash = format!("{prefix}-");
+        // Opt-in rules are turned on only by their own id or name.
         return Ok(crate::rule_catalog()
             .into_iter()
+            .filter(|r| r.status != "opt-in")
             .map(|r| r.info.id)
             .filter(|id| id.starts_with(&dash))
             .collect());
@@ -432,5 +434,27 @@ mod tests {
             "LOW".parse::<FailOn>(),
             Ok(FailOn::AtOrAbove(Severity::Low))
         );
+    }
+
+    /// A family prefix leaves opt-in rules out; their own id or name selects them, and the rule
+    /// settings run them only when so selected.
+    #[test]
+    fn opt_in_rules_need_their_own_name() {
+        let family = resolve_selector("FG-FN").unwrap();
+        assert!(family.contains(&"FG-FN-017".to_owned()));
+        assert!(!family.contains(&"FG-FN-018".to_owned()));
+        assert_eq!(
+            resolve_selector("function-outside-vpc").unwrap(),
+            ["FG-FN-018"]
+        );
+        let meta = &faasguard_rules::rules::function::OutsideVpc::META;
+        let mut rules = faasguard_rules::RuleSettings::default();
+        assert!(!rules.is_enabled(meta));
+        rules.select = family.into_iter().collect();
+        assert!(!rules.is_enabled(meta));
+        rules.select.insert("FG-FN-018".to_owned());
+        assert!(rules.is_enabled(meta));
+        rules.ignore.insert("function-outside-vpc".to_owned());
+        assert!(!rules.is_enabled(meta));
     }
 }

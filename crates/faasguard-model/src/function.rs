@@ -263,6 +263,11 @@ pub struct Function {
     pub dead_letters: Vec<DeadLetter>,
     pub events: Vec<EventSource>,
     pub vpc: Attr<bool>,
+    /// Whether a CloudTrail trail records the function's `Invoke` calls as data events: true or
+    /// false at the trail that decides it; absent when no trail is known (a template without
+    /// one), unresolved when a trail's selectors could not be read.
+    #[serde(default)]
+    pub invoke_logging: Attr<bool>,
     pub tags: BTreeMap<String, String>,
     /// The code directory or package file on disk, resolved against the defining file.
     pub code: Attr<PathBuf>,
@@ -297,6 +302,7 @@ impl Function {
             dead_letters: Vec::new(),
             events: Vec::new(),
             vpc: Attr::absent(),
+            invoke_logging: Attr::absent(),
             tags: BTreeMap::new(),
             code: Attr::absent(),
             package_type: Attr::default_value("Zip".to_owned()),

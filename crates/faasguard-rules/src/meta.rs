@@ -29,6 +29,10 @@ impl Family {
 pub enum Status {
     Preview,
     Stable,
+    /// Stable, but off unless selected by id or name (`--select FG-FN-018`): checks that peer
+    /// tools make and that some teams want, whose findings are noise for most functions.
+    /// A family prefix (`--select FG-FN`) does not turn them on.
+    OptIn,
     Deprecated,
 }
 
@@ -37,6 +41,7 @@ impl Status {
         match self {
             Status::Preview => "preview",
             Status::Stable => "stable",
+            Status::OptIn => "opt-in",
             Status::Deprecated => "deprecated",
         }
     }
@@ -133,10 +138,11 @@ impl RuleSettings {
         if self.ignore.contains(meta.id) || self.ignore.contains(meta.name) {
             return false;
         }
-        if !self.select.is_empty()
-            && !self.select.contains(meta.id)
-            && !self.select.contains(meta.name)
-        {
+        let selected = self.select.contains(meta.id) || self.select.contains(meta.name);
+        if meta.status == Status::OptIn {
+            return selected;
+        }
+        if !self.select.is_empty() && !selected {
             return false;
         }
         self.preview || meta.status != Status::Preview

@@ -121,6 +121,15 @@ const TABLE: &[(&str, &[Fmt])] = &[
     // Layer version permissions: `AWS::Lambda::LayerVersionPermission` (SAM, CloudFormation),
     // `layers.<name>.allowedAccounts` (serverless.yml), `aws_lambda_layer_version_permission`.
     ("FG-FN-016", AWS),
+    ("FG-FN-017", AWS),
+    ("FG-FN-018", AWS),
+    // The good cases: a DeadLetterConfig (onError, dead_letter_config) or an on-failure
+    // destination; SAM also has a function with an S3 trigger, which is FG-FN-010's.
+    ("FG-FN-019", AWS),
+    // Trails are read from CloudFormation and SAM templates (`AWS::CloudTrail::Trail`) and from
+    // the live account; serverless.yml and Terraform trails (`resources`, `aws_cloudtrail`)
+    // are not loaded yet, so those functions never carry the fact.
+    ("FG-FN-020", &[Fmt::Sam, Fmt::Cfn]),
     // IAM rules read the AWS execution role; Azure identities are FG-AZ-002's.
     ("FG-IAM-001", AWS),
     ("FG-IAM-002", AWS),
@@ -312,6 +321,10 @@ rule_tests! {
     fn_014_function_url_cors_wildcard => "FG-FN-014",
     fn_015_code_signing_not_configured => "FG-FN-015",
     fn_016_layer_shared_publicly => "FG-FN-016",
+    fn_017_environment_without_customer_key => "FG-FN-017",
+    fn_018_function_outside_vpc => "FG-FN-018",
+    fn_019_no_dead_letter => "FG-FN-019",
+    fn_020_invoke_not_logged => "FG-FN-020",
     iam_001_action_wildcard => "FG-IAM-001",
     iam_002_service_wildcard => "FG-IAM-002",
     iam_003_resource_wildcard_on_write => "FG-IAM-003",

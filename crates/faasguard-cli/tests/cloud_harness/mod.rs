@@ -379,6 +379,71 @@ pub fn put_invocations(region: &str, name: &str, timestamp: &str, value: u32) {
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
 }
 
+/// Creates an S3 bucket (path style over plain HTTP; moto does not check signatures).
+pub fn create_bucket(name: &str) {
+    let auth = format!(
+        "AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/20261124/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0000"
+    );
+    let (status, answer) = http_request(
+        "PUT",
+        &format!("{}/{name}", moto().url),
+        &[("Authorization", &auth)],
+        b"",
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+}
+
+/// One CloudTrail call (JSON 1.1 over plain HTTP) in `region`; the answer's JSON.
+pub fn cloudtrail(region: &str, operation: &str, body: &serde_json::Value) -> serde_json::Value {
+    let auth = format!(
+        "AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/20261124/{region}/cloudtrail/aws4_request, SignedHeaders=host, Signature=0000"
+    );
+    let target = format!("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.{operation}");
+    let (status, answer) = http_request(
+        "POST",
+        &format!("{}/", moto().url),
+        &[
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("X-Amz-Target", &target),
+            ("Authorization", &auth),
+        ],
+        body.to_string().as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(
+        status,
+        200,
+        "{operation}: {}",
+        String::from_utf8_lossy(&answer)
+    );
+    serde_json::from_slice(&answer).unwrap_or(serde_json::Value::Null)
+}
+
+/// Creates a single-region trail writing to `bucket`, puts its event selectors (an object with
+/// `EventSelectors` and/or `AdvancedEventSelectors`) and starts it when `start`.
+pub fn create_trail(
+    region: &str,
+    name: &str,
+    bucket: &str,
+    selectors: &serde_json::Value,
+    start: bool,
+) {
+    cloudtrail(
+        region,
+        "CreateTrail",
+        &serde_json::json!({"Name": name, "S3BucketName": bucket}),
+    );
+    let mut body = serde_json::json!({"TrailName": name});
+    if let (Some(b), Some(sel)) = (body.as_object_mut(), selectors.as_object()) {
+        b.extend(sel.clone());
+    }
+    cloudtrail(region, "PutEventSelectors", &body);
+    if start {
+        cloudtrail(region, "StartLogging", &serde_json::json!({"Name": name}));
+    }
+}
+
 /// The `Code.Location` path (and query) Lambda gives for a function, for the code server.
 pub fn code_path(region: &str, name: &str) -> String {
     let lambda = aws_sdk_lambda::Client::new(&sdk_config(region));

@@ -51,6 +51,7 @@
 mod links;
 mod policy;
 mod sam;
+mod trails;
 mod view;
 
 use std::cell::RefCell;
@@ -403,6 +404,7 @@ const LOADED_TYPES: &[&str] = &[
     "AWS::IAM::Policy",
     "AWS::IAM::ManagedPolicy",
     "AWS::IAM::RolePolicy",
+    "AWS::CloudTrail::Trail",
 ];
 
 /// Why a resource `Type` is unknown, when it is: not of the `Provider::Service::Resource` (or
@@ -535,9 +537,9 @@ impl<'c, 'a> Loader<'c, 'a> {
         }
     }
 
-    fn run(mut self) -> Vec<Function> {
-        let resources = self.ctx.resources.clone();
-        for (id, res, ty) in &resources {
+    /// The template's roles, with the policies attached to them by separate resources.
+    fn load_roles(&mut self, resources: &[(&'a str, Slot<'a>, &'a str)]) {
+        for (id, res, ty) in resources {
             if *ty == "AWS::IAM::Role"
                 && let Ok(props) = self.properties(id, res)
             {
@@ -545,7 +547,7 @@ impl<'c, 'a> Loader<'c, 'a> {
                 self.roles.insert(id, role);
             }
         }
-        for (id, res, ty) in &resources {
+        for (id, res, ty) in resources {
             if matches!(
                 *ty,
                 "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" | "AWS::IAM::RolePolicy"
@@ -554,6 +556,11 @@ impl<'c, 'a> Loader<'c, 'a> {
                 self.attached_policy(id, ty, &props);
             }
         }
+    }
+
+    fn run(mut self) -> Vec<Function> {
+        let resources = self.ctx.resources.clone();
+        self.load_roles(&resources);
         let mut functions = Vec::new();
         let mut index: HashMap<&str, usize> = HashMap::new();
         // Per function: the layers its `Layers` names (a logical id or a literal ARN).
@@ -636,6 +643,7 @@ impl<'c, 'a> Loader<'c, 'a> {
             self.layer_permission(id, res, &layer_keys, &mut functions);
         }
         self.link_events(&resources, &mut functions);
+        self.link_trails(&resources, &mut functions);
         functions
     }
 
