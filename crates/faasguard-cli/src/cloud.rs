@@ -4,7 +4,7 @@
 //! this module turns flags into its settings, prints inventories, downloads packages on a few
 //! threads, and hands everything to the engine's `scan_inventory`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
@@ -627,6 +627,8 @@ fn run_scan(args: &CloudScanArgs) -> Result<ExitCode> {
         },
     )?;
     drop(work);
+    let mut report = report;
+    attach_cloud_facts(&mut report, &inv);
     crate::print_diagnostics(&report);
     let scan_args = ScanArgs {
         selection,
@@ -645,6 +647,36 @@ fn run_scan(args: &CloudScanArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Adds what the cloud reported to each function of the report (matched by display id), for
+/// assurance policies and the store.
+fn attach_cloud_facts(report: &mut faasguard_report::Report, inv: &CloudInventory) {
+    let by_id: HashMap<String, &faasguard_aws::LiveFunction> = inv
+        .functions
+        .iter()
+        .map(|f| (f.function.display_id(), f))
+        .collect();
+    for summary in &mut report.functions {
+        let Some(f) = by_id.get(&summary.id) else {
+            continue;
+        };
+        summary.cloud = Some(faasguard_report::CloudFacts {
+            arn: f.arn.clone(),
+            account: f.account.clone(),
+            region: f.region.clone(),
+            tags: f.tags.clone(),
+            code_sha256: f.code_sha256.clone(),
+            reserved_concurrency: f.reserved_concurrency,
+            unused_days: f.unused_days,
+            last_invocation: f.last_invocation.clone(),
+            role: f.role.clone(),
+            url_auth_type: f.url_auth_type.clone(),
+            layers: f.layers.clone(),
+            last_modified: f.last_modified.clone(),
+            problems: f.problems.clone(),
+        });
+    }
 }
 
 /// FG-INT-001 for every function whose deployed package no record holds (with the rule's

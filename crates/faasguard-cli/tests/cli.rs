@@ -93,7 +93,7 @@ fn no_iac_exits_0_with_empty_json_report() {
     let r = run(&["scan", path_arg(&fix_no_iac.path), "--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let report = r.json();
-    assert_eq!(report["schema_version"], "1.1.0");
+    assert_eq!(report["schema_version"], "1.2.0");
     assert_eq!(report["tool"]["name"], "faasguard");
     assert_eq!(report["functions"], Value::Array(vec![]));
     assert_eq!(report["findings"], Value::Array(vec![]));

@@ -181,6 +181,21 @@ fn scan_runs_the_iac_rules_and_scans_downloaded_code() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(report["diagnostics"], serde_json::json!([]));
+    // Every function carries what the cloud said about it (for assurance and the store).
+    let functions = report["functions"].as_array().unwrap();
+    assert!(!functions.is_empty());
+    for f in functions {
+        let cloud = &f["cloud"];
+        assert_eq!(cloud["account"], ACCOUNT, "{f}");
+        assert!(
+            cloud["arn"]
+                .as_str()
+                .unwrap()
+                .starts_with("arn:aws:lambda:"),
+            "{f}"
+        );
+        assert!(cloud["code_sha256"].is_string(), "{f}");
+    }
     let ids = rule_ids(&report);
     for id in [
         "FG-IAM-006",

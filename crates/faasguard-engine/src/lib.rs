@@ -503,6 +503,7 @@ fn summary(f: &Function) -> FunctionSummary {
         name: f.id.name.clone(),
         runtime: f.runtime.get().cloned(),
         location: f.at.clone(),
+        cloud: None,
     }
 }
 

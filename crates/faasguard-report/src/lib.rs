@@ -27,6 +27,8 @@ mod rules;
 mod sarif;
 mod table;
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +38,7 @@ pub use format::{Format, ParseFormatError, ReportError, Writer, WriterOptions, w
 pub use json::json_schema;
 
 /// Version of the JSON report schema. Bump on any incompatible change.
-pub const SCHEMA_VERSION: &str = "1.1.0";
+pub const SCHEMA_VERSION: &str = "1.2.0";
 
 /// Everything one scan found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -195,6 +197,46 @@ pub struct FunctionSummary {
     pub name: Option<String>,
     pub runtime: Option<String>,
     pub location: Location,
+    /// What the cloud reports about a deployed function (`faasguard cloud scan`); absent for
+    /// functions read from files. Function Assurance policies and the store read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<CloudFacts>,
+}
+
+/// Live facts of a deployed function, as read from the cloud provider's API.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CloudFacts {
+    pub arn: String,
+    pub account: String,
+    pub region: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// Base64 SHA-256 of the deployment package, as Lambda reports it (`CodeSha256`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_sha256: Option<String>,
+    /// Reserved concurrency; 0 means the function cannot be invoked (blocked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved_concurrency: Option<i32>,
+    /// Days since the last invocation (the whole window when there was none); absent when
+    /// metrics were not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unused_days: Option<u32>,
+    /// The last day with invocations (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_invocation: Option<String>,
+    /// The execution role's ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// `NONE` or `AWS_IAM` when the function has a URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url_auth_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    /// What could not be read for this function (`GetPolicy: AccessDeniedException …`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
 }
 
 /// A finding that was not reported, and why.

@@ -83,6 +83,7 @@ fn function(id: &str, source: &str, runtime: Option<&str>, location: Location) -
         name: id.rsplit_once('#').map(|(_, n)| n.to_owned()),
         runtime: runtime.map(str::to_owned),
         location,
+        cloud: None,
     }
 }
 
