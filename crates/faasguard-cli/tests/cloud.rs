@@ -127,6 +127,20 @@ fn inventory_lists_every_column() {
 /// secret in an environment variable; the downloaded package (served by the loopback code
 /// server through --code-endpoint-url, checked against CodeSha256) is scanned for secrets and
 /// vulnerable packages (bundled snapshot), found inside the zip; exit code 1 at --fail-on high.
+/// Every function of a cloud-scan report carries what the cloud said about it (for assurance
+/// and the store).
+fn assert_cloud_facts(report: &Value) {
+    let functions = report["functions"].as_array().unwrap();
+    assert!(!functions.is_empty());
+    for f in functions {
+        let cloud = &f["cloud"];
+        assert_eq!(cloud["account"], ACCOUNT, "{f}");
+        let arn = cloud["arn"].as_str().unwrap();
+        assert!(arn.starts_with("arn:aws:lambda:"), "{f}");
+        assert!(cloud["code_sha256"].is_string(), "{f}");
+    }
+}
+
 #[test]
 fn scan_runs_the_iac_rules_and_scans_downloaded_code() {
     let region = "us-west-2";
@@ -181,21 +195,7 @@ fn scan_runs_the_iac_rules_and_scans_downloaded_code() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(report["diagnostics"], serde_json::json!([]));
-    // Every function carries what the cloud said about it (for assurance and the store).
-    let functions = report["functions"].as_array().unwrap();
-    assert!(!functions.is_empty());
-    for f in functions {
-        let cloud = &f["cloud"];
-        assert_eq!(cloud["account"], ACCOUNT, "{f}");
-        assert!(
-            cloud["arn"]
-                .as_str()
-                .unwrap()
-                .starts_with("arn:aws:lambda:"),
-            "{f}"
-        );
-        assert!(cloud["code_sha256"].is_string(), "{f}");
-    }
+    assert_cloud_facts(&report);
     let ids = rule_ids(&report);
     for id in [
         "FG-IAM-006",
