@@ -19,6 +19,7 @@
 
 mod accounts;
 mod download;
+mod enforce;
 mod iam;
 mod lambda;
 mod metrics;
@@ -33,6 +34,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 pub use download::{DownloadError, DownloadSettings, download_code, rewrite_host, sha256_base64};
+pub use enforce::{BLOCK_TAG, BlockOutcome, BlockTag, EnforceError, Enforcer, UnblockOutcome};
 pub use policy::{decode_policy_text, resource_policy_permissions};
 
 /// Which regions to read.
