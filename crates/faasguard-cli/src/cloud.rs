@@ -110,7 +110,29 @@ pub(crate) struct InventoryArgs {
 #[derive(Debug, Args)]
 pub(crate) struct CloudScanArgs {
     #[command(flatten)]
-    aws: AwsArgs,
+    input: CloudScanInput,
+    /// Report format [default: table].
+    #[arg(long, short, value_parser = parse_format)]
+    format: Option<Format>,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity [default: high].
+    #[arg(long, value_parser = parse_fail_on, value_name = "critical|high|medium|low|info|none")]
+    fail_on: Option<FailOn>,
+    /// A baseline or previous JSON report whose findings are suppressed.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Never colour the output.
+    #[arg(long, alias = "no-colour")]
+    no_color: bool,
+}
+
+/// What a cloud scan reads and runs (shared by `cloud scan` and `assure`).
+#[derive(Debug, Args)]
+pub(crate) struct CloudScanInput {
+    #[command(flatten)]
+    pub(crate) aws: AwsArgs,
     /// Use this configuration file (faasguard.toml) for rule selection and knobs.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -127,25 +149,10 @@ pub(crate) struct CloudScanArgs {
     /// The vulnerability database [default: as for `scan`].
     #[arg(long, value_name = "FILE")]
     db: Option<PathBuf>,
-    /// Report format [default: table].
-    #[arg(long, short, value_parser = parse_format)]
-    format: Option<Format>,
-    /// Write the report to this file instead of standard output.
-    #[arg(long, short)]
-    output: Option<PathBuf>,
-    /// Exit 1 when a finding is at or above this severity [default: high].
-    #[arg(long, value_parser = parse_fail_on, value_name = "critical|high|medium|low|info|none")]
-    fail_on: Option<FailOn>,
-    /// A baseline or previous JSON report whose findings are suppressed.
-    #[arg(long, value_name = "FILE")]
-    baseline: Option<PathBuf>,
-    /// Never colour the output.
-    #[arg(long, alias = "no-colour")]
-    no_color: bool,
     /// Digest records written by `faasguard scan --record` (repeatable): every deployed
     /// function whose CodeSha256 none of them holds is reported (FG-INT-001).
     #[arg(long, value_name = "FILE")]
-    expect: Vec<PathBuf>,
+    pub(crate) expect: Vec<PathBuf>,
     /// Do not download function code or layers (configuration, IAM and environment only).
     #[arg(long)]
     no_code: bool,
@@ -169,7 +176,7 @@ pub(crate) fn run(command: &CloudCommand) -> Result<ExitCode> {
     }
 }
 
-fn now_epoch_s() -> Result<i64> {
+pub(crate) fn now_epoch_s() -> Result<i64> {
     if let Ok(today) = crate::today()
         && std::env::var_os("FAASGUARD_TODAY").is_some()
     {
@@ -198,7 +205,7 @@ fn day_number(date: &str) -> Option<i64> {
     Some(era * 146_097 + doe - 719_468)
 }
 
-fn cloud_settings(aws: &AwsArgs) -> Result<CloudSettings> {
+pub(crate) fn cloud_settings(aws: &AwsArgs) -> Result<CloudSettings> {
     let regions = if aws.regions.iter().any(|r| r.eq_ignore_ascii_case("all")) {
         if aws.regions.len() > 1 {
             bail!("--regions takes `all` or a list of regions, not both");
@@ -531,7 +538,7 @@ pub(crate) fn write_record(settings: &ScanSettings, path: &Path) -> Result<usize
 }
 
 /// The digests held by the record files.
-fn read_records(paths: &[PathBuf]) -> Result<BTreeSet<String>> {
+pub(crate) fn read_records(paths: &[PathBuf]) -> Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
     for path in paths {
         let text = std::fs::read_to_string(path)
@@ -548,34 +555,78 @@ fn read_records(paths: &[PathBuf]) -> Result<BTreeSet<String>> {
 }
 
 fn run_scan(args: &CloudScanArgs) -> Result<ExitCode> {
-    let selection = Selection {
+    let (report, settings, format) = scan_report(
+        &args.input,
+        args.fail_on,
+        args.baseline.clone(),
+        args.format,
+        None,
+    )?;
+    crate::print_diagnostics(&report);
+    let scan_args = ScanArgs {
+        selection: selection_of(&args.input),
+        format: Some(format),
+        output: args.output.clone(),
+        fail_on: args.fail_on,
+        baseline: args.baseline.clone(),
+        no_color: args.no_color,
+        record: None,
+    };
+    crate::write_report(&report, format, &scan_args)?;
+    Ok(if !report.diagnostics.is_empty() {
+        ExitCode::from(2)
+    } else if has_failing_findings(&report, settings.fail_on) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn selection_of(input: &CloudScanInput) -> Selection {
+    Selection {
         paths: Vec::new(),
-        config: args.config.clone(),
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        scanners: args.scanners.clone(),
+        config: input.config.clone(),
+        select: input.select.clone(),
+        ignore: input.ignore.clone(),
+        scanners: input.scanners.clone(),
         jobs: None,
         sast_deps: false,
-        db: args.db.clone(),
-    };
+        db: input.db.clone(),
+    }
+}
+
+/// Runs a cloud scan in process and returns its report (with each function's cloud facts),
+/// the scan settings and the output format. `window_days` reads CloudWatch invocation
+/// metrics over that many days (for the days unused); `None` skips them.
+pub(crate) fn scan_report(
+    input: &CloudScanInput,
+    fail_on: Option<FailOn>,
+    baseline: Option<PathBuf>,
+    format: Option<Format>,
+    window_days: Option<u32>,
+) -> Result<(faasguard_report::Report, ScanSettings, Format)> {
+    let selection = selection_of(input);
     let mut settings = crate::settings_for(&selection)?;
-    if let Some(fail_on) = args.fail_on {
+    if let Some(fail_on) = fail_on {
         settings.fail_on = fail_on;
     }
-    settings.baseline.clone_from(&args.baseline);
-    let format = match (args.format, &settings.format) {
+    settings.baseline = baseline;
+    let format = match (format, &settings.format) {
         (Some(format), _) => format,
         (None, Some(name)) => parse_format(name).map_err(anyhow::Error::msg)?,
         (None, None) => Format::Table,
     };
-    let expected = if args.expect.is_empty() {
+    let expected = if input.expect.is_empty() {
         None
     } else {
-        Some(read_records(&args.expect)?)
+        Some(read_records(&input.expect)?)
     };
-    let mut cloud = cloud_settings(&args.aws)?;
-    cloud.metrics = false;
-    cloud.layer_code = !args.no_code;
+    let mut cloud = cloud_settings(&input.aws)?;
+    cloud.metrics = window_days.is_some();
+    if let Some(days) = window_days {
+        cloud.invocation_window_days = days.clamp(1, 455);
+    }
+    cloud.layer_code = !input.no_code;
     {
         use faasguard_rules::rules::function::{InvokeNotLogged, NoDeadLetter};
         cloud.trails = settings.rules.is_enabled(&InvokeNotLogged::META);
@@ -586,19 +637,19 @@ fn run_scan(args: &CloudScanArgs) -> Result<ExitCode> {
     eprintln!("{}", summary_line(&inv));
 
     let mut diagnostics = inventory_diagnostics(&inv);
-    let packages = if args.no_code {
+    let packages = if input.no_code {
         Vec::new()
     } else {
         let download = DownloadSettings {
-            max_bytes: args.max_code_mib.saturating_mul(1 << 20),
+            max_bytes: input.max_code_mib.saturating_mul(1 << 20),
             timeout: cloud.operation_timeout.max(Duration::from_mins(5)),
-            host_override: args.code_endpoint_url.clone().or_else(|| {
+            host_override: input.code_endpoint_url.clone().or_else(|| {
                 std::env::var(CODE_ENDPOINT_ENV)
                     .ok()
                     .filter(|v| !v.is_empty())
             }),
         };
-        download_all(&inv, &download, args.jobs.max(1), &mut diagnostics)
+        download_all(&inv, &download, input.jobs.max(1), &mut diagnostics)
     };
     let (findings, rules) = integrity_findings(&inv, expected.as_ref());
     let mut targets: Vec<String> = inv
@@ -629,24 +680,7 @@ fn run_scan(args: &CloudScanArgs) -> Result<ExitCode> {
     drop(work);
     let mut report = report;
     attach_cloud_facts(&mut report, &inv);
-    crate::print_diagnostics(&report);
-    let scan_args = ScanArgs {
-        selection,
-        format: Some(format),
-        output: args.output.clone(),
-        fail_on: args.fail_on,
-        baseline: args.baseline.clone(),
-        no_color: args.no_color,
-        record: None,
-    };
-    crate::write_report(&report, format, &scan_args)?;
-    Ok(if !report.diagnostics.is_empty() {
-        ExitCode::from(2)
-    } else if has_failing_findings(&report, settings.fail_on) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok((report, settings, format))
 }
 
 /// Adds what the cloud reported to each function of the report (matched by display id), for

@@ -7,6 +7,7 @@
     reason = "the binary reports diagnostics and errors on the terminal"
 )]
 
+mod assure;
 mod cloud;
 mod db;
 
@@ -57,6 +58,11 @@ enum Command {
     /// Deployed functions: inventory every region and account, scan live configuration and code.
     #[command(subcommand)]
     Cloud(cloud::CloudCommand),
+    /// Function Assurance: evaluate assurance.yaml policies over a cloud scan (or a report) and,
+    /// with --enforce, notify and block (reserved concurrency 0); a dry run otherwise.
+    Assure(assure::AssureArgs),
+    /// Restore the reserved concurrency a block replaced, and remove the faasguard:blocked tag.
+    Unblock(assure::UnblockArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -165,6 +171,8 @@ fn main() -> ExitCode {
         Command::Baseline(BaselineCommand::Create(args)) => run_baseline_create(&args),
         Command::Db(command) => db::run(&command),
         Command::Cloud(command) => cloud::run(&command),
+        Command::Assure(args) => assure::run_assure(&args),
+        Command::Unblock(args) => assure::run_unblock(&args),
     };
     match result {
         Ok(code) => code,
