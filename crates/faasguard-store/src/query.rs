@@ -1,0 +1,623 @@
+//! Dashboard queries: paginated, in a stable order, with the total count.
+
+use std::collections::BTreeMap;
+
+use faasguard_core::{Location, Severity};
+use faasguard_report::FunctionSummary;
+use serde::{Deserialize, Serialize};
+
+use crate::ingest::{severity_from_i64, severity_to_i64};
+use crate::ops::{Block, PolicyResult};
+use crate::rows::Cols;
+use crate::{Millis, Store, StoreError, now_millis, on_pool};
+
+/// One day in milliseconds.
+pub const DAY_MS: i64 = 86_400_000;
+
+/// Which slice of a list to return. `limit` is capped at [`Page::MAX_LIMIT`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page {
+    pub limit: u32,
+    pub offset: u64,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page {
+            limit: 50,
+            offset: 0,
+        }
+    }
+}
+
+impl Page {
+    pub const MAX_LIMIT: u32 = 1000;
+
+    pub fn new(limit: u32, offset: u64) -> Self {
+        Page { limit, offset }
+    }
+
+    pub(crate) fn limit_i64(self) -> i64 {
+        i64::from(self.limit.min(Self::MAX_LIMIT))
+    }
+
+    pub(crate) fn offset_i64(self) -> i64 {
+        i64::try_from(self.offset).unwrap_or(i64::MAX)
+    }
+}
+
+/// A page of results and how many there are in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paged<T> {
+    pub total: i64,
+    pub items: Vec<T>,
+}
+
+/// Open findings of a function per severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeverityCounts {
+    pub critical: i64,
+    pub high: i64,
+    pub medium: i64,
+    pub low: i64,
+    pub info: i64,
+}
+
+/// A function in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionRow {
+    pub key: String,
+    pub scope: String,
+    pub name: Option<String>,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub runtime: Option<String>,
+    pub provider: String,
+    pub source: String,
+    pub first_seen: Millis,
+    pub last_seen: Millis,
+    /// Set when a complete scan of its scope no longer listed it.
+    pub deleted_at: Option<Millis>,
+    pub open_findings: SeverityCounts,
+    /// The latest policy evaluation found a violation.
+    pub has_violation: bool,
+    /// An active block exists.
+    pub blocked: bool,
+}
+
+/// Filters for [`Store::list_functions`]; `None` means "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionFilter {
+    pub account: Option<String>,
+    pub region: Option<String>,
+    /// Case-insensitive substring of the name or key.
+    pub name: Option<String>,
+    pub runtime: Option<String>,
+    pub has_violation: Option<bool>,
+    pub blocked: Option<bool>,
+    pub scope: Option<String>,
+    /// Also list deleted functions.
+    pub include_deleted: bool,
+}
+
+/// Open or fixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingStatus {
+    Open,
+    Fixed,
+}
+
+/// A finding as stored, with its history fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredFinding {
+    pub id: i64,
+    pub scope: String,
+    pub fingerprint: String,
+    pub rule_id: String,
+    pub rule_name: String,
+    /// `FG-DEP`, `FG-SEC`, `FG-IAM`, `FG-FN`, `FG-INJ`, …
+    pub family: String,
+    pub severity: Severity,
+    pub function_key: Option<String>,
+    pub message: String,
+    /// Redacted for secret findings; withheld when it matched a secret rule.
+    pub evidence: Option<String>,
+    pub remediation: Option<String>,
+    pub location: Location,
+    /// Dependency findings: the package, the installed and the first fixed version.
+    pub package: Option<String>,
+    pub installed_version: Option<String>,
+    pub fixed_version: Option<String>,
+    pub status: FindingStatus,
+    pub first_seen: Millis,
+    pub last_seen: Millis,
+    pub fixed_at: Option<Millis>,
+    /// How many times it came back after being fixed.
+    pub reopened: i64,
+}
+
+/// Filters for [`Store::list_findings`]; empty means "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingFilter {
+    /// Any of these severities.
+    pub severities: Vec<Severity>,
+    /// This severity or worse.
+    pub min_severity: Option<Severity>,
+    /// Rule id prefix (`FG-DEP`, `FG-IAM-00`), case-insensitive.
+    pub rule_prefix: Option<String>,
+    pub function_key: Option<String>,
+    pub scope: Option<String>,
+    pub status: Option<FindingStatus>,
+    /// Case-insensitive substring of the message, rule id or function key.
+    pub text: Option<String>,
+}
+
+/// One transition in a finding's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingEvent {
+    pub finding_id: i64,
+    pub fingerprint: String,
+    pub rule_id: String,
+    pub severity: Severity,
+    pub message: String,
+    pub scan_id: i64,
+    pub at: Millis,
+    /// `opened`, `fixed` or `reopened`.
+    pub event: String,
+}
+
+/// Everything the function page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunctionDetail {
+    pub function: FunctionRow,
+    /// The latest summary from a scan (with its cloud facts).
+    pub summary: FunctionSummary,
+    /// Open findings by family (`FG-DEP`, `FG-SEC`, `FG-IAM`, `FG-FN`, `FG-INJ`, …), worst first.
+    pub open_findings: BTreeMap<String, Vec<StoredFinding>>,
+    /// The latest transitions of its findings, newest first (at most 200).
+    pub history: Vec<FindingEvent>,
+    /// Its blocks, newest first.
+    pub blocks: Vec<Block>,
+    /// Its latest policy results, newest first (at most 100).
+    pub policy_results: Vec<PolicyResult>,
+}
+
+/// Open findings per severity at the end of one day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayCounts {
+    /// Start of the day (UTC), in milliseconds.
+    pub day: Millis,
+    pub open: SeverityCounts,
+}
+
+/// A bound value of a dynamically built query.
+pub(crate) enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// `WHERE` clauses with numbered placeholders and their values.
+#[derive(Default)]
+pub(crate) struct Where {
+    clauses: Vec<String>,
+    pub(crate) args: Vec<Arg>,
+}
+
+impl Where {
+    /// Adds `clause`, where every `?` is replaced by the next placeholder for `arg`.
+    pub(crate) fn push(&mut self, clause: &str, args: Vec<Arg>) {
+        let mut out = String::new();
+        let mut n = self.args.len();
+        for part in clause.split_inclusive('?') {
+            if let Some(stripped) = part.strip_suffix('?') {
+                n += 1;
+                out.push_str(stripped);
+                out.push('$');
+                out.push_str(&n.to_string());
+            } else {
+                out.push_str(part);
+            }
+        }
+        self.clauses.push(out);
+        self.args.extend(args);
+    }
+
+    pub(crate) fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    /// The next placeholder number.
+    pub(crate) fn next(&self) -> usize {
+        self.args.len() + 1
+    }
+}
+
+/// Binds every [`Arg`] in order.
+macro_rules! bind_args {
+    ($query:expr, $args:expr) => {{
+        let mut q = $query;
+        for arg in $args {
+            q = match arg {
+                $crate::query::Arg::Text(s) => q.bind(s.as_str()),
+                $crate::query::Arg::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_args;
+
+/// `%text%` for `LIKE … ESCAPE '\'`, with the pattern characters escaped.
+pub(crate) fn contains_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+const FUNCTION_COLUMNS: &str = "fkey, scope, name, account, region, runtime, provider, source, first_seen, \
+    last_seen, deleted_at, open_critical, open_high, open_medium, open_low, open_info, has_violation, blocked";
+
+fn function_from_row(row: &impl Cols) -> Result<FunctionRow, sqlx::Error> {
+    Ok(FunctionRow {
+        key: row.text("fkey")?,
+        scope: row.text("scope")?,
+        name: row.opt_text("name")?,
+        account: row.opt_text("account")?,
+        region: row.opt_text("region")?,
+        runtime: row.opt_text("runtime")?,
+        provider: row.text("provider")?,
+        source: row.text("source")?,
+        first_seen: row.int("first_seen")?,
+        last_seen: row.int("last_seen")?,
+        deleted_at: row.opt_int("deleted_at")?,
+        open_findings: SeverityCounts {
+            critical: row.int("open_critical")?,
+            high: row.int("open_high")?,
+            medium: row.int("open_medium")?,
+            low: row.int("open_low")?,
+            info: row.int("open_info")?,
+        },
+        has_violation: row.int("has_violation")? != 0,
+        blocked: row.int("blocked")? != 0,
+    })
+}
+
+pub(crate) const FINDING_COLUMNS: &str = "id, scope, fingerprint, rule_id, rule_name, family, severity, \
+    function_key, message, evidence, remediation, file, line, col, pointer, package, installed_version, \
+    fixed_version, open, first_seen, last_seen, fixed_at, reopened";
+
+fn decode_error(column: &str, cause: String) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: cause.into(),
+    }
+}
+
+pub(crate) fn severity_col(row: &impl Cols, col: &str) -> Result<Severity, sqlx::Error> {
+    let n = row.int(col)?;
+    severity_from_i64(n).ok_or_else(|| decode_error(col, format!("unknown severity {n}")))
+}
+
+fn finding_from_row(row: &impl Cols) -> Result<StoredFinding, sqlx::Error> {
+    let line = row.opt_int("line")?.and_then(|n| u32::try_from(n).ok());
+    let column = row.opt_int("col")?.and_then(|n| u32::try_from(n).ok());
+    Ok(StoredFinding {
+        id: row.int("id")?,
+        scope: row.text("scope")?,
+        fingerprint: row.text("fingerprint")?,
+        rule_id: row.text("rule_id")?,
+        rule_name: row.text("rule_name")?,
+        family: row.text("family")?,
+        severity: severity_col(row, "severity")?,
+        function_key: row.opt_text("function_key")?,
+        message: row.text("message")?,
+        evidence: row.opt_text("evidence")?,
+        remediation: row.opt_text("remediation")?,
+        location: Location {
+            file: row.text("file")?,
+            line,
+            column,
+            pointer: row.opt_text("pointer")?,
+        },
+        package: row.opt_text("package")?,
+        installed_version: row.opt_text("installed_version")?,
+        fixed_version: row.opt_text("fixed_version")?,
+        status: if row.int("open")? != 0 {
+            FindingStatus::Open
+        } else {
+            FindingStatus::Fixed
+        },
+        first_seen: row.int("first_seen")?,
+        last_seen: row.int("last_seen")?,
+        fixed_at: row.opt_int("fixed_at")?,
+        reopened: row.int("reopened")?,
+    })
+}
+
+fn event_from_row(row: &impl Cols) -> Result<FindingEvent, sqlx::Error> {
+    Ok(FindingEvent {
+        finding_id: row.int("finding_id")?,
+        fingerprint: row.text("fingerprint")?,
+        rule_id: row.text("rule_id")?,
+        severity: severity_col(row, "severity")?,
+        message: row.text("message")?,
+        scan_id: row.int("scan_id")?,
+        at: row.int("at")?,
+        event: row.text("event")?,
+    })
+}
+
+impl Store {
+    /// Functions matching `filter`, blocked ones first, then by key.
+    pub async fn list_functions(
+        &self,
+        filter: &FunctionFilter,
+        page: Page,
+    ) -> Result<Paged<FunctionRow>, StoreError> {
+        let mut w = Where::default();
+        if !filter.include_deleted {
+            w.push("deleted_at IS NULL", vec![]);
+        }
+        if let Some(v) = &filter.account {
+            w.push("account = ?", vec![Arg::Text(v.clone())]);
+        }
+        if let Some(v) = &filter.region {
+            w.push("region = ?", vec![Arg::Text(v.clone())]);
+        }
+        if let Some(v) = &filter.runtime {
+            w.push("runtime = ?", vec![Arg::Text(v.clone())]);
+        }
+        if let Some(v) = &filter.scope {
+            w.push("scope = ?", vec![Arg::Text(v.clone())]);
+        }
+        if let Some(v) = filter.has_violation {
+            w.push("has_violation = ?", vec![Arg::Int(i64::from(v))]);
+        }
+        if let Some(v) = filter.blocked {
+            w.push("blocked = ?", vec![Arg::Int(i64::from(v))]);
+        }
+        if let Some(v) = &filter.name {
+            let like = self.ilike();
+            let pattern = contains_pattern(v);
+            w.push(
+                &format!("(name {like} ? ESCAPE '\\' OR fkey {like} ? ESCAPE '\\')"),
+                vec![Arg::Text(pattern.clone()), Arg::Text(pattern)],
+            );
+        }
+        let n = w.next();
+        let list = format!(
+            "SELECT {FUNCTION_COLUMNS} FROM functions {} ORDER BY blocked DESC, fkey LIMIT ${n} OFFSET ${}",
+            w.sql(),
+            n + 1
+        );
+        let count = format!("SELECT COUNT(*) AS n FROM functions {}", w.sql());
+        on_pool!(self, pool => {
+            let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(list)), &w.args)
+                .bind(page.limit_i64())
+                .bind(page.offset_i64())
+                .fetch_all(pool)
+                .await?;
+            let items = rows.iter().map(function_from_row).collect::<Result<Vec<_>, _>>()?;
+            let total = bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), &w.args)
+                .fetch_one(pool)
+                .await?
+                .int("n")?;
+            Ok::<_, sqlx::Error>(Paged { total, items })
+        })
+        .map_err(self.err("list functions"))
+    }
+
+    /// One function with its open findings by family, their history, its blocks and policy
+    /// results; `None` if the key is unknown.
+    pub async fn function_detail(&self, key: &str) -> Result<Option<FunctionDetail>, StoreError> {
+        let function_sql =
+            format!("SELECT {FUNCTION_COLUMNS}, summary FROM functions WHERE fkey = $1");
+        let findings_sql = format!(
+            "SELECT {FINDING_COLUMNS} FROM findings WHERE function_key = $1 AND open = 1 \
+             ORDER BY severity DESC, id DESC LIMIT 5000"
+        );
+        let found = on_pool!(self, pool => {
+            let Some(row) = sqlx::query(sqlx::AssertSqlSafe(function_sql)).bind(key).fetch_optional(pool).await? else {
+                return Ok::<_, sqlx::Error>(None);
+            };
+            let function = function_from_row(&row)?;
+            let summary = row.text("summary")?;
+            let findings = sqlx::query(sqlx::AssertSqlSafe(findings_sql))
+                .bind(key)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(finding_from_row)
+                .collect::<Result<Vec<_>, _>>()?;
+            let history = sqlx::query(
+                "SELECT e.finding_id, f.fingerprint, f.rule_id, f.severity, f.message, e.scan_id, e.at, e.event \
+                 FROM finding_events e JOIN findings f ON f.id = e.finding_id \
+                 WHERE f.function_key = $1 ORDER BY e.id DESC LIMIT 200",
+            )
+            .bind(key)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(event_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+            Ok(Some((function, summary, findings, history)))
+        })
+        .map_err(self.err("function detail"))?;
+        let Some((function, summary, findings, history)) = found else {
+            return Ok(None);
+        };
+        let summary: FunctionSummary =
+            serde_json::from_str(&summary).map_err(|e| StoreError::Decode {
+                database: self.database().to_owned(),
+                operation: "function detail",
+                cause: format!("function {key}: summary JSON: {e}"),
+            })?;
+        let mut open_findings: BTreeMap<String, Vec<StoredFinding>> = BTreeMap::new();
+        for f in findings {
+            open_findings.entry(f.family.clone()).or_default().push(f);
+        }
+        let blocks = self.list_blocks(key).await?;
+        let policy_results = self.policy_results_for(key, 100).await?;
+        Ok(Some(FunctionDetail {
+            function,
+            summary,
+            open_findings,
+            history,
+            blocks,
+            policy_results,
+        }))
+    }
+
+    /// Findings matching `filter`, worst first, then newest first.
+    pub async fn list_findings(
+        &self,
+        filter: &FindingFilter,
+        page: Page,
+    ) -> Result<Paged<StoredFinding>, StoreError> {
+        let mut w = Where::default();
+        match filter.status {
+            Some(FindingStatus::Open) => w.push("open = 1", vec![]),
+            Some(FindingStatus::Fixed) => w.push("open = 0", vec![]),
+            None => {}
+        }
+        if !filter.severities.is_empty() {
+            let marks = vec!["?"; filter.severities.len()].join(", ");
+            w.push(
+                &format!("severity IN ({marks})"),
+                filter
+                    .severities
+                    .iter()
+                    .map(|s| Arg::Int(severity_to_i64(*s)))
+                    .collect(),
+            );
+        }
+        if let Some(s) = filter.min_severity {
+            w.push("severity >= ?", vec![Arg::Int(severity_to_i64(s))]);
+        }
+        if let Some(prefix) = &filter.rule_prefix {
+            let mut pattern = contains_pattern(&prefix.to_ascii_uppercase());
+            pattern.remove(0);
+            w.push("rule_id LIKE ? ESCAPE '\\'", vec![Arg::Text(pattern)]);
+        }
+        if let Some(v) = &filter.function_key {
+            w.push("function_key = ?", vec![Arg::Text(v.clone())]);
+        }
+        if let Some(v) = &filter.scope {
+            w.push("scope = ?", vec![Arg::Text(v.clone())]);
+        }
+        if let Some(text) = &filter.text {
+            let like = self.ilike();
+            let pattern = contains_pattern(text);
+            w.push(
+                &format!(
+                    "(message {like} ? ESCAPE '\\' OR rule_id {like} ? ESCAPE '\\' OR function_key {like} ? ESCAPE '\\')"
+                ),
+                vec![
+                    Arg::Text(pattern.clone()),
+                    Arg::Text(pattern.clone()),
+                    Arg::Text(pattern),
+                ],
+            );
+        }
+        let n = w.next();
+        let list = format!(
+            "SELECT {FINDING_COLUMNS} FROM findings {} ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}",
+            w.sql(),
+            n + 1
+        );
+        let count = format!("SELECT COUNT(*) AS n FROM findings {}", w.sql());
+        on_pool!(self, pool => {
+            let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(list)), &w.args)
+                .bind(page.limit_i64())
+                .bind(page.offset_i64())
+                .fetch_all(pool)
+                .await?;
+            let items = rows.iter().map(finding_from_row).collect::<Result<Vec<_>, _>>()?;
+            let total = bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), &w.args)
+                .fetch_one(pool)
+                .await?
+                .int("n")?;
+            Ok::<_, sqlx::Error>(Paged { total, items })
+        })
+        .map_err(self.err("list findings"))
+    }
+
+    /// Open findings per severity for each of the last `days` days (today last). A day with no
+    /// scan carries the previous day's counts forward.
+    pub async fn findings_by_day(&self, days: u32) -> Result<Vec<DayCounts>, StoreError> {
+        let days = i64::from(days.clamp(1, 3660));
+        let today = now_millis().div_euclid(DAY_MS);
+        let first = today - days + 1;
+        let rows: Vec<(i64, i64, i64)> = on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT day, severity, open_count FROM daily_counts \
+                 WHERE day >= (SELECT COALESCE(MAX(day), $1) FROM daily_counts WHERE day <= $1) AND day <= $2 \
+                 ORDER BY day",
+            )
+            .bind(first)
+            .bind(today)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| Ok((r.int("day")?, r.int("severity")?, r.int("open_count")?)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+        })
+        .map_err(self.err("findings by day"))?;
+        let mut by_day: BTreeMap<i64, SeverityCounts> = BTreeMap::new();
+        for (day, severity, n) in rows {
+            let counts = by_day.entry(day).or_default();
+            match severity_from_i64(severity) {
+                Some(Severity::Critical) => counts.critical = n,
+                Some(Severity::High) => counts.high = n,
+                Some(Severity::Medium) => counts.medium = n,
+                Some(Severity::Low) => counts.low = n,
+                Some(Severity::Info) => counts.info = n,
+                None => {}
+            }
+        }
+        let mut current = by_day
+            .range(..first)
+            .next_back()
+            .map(|(_, c)| *c)
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        for day in first..=today {
+            if let Some(c) = by_day.get(&day) {
+                current = *c;
+            }
+            out.push(DayCounts {
+                day: day * DAY_MS,
+                open: current,
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Placeholders are numbered across clauses and LIKE patterns escape their wildcards.
+    #[test]
+    fn where_numbers_placeholders() {
+        let mut w = Where::default();
+        w.push("a = ?", vec![Arg::Int(1)]);
+        w.push("(b LIKE ? OR c LIKE ?)", vec![Arg::Int(2), Arg::Int(3)]);
+        assert_eq!(w.sql(), "WHERE a = $1 AND (b LIKE $2 OR c LIKE $3)");
+        assert_eq!(w.next(), 4);
+        assert_eq!(contains_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
+    }
+}
