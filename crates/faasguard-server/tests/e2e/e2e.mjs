@@ -1,0 +1,148 @@
+// End-to-end test of the faasguard dashboard in headless Chromium, driven by playwright-core.
+// Run by tests/dashboard_e2e.rs, which starts the server on 127.0.0.1 with a seeded store and
+// passes it here through the environment:
+//   FAASGUARD_URL            http://127.0.0.1:PORT
+//   FAASGUARD_ADMIN_TOKEN    an admin token
+//   FAASGUARD_VIEWER_TOKEN   a viewer token
+//   FAASGUARD_BLOCKED        the name of the blocked function to unblock
+//   FAASGUARD_SCREENSHOTS    directory for the page screenshots
+//   CHROMIUM                 the browser (default /usr/bin/chromium)
+// Exits 0 when every step passed; prints the failing step and exits 1 otherwise.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const url = process.env.FAASGUARD_URL;
+const adminToken = process.env.FAASGUARD_ADMIN_TOKEN;
+const viewerToken = process.env.FAASGUARD_VIEWER_TOKEN;
+const blocked = process.env.FAASGUARD_BLOCKED;
+const shots = process.env.FAASGUARD_SCREENSHOTS;
+for (const [k, v] of Object.entries({ FAASGUARD_URL: url, FAASGUARD_ADMIN_TOKEN: adminToken, FAASGUARD_VIEWER_TOKEN: viewerToken, FAASGUARD_BLOCKED: blocked, FAASGUARD_SCREENSHOTS: shots })) {
+  if (!v) { console.error(`missing ${k}`); process.exit(2); }
+}
+mkdirSync(shots, { recursive: true });
+
+function check(cond, message) {
+  if (!cond) throw new Error(`check failed: ${message}`);
+  console.log(`ok - ${message}`);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+const external = [];
+const cspErrors = [];
+let failed = false;
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  // Any request to somewhere other than the server is a failure (the dashboard embeds all).
+  await page.route('**/*', (route) => {
+    const u = route.request().url();
+    if (u.startsWith(url) || u.startsWith('data:')) return route.continue();
+    external.push(u);
+    return route.abort();
+  });
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) cspErrors.push(msg.text());
+  });
+  page.on('pageerror', (e) => cspErrors.push(`page error: ${e.message}`));
+
+  // 1. Signing in: a wrong token is refused, the admin token is accepted.
+  await page.goto(url);
+  await page.waitForSelector('#token');
+  await page.screenshot({ path: join(shots, 'signin.png') });
+  await page.fill('#token', 'fg_not_a_real_token');
+  await page.click('#signin-submit');
+  await page.waitForFunction(() => document.querySelector('#signin-error')?.textContent.includes('not valid'));
+  check(true, 'a wrong token is refused on the sign-in page');
+  await page.fill('#token', adminToken);
+  await page.click('#signin-submit');
+  await page.waitForSelector('table tbody tr[data-function]');
+  const who = await page.textContent('#who');
+  check(who.includes('(admin)'), `signed in as an admin (${who.trim()})`);
+  const stored = await page.evaluate(() => sessionStorage.getItem('faasguard.token'));
+  check(stored === adminToken, 'the token is kept in sessionStorage');
+
+  // 2. The assurance view: the blocked function is listed first, marked, with an Unblock button.
+  const firstRow = page.locator('table tbody tr[data-function]').first();
+  check(await firstRow.getAttribute('data-function') === blocked, `the blocked function ${blocked} is listed first`);
+  check((await firstRow.getAttribute('class')).includes('blocked'), 'its row is marked blocked');
+  check(await firstRow.locator('.fail').count() > 0, 'it fails a policy');
+  await page.screenshot({ path: join(shots, 'assurance.png'), fullPage: true });
+
+  // 3. The function page: vulnerabilities with versions, a redacted secret, permissions, history.
+  await firstRow.locator('a').first().click();
+  await page.waitForSelector('h2:has-text("Vulnerabilities")');
+  const body = await page.textContent('main');
+  check(body.includes('Installed') && body.includes('Fixed in'), 'the function page lists vulnerabilities with installed and fixed versions');
+  check(!body.includes('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'), 'no secret value appears on the function page');
+  check(/Permissions and their risks/.test(body) && /FG-IAM-/.test(body), 'permission risks (FG-IAM) are shown');
+  check(/History/.test(body) && /opened/.test(body), 'the finding history is shown');
+  await page.screenshot({ path: join(shots, 'function.png'), fullPage: true });
+
+  // 4. The findings view: filter by severity and search.
+  await page.click('#nav a[data-page="findings"]');
+  await page.waitForSelector('form.filters');
+  await page.selectOption('select[name="severity"]', 'critical');
+  await page.fill('input[name="q"]', 'wildcard');
+  await page.click('form.filters button[type="submit"]');
+  await page.waitForFunction(() => location.hash.includes('severity=critical'));
+  await page.waitForSelector('table tbody tr');
+  const sevs = await page.locator('table tbody tr td:first-child').allTextContents();
+  check(sevs.length > 0 && sevs.every((s) => s === 'critical'), `the severity filter shows only critical findings (${sevs.length})`);
+  await page.screenshot({ path: join(shots, 'findings.png'), fullPage: true });
+
+  // 5. The chart of findings by severity over time (inline SVG).
+  await page.click('#nav a[data-page="trends"]');
+  await page.waitForSelector('#severity-chart rect');
+  const bars = await page.locator('#severity-chart rect').count();
+  check(bars > 0, `the severity chart draws ${bars} bars`);
+  await page.screenshot({ path: join(shots, 'trends.png'), fullPage: true });
+
+  // 6. Unblock from the assurance view, through the confirmation dialog.
+  await page.click('#nav a[data-page="assurance"]');
+  const row = page.locator(`table tbody tr[data-function="${blocked}"]`);
+  await row.waitFor();
+  const button = row.locator('button[data-action="unblock"]');
+  check(await button.count() === 1, 'an admin sees the Unblock button');
+  // Cancelling the dialog changes nothing.
+  await button.click();
+  await page.waitForSelector('dialog#confirm[open]');
+  await page.click('#confirm-cancel');
+  check((await row.getAttribute('class')).includes('blocked'), 'cancelling the confirmation leaves the function blocked');
+  await button.click();
+  await page.waitForSelector('dialog#confirm[open]');
+  check((await page.textContent('#confirm-text')).includes(blocked), 'the confirmation names the function');
+  await page.click('#confirm-ok');
+  await page.waitForFunction((name) => {
+    const r = document.querySelector(`table tbody tr[data-function="${name}"]`);
+    return r && !r.classList.contains('blocked') && r.querySelector('button[data-action="block"]');
+  }, blocked);
+  check(true, 'after confirming, the function is shown unblocked with a Block button');
+
+  // 7. The audit log shows the unblock with the token's name as the actor.
+  await page.click('#nav a[data-page="audit"]');
+  await page.waitForSelector('table tbody tr');
+  const audit = await page.textContent('main');
+  check(audit.includes('unblock') && audit.includes(blocked), 'the audit log records the unblock');
+  await page.screenshot({ path: join(shots, 'audit.png'), fullPage: true });
+
+  // 8. A viewer sees no block/unblock buttons.
+  await page.click('#signout');
+  await page.waitForSelector('#token');
+  await page.fill('#token', viewerToken);
+  await page.click('#signin-submit');
+  await page.waitForSelector('table tbody tr[data-function]');
+  check(await page.locator('button[data-action]').count() === 0, 'a viewer sees no block or unblock button');
+
+  check(external.length === 0, `no request left the server (${external.join(', ')})`);
+  check(cspErrors.length === 0, `no CSP violation or page error (${cspErrors.join(' | ')})`);
+} catch (e) {
+  failed = true;
+  console.error(`not ok - ${e.message}`);
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
