@@ -133,8 +133,8 @@ struct FindingRowIn {
 fn sanitized_summary(summary: &FunctionSummary) -> FunctionSummary {
     let mut out = summary.clone();
     if let Some(cloud) = &mut out.cloud {
-        for value in cloud.tags.values_mut() {
-            *value = redact::scrub(value);
+        for (name, value) in &mut cloud.tags {
+            *value = redact::scrub_named(name, value);
         }
         for problem in &mut cloud.problems {
             *problem = redact::scrub(problem);

@@ -326,7 +326,15 @@ fn scrub_json(value: &serde_json::Value) -> serde_json::Value {
         }
         serde_json::Value::Object(map) => serde_json::Value::Object(
             map.iter()
-                .map(|(k, v)| (k.clone(), scrub_json(v)))
+                .map(|(k, v)| {
+                    let v = match v {
+                        serde_json::Value::String(s) => {
+                            serde_json::Value::String(redact::scrub_named(k, s))
+                        }
+                        other => scrub_json(other),
+                    };
+                    (k.clone(), v)
+                })
                 .collect(),
         ),
         other => other.clone(),

@@ -41,6 +41,47 @@ pub fn scrub(text: &str) -> String {
     }
 }
 
+/// A named value (a JSON member, a tag): scanned together with its name, as an assignment,
+/// so that rules that need the name's context (`aws_secret_access_key = …`, `password: …`)
+/// see it; withheld when one matches.
+pub fn scrub_named(name: &str, value: &str) -> String {
+    if secret_like_name(name) && value.len() >= 8 && !value.contains(char::is_whitespace) {
+        return faasguard_core::redact_secret(value);
+    }
+    let Some(scanner) = scanner() else {
+        return "[withheld by the store: secret rules unavailable]".to_owned();
+    };
+    match scanner
+        .scan_text("store", &format!("{name} = \"{value}\""))
+        .first()
+    {
+        None => scrub(value),
+        Some(hit) => format!(
+            "[withheld by the store: matched secret rule {} ({}), {}]",
+            hit.rule_id, hit.rule_name, hit.redacted
+        ),
+    }
+}
+
+/// A name that says its value is a credential (`DB_PASSWORD`, `apiKey`, `GITHUB_TOKEN`): its
+/// value is redacted whatever it looks like, as the engine does for environment variables.
+fn secret_like_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [
+        "key",
+        "secret",
+        "token",
+        "password",
+        "passwd",
+        "pwd",
+        "credential",
+        "private",
+        "auth",
+    ]
+    .iter()
+    .any(|word| lower.contains(word))
+}
+
 /// [`scrub`] for optional texts.
 pub fn scrub_opt(text: Option<&str>) -> Option<String> {
     text.map(scrub)
@@ -95,5 +136,7 @@ mod tests {
             faasguard_core::redact_secret("hunter2")
         );
         assert!(!secret_evidence("hunter2").contains("hunter2"));
+        assert!(!scrub_named("DB_PASSWORD", "Tr0ub4dor&3").contains("Tr0ub4dor"));
+        assert_eq!(scrub_named("team", "payments"), "payments");
     }
 }

@@ -1,0 +1,1064 @@
+//! The store's behaviour, run on both backends: every case below runs once on a SQLite file
+//! and once on a real PostgreSQL started by the harness (`tests/common`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use common::TestDb;
+use faasguard_core::{Finding, FlowStep, Location, Severity, fingerprint};
+use faasguard_report::{Advisory, CloudFacts, FunctionSummary, PackageEntry, Report};
+use faasguard_store::{
+    AuditFilter, AuditInput, BlockInput, BlockOutcome, FindingFilter, FindingStatus,
+    FunctionFilter, Outcome, Page, PolicyResultInput, Role, ScanStatus, Store, StoreError,
+};
+
+const ACCOUNT: &str = "123456789012";
+const REGION: &str = "eu-west-1";
+const SCOPE: &str = "aws:123456789012/eu-west-1";
+
+fn function(name: &str, runtime: &str) -> FunctionSummary {
+    FunctionSummary {
+        id: format!("{ACCOUNT}/{REGION}/{name}"),
+        provider: "aws".into(),
+        source: "cloud".into(),
+        name: Some(name.into()),
+        runtime: Some(runtime.into()),
+        location: Location::file(format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}")),
+        cloud: Some(CloudFacts {
+            arn: format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"),
+            account: ACCOUNT.into(),
+            region: REGION.into(),
+            reserved_concurrency: Some(5),
+            ..CloudFacts::default()
+        }),
+    }
+}
+
+fn finding(rule: &str, severity: Severity, function: &str, message: &str) -> Finding {
+    let id = format!("{ACCOUNT}/{REGION}/{function}");
+    let location = Location::file(format!("{function}/handler.py"));
+    Finding {
+        rule_id: rule.into(),
+        rule_name: "test-rule".into(),
+        severity,
+        function: Some(id.clone()),
+        fingerprint: fingerprint(rule, Some(&id), &location, message),
+        location,
+        message: message.into(),
+        evidence: None,
+        remediation: None,
+        flow: Vec::new(),
+    }
+}
+
+fn key(name: &str) -> String {
+    format!("{ACCOUNT}/{REGION}/{name}")
+}
+
+fn report(functions: Vec<FunctionSummary>, findings: Vec<Finding>) -> Report {
+    let mut r = Report::empty("faasguard", "test");
+    r.functions = functions;
+    r.findings = findings;
+    r
+}
+
+async fn open_findings(store: &Store, function: &str) -> Vec<String> {
+    let page = store
+        .list_findings(
+            &FindingFilter {
+                function_key: Some(key(function)),
+                status: Some(FindingStatus::Open),
+                ..FindingFilter::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    page.items.into_iter().map(|f| f.message).collect()
+}
+
+/// Opening the same database twice runs the migrations once and keeps the data.
+async fn migrations_are_idempotent(db: TestDb) {
+    db.store
+        .record_scan(
+            "cloud",
+            SCOPE,
+            &report(vec![function("a", "python3.12")], vec![]),
+            true,
+        )
+        .await
+        .unwrap();
+    let again = db.reopen().await;
+    let third = db.reopen().await;
+    let listed = third
+        .list_functions(&FunctionFilter::default(), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.total, 1);
+    assert_eq!(listed.items[0].key, key("a"));
+    let scans = again.list_scans(None, Page::default()).await.unwrap();
+    assert_eq!(scans.total, 1);
+}
+
+/// A finding's history: first seen, still open, fixed by a complete scan that no longer
+/// reports it (its function deleted), reopened when it comes back.
+async fn record_scan_keeps_history(db: TestDb) {
+    let s = &db.store;
+    let a = finding("FG-FN-001", Severity::High, "a", "URL without auth");
+    let b = finding("FG-IAM-002", Severity::Critical, "b", "role allows *");
+    let first = s
+        .record_scan(
+            "cloud",
+            SCOPE,
+            &report(
+                vec![function("a", "python3.12"), function("b", "nodejs20.x")],
+                vec![a.clone(), b.clone()],
+            ),
+            true,
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.status, ScanStatus::Succeeded);
+    assert_eq!((first.new_findings, first.fixed_findings), (2, 0));
+    tokio::time::sleep(Duration::from_millis(5)).await;
+
+    let second = s
+        .record_scan(
+            "cloud",
+            SCOPE,
+            &report(vec![function("a", "python3.12")], vec![a.clone()]),
+            true,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            second.new_findings,
+            second.fixed_findings,
+            second.deleted_functions
+        ),
+        (0, 1, 1)
+    );
+    let fixed = s
+        .list_findings(
+            &FindingFilter {
+                status: Some(FindingStatus::Fixed),
+                ..FindingFilter::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(fixed.total, 1);
+    let fixed_b = &fixed.items[0];
+    assert_eq!(fixed_b.fingerprint, b.fingerprint);
+    assert!(fixed_b.fixed_at.is_some());
+    assert_eq!(fixed_b.first_seen, fixed_b.last_seen);
+    let still_open = &s
+        .list_findings(
+            &FindingFilter {
+                function_key: Some(key("a")),
+                ..FindingFilter::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap()
+        .items[0];
+    assert!(still_open.last_seen > still_open.first_seen);
+    assert_eq!(still_open.status, FindingStatus::Open);
+    let functions = s
+        .list_functions(&FunctionFilter::default(), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        functions.total, 1,
+        "deleted functions are hidden by default"
+    );
+    let with_deleted = s
+        .list_functions(
+            &FunctionFilter {
+                include_deleted: true,
+                ..FunctionFilter::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        with_deleted
+            .items
+            .iter()
+            .any(|f| f.key == key("b") && f.deleted_at.is_some())
+    );
+
+    let third = s
+        .record_scan(
+            "cloud",
+            SCOPE,
+            &report(
+                vec![function("a", "python3.12"), function("b", "nodejs20.x")],
+                vec![a.clone(), b.clone()],
+            ),
+            true,
+        )
+        .await
+        .unwrap();
+    assert_eq!((third.new_findings, third.reopened_findings), (0, 1));
+    let detail = s.function_detail(&key("b")).await.unwrap().unwrap();
+    assert_eq!(detail.function.deleted_at, None);
+    let reopened = &detail.open_findings["FG-IAM"][0];
+    assert_eq!(reopened.reopened, 1);
+    assert_eq!(reopened.fixed_at, None);
+    let events: Vec<&str> = detail.history.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(events, ["reopened", "fixed", "opened"]);
+    assert_eq!(detail.function.open_findings.critical, 1);
+}
+
+/// A scan that could not see the whole scope marks nothing fixed and no function deleted.
+async fn incomplete_scan_does_not_mark_fixed(db: TestDb) {
+    let s = &db.store;
+    let a = finding("FG-FN-001", Severity::High, "a", "URL without auth");
+    let b = finding("FG-FN-002", Severity::Low, "b", "no tracing");
+    s.record_scan(
+        "cloud",
+        SCOPE,
+        &report(
+            vec![function("a", "python3.12"), function("b", "python3.12")],
+            vec![a.clone(), b],
+        ),
+        true,
+    )
+    .await
+    .unwrap();
+    let partial = s
+        .record_scan(
+            "cloud",
+            SCOPE,
+            &report(vec![function("a", "python3.12")], vec![a]),
+            false,
+        )
+        .await
+        .unwrap();
+    assert!(!partial.complete);
+    assert_eq!((partial.fixed_findings, partial.deleted_functions), (0, 0));
+    assert_eq!(open_findings(s, "b").await, ["no tracing"]);
+    let listed = s
+        .list_functions(&FunctionFilter::default(), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.total, 2);
+}
+
+/// No secret value reaches any column of any table, wherever the report carries it.
+async fn secrets_never_reach_the_store(db: TestDb) {
+    let s = &db.store;
+    let key_id = "AKIAZ7Q2WLMN4RTB3XKD";
+    let secret_key = "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";
+    let password = "hunter2-but-longer";
+    let mut leaky_fn = function("leaky", "python3.12");
+    if let Some(cloud) = &mut leaky_fn.cloud {
+        cloud.tags.insert(
+            "deploy-key".into(),
+            format!("aws_secret_access_key={secret_key}"),
+        );
+        cloud
+            .problems
+            .push(format!("GetFunction failed for key {key_id}"));
+    }
+    let mut sec = finding(
+        "FG-SEC-002",
+        Severity::High,
+        "leaky",
+        "Hard-coded AWS secret access key",
+    );
+    sec.evidence = Some(password.into());
+    let mut env = finding(
+        "FG-FN-010",
+        Severity::Medium,
+        "leaky",
+        &format!("environment variable LEGACY_KEY holds {key_id}"),
+    );
+    env.evidence = Some(format!("AWS_SECRET_ACCESS_KEY={secret_key}"));
+    env.remediation = Some(format!("rotate {key_id}"));
+    env.flow = vec![FlowStep {
+        location: Location::file("leaky/handler.py"),
+        message: format!("password = \"{password}\""),
+    }];
+    let r = report(vec![leaky_fn], vec![sec, env]);
+    s.record_scan("cloud", SCOPE, &r, true).await.unwrap();
+    let scan = s.begin_scan("cloud", SCOPE).await.unwrap();
+    s.fail_scan(scan, &format!("AccessDenied for {key_id}"))
+        .await
+        .unwrap();
+    let recorded = s.list_scans(None, Page::default()).await.unwrap().items[1].id;
+    s.record_policy_results(
+        recorded,
+        &[PolicyResultInput {
+            policy: "no-secrets".into(),
+            function_key: key("leaky"),
+            outcome: Outcome::Violation,
+            reasons: serde_json::json!([format!("secret {key_id} in env")]),
+            action: Some("block".into()),
+        }],
+    )
+    .await
+    .unwrap();
+    s.append_audit(&AuditInput {
+        actor: "admin".into(),
+        action: "notify".into(),
+        function_key: Some(key("leaky")),
+        policy: None,
+        details: serde_json::json!({"env": {"KEY": secret_key, "ID": key_id}}),
+    })
+    .await
+    .unwrap();
+
+    let dump = common::dump_all_tables(&db.url).await;
+    assert!(
+        dump.contains("functions.fkey=123456789012/eu-west-1/leaky"),
+        "dump is complete"
+    );
+    for plaintext in [key_id, secret_key, password] {
+        assert!(!dump.contains(plaintext), "{plaintext} was stored:\n{dump}");
+    }
+    let sec = s
+        .list_findings(
+            &FindingFilter {
+                rule_prefix: Some("fg-sec".into()),
+                ..FindingFilter::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        sec.items[0].evidence.as_deref(),
+        Some(faasguard_core::redact_secret(password).as_str())
+    );
+}
+
+/// Tokens are stored hashed: the plaintext is in no table, it verifies with its role, a
+/// tampered or revoked token does not.
+async fn tokens_are_hashed_verified_and_revoked(db: TestDb) {
+    let s = &db.store;
+    let admin = s.create_token("ci", Role::Admin, "setup").await.unwrap();
+    let viewer = s.create_token("dash", Role::Viewer, "setup").await.unwrap();
+    assert!(
+        admin
+            .plaintext
+            .starts_with(&format!("fgt_{}_", admin.info.id))
+    );
+    assert_eq!(admin.plaintext.len(), 4 + 12 + 1 + 64);
+    assert_eq!(
+        s.verify_token(&admin.plaintext)
+            .await
+            .unwrap()
+            .unwrap()
+            .role,
+        Role::Admin
+    );
+    assert_eq!(
+        s.verify_token(&viewer.plaintext)
+            .await
+            .unwrap()
+            .unwrap()
+            .role,
+        Role::Viewer
+    );
+    let mut tampered = admin.plaintext.clone();
+    let last = tampered.pop().unwrap();
+    tampered.push(if last == '0' { '1' } else { '0' });
+    assert_eq!(s.verify_token(&tampered).await.unwrap(), None);
+    assert_eq!(s.verify_token("not-a-token").await.unwrap(), None);
+    assert_eq!(s.verify_token("").await.unwrap(), None);
+
+    let dump = common::dump_all_tables(&db.url).await;
+    for token in [&admin.plaintext, &viewer.plaintext] {
+        let secret = token.rsplit('_').next().unwrap();
+        assert!(!dump.contains(secret), "token secret stored in plaintext");
+    }
+    assert!(s.revoke_token(&admin.info.id).await.unwrap());
+    assert!(
+        !s.revoke_token(&admin.info.id).await.unwrap(),
+        "revoking twice changes nothing"
+    );
+    assert_eq!(s.verify_token(&admin.plaintext).await.unwrap(), None);
+    let listed = s.list_tokens().await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(
+        listed
+            .iter()
+            .any(|t| t.id == admin.info.id && t.revoked_at.is_some())
+    );
+    assert!(
+        listed
+            .iter()
+            .any(|t| t.id == viewer.info.id && t.last_used_at.is_some())
+    );
+}
+
+/// A block is recorded once (a second block of the same function returns the first), listed
+/// first, and taken exactly once even by two concurrent callers; both actions are audited.
+async fn blocks_are_taken_once(db: TestDb) {
+    let s = &db.store;
+    s.record_scan(
+        "cloud",
+        SCOPE,
+        &report(
+            vec![function("a", "python3.12"), function("z", "python3.12")],
+            vec![],
+        ),
+        true,
+    )
+    .await
+    .unwrap();
+    let input = BlockInput {
+        function_key: key("z"),
+        previous_concurrency: None,
+        policy: Some("no-admin-roles".into()),
+        actor: "scheduler".into(),
+    };
+    let BlockOutcome::Recorded(block) = s.record_block(&input).await.unwrap() else {
+        panic!("first block not recorded");
+    };
+    let again = s
+        .record_block(&BlockInput {
+            previous_concurrency: Some(0),
+            ..input.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(again, BlockOutcome::AlreadyBlocked(block.clone()));
+    let listed = s
+        .list_functions(&FunctionFilter::default(), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.items[0].key,
+        key("z"),
+        "blocked functions come first"
+    );
+    assert!(listed.items[0].blocked);
+
+    let other = db.reopen().await;
+    let z = key("z");
+    let (x, y) = tokio::join!(s.take_block(&z, "alice"), other.take_block(&z, "bob"));
+    let taken: Vec<_> = [x.unwrap(), y.unwrap()].into_iter().flatten().collect();
+    assert_eq!(taken.len(), 1, "exactly one unblock gets the block");
+    assert_eq!(taken[0].previous_concurrency, None);
+    assert_eq!(s.take_block(&key("z"), "alice").await.unwrap(), None);
+    assert_eq!(s.active_block(&key("z")).await.unwrap(), None);
+    let audit = s
+        .list_audit(
+            &AuditFilter {
+                function_key: Some(key("z")),
+                ..AuditFilter::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit.items.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["unblock", "block"]);
+    // A new block after the unblock is allowed.
+    assert!(matches!(
+        s.record_block(&input).await.unwrap(),
+        BlockOutcome::Recorded(_)
+    ));
+    assert_eq!(s.list_blocks(&key("z")).await.unwrap().len(), 2);
+}
+
+/// The audit log lists newest first, filters and pages with a total.
+async fn audit_append_and_list(db: TestDb) {
+    let s = &db.store;
+    for i in 0..5 {
+        s.append_audit(&AuditInput {
+            actor: if i % 2 == 0 { "alice" } else { "bob" }.into(),
+            action: "policy-change".into(),
+            function_key: None,
+            policy: Some(format!("p{i}")),
+            details: serde_json::json!({"i": i}),
+        })
+        .await
+        .unwrap();
+    }
+    let page = s
+        .list_audit(&AuditFilter::default(), Page::new(2, 1))
+        .await
+        .unwrap();
+    assert_eq!(page.total, 5);
+    let policies: Vec<_> = page
+        .items
+        .iter()
+        .map(|e| e.policy.clone().unwrap())
+        .collect();
+    assert_eq!(policies, ["p3", "p2"]);
+    assert_eq!(page.items[0].details, serde_json::json!({"i": 3}));
+    let alice = s
+        .list_audit(
+            &AuditFilter {
+                actor: Some("alice".into()),
+                ..AuditFilter::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(alice.total, 3);
+}
+
+/// Two workers (two pools on one database) claiming concurrently never get the same job.
+async fn two_workers_never_claim_the_same_job(db: TestDb) {
+    for i in 0..20 {
+        db.store
+            .schedule(
+                &format!("scan-{i:02}"),
+                "cloud-scan",
+                &serde_json::json!({"i": i}),
+                Duration::from_hours(1),
+            )
+            .await
+            .unwrap();
+    }
+    let mut tasks = Vec::new();
+    for worker in ["w1", "w2"] {
+        let store = db.reopen().await;
+        tasks.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            while let Some(job) = store
+                .claim_due(worker, Duration::from_mins(1))
+                .await
+                .unwrap()
+            {
+                assert_eq!(job.lease_owner.as_deref(), Some(worker));
+                got.push(job.key);
+            }
+            got
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let unique: HashSet<_> = all.iter().collect();
+    assert_eq!(all.len(), 20, "every job claimed once: {all:?}");
+    assert_eq!(unique.len(), 20, "a job was claimed twice: {all:?}");
+}
+
+/// A job whose worker stopped renewing its lease is claimed again with a higher attempt
+/// count; the old worker can neither renew nor complete it; completion schedules the next run.
+async fn expired_lease_is_reclaimed(db: TestDb) {
+    let s = &db.store;
+    s.schedule(
+        "assure",
+        "assure",
+        &serde_json::json!({}),
+        Duration::from_mins(10),
+    )
+    .await
+    .unwrap();
+    let first = s
+        .claim_due("dead", Duration::from_millis(200))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.attempts, 1);
+    assert_eq!(
+        s.claim_due("alive", Duration::from_secs(30)).await.unwrap(),
+        None
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let second = s
+        .claim_due("alive", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((second.key.as_str(), second.attempts), ("assure", 2));
+    assert!(
+        !s.renew_lease("assure", "dead", Duration::from_secs(30))
+            .await
+            .unwrap()
+    );
+    assert!(!s.complete("assure", "dead", true, "late").await.unwrap());
+    assert!(
+        s.renew_lease("assure", "alive", Duration::from_secs(30))
+            .await
+            .unwrap()
+    );
+    assert!(s.complete("assure", "alive", true, "ok").await.unwrap());
+    let jobs = s.list_jobs().await.unwrap();
+    let job = &jobs[0];
+    assert_eq!(
+        (job.attempts, job.lease_owner.clone(), job.last_ok),
+        (0, None, Some(true))
+    );
+    assert!(job.next_run_at >= job.last_finished_at.unwrap() + 600_000);
+    assert_eq!(
+        s.claim_due("alive", Duration::from_secs(30)).await.unwrap(),
+        None,
+        "not due yet"
+    );
+}
+
+/// Retention removes old scans and their policy results, never the finding history, the
+/// blocks or the audit log.
+async fn prune_keeps_history_and_audit(db: TestDb) {
+    let s = &db.store;
+    let a = finding("FG-FN-001", Severity::High, "a", "URL without auth");
+    let old = s
+        .record_scan(
+            "cloud",
+            SCOPE,
+            &report(vec![function("a", "python3.12")], vec![a.clone()]),
+            true,
+        )
+        .await
+        .unwrap();
+    s.record_policy_results(
+        old.id,
+        &[PolicyResultInput {
+            policy: "p".into(),
+            function_key: key("a"),
+            outcome: Outcome::Violation,
+            reasons: serde_json::json!(["severity high"]),
+            action: Some("notify".into()),
+        }],
+    )
+    .await
+    .unwrap();
+    s.append_audit(&AuditInput {
+        actor: "scheduler".into(),
+        action: "notify".into(),
+        function_key: Some(key("a")),
+        policy: Some("p".into()),
+        details: serde_json::json!({}),
+    })
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let cutoff = faasguard_store::now_millis();
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let new = s
+        .record_scan(
+            "cloud",
+            SCOPE,
+            &report(vec![function("a", "python3.12")], vec![]),
+            true,
+        )
+        .await
+        .unwrap();
+    let pruned = s.prune_before(cutoff).await.unwrap();
+    assert_eq!((pruned.scans, pruned.policy_results), (1, 1));
+    assert_eq!(s.scan(old.id).await.unwrap(), None);
+    assert!(s.scan(new.id).await.unwrap().is_some());
+    let detail = s.function_detail(&key("a")).await.unwrap().unwrap();
+    assert!(detail.policy_results.is_empty());
+    let events: Vec<&str> = detail.history.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(events, ["fixed", "opened"], "history survives pruning");
+    let fixed = s
+        .list_findings(&FindingFilter::default(), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        fixed.items[0].first_seen,
+        old.started_at.max(fixed.items[0].first_seen)
+    );
+    assert_eq!(
+        s.list_audit(&AuditFilter::default(), Page::default())
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(s.prune(30).await.unwrap().scans, 0, "recent scans are kept");
+}
+
+/// A record_scan dropped in the middle (its future cancelled) leaves the previous state.
+async fn cancelled_scan_leaves_previous_state(db: TestDb) {
+    let s = &db.store;
+    let a = finding("FG-FN-001", Severity::High, "a", "URL without auth");
+    s.record_scan(
+        "cloud",
+        SCOPE,
+        &report(vec![function("a", "python3.12")], vec![a]),
+        true,
+    )
+    .await
+    .unwrap();
+    let big = faasguard_store::testdata::synthetic_report(ACCOUNT, REGION, 400, 10, 3);
+    let mut cancelled = 0;
+    for delay_ms in [1, 5, 20, 50] {
+        let outcome = tokio::time::timeout(
+            Duration::from_millis(delay_ms),
+            s.record_scan("cloud", SCOPE, &big, true),
+        )
+        .await;
+        if outcome.is_err() {
+            cancelled += 1;
+            assert_eq!(s.list_scans(None, Page::default()).await.unwrap().total, 1);
+            assert_eq!(open_findings(s, "a").await, ["URL without auth"]);
+            let all = s
+                .list_findings(&FindingFilter::default(), Page::default())
+                .await
+                .unwrap();
+            assert_eq!(all.total, 1, "nothing of the cancelled scan was kept");
+        }
+    }
+    assert!(cancelled > 0, "no record_scan was cancelled mid-way");
+    // The store still works afterwards.
+    let done = s.record_scan("cloud", SCOPE, &big, true).await.unwrap();
+    assert_eq!(done.findings_seen, 4000);
+}
+
+/// The dashboard queries: filters, order, totals, grouping by family with package columns,
+/// and the per-day chart.
+async fn dashboard_queries(db: TestDb) {
+    let s = &db.store;
+    let mut dep = finding(
+        "FG-DEP-001",
+        Severity::Critical,
+        "api",
+        "PyPI urllib3 1.26.0 (direct) is affected by GHSA-v845-jxx5-vc9f, CVE-2023-43804: cookie leak",
+    );
+    dep.location = Location::at("api/requirements.txt", 3, 1);
+    dep.evidence = Some("installed 1.26.0, fixed in 1.26.17".into());
+    let mut r = report(
+        vec![
+            function("api", "python3.9"),
+            function("worker", "nodejs20.x"),
+            function("cron", "python3.9"),
+        ],
+        vec![
+            dep,
+            finding(
+                "FG-IAM-001",
+                Severity::High,
+                "api",
+                "role grants iam:PassRole on *",
+            ),
+            finding(
+                "FG-FN-004",
+                Severity::Medium,
+                "cron",
+                "runtime python3.9 is deprecated",
+            ),
+            finding(
+                "FG-INJ-001",
+                Severity::High,
+                "worker",
+                "event reaches child_process.exec",
+            ),
+        ],
+    );
+    r.packages.push(PackageEntry {
+        ecosystem: "PyPI".into(),
+        name: "urllib3".into(),
+        version: "1.26.0".into(),
+        purl: "pkg:pypi/urllib3@1.26.0".into(),
+        location: Location::at("api/requirements.txt", 3, 1),
+        scope: "prod".into(),
+        direct: Some(true),
+        origin: "lockfile".into(),
+        status: "vulnerable".into(),
+        not_checked: None,
+        advisories: vec![Advisory {
+            id: "GHSA-v845-jxx5-vc9f".into(),
+            aliases: vec!["CVE-2023-43804".into()],
+            summary: "cookie leak".into(),
+            severity: Severity::Critical,
+            cvss: None,
+            fixed: Some("1.26.17".into()),
+            informational: None,
+        }],
+    });
+    let scan = s.record_scan("cloud", SCOPE, &r, true).await.unwrap();
+    s.record_policy_results(
+        scan.id,
+        &[
+            PolicyResultInput {
+                policy: "max-severity".into(),
+                function_key: key("api"),
+                outcome: Outcome::Violation,
+                reasons: serde_json::json!(["critical FG-DEP-001"]),
+                action: Some("notify".into()),
+            },
+            PolicyResultInput {
+                policy: "max-severity".into(),
+                function_key: key("cron"),
+                outcome: Outcome::Pass,
+                reasons: serde_json::json!([]),
+                action: None,
+            },
+        ],
+    )
+    .await
+    .unwrap();
+    s.record_block(&BlockInput {
+        function_key: key("worker"),
+        previous_concurrency: Some(5),
+        policy: None,
+        actor: "admin".into(),
+    })
+    .await
+    .unwrap();
+
+    let all = s
+        .list_functions(&FunctionFilter::default(), Page::default())
+        .await
+        .unwrap();
+    let keys: Vec<_> = all.items.iter().map(|f| f.key.clone()).collect();
+    assert_eq!(keys, [key("worker"), key("api"), key("cron")]);
+    let by = |filter: FunctionFilter| async move {
+        s.list_functions(&filter, Page::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|f| f.name.unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        by(FunctionFilter {
+            runtime: Some("python3.9".into()),
+            ..Default::default()
+        })
+        .await,
+        ["api", "cron"]
+    );
+    assert_eq!(
+        by(FunctionFilter {
+            has_violation: Some(true),
+            ..Default::default()
+        })
+        .await,
+        ["api"]
+    );
+    assert_eq!(
+        by(FunctionFilter {
+            blocked: Some(true),
+            ..Default::default()
+        })
+        .await,
+        ["worker"]
+    );
+    assert_eq!(
+        by(FunctionFilter {
+            name: Some("CRO".into()),
+            ..Default::default()
+        })
+        .await,
+        ["cron"]
+    );
+    assert_eq!(
+        by(FunctionFilter {
+            account: Some(ACCOUNT.into()),
+            region: Some(REGION.into()),
+            ..Default::default()
+        })
+        .await
+        .len(),
+        3
+    );
+    assert!(
+        by(FunctionFilter {
+            region: Some("us-east-1".into()),
+            ..Default::default()
+        })
+        .await
+        .is_empty()
+    );
+    let paged = s
+        .list_functions(&FunctionFilter::default(), Page::new(1, 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        (paged.total, paged.items[0].name.as_deref()),
+        (3, Some("api"))
+    );
+
+    let detail = s.function_detail(&key("api")).await.unwrap().unwrap();
+    let families: Vec<_> = detail.open_findings.keys().cloned().collect();
+    assert_eq!(families, ["FG-DEP", "FG-IAM"]);
+    let vuln = &detail.open_findings["FG-DEP"][0];
+    assert_eq!(
+        (
+            vuln.package.as_deref(),
+            vuln.installed_version.as_deref(),
+            vuln.fixed_version.as_deref()
+        ),
+        (Some("urllib3"), Some("1.26.0"), Some("1.26.17"))
+    );
+    assert_eq!(vuln.location.line, Some(3));
+    assert_eq!(
+        detail.summary.cloud.as_ref().unwrap().reserved_concurrency,
+        Some(5)
+    );
+    assert_eq!(detail.policy_results[0].outcome, Outcome::Violation);
+    assert_eq!(detail.function.open_findings.critical, 1);
+    assert!(s.function_detail("nope").await.unwrap().is_none());
+    assert_eq!(
+        s.function_detail(&key("worker"))
+            .await
+            .unwrap()
+            .unwrap()
+            .blocks
+            .len(),
+        1
+    );
+
+    let f = |filter: FindingFilter| async move {
+        s.list_findings(&filter, Page::default()).await.unwrap()
+    };
+    let high_up = f(FindingFilter {
+        min_severity: Some(Severity::High),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(high_up.total, 3);
+    assert_eq!(high_up.items[0].severity, Severity::Critical, "worst first");
+    assert_eq!(
+        f(FindingFilter {
+            severities: vec![Severity::Medium],
+            ..Default::default()
+        })
+        .await
+        .total,
+        1
+    );
+    assert_eq!(
+        f(FindingFilter {
+            rule_prefix: Some("FG-IAM".into()),
+            ..Default::default()
+        })
+        .await
+        .total,
+        1
+    );
+    assert_eq!(
+        f(FindingFilter {
+            text: Some("PASSROLE".into()),
+            ..Default::default()
+        })
+        .await
+        .total,
+        1
+    );
+    assert_eq!(
+        f(FindingFilter {
+            text: Some("worker".into()),
+            ..Default::default()
+        })
+        .await
+        .total,
+        1
+    );
+    assert_eq!(
+        f(FindingFilter {
+            text: Some("100%".into()),
+            ..Default::default()
+        })
+        .await
+        .total,
+        0
+    );
+    assert_eq!(
+        f(FindingFilter {
+            function_key: Some(key("api")),
+            status: Some(FindingStatus::Open),
+            ..Default::default()
+        })
+        .await
+        .total,
+        2
+    );
+
+    let days = s.findings_by_day(7).await.unwrap();
+    assert_eq!(days.len(), 7);
+    let today = days.last().unwrap();
+    assert_eq!(
+        (today.open.critical, today.open.high, today.open.medium),
+        (1, 2, 1)
+    );
+    assert!(today.day <= faasguard_store::now_millis());
+}
+
+/// Failed scans are kept with their error and change nothing else; finishing a scan that is
+/// not running is refused.
+async fn scan_lifecycle(db: TestDb) {
+    let s = &db.store;
+    let id = s.begin_scan("cloud", SCOPE).await.unwrap();
+    assert_eq!(
+        s.scan(id).await.unwrap().unwrap().status,
+        ScanStatus::Running
+    );
+    let done = s
+        .finish_scan(id, &report(vec![function("a", "python3.12")], vec![]), true)
+        .await
+        .unwrap();
+    assert_eq!(
+        (done.id, done.status, done.functions_seen),
+        (id, ScanStatus::Succeeded, 1)
+    );
+    assert!(matches!(
+        s.finish_scan(id, &report(vec![], vec![]), true).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let failed = s.begin_scan("cloud", SCOPE).await.unwrap();
+    assert!(s.fail_scan(failed, "throttled").await.unwrap());
+    let scan = s.scan(failed).await.unwrap().unwrap();
+    assert_eq!(
+        (scan.status, scan.error.as_deref()),
+        (ScanStatus::Failed, Some("throttled"))
+    );
+    assert_eq!(
+        s.list_functions(&FunctionFilter::default(), Page::default())
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+}
+
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[doc = concat!("`", stringify!($case), "` on a SQLite file.")]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    super::$case(super::common::sqlite_db().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[doc = concat!("`", stringify!($case), "` on PostgreSQL.")]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    super::$case(super::common::postgres_db().await).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    migrations_are_idempotent,
+    record_scan_keeps_history,
+    incomplete_scan_does_not_mark_fixed,
+    secrets_never_reach_the_store,
+    tokens_are_hashed_verified_and_revoked,
+    blocks_are_taken_once,
+    audit_append_and_list,
+    two_workers_never_claim_the_same_job,
+    expired_lease_is_reclaimed,
+    prune_keeps_history_and_audit,
+    cancelled_scan_leaves_previous_state,
+    dashboard_queries,
+    scan_lifecycle,
+);
