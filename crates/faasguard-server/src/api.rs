@@ -37,17 +37,12 @@ fn time(ms: Millis) -> String {
     rfc3339(ms.div_euclid(1000))
 }
 
-/// `page` (from 1) and `per_page` query parameters.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct Paging {
-    page: Option<u32>,
-    per_page: Option<u32>,
-}
-
-impl Paging {
-    fn resolve(&self) -> Result<(u32, u32, Page), ApiError> {
-        let page = self.page.unwrap_or(1);
-        let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
+/// The `page` (from 1) and `per_page` query parameters as a store [`Page`]. (Not a flattened
+/// struct: serde's `flatten` cannot read numbers from a query string.)
+fn paging(page: Option<u32>, per_page: Option<u32>) -> Result<(u32, u32, Page), ApiError> {
+    {
+        let page = page.unwrap_or(1);
+        let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
         if page == 0 {
             return Err(ApiError::BadRequest("page starts at 1".into()));
         }
@@ -146,8 +141,8 @@ pub(crate) struct FunctionQuery {
     q: Option<String>,
     violating: Option<bool>,
     blocked: Option<bool>,
-    #[serde(flatten)]
-    paging: Paging,
+    page: Option<u32>,
+    per_page: Option<u32>,
 }
 
 impl FunctionQuery {
@@ -167,7 +162,7 @@ pub(crate) async fn list_functions(
     State(state): State<AppState>,
     Query(query): Query<FunctionQuery>,
 ) -> Result<Json<PageJson<FunctionJson>>, ApiError> {
-    let (page, per_page, slice) = query.paging.resolve()?;
+    let (page, per_page, slice) = paging(query.page, query.per_page)?;
     let found = state
         .store
         .list_functions(&query.filter(), slice)
@@ -423,8 +418,8 @@ pub(crate) struct FindingQuery {
     function: Option<String>,
     status: Option<String>,
     q: Option<String>,
-    #[serde(flatten)]
-    paging: Paging,
+    page: Option<u32>,
+    per_page: Option<u32>,
 }
 
 impl FindingQuery {
@@ -470,7 +465,7 @@ pub(crate) async fn list_findings(
     State(state): State<AppState>,
     Query(query): Query<FindingQuery>,
 ) -> Result<Json<PageJson<FindingJson>>, ApiError> {
-    let (page, per_page, slice) = query.paging.resolve()?;
+    let (page, per_page, slice) = paging(query.page, query.per_page)?;
     let found = state
         .store
         .list_findings(&query.filter()?, slice)
@@ -585,15 +580,15 @@ pub(crate) async fn assurance(
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct AuditQuery {
-    #[serde(flatten)]
-    paging: Paging,
+    page: Option<u32>,
+    per_page: Option<u32>,
 }
 
 pub(crate) async fn audit(
     State(state): State<AppState>,
     Query(query): Query<AuditQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let (page, per_page, slice) = query.paging.resolve()?;
+    let (page, per_page, slice) = paging(query.page, query.per_page)?;
     let found = state
         .store
         .list_audit(&AuditFilter::default(), slice)
@@ -631,8 +626,10 @@ pub(crate) struct EnforceRequest {
 pub(crate) struct EnforceResult {
     function: String,
     action: &'static str,
-    before: Option<i32>,
-    after: Option<i32>,
+    /// Block: the concurrency recorded for the unblock; unblock: the concurrency restored.
+    previous: Option<i32>,
+    /// Reserved concurrency now.
+    current: Option<i32>,
     changed: bool,
 }
 
@@ -686,13 +683,11 @@ pub(crate) async fn block(
         return Ok(Json(EnforceResult {
             function: id,
             action: "block",
-            before: Some(0),
-            after: Some(0),
+            previous: to_i32(block.previous_concurrency),
+            current: Some(0),
             changed: false,
         }))
-        .inspect(|_| {
-            tracing::info!(function = %target.name, block = block.id, "already blocked");
-        });
+        .inspect(|_| tracing::info!(function = %target.name, "already blocked"));
     }
     let outcome = enforcer
         .block(&target)
@@ -703,7 +698,7 @@ pub(crate) async fn block(
         .store
         .record_block(&BlockInput {
             function_key: id.clone(),
-            previous_concurrency: outcome.before.map(i64::from),
+            previous_concurrency: outcome.previous.map(i64::from),
             policy: None,
             actor: principal.name.clone(),
         })
@@ -723,9 +718,13 @@ pub(crate) async fn block(
     Ok(Json(EnforceResult {
         function: id,
         action: "block",
-        before: outcome.before,
-        after: outcome.after,
-        changed: matches!(recorded, BlockOutcome::Recorded(_)) && outcome.changed(),
+        previous: match &recorded {
+            BlockOutcome::Recorded(b) | BlockOutcome::AlreadyBlocked(b) => {
+                to_i32(b.previous_concurrency)
+            }
+        },
+        current: outcome.current,
+        changed: matches!(recorded, BlockOutcome::Recorded(_)) && outcome.changed,
     }))
 }
 
@@ -769,8 +768,8 @@ pub(crate) async fn unblock(
     Ok(Json(EnforceResult {
         function: id,
         action: "unblock",
-        before: outcome.before,
-        after: outcome.after,
+        previous: outcome.previous,
+        current: outcome.current,
         changed: taken.is_some(),
     }))
 }

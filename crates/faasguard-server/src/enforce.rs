@@ -23,20 +23,17 @@ pub struct FunctionTarget {
     pub name: String,
 }
 
-/// What a block or unblock changed.
+/// What a block or unblock did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct EnforceOutcome {
-    /// Reserved concurrency before the call (`None`: unreserved).
-    pub before: Option<i32>,
+    /// For a block: the reserved concurrency to restore when unblocking (`None`: unreserved);
+    /// for a function that was already blocked, the value recorded when it was first blocked.
+    /// For an unblock: the value that was restored.
+    pub previous: Option<i32>,
     /// Reserved concurrency after the call.
-    pub after: Option<i32>,
-}
-
-impl EnforceOutcome {
+    pub current: Option<i32>,
     /// Whether the call changed anything (blocking a blocked function does not).
-    pub fn changed(&self) -> bool {
-        self.before != self.after
-    }
+    pub changed: bool,
 }
 
 /// Why an enforcement call failed (the provider's message, never a credential).

@@ -227,8 +227,8 @@ fn schemas() -> Value {
         "EnforceResult": {
             "type": "object",
             "properties": {
-                "function": string, "action": string, "before": nullable("integer"),
-                "after": nullable("integer"), "changed": boolean,
+                "function": string, "action": string, "previous": nullable("integer"),
+                "current": nullable("integer"), "changed": boolean,
             },
         },
         "PolicyDocument": {
