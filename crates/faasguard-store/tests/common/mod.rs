@@ -56,9 +56,21 @@ pub async fn postgres_db() -> TestDb {
         std::process::id(),
         N.fetch_add(1, Ordering::SeqCst)
     );
-    let mut admin = sqlx::PgConnection::connect(&pg.url("postgres"))
-        .await
-        .unwrap();
+    // The port opens before the server accepts sessions ("the database system is starting
+    // up"): retry for a while.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let mut admin = loop {
+        match sqlx::PgConnection::connect(&pg.url("postgres")).await {
+            Ok(conn) => break conn,
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!(
+                "PostgreSQL on port {} never accepted a session: {e}",
+                pg.port
+            ),
+        }
+    };
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut admin)
         .await
