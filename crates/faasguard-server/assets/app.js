@@ -72,7 +72,7 @@ async function api(path, options = {}) {
   });
   let data = null;
   try { data = await res.json(); } catch (_) { data = null; }
-  if (res.status === 401) {
+  if (res.status === 401 && !options.noRedirect) {
     sessionStorage.removeItem(TOKEN_KEY);
     me = null;
     location.hash = '#/signin';
@@ -149,12 +149,11 @@ function signinPage() {
       ev.preventDefault();
       sessionStorage.setItem(TOKEN_KEY, input.value.trim());
       try {
-        me = await api('/me');
+        me = await api('/me', { noRedirect: true });
         location.hash = '#/assurance';
       } catch (e) {
         sessionStorage.removeItem(TOKEN_KEY);
         error.textContent = e.status === 401 ? 'This token is not valid.' : e.message;
-        location.hash = '#/signin';
       }
     },
   },

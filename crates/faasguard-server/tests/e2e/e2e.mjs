@@ -82,16 +82,22 @@ try {
   check(/History/.test(body) && /opened/.test(body), 'the finding history is shown');
   await page.screenshot({ path: join(shots, 'function.png'), fullPage: true });
 
-  // 4. The findings view: filter by severity and search.
+  // 4. The findings view: filter by severity, then search the text.
   await page.click('#nav a[data-page="findings"]');
   await page.waitForSelector('form.filters');
   await page.selectOption('select[name="severity"]', 'critical');
-  await page.fill('input[name="q"]', 'wildcard');
   await page.click('form.filters button[type="submit"]');
   await page.waitForFunction(() => location.hash.includes('severity=critical'));
-  await page.waitForSelector('table tbody tr');
+  await page.waitForSelector('table tbody tr td .badge');
   const sevs = await page.locator('table tbody tr td:first-child').allTextContents();
   check(sevs.length > 0 && sevs.every((s) => s === 'critical'), `the severity filter shows only critical findings (${sevs.length})`);
+  await page.selectOption('select[name="severity"]', '');
+  await page.fill('input[name="q"]', 'access key');
+  await page.click('form.filters button[type="submit"]');
+  await page.waitForFunction(() => location.hash.includes('q=access'));
+  await page.waitForSelector('table tbody tr td .badge');
+  const msgs = await page.locator('table tbody tr td:nth-child(4)').allTextContents();
+  check(msgs.length > 0 && msgs.every((m) => m.toLowerCase().includes('access key')), `the text search finds only matching findings (${msgs.length})`);
   await page.screenshot({ path: join(shots, 'findings.png'), fullPage: true });
 
   // 5. The chart of findings by severity over time (inline SVG).
@@ -124,6 +130,7 @@ try {
 
   // 7. The audit log shows the unblock with the token's name as the actor.
   await page.click('#nav a[data-page="audit"]');
+  await page.waitForSelector('h1:has-text("Audit log")');
   await page.waitForSelector('table tbody tr');
   const audit = await page.textContent('main');
   check(audit.includes('unblock') && audit.includes(blocked), 'the audit log records the unblock');
