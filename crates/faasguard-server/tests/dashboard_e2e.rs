@@ -262,7 +262,7 @@ async fn scenario() {
     );
     npm_ci();
     let (mut moto_guard, moto) = start_moto();
-    let arn = seed_moto(&moto).await;
+    let arn = Box::pin(seed_moto(&moto)).await;
 
     // The store: a synthetic cloud scan whose first function is the one in moto.
     let dir = tempfile::tempdir().unwrap();
