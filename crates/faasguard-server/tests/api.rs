@@ -255,7 +255,10 @@ async fn every_route_refuses_requests_without_a_valid_token() {
 /// The function list puts blocked functions first, filters by violation and by name, and
 /// paginates; the detail groups findings and redacts secrets.
 #[tokio::test]
-#[expect(clippy::too_many_lines, reason = "one scenario: list, block, view, detail")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario: list, block, view, detail"
+)]
 async fn functions_list_filters_and_detail() {
     let f = fixture().await;
     let token = Some(f.admin.as_str());
