@@ -104,7 +104,7 @@ struct Output<'a> {
     diagnostics: Vec<String>,
 }
 
-fn read_policy(path: &Path) -> Result<PolicyFile, ExitCode> {
+pub(crate) fn read_policy(path: &Path) -> Result<PolicyFile, ExitCode> {
     let shown = path.display().to_string();
     let text = match std::fs::metadata(path).and_then(|m| {
         if m.len() > faasguard_assurance::MAX_POLICY_BYTES as u64 {
@@ -161,7 +161,7 @@ fn read_report(path: &Path) -> Result<Report> {
     })
 }
 
-fn local_user() -> String {
+pub(crate) fn local_user() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .ok()
@@ -169,7 +169,7 @@ fn local_user() -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-fn hostname() -> String {
+pub(crate) fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .or_else(|_| std::fs::read_to_string("/etc/hostname"))
         .map(|h| h.trim().to_owned())
@@ -187,10 +187,10 @@ fn show_concurrency(v: Option<i32>) -> String {
 }
 
 /// Carries out (or, in a dry run, lists) the actions for every violation.
-struct Actor<'a> {
+pub(crate) struct Actor<'a> {
     file: &'a PolicyFile,
-    enforcer: Option<Enforcer>,
-    ledger: FileLedger,
+    enforcer: Option<std::sync::Arc<Enforcer>>,
+    ledger: Box<dyn Ledger + Send>,
     notifier: Notifier,
     who: String,
     epoch_s: i64,
@@ -406,41 +406,13 @@ pub(crate) fn run_assure(args: &AssureArgs) -> Result<ExitCode> {
                 .and_then(|e| e.caller_arn().map(str::to_owned))
         })
         .unwrap_or_else(local_user);
-    let mut act = Actor {
-        file: &file,
-        enforcer,
-        ledger: FileLedger::new(&args.state),
-        notifier: Notifier {
-            hostname: hostname(),
-            procid: std::process::id().to_string(),
-        },
-        who: actor,
-        epoch_s: crate::cloud::now_epoch_s()?,
-        lines: Vec::new(),
-        failed: false,
-    };
-    for f in &assessment.functions {
-        let mut blocked_by: Option<String> = None;
-        for result in f.results.iter().filter(|r| r.status == Status::Violation) {
-            let outcome = match (&f.arn, result.action) {
-                (Some(arn), Action::Block) => {
-                    if let Some(outcome) = &blocked_by {
-                        outcome.clone()
-                    } else {
-                        let outcome = act.block(f, result, arn);
-                        blocked_by = Some(outcome.clone());
-                        outcome
-                    }
-                }
-                (_, Action::Block) if act.enforcer.is_none() => "dry run: would block".to_owned(),
-                (_, Action::Block | Action::Notify) if act.enforcer.is_none() => {
-                    "dry run: would notify".to_owned()
-                }
-                _ => "notified".to_owned(),
-            };
-            act.notify(f, result, &outcome);
-        }
-    }
+    let mut act = Actor::new(
+        &file,
+        enforcer.map(std::sync::Arc::new),
+        Box::new(FileLedger::new(&args.state)),
+        actor,
+    )?;
+    act.carry_out(&assessment);
     let text = render(args, &assessment, &act.lines, &report)?;
     emit(args.output.as_deref(), text.as_bytes())?;
     Ok(
@@ -452,6 +424,64 @@ pub(crate) fn run_assure(args: &AssureArgs) -> Result<ExitCode> {
             ExitCode::SUCCESS
         },
     )
+}
+
+impl<'a> Actor<'a> {
+    /// An actor for `file`'s policies; without an enforcer, a dry run.
+    pub(crate) fn new(
+        file: &'a PolicyFile,
+        enforcer: Option<std::sync::Arc<Enforcer>>,
+        ledger: Box<dyn Ledger + Send>,
+        who: String,
+    ) -> Result<Actor<'a>> {
+        Ok(Actor {
+            file,
+            enforcer,
+            ledger,
+            notifier: Notifier {
+                hostname: hostname(),
+                procid: std::process::id().to_string(),
+            },
+            who,
+            epoch_s: crate::cloud::now_epoch_s()?,
+            lines: Vec::new(),
+            failed: false,
+        })
+    }
+
+    /// Whether an action failed.
+    pub(crate) fn failed(&self) -> bool {
+        self.failed
+    }
+
+    /// Blocks and notifies for every violation of the assessment (or lists what it would do).
+    pub(crate) fn carry_out(&mut self, assessment: &Assessment) {
+        let act = self;
+        for f in &assessment.functions {
+            let mut blocked_by: Option<String> = None;
+            for result in f.results.iter().filter(|r| r.status == Status::Violation) {
+                let outcome = match (&f.arn, result.action) {
+                    (Some(arn), Action::Block) => {
+                        if let Some(outcome) = &blocked_by {
+                            outcome.clone()
+                        } else {
+                            let outcome = act.block(f, result, arn);
+                            blocked_by = Some(outcome.clone());
+                            outcome
+                        }
+                    }
+                    (_, Action::Block) if act.enforcer.is_none() => {
+                        "dry run: would block".to_owned()
+                    }
+                    (_, Action::Block | Action::Notify) if act.enforcer.is_none() => {
+                        "dry run: would notify".to_owned()
+                    }
+                    _ => "notified".to_owned(),
+                };
+                act.notify(f, result, &outcome);
+            }
+        }
+    }
 }
 
 fn render(
@@ -503,7 +533,7 @@ fn render(
     })
 }
 
-fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
+pub(crate) fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
     if let Some(path) = output {
         return crate::write_file(path, bytes);
     }

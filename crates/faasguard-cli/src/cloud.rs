@@ -85,6 +85,13 @@ pub(crate) struct AwsArgs {
     timeout: u64,
 }
 
+impl AwsArgs {
+    /// The regions as given (`all` or a comma-separated list), for scan scopes.
+    pub(crate) fn regions_text(&self) -> String {
+        self.regions.join(",")
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum InventoryFormat {
     Table,

@@ -10,6 +10,7 @@
 mod assure;
 mod cloud;
 mod db;
+mod serve;
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
@@ -63,6 +64,12 @@ enum Command {
     Assure(assure::AssureArgs),
     /// Restore the reserved concurrency a block replaced, and remove the faasguard:blocked tag.
     Unblock(assure::UnblockArgs),
+    /// Serve the REST API and the dashboard, and run the scheduled cloud scans with Function
+    /// Assurance (several processes may share one PostgreSQL store).
+    Serve(Box<serve::ServeArgs>),
+    /// API tokens of `faasguard serve` (stored hashed).
+    #[command(subcommand)]
+    Token(serve::TokenCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -173,6 +180,8 @@ fn main() -> ExitCode {
         Command::Cloud(command) => cloud::run(&command),
         Command::Assure(args) => assure::run_assure(&args),
         Command::Unblock(args) => assure::run_unblock(&args),
+        Command::Serve(args) => serve::run_serve(*args),
+        Command::Token(command) => serve::run_token(&command),
     };
     match result {
         Ok(code) => code,

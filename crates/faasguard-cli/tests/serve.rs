@@ -1,0 +1,272 @@
+//! `faasguard serve` and `faasguard token` end to end: the real binary against a real moto
+//! server on 127.0.0.1 (the cloud harness) with a SQLite store in a temporary directory. The
+//! scheduler scans, records, evaluates a `block` policy and blocks through Lambda; the API shows
+//! the block; an admin unblocks through the API and the previous reserved concurrency is back.
+//! A server killed with SIGKILL in the middle of a scan loses nothing: after a restart the job
+//! is claimed again and completes. Fake credentials only; nothing leaves 127.0.0.1.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod cloud_harness;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use cloud_harness::{
+    ACCESS_KEY, FnSpec, SECRET_KEY, create_function, create_role, faasguard, http_request, moto,
+    reserve_concurrency, runtime, sdk_config, zip_of,
+};
+use serde_json::Value;
+
+/// The scheduled job's row and SQLite's integrity check, read with Python's sqlite3 module
+/// (the test harness already needs Python for moto).
+fn job_row(dir: &Path) -> Value {
+    let script = "import json, sqlite3, sys\n\
+        db = sqlite3.connect(sys.argv[1])\n\
+        db.row_factory = sqlite3.Row\n\
+        row = db.execute('SELECT * FROM jobs').fetchone()\n\
+        out = dict(row) if row else {}\n\
+        out['integrity'] = db.execute('PRAGMA integrity_check').fetchone()[0]\n\
+        print(json.dumps(out))\n";
+    let python = std::env::var("FAASGUARD_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let out = Command::new(python)
+        .args(["-c", script])
+        .arg(dir.join("store.db"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A free loopback port.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `faasguard serve` on moto as a child process with the harness's fake-credential
+/// environment.
+fn spawn_serve(dir: &Path, port: u16, region: &str, extra: &[&str]) -> Child {
+    spawn_serve_via(dir, port, region, &moto().url, extra)
+}
+
+/// `faasguard serve` sending its AWS calls to `endpoint`.
+fn spawn_serve_via(dir: &Path, port: u16, region: &str, endpoint: &str, extra: &[&str]) -> Child {
+    let policy = dir.join("assurance.yaml");
+    Command::new(assert_cmd::cargo::cargo_bin!("faasguard"))
+        .env_clear()
+        .env("HOME", std::env::temp_dir())
+        .env("FAASGUARD_TODAY", "2026-11-24")
+        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .args(["serve", "--database"])
+        .arg(dir.join("store.db"))
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .arg("--policy")
+        .arg(&policy)
+        .args(["--regions", region, "--endpoint-url", endpoint])
+        .args(["--no-code", "--scanners", "iam", "--every", "1h"])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// GET or POST an API path with a bearer token; (status, JSON body or Null).
+fn api(port: u16, method: &str, path: &str, token: &str) -> (u16, Value) {
+    let auth = format!("Bearer {token}");
+    match http_request(
+        method,
+        &format!("http://127.0.0.1:{port}{path}"),
+        &[("Authorization", &auth)],
+        b"",
+    ) {
+        Ok((status, body)) => (status, serde_json::from_slice(&body).unwrap_or(Value::Null)),
+        Err(_) => (0, Value::Null),
+    }
+}
+
+/// Polls `check` every 200 ms until it returns Some, or panics after `limit`.
+fn wait_for<T>(limit: Duration, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The function's reserved concurrency through the Lambda API (`None`: unreserved).
+fn concurrency(region: &str, name: &str) -> Option<i32> {
+    let lambda = aws_sdk_lambda::Client::new(&sdk_config(region));
+    runtime().block_on(async {
+        lambda
+            .get_function_concurrency()
+            .function_name(name)
+            .send()
+            .await
+            .unwrap()
+            .reserved_concurrent_executions()
+    })
+}
+
+fn token(dir: &Path, role: &str) -> String {
+    let out = faasguard()
+        .args(["token", "create", "tester", "--role", role, "--database"])
+        .arg(dir.join("store.db"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// The scheduler of `faasguard serve --enforce` scans moto, stores the scan, evaluates the
+/// policy and blocks the admin-role function (reserved concurrency 7 → 0, recorded in the
+/// store); the API lists it as blocked and violating; an admin token unblocks it through the
+/// API and Lambda reports 7 again; a viewer token may not unblock.
+#[test]
+fn scheduler_blocks_and_the_api_unblocks() {
+    let region = "me-south-1";
+    let admin_role = create_role("serve-admin-role", &["AdministratorAccess"], &[]);
+    create_function(
+        region,
+        FnSpec {
+            name: "serve-admin-fn",
+            runtime: "python3.12",
+            role: &admin_role,
+            zip: zip_of(&[("app.py", "X = 1\n")]),
+            ..FnSpec::default()
+        },
+    );
+    reserve_concurrency(region, "serve-admin-fn", 7);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("assurance.yaml"),
+        "policies:\n  - name: no-admin\n    conditions: {no_admin_role: true}\n    action: block\n",
+    )
+    .unwrap();
+    let admin = token(dir.path(), "admin");
+    let viewer = token(dir.path(), "viewer");
+    let port = free_port();
+    let mut server = spawn_serve(dir.path(), port, region, &["--enforce"]);
+
+    let key = "123456789012/me-south-1/serve-admin-fn";
+    let listed = wait_for(Duration::from_mins(2), "the blocked function", || {
+        let (status, body) = api(port, "GET", "/api/v1/functions?blocked=true", &viewer);
+        (status == 200 && body["total"] == 1).then_some(body)
+    });
+    assert_eq!(listed["items"][0]["id"], key, "{listed}");
+    assert_eq!(listed["items"][0]["violating"], true, "{listed}");
+    assert_eq!(concurrency(region, "serve-admin-fn"), Some(0));
+
+    let path = format!("/api/v1/functions/{}/unblock", key.replace('/', "%2F"));
+    let (status, _) = api(port, "POST", &path, &viewer);
+    assert_eq!(status, 403, "a viewer may not unblock");
+    let (status, body) = api(port, "POST", &path, &admin);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(concurrency(region, "serve-admin-fn"), Some(7));
+    let (_, audit) = api(port, "GET", "/api/v1/audit", &viewer);
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert!(actions.contains(&"block"), "{audit}");
+    assert!(actions.contains(&"unblock"), "{audit}");
+
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+/// SIGKILL in the middle of a scheduled scan (moto answers through a proxy that stalls) and a
+/// restart: the store opens cleanly, the interrupted job is claimed again once its lease
+/// expires, and the scan then completes and is stored.
+#[test]
+fn killed_server_retries_the_interrupted_job() {
+    let region = "af-south-1";
+    let role = create_role("serve-kill-role", &[], &[]);
+    create_function(
+        region,
+        FnSpec {
+            name: "serve-kill-fn",
+            runtime: "python3.12",
+            role: &role,
+            zip: zip_of(&[("app.py", "X = 1\n")]),
+            ..FnSpec::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("assurance.yaml"),
+        "policies:\n  - name: runtimes\n    conditions: {allowed_runtimes: ['python3.*']}\n    action: notify\n",
+    )
+    .unwrap();
+    let viewer = token(dir.path(), "viewer");
+    // A proxy in front of moto that holds every ListFunctions answer for 30 s, so the first
+    // scan is still running when the server is killed.
+    let slow = cloud_harness::fault_proxy(Box::new(|line: &str, _head: &str, _body: &[u8]| {
+        if line.starts_with("GET /2015-03-31/functions") {
+            std::thread::sleep(Duration::from_secs(30));
+        }
+        None
+    }));
+    let port = free_port();
+    let mut server = spawn_serve_via(
+        dir.path(),
+        port,
+        region,
+        &slow.url,
+        &["--lease", "3s", "--worker-id", "first"],
+    );
+    wait_for(Duration::from_mins(1), "the killed worker's claim", || {
+        let job = job_row(dir.path());
+        (job["lease_owner"] == "first").then_some(())
+    });
+    server.kill().unwrap(); // SIGKILL, in the middle of ListFunctions
+    server.wait().unwrap();
+    let job = job_row(dir.path());
+    assert_eq!(job["integrity"], "ok", "{job}");
+    assert!(job["last_finished_at"].is_null(), "{job}");
+
+    // Restart against moto directly: the stale lease expires and the job runs to the end.
+    let port = free_port();
+    let mut server = spawn_serve(
+        dir.path(),
+        port,
+        region,
+        &["--lease", "3s", "--worker-id", "second"],
+    );
+    let listed = wait_for(Duration::from_mins(2), "the scan after restart", || {
+        let (status, body) = api(port, "GET", "/api/v1/functions", &viewer);
+        (status == 200 && body["total"] == 1).then_some(body)
+    });
+    assert_eq!(
+        listed["items"][0]["id"],
+        "123456789012/af-south-1/serve-kill-fn"
+    );
+    let job = wait_for(Duration::from_secs(30), "the job's completion", || {
+        let job = job_row(dir.path());
+        (job["last_ok"] == 1).then_some(job)
+    });
+    assert_eq!(job["integrity"], "ok", "{job}");
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
