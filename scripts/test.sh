@@ -25,6 +25,15 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
 fi
 
+step "Chromium for the dashboard test (Debian chromium, driven by playwright-core from npm)"
+if [ ! -x /usr/bin/chromium ]; then
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+command -v npm >/dev/null 2>&1 || { echo "npm is needed for the dashboard test (Node 20 with npm)" >&2; exit 1; }
+
 step "workspace tests"
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --locked --no-fail-fast
