@@ -81,6 +81,7 @@ CREATE INDEX findings_function ON findings (function_key, open, severity);
 CREATE INDEX findings_listing ON findings (open, severity DESC, id DESC);
 CREATE INDEX findings_severity ON findings (severity DESC, id DESC);
 CREATE INDEX findings_rule ON findings (rule_id, id);
+CREATE INDEX findings_family ON findings (family, severity DESC, id DESC);
 CREATE INDEX findings_scope_open ON findings (scope, open, last_scan);
 
 -- Transitions only (opened, fixed, reopened): the finding history survives pruning of scans.
@@ -92,6 +93,15 @@ CREATE TABLE finding_events (
     event TEXT NOT NULL
 );
 CREATE INDEX finding_events_finding ON finding_events (finding_id, id);
+
+-- Findings per severity and state, refreshed by every recorded scan: list totals without a
+-- count over every finding.
+CREATE TABLE finding_totals (
+    severity BIGINT NOT NULL,
+    open BIGINT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (severity, open)
+);
 
 -- Open findings per severity at the end of each day a scan was recorded (the chart).
 CREATE TABLE daily_counts (

@@ -591,14 +591,23 @@ impl Store {
 
             let day = now.div_euclid(crate::query::DAY_MS);
             let mut per_severity = [0i64; 5];
-            for row in sqlx::query("SELECT severity, COUNT(*) AS n FROM findings WHERE open = 1 GROUP BY severity")
+            sqlx::query("DELETE FROM finding_totals").execute(&mut *tx).await?;
+            for row in sqlx::query("SELECT severity, open, COUNT(*) AS n FROM findings GROUP BY severity, open")
                 .fetch_all(&mut *tx)
                 .await?
             {
-                if let Ok(i) = usize::try_from(row.int("severity")?)
+                let (severity, open, n) = (row.int("severity")?, row.int("open")?, row.int("n")?);
+                sqlx::query("INSERT INTO finding_totals (severity, open, n) VALUES ($1, $2, $3)")
+                    .bind(severity)
+                    .bind(open)
+                    .bind(n)
+                    .execute(&mut *tx)
+                    .await?;
+                if open == 1
+                    && let Ok(i) = usize::try_from(severity)
                     && let Some(slot) = per_severity.get_mut(i)
                 {
-                    *slot = row.int("n")?;
+                    *slot = n;
                 }
             }
             for (severity, n) in (0i64..).zip(per_severity) {

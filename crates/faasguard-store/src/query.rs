@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::ingest::{severity_from_i64, severity_to_i64};
 use crate::ops::{Block, PolicyResult};
 use crate::rows::Cols;
-use crate::{Millis, Store, StoreError, now_millis, on_pool};
+use crate::{Backend, Millis, Store, StoreError, now_millis, on_pool};
 
 /// One day in milliseconds.
 pub const DAY_MS: i64 = 86_400_000;
@@ -144,12 +144,14 @@ pub struct FindingFilter {
     pub severities: Vec<Severity>,
     /// This severity or worse.
     pub min_severity: Option<Severity>,
-    /// Rule id prefix (`FG-DEP`, `FG-IAM-00`), case-insensitive.
+    /// A rule family (`FG-DEP`: `FG-` and letters) selects the family; anything longer
+    /// (`FG-IAM-00`) is a rule id prefix. Case-insensitive.
     pub rule_prefix: Option<String>,
     pub function_key: Option<String>,
     pub scope: Option<String>,
     pub status: Option<FindingStatus>,
-    /// Case-insensitive substring of the message, rule id or function key.
+    /// Case-insensitive substring of the message, rule id or function key (an FTS5 trigram
+    /// index on SQLite, a pg_trgm index on PostgreSQL when the extension is available).
     pub text: Option<String>,
 }
 
@@ -251,6 +253,13 @@ macro_rules! bind_args {
     }};
 }
 pub(crate) use bind_args;
+
+/// A rule family (`FG-DEP`, `FG-IAM`): `FG-` and letters only.
+fn is_family(prefix: &str) -> bool {
+    prefix
+        .strip_prefix("FG-")
+        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_uppercase()))
+}
 
 /// `%text%` for `LIKE … ESCAPE '\'`, with the pattern characters escaped.
 pub(crate) fn contains_pattern(text: &str) -> String {
@@ -389,11 +398,13 @@ impl Store {
             w.push("blocked = ?", vec![Arg::Int(i64::from(v))]);
         }
         if let Some(v) = &filter.name {
-            let like = self.ilike();
-            let pattern = contains_pattern(v);
+            // The expression PostgreSQL's trigram index covers.
             w.push(
-                &format!("(name {like} ? ESCAPE '\\' OR fkey {like} ? ESCAPE '\\')"),
-                vec![Arg::Text(pattern.clone()), Arg::Text(pattern)],
+                &format!(
+                    "(COALESCE(name, '') || ' ' || fkey) {} ? ESCAPE '\\'",
+                    self.ilike()
+                ),
+                vec![Arg::Text(contains_pattern(v))],
             );
         }
         let n = w.next();
@@ -487,6 +498,12 @@ impl Store {
         page: Page,
     ) -> Result<Paged<StoredFinding>, StoreError> {
         let mut w = Where::default();
+        // Status and severity alone: the total comes from `finding_totals` (refreshed by every
+        // recorded scan) instead of a count over every finding.
+        let totals_only = filter.rule_prefix.is_none()
+            && filter.function_key.is_none()
+            && filter.scope.is_none()
+            && filter.text.is_none();
         match filter.status {
             Some(FindingStatus::Open) => w.push("open = 1", vec![]),
             Some(FindingStatus::Fixed) => w.push("open = 0", vec![]),
@@ -506,10 +523,17 @@ impl Store {
         if let Some(s) = filter.min_severity {
             w.push("severity >= ?", vec![Arg::Int(severity_to_i64(s))]);
         }
+        let totals = w.sql();
+        let totals_args = w.args.len();
         if let Some(prefix) = &filter.rule_prefix {
-            let mut pattern = contains_pattern(&prefix.to_ascii_uppercase());
-            pattern.remove(0);
-            w.push("rule_id LIKE ? ESCAPE '\\'", vec![Arg::Text(pattern)]);
+            let prefix = prefix.to_ascii_uppercase();
+            if is_family(&prefix) {
+                w.push("family = ?", vec![Arg::Text(prefix)]);
+            } else {
+                let mut pattern = contains_pattern(&prefix);
+                pattern.remove(0);
+                w.push("rule_id LIKE ? ESCAPE '\\'", vec![Arg::Text(pattern)]);
+            }
         }
         if let Some(v) = &filter.function_key {
             w.push("function_key = ?", vec![Arg::Text(v.clone())]);
@@ -518,18 +542,22 @@ impl Store {
             w.push("scope = ?", vec![Arg::Text(v.clone())]);
         }
         if let Some(text) = &filter.text {
-            let like = self.ilike();
-            let pattern = contains_pattern(text);
-            w.push(
-                &format!(
-                    "(message {like} ? ESCAPE '\\' OR rule_id {like} ? ESCAPE '\\' OR function_key {like} ? ESCAPE '\\')"
-                ),
-                vec![
-                    Arg::Text(pattern.clone()),
-                    Arg::Text(pattern.clone()),
-                    Arg::Text(pattern),
-                ],
-            );
+            if self.backend() == Backend::Sqlite && text.chars().count() >= 3 {
+                // The FTS5 trigram index: a quoted phrase is a substring match.
+                w.push(
+                    "id IN (SELECT rowid FROM findings_search WHERE findings_search MATCH ?)",
+                    vec![Arg::Text(format!("\"{}\"", text.replace('"', "\"\"")))],
+                );
+            } else {
+                // PostgreSQL's trigram index covers this expression.
+                w.push(
+                    &format!(
+                        "(message || ' ' || rule_id || ' ' || COALESCE(function_key, '')) {} ? ESCAPE '\\'",
+                        self.ilike()
+                    ),
+                    vec![Arg::Text(contains_pattern(text))],
+                );
+            }
         }
         let n = w.next();
         let list = format!(
@@ -537,7 +565,19 @@ impl Store {
             w.sql(),
             n + 1
         );
-        let count = format!("SELECT COUNT(*) AS n FROM findings {}", w.sql());
+        let (count, count_args) = if totals_only {
+            (
+                format!(
+                    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM finding_totals {totals}"
+                ),
+                &w.args[..totals_args],
+            )
+        } else {
+            (
+                format!("SELECT COUNT(*) AS n FROM findings {}", w.sql()),
+                &w.args[..],
+            )
+        };
         on_pool!(self, pool => {
             let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(list)), &w.args)
                 .bind(page.limit_i64())
@@ -545,7 +585,7 @@ impl Store {
                 .fetch_all(pool)
                 .await?;
             let items = rows.iter().map(finding_from_row).collect::<Result<Vec<_>, _>>()?;
-            let total = bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), &w.args)
+            let total = bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), count_args)
                 .fetch_one(pool)
                 .await?
                 .int("n")?;

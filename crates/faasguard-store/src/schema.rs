@@ -8,15 +8,36 @@ use sqlx::{AssertSqlSafe, SqlSafeStr};
 
 use crate::{Backend, Store, StoreError, on_pool};
 
-/// `(version, description, SQL)`, oldest first. Never edit a released migration: add one.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial schema",
-    include_str!("../migrations/0001_initial.sql"),
-)];
+/// `(version, description, SQLite SQL, PostgreSQL SQL)`, oldest first. Never edit a released
+/// migration: add one. Shared texts use `@ID@` for the dialect's auto-increment key.
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "initial schema",
+        include_str!("../migrations/0001_initial.sql"),
+        include_str!("../migrations/0001_initial.sql"),
+    ),
+    (
+        2,
+        "finding search",
+        include_str!("../migrations/0002_search.sqlite.sql"),
+        include_str!("../migrations/0002_search.postgres.sql"),
+    ),
+];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// PostgreSQL trigram indexes for substring search, created when `pg_trgm` can be (it is a
+/// trusted extension since PostgreSQL 13, in Debian's `postgresql` package). Best effort: a
+/// database without it still answers searches, by scanning.
+const PG_SEARCH_INDEXES: &[&str] = &[
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS findings_search_trgm ON findings USING gin \
+     ((message || ' ' || rule_id || ' ' || COALESCE(function_key, '')) gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS functions_search_trgm ON functions USING gin \
+     ((COALESCE(name, '') || ' ' || fkey) gin_trgm_ops)",
+];
 
 fn dialect(sql: &str, backend: Backend) -> String {
     let id = match backend {
@@ -29,7 +50,11 @@ fn dialect(sql: &str, backend: Backend) -> String {
 fn migrator(backend: Backend) -> Migrator {
     let migrations = MIGRATIONS
         .iter()
-        .map(|(version, description, sql)| {
+        .map(|(version, description, sqlite, postgres)| {
+            let sql = match backend {
+                Backend::Sqlite => sqlite,
+                Backend::Postgres => postgres,
+            };
             Migration::new(
                 *version,
                 Cow::Borrowed(*description),
@@ -47,7 +72,15 @@ pub(crate) async fn migrate(store: &Store) -> Result<(), StoreError> {
     on_pool!(store, pool => migrator.run(pool).await).map_err(|e| StoreError::Migrate {
         database: store.database().to_owned(),
         cause: e.to_string(),
-    })
+    })?;
+    if let crate::Pool::Postgres(pool) = &store.pool {
+        for sql in PG_SEARCH_INDEXES {
+            if sqlx::raw_sql(*sql).execute(pool).await.is_err() {
+                break;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -57,10 +90,11 @@ mod tests {
     /// The shared schema text has a key placeholder and both dialects replace every one.
     #[test]
     fn dialects_fill_every_placeholder() {
-        let (_, _, sql) = MIGRATIONS[0];
+        let (_, _, sql, _) = MIGRATIONS[0];
         assert!(sql.contains("@ID@"));
-        for backend in [Backend::Sqlite, Backend::Postgres] {
-            assert!(!dialect(sql, backend).contains("@ID@"));
+        for (_, _, sqlite, postgres) in MIGRATIONS {
+            assert!(!dialect(sqlite, Backend::Sqlite).contains("@ID@"));
+            assert!(!dialect(postgres, Backend::Postgres).contains("@ID@"));
         }
         assert_eq!(MIGRATIONS.last().map(|m| m.0), Some(SCHEMA_VERSION));
     }

@@ -959,6 +959,55 @@ async fn dashboard_queries(db: TestDb) {
     );
     assert_eq!(
         f(FindingFilter {
+            text: Some("ld_process.ex".into()),
+            ..Default::default()
+        })
+        .await
+        .total,
+        1,
+        "substrings match inside words"
+    );
+    assert_eq!(
+        f(FindingFilter {
+            text: Some("*".into()),
+            ..Default::default()
+        })
+        .await
+        .total,
+        1,
+        "short searches work too"
+    );
+    assert_eq!(
+        f(FindingFilter {
+            text: Some("say \"hi\" OR".into()),
+            ..Default::default()
+        })
+        .await
+        .total,
+        0,
+        "quotes and operators are text"
+    );
+    assert_eq!(
+        f(FindingFilter {
+            rule_prefix: Some("fg-iam-00".into()),
+            ..Default::default()
+        })
+        .await
+        .total,
+        1
+    );
+    assert_eq!(
+        f(FindingFilter {
+            status: Some(FindingStatus::Fixed),
+            ..Default::default()
+        })
+        .await
+        .total,
+        0
+    );
+    assert_eq!(f(FindingFilter::default()).await.total, 4);
+    assert_eq!(
+        f(FindingFilter {
             text: Some("100%".into()),
             ..Default::default()
         })
