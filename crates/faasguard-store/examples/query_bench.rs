@@ -43,6 +43,58 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// Records `regions` complete scans of up to 1,000 functions each, a policy result per
+/// function (every third a violation) and 2,000 audit entries.
+async fn fill(
+    store: &Store,
+    functions: usize,
+    per_function: usize,
+    regions: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    for r in 0..regions {
+        let region = format!("region-{r}");
+        let n = PER_SCAN.min(functions - r * PER_SCAN);
+        let report = synthetic_report(ACCOUNT, &region, n, per_function, 7);
+        let scan = store
+            .record_scan("cloud", &synthetic_scope(ACCOUNT, &region), &report, true)
+            .await?;
+        let results: Vec<PolicyResultInput> = report
+            .functions
+            .iter()
+            .enumerate()
+            .map(|(i, f)| PolicyResultInput {
+                policy: "max-severity".to_owned(),
+                function_key: f.id.clone(),
+                outcome: if i % 3 == 0 {
+                    Outcome::Violation
+                } else {
+                    Outcome::Pass
+                },
+                reasons: serde_json::json!(["synthetic"]),
+                action: None,
+            })
+            .collect();
+        store.record_policy_results(scan.id, &results).await?;
+    }
+    for i in 0..2000 {
+        store
+            .append_audit(&AuditInput {
+                actor: "bench".to_owned(),
+                action: "notify".to_owned(),
+                function_key: Some(format!("{ACCOUNT}/region-0/fn-{:05}", i % PER_SCAN)),
+                policy: Some("max-severity".to_owned()),
+                details: serde_json::json!({"i": i}),
+            })
+            .await?;
+    }
+    println!(
+        "filled {functions} functions × {per_function} findings in {regions} scans: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::args()
@@ -59,47 +111,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?
         .total;
     if existing == 0 {
-        let started = Instant::now();
-        for r in 0..regions {
-            let region = format!("region-{r}");
-            let n = PER_SCAN.min(functions - r * PER_SCAN);
-            let report = synthetic_report(ACCOUNT, &region, n, per_function, 7);
-            let scan = store
-                .record_scan("cloud", &synthetic_scope(ACCOUNT, &region), &report, true)
-                .await?;
-            let results: Vec<PolicyResultInput> = report
-                .functions
-                .iter()
-                .enumerate()
-                .map(|(i, f)| PolicyResultInput {
-                    policy: "max-severity".to_owned(),
-                    function_key: f.id.clone(),
-                    outcome: if i % 3 == 0 {
-                        Outcome::Violation
-                    } else {
-                        Outcome::Pass
-                    },
-                    reasons: serde_json::json!(["synthetic"]),
-                    action: None,
-                })
-                .collect();
-            store.record_policy_results(scan.id, &results).await?;
-        }
-        for i in 0..2000 {
-            store
-                .append_audit(&AuditInput {
-                    actor: "bench".to_owned(),
-                    action: "notify".to_owned(),
-                    function_key: Some(format!("{ACCOUNT}/region-0/fn-{:05}", i % PER_SCAN)),
-                    policy: Some("max-severity".to_owned()),
-                    details: serde_json::json!({"i": i}),
-                })
-                .await?;
-        }
-        println!(
-            "filled {functions} functions × {per_function} findings in {regions} scans: {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
+        fill(&store, functions, per_function, regions).await?;
     }
 
     let page = Page::new(50, 0);
