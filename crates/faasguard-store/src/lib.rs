@@ -132,7 +132,7 @@ pub use ops::{
 };
 pub use query::{
     DayCounts, FindingEvent, FindingFilter, FindingStatus, FunctionDetail, FunctionFilter,
-    FunctionRow, Page, Paged, StoredFinding,
+    FunctionRow, Page, Paged, SeverityCounts, StoredFinding,
 };
 pub use schema::SCHEMA_VERSION;
 
