@@ -96,7 +96,10 @@ async fn fill(
 }
 
 #[tokio::main]
-#[expect(clippy::too_many_lines, reason = "one flat list of the measured queries")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one flat list of the measured queries"
+)]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::args()
         .nth(1)
