@@ -89,12 +89,14 @@ function query(params) {
   return s ? `?${s}` : '';
 }
 
-function pager(page, perPage, total, go) {
+// `exact` is false when a text search stopped counting: `total` is then a lower bound.
+function pager(page, perPage, total, go, exact = true) {
   const pages = Math.max(1, Math.ceil(total / perPage));
+  const label = exact ? `Page ${page} of ${pages} (${total} in all)` : `Page ${page} (more than ${total})`;
   return el('div', { class: 'pager' },
     el('button', { type: 'button', disabled: page <= 1, onclick: () => go(page - 1) }, '‹ Previous'),
-    el('span', {}, `Page ${page} of ${pages} (${total} in all)`),
-    el('button', { type: 'button', disabled: page >= pages, onclick: () => go(page + 1) }, 'Next ›'));
+    el('span', {}, label),
+    el('button', { type: 'button', disabled: exact && page >= pages, onclick: () => go(page + 1) }, 'Next ›'));
 }
 
 function confirmDialog(text) {
@@ -261,7 +263,7 @@ async function findingsPage(params) {
     el('td', {}, f.status), el('td', {}, fmtTime(f.first_seen)), el('td', {}, fmtTime(f.fixed_at || f.last_seen))));
   show(el('h1', {}, 'Findings'), form,
     table(['Severity', 'Rule', 'Function', 'Finding', 'Status', 'First seen', 'Last seen / fixed'], rows),
-    pager(state.page, data.per_page, data.total, go));
+    pager(state.page, data.per_page, data.total, go, data.total_exact !== false));
 }
 
 async function auditPage(params) {

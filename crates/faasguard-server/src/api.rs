@@ -461,19 +461,31 @@ impl FindingQuery {
     }
 }
 
+/// A page of findings: `total_exact` is `false` when a text search matched more than the
+/// store counts ([`faasguard_store::SEARCH_COUNT_LIMIT`]); `total` is then a lower bound.
+#[derive(Debug, Serialize)]
+pub(crate) struct FindingsPageJson {
+    items: Vec<FindingJson>,
+    total: i64,
+    total_exact: bool,
+    page: u32,
+    per_page: u32,
+}
+
 pub(crate) async fn list_findings(
     State(state): State<AppState>,
     Query(query): Query<FindingQuery>,
-) -> Result<Json<PageJson<FindingJson>>, ApiError> {
+) -> Result<Json<FindingsPageJson>, ApiError> {
     let (page, per_page, slice) = paging(query.page, query.per_page)?;
     let found = state
         .store
         .list_findings(&query.filter()?, slice)
         .await
         .map_err(store_err)?;
-    Ok(Json(PageJson {
+    Ok(Json(FindingsPageJson {
         items: found.items.iter().map(FindingJson::from_stored).collect(),
         total: found.total,
+        total_exact: found.total_exact,
         page,
         per_page,
     }))
@@ -544,18 +556,24 @@ pub(crate) async fn assurance(
         .list_functions(&filter, Page::new(ASSURANCE_LIMIT, 0))
         .await
         .map_err(store_err)?;
+    // One query for the latest outcome of every policy of every listed function.
+    let keys: Vec<String> = functions.items.iter().map(|f| f.key.clone()).collect();
+    let mut outcomes: BTreeMap<String, BTreeMap<String, &'static str>> = BTreeMap::new();
+    for o in state
+        .store
+        .latest_policy_outcomes(&keys)
+        .await
+        .map_err(store_err)?
+    {
+        outcomes
+            .entry(o.function_key)
+            .or_default()
+            .insert(o.policy, o.outcome.as_str());
+    }
     let mut policies = BTreeSet::new();
     let mut rows = Vec::new();
     for f in &functions.items {
-        let results = state
-            .store
-            .policy_results_for(&f.key, 100)
-            .await
-            .map_err(store_err)?;
-        let results: BTreeMap<String, &'static str> = latest_per_policy(&results)
-            .into_iter()
-            .map(|r| (r.policy.clone(), r.outcome.as_str()))
-            .collect();
+        let results = outcomes.remove(&f.key).unwrap_or_default();
         policies.extend(results.keys().cloned());
         rows.push(AssuranceRow {
             id: f.key.clone(),

@@ -156,7 +156,17 @@ fn schemas() -> Value {
                 "first_seen": string, "last_seen": string, "fixed_at": nullable("string"),
             },
         },
-        "FindingPage": page_of("Finding"),
+        "FindingPage": {
+            "type": "object",
+            "required": ["items", "total", "total_exact", "page", "per_page"],
+            "properties": {
+                "items": {"type": "array", "items": schema_ref("Finding")},
+                "total": {"type": "integer", "description": "Matching findings; a lower bound when total_exact is false."},
+                "total_exact": {"type": "boolean", "description": "False when a text search matched more than the server counts (1,000): at least `total` findings match."},
+                "page": integer,
+                "per_page": integer,
+            },
+        },
         "Vulnerability": {
             "type": "object",
             "properties": {

@@ -23,10 +23,15 @@
 //! - [`Store::list_functions`]`(&FunctionFilter, Page)`: blocked first, then by key.
 //! - [`Store::function_detail`]`(key) -> Option<FunctionDetail>`: summary, open findings by
 //!   family, finding history, blocks, policy results.
-//! - [`Store::list_findings`]`(&FindingFilter, Page)`: by severity, newest first. Text search
-//!   is a case-insensitive substring match served by an FTS5 trigram index (SQLite) or a
-//!   `pg_trgm` GIN index (PostgreSQL, created at open when the extension can be; searching
-//!   still works without it, by scanning). A rule family (`FG-DEP`) filters on an index.
+//! - [`Store::list_findings`]`(&FindingFilter, Page) -> FindingsPage`: by severity, newest
+//!   first. Text search is a case-insensitive substring match served by an FTS5 trigram index
+//!   (SQLite) or a `pg_trgm` GIN index (PostgreSQL, created at open when the extension can be;
+//!   searching still works without it, by scanning). A text search counts at most
+//!   [`SEARCH_COUNT_LIMIT`] (1,000) matches: beyond that `total` is 1,000 and `total_exact` is
+//!   `false` ("more than 1,000"); every other total is exact. A rule family (`FG-DEP`) filters
+//!   on an index.
+//! - [`Store::latest_policy_outcomes`]`(&[key]) -> Vec<LatestOutcome>`: the latest outcome of
+//!   each policy for each listed function, in one query (the assurance view).
 //! - [`Store::findings_by_day`]`(days) -> Vec<DayCounts>`: open findings per severity per day.
 //!
 //! Assurance and actions ([`ops`]):
@@ -131,8 +136,9 @@ pub use ops::{
     PolicyResult, PolicyResultInput, PruneSummary, Role, TokenInfo,
 };
 pub use query::{
-    DayCounts, FindingEvent, FindingFilter, FindingStatus, FunctionDetail, FunctionFilter,
-    FunctionRow, Page, Paged, SeverityCounts, StoredFinding,
+    DayCounts, FindingEvent, FindingFilter, FindingStatus, FindingsPage, FunctionDetail,
+    FunctionFilter, FunctionRow, LatestOutcome, Page, Paged, SEARCH_COUNT_LIMIT, SeverityCounts,
+    StoredFinding,
 };
 pub use schema::SCHEMA_VERSION;
 

@@ -7,7 +7,7 @@ use faasguard_report::FunctionSummary;
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::{severity_from_i64, severity_to_i64};
-use crate::ops::{Block, PolicyResult};
+use crate::ops::{Block, Outcome, PolicyResult};
 use crate::rows::Cols;
 use crate::{Backend, Millis, Store, StoreError, now_millis, on_pool};
 
@@ -51,6 +51,34 @@ impl Page {
 pub struct Paged<T> {
     pub total: i64,
     pub items: Vec<T>,
+}
+
+/// A text search counts at most this many matches: [`FindingsPage::total`] is then a lower
+/// bound ([`FindingsPage::total_exact`] is `false`). Counting every match of a common term
+/// (tens of thousands of findings) was the one dashboard query over 50 ms at 200,000
+/// findings; "more than 1,000" is all a search page needs to show.
+pub const SEARCH_COUNT_LIMIT: i64 = 1000;
+
+/// A page of findings and how many match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingsPage {
+    /// How many findings match; for a text search with more than [`SEARCH_COUNT_LIMIT`]
+    /// matches, [`SEARCH_COUNT_LIMIT`] (and `total_exact` is `false`).
+    pub total: i64,
+    /// `false` when the store stopped counting at [`SEARCH_COUNT_LIMIT`]: at least `total`
+    /// findings match.
+    pub total_exact: bool,
+    pub items: Vec<StoredFinding>,
+}
+
+/// The latest outcome of one policy for one function (see
+/// [`Store::latest_policy_outcomes`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LatestOutcome {
+    pub function_key: String,
+    pub policy: String,
+    pub outcome: Outcome,
+    pub evaluated_at: Millis,
 }
 
 /// Open findings of a function per severity.
@@ -355,6 +383,17 @@ fn finding_from_row(row: &impl Cols) -> Result<StoredFinding, sqlx::Error> {
     })
 }
 
+fn outcome_from_text(text: &str) -> Option<Outcome> {
+    [
+        Outcome::Pass,
+        Outcome::Violation,
+        Outcome::Excepted,
+        Outcome::OutOfScope,
+    ]
+    .into_iter()
+    .find(|o| o.as_str() == text)
+}
+
 fn event_from_row(row: &impl Cols) -> Result<FindingEvent, sqlx::Error> {
     Ok(FindingEvent {
         finding_id: row.int("finding_id")?,
@@ -491,12 +530,14 @@ impl Store {
         }))
     }
 
-    /// Findings matching `filter`, worst first, then newest first.
+    /// Findings matching `filter`, worst first, then newest first. A text search counts at
+    /// most [`SEARCH_COUNT_LIMIT`] matches (see [`FindingsPage::total_exact`]); every other
+    /// total is exact.
     pub async fn list_findings(
         &self,
         filter: &FindingFilter,
         page: Page,
-    ) -> Result<Paged<StoredFinding>, StoreError> {
+    ) -> Result<FindingsPage, StoreError> {
         let mut w = Where::default();
         // Status and severity alone: the total comes from `finding_totals` (refreshed by every
         // recorded scan) instead of a count over every finding.
@@ -542,22 +583,7 @@ impl Store {
             w.push("scope = ?", vec![Arg::Text(v.clone())]);
         }
         if let Some(text) = &filter.text {
-            if self.backend() == Backend::Sqlite && text.chars().count() >= 3 {
-                // The FTS5 trigram index: a quoted phrase is a substring match.
-                w.push(
-                    "id IN (SELECT rowid FROM findings_search WHERE findings_search MATCH ?)",
-                    vec![Arg::Text(format!("\"{}\"", text.replace('"', "\"\"")))],
-                );
-            } else {
-                // PostgreSQL's trigram index covers this expression.
-                w.push(
-                    &format!(
-                        "(message || ' ' || rule_id || ' ' || COALESCE(function_key, '')) {} ? ESCAPE '\\'",
-                        self.ilike()
-                    ),
-                    vec![Arg::Text(contains_pattern(text))],
-                );
-            }
+            self.push_text_search(&mut w, text);
         }
         let n = w.next();
         let list = format!(
@@ -565,12 +591,23 @@ impl Store {
             w.sql(),
             n + 1
         );
+        let capped = filter.text.is_some();
         let (count, count_args) = if totals_only {
             (
                 format!(
                     "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM finding_totals {totals}"
                 ),
                 &w.args[..totals_args],
+            )
+        } else if capped {
+            // Stop counting one past the limit: that is enough to know the total is a bound.
+            (
+                format!(
+                    "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM findings {} LIMIT {}) capped",
+                    w.sql(),
+                    SEARCH_COUNT_LIMIT + 1
+                ),
+                &w.args[..],
             )
         } else {
             (
@@ -585,13 +622,82 @@ impl Store {
                 .fetch_all(pool)
                 .await?;
             let items = rows.iter().map(finding_from_row).collect::<Result<Vec<_>, _>>()?;
-            let total = bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), count_args)
+            let counted = bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), count_args)
                 .fetch_one(pool)
                 .await?
                 .int("n")?;
-            Ok::<_, sqlx::Error>(Paged { total, items })
+            let total_exact = !capped || counted <= SEARCH_COUNT_LIMIT;
+            Ok::<_, sqlx::Error>(FindingsPage {
+                total: counted.min(if total_exact { i64::MAX } else { SEARCH_COUNT_LIMIT }),
+                total_exact,
+                items,
+            })
         })
         .map_err(self.err("list findings"))
+    }
+
+    /// The clause of a findings text search: the FTS5 trigram index on SQLite (three
+    /// characters or more), otherwise a case-insensitive substring match over the expression
+    /// PostgreSQL's trigram index covers.
+    fn push_text_search(&self, w: &mut Where, text: &str) {
+        if self.backend() == Backend::Sqlite && text.chars().count() >= 3 {
+            // A quoted phrase is a substring match.
+            w.push(
+                "id IN (SELECT rowid FROM findings_search WHERE findings_search MATCH ?)",
+                vec![Arg::Text(format!("\"{}\"", text.replace('"', "\"\"")))],
+            );
+        } else {
+            w.push(
+                &format!(
+                    "(message || ' ' || rule_id || ' ' || COALESCE(function_key, '')) {} ? ESCAPE '\\'",
+                    self.ilike()
+                ),
+                vec![Arg::Text(contains_pattern(text))],
+            );
+        }
+    }
+
+    /// The latest outcome of each policy for each function of `keys`, in one query (the
+    /// assurance view: functions × policies). Functions without results are absent.
+    pub async fn latest_policy_outcomes(
+        &self,
+        keys: &[String],
+    ) -> Result<Vec<LatestOutcome>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let marks = vec!["?"; keys.len()].join(", ");
+        w.push(
+            &format!("function_key IN ({marks})"),
+            keys.iter().map(|k| Arg::Text(k.clone())).collect(),
+        );
+        let sql = format!(
+            "SELECT function_key, policy, outcome, evaluated_at FROM ( \
+               SELECT function_key, policy, outcome, evaluated_at, \
+                 ROW_NUMBER() OVER (PARTITION BY function_key, policy ORDER BY id DESC) AS rn \
+               FROM policy_results {}) latest \
+             WHERE rn = 1 ORDER BY function_key, policy",
+            w.sql()
+        );
+        on_pool!(self, pool => {
+            bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), &w.args)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|row| {
+                    let outcome = row.text("outcome")?;
+                    Ok(LatestOutcome {
+                        function_key: row.text("function_key")?,
+                        policy: row.text("policy")?,
+                        outcome: outcome_from_text(&outcome)
+                            .ok_or_else(|| decode_error("outcome", format!("unknown outcome {outcome}")))?,
+                        evaluated_at: row.int("evaluated_at")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+        })
+        .map_err(self.err("latest policy outcomes"))
     }
 
     /// Open findings per severity for each of the last `days` days (today last). A day with no
@@ -648,6 +754,8 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
     use super::*;
 
     /// Placeholders are numbered across clauses and LIKE patterns escape their wildcards.
@@ -659,5 +767,124 @@ mod tests {
         assert_eq!(w.sql(), "WHERE a = $1 AND (b LIKE $2 OR c LIKE $3)");
         assert_eq!(w.next(), 4);
         assert_eq!(contains_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
+    }
+
+    #[cfg(feature = "testdata")]
+    async fn filled(functions: usize) -> (tempfile::TempDir, Store, faasguard_report::Report, i64) {
+        use crate::testdata::{synthetic_report, synthetic_scope};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s.db").to_str().unwrap())
+            .await
+            .unwrap();
+        let report = synthetic_report("123456789012", "eu-west-1", functions, 20, 7);
+        let scan = store
+            .record_scan(
+                "cloud",
+                &synthetic_scope("123456789012", "eu-west-1"),
+                &report,
+                true,
+            )
+            .await
+            .unwrap();
+        (dir, store, report, scan.id)
+    }
+
+    /// A text search matching more than `SEARCH_COUNT_LIMIT` findings reports the limit as a
+    /// lower bound (`total_exact` false) and still returns the first page; a search with
+    /// fewer matches, and every non-text filter, counts exactly.
+    #[cfg(feature = "testdata")]
+    #[tokio::test]
+    async fn text_search_total_is_capped() {
+        // 60 functions x 20 findings: every finding's function key contains `fn-000`.
+        let (_dir, store, report, _) = filled(60).await;
+        assert_eq!(report.findings.len(), 1200);
+        let search = |text: &str| FindingFilter {
+            text: Some(text.to_owned()),
+            ..FindingFilter::default()
+        };
+        let common = store
+            .list_findings(&search("fn-000"), Page::new(50, 0))
+            .await
+            .unwrap();
+        assert_eq!(
+            (common.total, common.total_exact, common.items.len()),
+            (SEARCH_COUNT_LIMIT, false, 50)
+        );
+        // Two characters: the LIKE path (no trigram) is capped the same way.
+        let short = store
+            .list_findings(&search("fn"), Page::new(10, 0))
+            .await
+            .unwrap();
+        assert_eq!(
+            (short.total, short.total_exact),
+            (SEARCH_COUNT_LIMIT, false)
+        );
+        // One function's findings: 20 matches, counted exactly.
+        let one = store
+            .list_findings(&search("/fn-00042"), Page::new(50, 0))
+            .await
+            .unwrap();
+        assert_eq!(
+            (one.total, one.total_exact, one.items.len()),
+            (20, true, 20)
+        );
+        let family = store
+            .list_findings(
+                &FindingFilter {
+                    rule_prefix: Some("FG-DEP".to_owned()),
+                    ..FindingFilter::default()
+                },
+                Page::new(5, 0),
+            )
+            .await
+            .unwrap();
+        assert_eq!((family.total, family.total_exact), (240, true));
+    }
+
+    /// `latest_policy_outcomes` returns, in one query, the newest outcome of each policy for
+    /// each requested function, and nothing for functions it was not asked about.
+    #[cfg(feature = "testdata")]
+    #[tokio::test]
+    async fn latest_policy_outcomes_keep_the_newest_per_policy() {
+        use crate::PolicyResultInput;
+        let (_dir, store, report, scan) = filled(3).await;
+        let keys: Vec<String> = report.functions.iter().map(|f| f.id.clone()).collect();
+        let result = |policy: &str, key: &str, outcome: Outcome| PolicyResultInput {
+            policy: policy.to_owned(),
+            function_key: key.to_owned(),
+            outcome,
+            reasons: serde_json::json!([]),
+            action: None,
+        };
+        for outcome in [Outcome::Violation, Outcome::Pass] {
+            store
+                .record_policy_results(
+                    scan,
+                    &[
+                        result("a", &keys[0], outcome),
+                        result("b", &keys[0], Outcome::Excepted),
+                        result("a", &keys[1], Outcome::Violation),
+                        result("a", &keys[2], Outcome::Pass),
+                    ],
+                )
+                .await
+                .unwrap();
+        }
+        let latest = store
+            .latest_policy_outcomes(&keys[..2])
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| (o.function_key, o.policy, o.outcome))
+            .collect::<Vec<_>>();
+        assert_eq!(
+            latest,
+            vec![
+                (keys[0].clone(), "a".to_owned(), Outcome::Pass),
+                (keys[0].clone(), "b".to_owned(), Outcome::Excepted),
+                (keys[1].clone(), "a".to_owned(), Outcome::Violation),
+            ]
+        );
+        assert!(store.latest_policy_outcomes(&[]).await.unwrap().is_empty());
     }
 }
