@@ -12,6 +12,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -366,20 +367,46 @@ impl JobRunner for CloudRunner {
             let store = self.store.clone();
             let enforcer = self.enforcer.clone();
             let handle = tokio::runtime::Handle::current();
-            tokio::task::spawn_blocking(move || cycle(&args, &store, &enforcer, &handle))
-                .await
-                .map_err(|e| JobError(format!("the scan task failed: {e}")))?
-                .map_err(|e| JobError(format!("{e:#}")))
+            // The scheduler drops this future when it loses the job's lease to another
+            // worker; the blocking scan cannot be interrupted, but it then stores and does
+            // nothing.
+            let abandoned = Arc::new(AtomicBool::new(false));
+            let _on_drop = SetOnDrop(abandoned.clone());
+            tokio::task::spawn_blocking(move || {
+                cycle(&args, &store, &enforcer, &handle, &abandoned)
+            })
+            .await
+            .map_err(|e| JobError(format!("the scan task failed: {e}")))?
+            .map_err(|e| JobError(format!("{e:#}")))
         })
     }
 }
 
-/// One scheduled cycle: scan, record, evaluate, act. Runs on a blocking thread.
+/// Sets its flag when dropped (with the job's future, when the scheduler abandons the job).
+struct SetOnDrop(Arc<AtomicBool>);
+
+impl Drop for SetOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Fails once the scheduler abandoned the job (another worker holds it now).
+fn still_ours(abandoned: &AtomicBool) -> Result<()> {
+    if abandoned.load(Ordering::SeqCst) {
+        anyhow::bail!("abandoned: the job's lease was lost to another worker");
+    }
+    Ok(())
+}
+
+/// One scheduled cycle: scan, record, evaluate, act. Runs on a blocking thread. Stores and
+/// acts only while `abandoned` is false.
 fn cycle(
     args: &ServeArgs,
     store: &Store,
     enforcer: &Arc<faasguard_aws::Enforcer>,
     handle: &tokio::runtime::Handle,
+    abandoned: &AtomicBool,
 ) -> Result<JobOutcome> {
     let policy = match &args.policy {
         Some(path) => Some(
@@ -401,6 +428,7 @@ fn cycle(
     // incomplete: it adds and updates, but marks nothing fixed or deleted.
     let complete = report.diagnostics.is_empty();
     let scope = format!("aws:{}", args.scan.aws.regions_text());
+    still_ours(abandoned)?;
     let summary = handle.block_on(store.record_scan("cloud", &scope, &report, complete))?;
     let mut message = format!(
         "{} functions, {} findings{}",
@@ -439,6 +467,7 @@ fn cycle(
             })
         })
         .collect();
+    still_ours(abandoned)?;
     handle.block_on(store.record_policy_results(summary.id, &results))?;
     let violations = results
         .iter()
@@ -446,6 +475,7 @@ fn cycle(
         .count();
     let _ = write!(message, ", {violations} policy violations");
     if args.enforce {
+        still_ours(abandoned)?;
         let ledger = StoreLedger {
             store: store.clone(),
             handle: handle.clone(),

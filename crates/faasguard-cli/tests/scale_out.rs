@@ -621,3 +621,72 @@ fn killed_worker_leaves_the_job_to_the_other() {
     );
     drop(survivor);
 }
+
+/// A worker paused (SIGSTOP) in the middle of a scan for longer than its lease loses the job:
+/// the other worker claims it and stores its scan; when the paused worker resumes, it finds
+/// its lease gone at the next renewal and abandons the run, so its own scan, which finishes
+/// afterwards, is neither stored nor acted on: one scan in the store, not two.
+#[test]
+fn paused_worker_that_lost_its_lease_stores_nothing() {
+    let region = "eu-west-3";
+    let name = "scale-pause-fn";
+    admin_function(region, name);
+    let pg = postgres();
+    let (db, url) = pg.create_database();
+    let dir = tempfile::tempdir().unwrap();
+    let viewer = token(&url, "viewer");
+    let stall = cloud_harness::fault_proxy(Box::new(|line: &str, _head: &str, _body: &[u8]| {
+        if line.starts_with("GET /2015-03-31/functions") {
+            std::thread::sleep(Duration::from_secs(12));
+        }
+        None
+    }));
+    let endpoint = moto().url.clone();
+    let extra = ["--every", "1h", "--lease", "3s"];
+    let paused = serve(
+        dir.path(),
+        &ServeOpts {
+            database: &url,
+            region,
+            endpoint: &stall.url,
+            worker: "paused",
+            policy: None,
+            extra: &extra,
+        },
+        &viewer,
+    );
+    wait_for(Duration::from_secs(20), "the first worker's claim", || {
+        (lease_owner(pg, &db) == "paused").then_some(())
+    });
+    let stalled_at = Instant::now();
+    paused.signal("STOP");
+    let other = serve(
+        dir.path(),
+        &ServeOpts {
+            database: &url,
+            region,
+            endpoint: &endpoint,
+            worker: "other",
+            policy: None,
+            extra: &extra,
+        },
+        &viewer,
+    );
+    wait_for(Duration::from_secs(15), "the other worker's claim", || {
+        (lease_owner(pg, &db) == "other").then_some(())
+    });
+    paused.signal("CONT");
+    wait_for(Duration::from_secs(30), "the other worker's scan", || {
+        (count(pg, &db, "SELECT COALESCE(last_ok, 0) FROM jobs") == 1).then_some(())
+    });
+    // The paused worker's ListFunctions answers 12 s after it was sent; give its scan time to
+    // finish (and, before the fix, be stored).
+    let done = Duration::from_secs(16);
+    if let Some(rest) = done.checked_sub(stalled_at.elapsed()) {
+        std::thread::sleep(rest);
+    }
+    assert_eq!(count(pg, &db, "SELECT count(*) FROM scans"), 1);
+    assert_eq!(lease_owner(pg, &db), "");
+    drop(paused);
+    drop(other);
+}

@@ -92,8 +92,19 @@ async fn run_one(store: &Store, runner: &dyn JobRunner, config: &SchedulerConfig
         tokio::select! {
             result = &mut run => break result,
             _ = renew.tick() => {
-                if let Err(e) = store.renew_lease(&job.key, &config.worker_id, config.lease).await {
-                    tracing::warn!(job = %job.key, error = %e, "cannot renew the lease");
+                match store.renew_lease(&job.key, &config.worker_id, config.lease).await {
+                    Ok(true) => {}
+                    // The lease expired (this worker was paused or cut off from the database
+                    // for longer than it) and another worker claimed the job: stop, so that
+                    // the job does not run twice. Dropping `run` cancels the runner's future;
+                    // the job is the other worker's to complete.
+                    Ok(false) => {
+                        tracing::warn!(job = %job.key, "lease lost to another worker; job abandoned");
+                        return;
+                    }
+                    Err(e) => {
+                        tracing::warn!(job = %job.key, error = %e, "cannot renew the lease");
+                    }
                 }
             }
         }
@@ -108,5 +119,111 @@ async fn run_one(store: &Store, runner: &dyn JobRunner, config: &SchedulerConfig
         .await
     {
         tracing::warn!(job = %job.key, error = %e, "cannot record the job's result");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use super::*;
+
+    /// A job that never finishes on its own and records that its future was dropped.
+    #[derive(Debug, Default)]
+    struct Endless {
+        started: Arc<AtomicBool>,
+        dropped: Arc<AtomicBool>,
+    }
+
+    struct SetOnDrop(Arc<AtomicBool>);
+
+    impl Drop for SetOnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    impl JobRunner for Endless {
+        fn run<'a>(&'a self, _job: &'a Job) -> BoxFuture<'a, Result<JobOutcome, JobError>> {
+            let guard = SetOnDrop(self.dropped.clone());
+            self.started.store(true, Ordering::SeqCst);
+            Box::pin(async move {
+                let _guard = guard;
+                std::future::pending::<()>().await;
+                Ok(JobOutcome {
+                    message: "never".to_owned(),
+                })
+            })
+        }
+    }
+
+    async fn until(flag: &AtomicBool) {
+        for _ in 0..100 {
+            if flag.load(Ordering::SeqCst) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("timed out");
+    }
+
+    /// A worker whose lease was taken over by another worker (its own lease had expired, as
+    /// after a pause longer than the lease) stops running the job at its next renewal instead
+    /// of running it a second time alongside the new owner, and never completes the job over
+    /// the new owner's claim.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_worker_that_lost_its_lease_abandons_the_job() {
+        let path = std::env::temp_dir().join(format!(
+            "faasguard-scheduler-lease-{}.db",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_file(&path);
+        let store = Store::open(&path.display().to_string()).await.unwrap();
+        store
+            .schedule(
+                "scan",
+                "test",
+                &serde_json::json!({}),
+                Duration::from_millis(1),
+            )
+            .await
+            .unwrap();
+        let runner = Arc::new(Endless::default());
+        let (started, dropped) = (runner.started.clone(), runner.dropped.clone());
+        let (stop_tx, stop) = watch::channel(false);
+        let config = SchedulerConfig {
+            worker_id: "paused".to_owned(),
+            poll_interval: Duration::from_millis(50),
+            lease: Duration::from_millis(600),
+        };
+        let task = tokio::spawn(run_scheduler(store.clone(), runner, config, stop));
+        until(&started).await;
+        // What an expired lease allows: the job is free again and another worker claims it.
+        assert!(
+            store
+                .complete("scan", "paused", false, "expired")
+                .await
+                .unwrap()
+        );
+        let taken = store
+            .claim_due("other", Duration::from_hours(1))
+            .await
+            .unwrap();
+        until(&dropped).await;
+        // (In the rare case that the renewal ran between the release and the other claim, the
+        // paused worker saw its lease gone, abandoned the run and claimed the job again.)
+        if taken.is_some() {
+            let jobs = store.list_jobs().await.unwrap();
+            assert_eq!(
+                jobs[0].lease_owner.as_deref(),
+                Some("other"),
+                "the paused worker completed over the other's claim"
+            );
+        }
+        stop_tx.send(true).unwrap();
+        task.await.unwrap();
+        let _ = std::fs::remove_file(&path);
     }
 }
