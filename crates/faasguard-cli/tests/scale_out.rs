@@ -635,12 +635,17 @@ fn paused_worker_that_lost_its_lease_stores_nothing() {
     let (db, url) = pg.create_database();
     let dir = tempfile::tempdir().unwrap();
     let viewer = token(&url, "viewer");
-    let stall = cloud_harness::fault_proxy(Box::new(|line: &str, _head: &str, _body: &[u8]| {
-        if line.starts_with("GET /2015-03-31/functions") {
-            std::thread::sleep(Duration::from_secs(12));
-        }
-        None
-    }));
+    // Only the first ListFunctions is held, so that the rest of the paused worker's scan runs
+    // at full speed once it resumes.
+    let held = AtomicBool::new(false);
+    let stall =
+        cloud_harness::fault_proxy(Box::new(move |line: &str, _head: &str, _body: &[u8]| {
+            if line.starts_with("GET /2015-03-31/functions?") && !held.swap(true, Ordering::SeqCst)
+            {
+                std::thread::sleep(Duration::from_secs(12));
+            }
+            None
+        }));
     let endpoint = moto().url.clone();
     let extra = ["--every", "1h", "--lease", "3s"];
     let paused = serve(
@@ -679,9 +684,9 @@ fn paused_worker_that_lost_its_lease_stores_nothing() {
     wait_for(Duration::from_secs(30), "the other worker's scan", || {
         (count(pg, &db, "SELECT COALESCE(last_ok, 0) FROM jobs") == 1).then_some(())
     });
-    // The paused worker's ListFunctions answers 12 s after it was sent; give its scan time to
-    // finish (and, before the fix, be stored).
-    let done = Duration::from_secs(16);
+    // The paused worker's ListFunctions answers 12 s after it was sent; give the rest of its
+    // scan time to finish (and, without the fix, be stored).
+    let done = Duration::from_secs(20);
     if let Some(rest) = done.checked_sub(stalled_at.elapsed()) {
         std::thread::sleep(rest);
     }
