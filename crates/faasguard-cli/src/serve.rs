@@ -70,6 +70,10 @@ pub(crate) struct ServeArgs {
     /// Days of CloudWatch invocations read for `max_unused_days` (when a policy uses it).
     #[arg(long, default_value_t = 90, value_name = "DAYS")]
     window: u32,
+    /// Scans (and their policy results) older than this many days are deleted after each
+    /// scheduled scan; the findings' history, blocks and the audit log are kept.
+    #[arg(long, default_value_t = 180, value_name = "DAYS")]
+    retention_days: u32,
     #[command(flatten)]
     scan: CloudScanInput,
 }
@@ -391,6 +395,11 @@ impl Drop for SetOnDrop {
     }
 }
 
+/// A line on standard error from the scheduler (the server logs nothing else there).
+fn note(text: &str) {
+    eprintln!("faasguard serve: {text}");
+}
+
 /// Fails once the scheduler abandoned the job (another worker holds it now).
 fn still_ours(abandoned: &AtomicBool) -> Result<()> {
     if abandoned.load(Ordering::SeqCst) {
@@ -430,6 +439,13 @@ fn cycle(
     let scope = format!("aws:{}", args.scan.aws.regions_text());
     still_ours(abandoned)?;
     let summary = handle.block_on(store.record_scan("cloud", &scope, &report, complete))?;
+    let pruned = handle.block_on(store.prune(args.retention_days))?;
+    if pruned.scans > 0 {
+        note(&format!(
+            "retention: {} scans older than {} days deleted",
+            pruned.scans, args.retention_days
+        ));
+    }
     let mut message = format!(
         "{} functions, {} findings{}",
         report.functions.len(),
