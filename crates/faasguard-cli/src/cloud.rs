@@ -49,7 +49,7 @@ pub(crate) enum CloudCommand {
 }
 
 /// Which accounts and regions, and how to call AWS.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub(crate) struct AwsArgs {
     /// Named profile of the shared AWS config/credentials files [default: the standard chain:
     /// environment, profiles, SSO, container/instance role].
@@ -89,6 +89,20 @@ impl AwsArgs {
     /// The regions as given (`all` or a comma-separated list), for scan scopes.
     pub(crate) fn regions_text(&self) -> String {
         self.regions.join(",")
+    }
+
+    /// The roles to assume, one account each.
+    pub(crate) fn assume_roles(&self) -> &[String] {
+        &self.assume_roles
+    }
+
+    /// The same settings reading only the account behind `role`.
+    pub(crate) fn only_role(&self, role: &str) -> AwsArgs {
+        AwsArgs {
+            assume_roles: vec![role.to_owned()],
+            org_role: None,
+            ..self.clone()
+        }
     }
 }
 
@@ -136,7 +150,7 @@ pub(crate) struct CloudScanArgs {
 }
 
 /// What a cloud scan reads and runs (shared by `cloud scan` and `assure`).
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub(crate) struct CloudScanInput {
     #[command(flatten)]
     pub(crate) aws: AwsArgs,

@@ -251,14 +251,25 @@ pub(crate) fn run_serve(args: ServeArgs) -> Result<ExitCode> {
         config.scheduler.lease = args.lease;
         if !args.no_scheduler {
             let store = Store::open(&args.database).await?;
-            store
-                .schedule(
-                    CLOUD_JOB,
-                    CLOUD_JOB,
-                    &serde_json::json!({ "regions": args.scan.aws.regions_text() }),
-                    args.every,
-                )
-                .await?;
+            // One job per assumed role (one account each), so that several workers scan
+            // different accounts at once; otherwise one job for everything the flags name.
+            let roles = args.scan.aws.assume_roles();
+            if roles.is_empty() {
+                store
+                    .schedule(CLOUD_JOB, CLOUD_JOB, &serde_json::json!({}), args.every)
+                    .await?;
+            } else {
+                for role in roles {
+                    store
+                        .schedule(
+                            &format!("{CLOUD_JOB}:{role}"),
+                            CLOUD_JOB,
+                            &serde_json::json!({ "assume_role": role }),
+                            args.every,
+                        )
+                        .await?;
+                }
+            }
             config.runner = Some(Arc::new(CloudRunner {
                 args: args.clone(),
                 store,
@@ -367,7 +378,17 @@ impl JobRunner for CloudRunner {
             if job.kind != CLOUD_JOB {
                 return Err(JobError(format!("unknown job kind `{}`", job.kind)));
             }
-            let args = self.args.clone();
+            let args = match job.payload.get("assume_role").and_then(|r| r.as_str()) {
+                Some(role) => {
+                    let mut scan = self.args.scan.clone();
+                    scan.aws = scan.aws.only_role(role);
+                    Arc::new(Cycle {
+                        scan,
+                        ..Cycle::of(&self.args)
+                    })
+                }
+                None => Arc::new(Cycle::of(&self.args)),
+            };
             let store = self.store.clone();
             let enforcer = self.enforcer.clone();
             let handle = tokio::runtime::Handle::current();
@@ -408,10 +429,33 @@ fn still_ours(abandoned: &AtomicBool) -> Result<()> {
     Ok(())
 }
 
+/// What one scheduled cycle needs from the command line (the scan narrowed to one account for
+/// a per-account job).
+#[derive(Debug)]
+struct Cycle {
+    policy: Option<PathBuf>,
+    window: u32,
+    retention_days: u32,
+    enforce: bool,
+    scan: CloudScanInput,
+}
+
+impl Cycle {
+    fn of(args: &ServeArgs) -> Cycle {
+        Cycle {
+            policy: args.policy.clone(),
+            window: args.window,
+            retention_days: args.retention_days,
+            enforce: args.enforce,
+            scan: args.scan.clone(),
+        }
+    }
+}
+
 /// One scheduled cycle: scan, record, evaluate, act. Runs on a blocking thread. Stores and
 /// acts only while `abandoned` is false.
 fn cycle(
-    args: &ServeArgs,
+    args: &Cycle,
     store: &Store,
     enforcer: &Arc<faasguard_aws::Enforcer>,
     handle: &tokio::runtime::Handle,
@@ -436,7 +480,12 @@ fn cycle(
     // A scan with diagnostics (a region, role or function that could not be read) is
     // incomplete: it adds and updates, but marks nothing fixed or deleted.
     let complete = report.diagnostics.is_empty();
-    let scope = format!("aws:{}", args.scan.aws.regions_text());
+    // The scope decides what a complete scan may mark fixed or deleted: each account's job has
+    // its own.
+    let scope = match args.scan.aws.assume_roles() {
+        [role] => format!("aws:{role}:{}", args.scan.aws.regions_text()),
+        _ => format!("aws:{}", args.scan.aws.regions_text()),
+    };
     still_ours(abandoned)?;
     let summary = handle.block_on(store.record_scan("cloud", &scope, &report, complete))?;
     let pruned = handle.block_on(store.prune(args.retention_days))?;

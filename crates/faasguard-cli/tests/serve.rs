@@ -270,3 +270,135 @@ fn killed_server_retries_the_interrupted_job() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+/// Seeds one function in `account` (moto's STS lets any role ARN be assumed into its account).
+fn seed_account(account: &str, region: &str, name: &str) {
+    let base = sdk_config(region);
+    let conf = runtime().block_on(async {
+        let provider = aws_config::sts::AssumeRoleProvider::builder(format!(
+            "arn:aws:iam::{account}:role/Seeder"
+        ))
+        .session_name("seed")
+        .configure(&base)
+        .build()
+        .await;
+        base.clone()
+            .into_builder()
+            .credentials_provider(aws_sdk_lambda::config::SharedCredentialsProvider::new(
+                provider,
+            ))
+            .build()
+    });
+    let iam = aws_sdk_iam::Client::new(&conf);
+    let lambda = aws_sdk_lambda::Client::new(&conf);
+    runtime().block_on(async {
+        let role = iam
+            .create_role()
+            .role_name(format!("{name}-role"))
+            .assume_role_policy_document(cloud_harness::TRUST)
+            .send()
+            .await
+            .unwrap()
+            .role()
+            .unwrap()
+            .arn()
+            .to_owned();
+        lambda
+            .create_function()
+            .function_name(name)
+            .runtime(aws_sdk_lambda::types::Runtime::Python312)
+            .role(role)
+            .handler("app.handler")
+            .code(
+                aws_sdk_lambda::types::FunctionCode::builder()
+                    .zip_file(aws_sdk_lambda::primitives::Blob::new(zip_of(&[(
+                        "app.py", "X=1\n",
+                    )])))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+}
+
+/// With `--assume-role` given twice, the scheduler has one job per account, each scan is
+/// stored under its own scope (so a complete scan of one account never marks the other's
+/// functions deleted), and the API lists both accounts' functions.
+#[test]
+fn one_job_per_assumed_account() {
+    let region = "ap-east-1";
+    let (a, b) = ("310987654321", "410987654321");
+    seed_account(a, region, "serve-acct-a");
+    seed_account(b, region, "serve-acct-b");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("assurance.yaml"),
+        "policies:\n  - name: runtimes\n    conditions: {allowed_runtimes: ['python3.*']}\n    action: notify\n",
+    )
+    .unwrap();
+    let viewer = token(dir.path(), "viewer");
+    let port = free_port();
+    let roles = [
+        format!("arn:aws:iam::{a}:role/Audit"),
+        format!("arn:aws:iam::{b}:role/Audit"),
+    ];
+    let mut server = spawn_serve(
+        dir.path(),
+        port,
+        region,
+        &["--assume-role", &roles[0], "--assume-role", &roles[1]],
+    );
+    let listed = wait_for(Duration::from_mins(2), "both accounts' functions", || {
+        let (status, body) = api(port, "GET", "/api/v1/functions", &viewer);
+        (status == 200 && body["total"] == 2).then_some(body)
+    });
+    let mut ids: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        [
+            format!("{a}/{region}/serve-acct-a"),
+            format!("{b}/{region}/serve-acct-b")
+        ]
+    );
+    // One job per account, and each scan stored under its own scope.
+    let script = "import json, sqlite3, sys\n\
+        db = sqlite3.connect(sys.argv[1])\n\
+        jobs = [r[0] for r in db.execute('SELECT jkey FROM jobs ORDER BY jkey')]\n\
+        scopes = sorted({r[0] for r in db.execute('SELECT scope FROM scans')})\n\
+        print(json.dumps({'jobs': jobs, 'scopes': scopes}))\n";
+    let out =
+        Command::new(std::env::var("FAASGUARD_TEST_PYTHON").unwrap_or_else(|_| "python3".into()))
+            .args(["-c", script])
+            .arg(dir.path().join("store.db"))
+            .output()
+            .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        seen["jobs"],
+        serde_json::json!([
+            format!("cloud-scan:{}", roles[0]),
+            format!("cloud-scan:{}", roles[1])
+        ])
+    );
+    assert_eq!(
+        seen["scopes"],
+        serde_json::json!([
+            format!("aws:{}:{region}", roles[0]),
+            format!("aws:{}:{region}", roles[1])
+        ])
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
