@@ -155,6 +155,19 @@ pub(crate) async fn targets(
     out
 }
 
+/// `arn:<partition>:iam::<id>:role/<name>` for every active account of the organisation but
+/// the caller's own.
+pub(crate) async fn org_roles(base: &SdkConfig, name: &str) -> Result<Vec<String>, String> {
+    let (caller, arn) = caller_identity(base).await?;
+    let partition = partition_of(&arn).to_owned();
+    Ok(org_accounts(base)
+        .await?
+        .into_iter()
+        .filter(|id| *id != caller)
+        .map(|id| format!("arn:{partition}:iam::{id}:role/{name}"))
+        .collect())
+}
+
 /// The ids of the organisation's active accounts (`organizations:ListAccounts`, paged).
 async fn org_accounts(base: &SdkConfig) -> Result<Vec<String>, String> {
     let client = aws_sdk_organizations::Client::new(base);

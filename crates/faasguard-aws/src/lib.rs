@@ -259,6 +259,17 @@ impl CloudInventory {
     }
 }
 
+/// The role ARN to assume in each active account of the organisation (`--org-role NAME`),
+/// the caller's own account left out (it is read with the caller's credentials): what a
+/// scheduler needs to make one job per account.
+pub async fn organisation_roles(settings: &CloudSettings) -> Result<Vec<String>, String> {
+    let Some(name) = &settings.org_role else {
+        return Ok(Vec::new());
+    };
+    let base = accounts::base_config(settings).await;
+    accounts::org_roles(&base, name).await
+}
+
 /// Reads the inventory on a new multi-threaded tokio runtime (for synchronous callers).
 pub fn collect_blocking(settings: &CloudSettings) -> Result<CloudInventory, AwsError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -96,6 +96,20 @@ impl AwsArgs {
         &self.assume_roles
     }
 
+    /// The same settings reading only the caller's own account.
+    pub(crate) fn only_caller(&self) -> AwsArgs {
+        AwsArgs {
+            assume_roles: Vec::new(),
+            org_role: None,
+            ..self.clone()
+        }
+    }
+
+    /// Whether a whole organisation is read (`--org-role`).
+    pub(crate) fn has_org_role(&self) -> bool {
+        self.org_role.is_some()
+    }
+
     /// The same settings reading only the account behind `role`.
     pub(crate) fn only_role(&self, role: &str) -> AwsArgs {
         AwsArgs {

@@ -251,25 +251,7 @@ pub(crate) fn run_serve(args: ServeArgs) -> Result<ExitCode> {
         config.scheduler.lease = args.lease;
         if !args.no_scheduler {
             let store = Store::open(&args.database).await?;
-            // One job per assumed role (one account each), so that several workers scan
-            // different accounts at once; otherwise one job for everything the flags name.
-            let roles = args.scan.aws.assume_roles();
-            if roles.is_empty() {
-                store
-                    .schedule(CLOUD_JOB, CLOUD_JOB, &serde_json::json!({}), args.every)
-                    .await?;
-            } else {
-                for role in roles {
-                    store
-                        .schedule(
-                            &format!("{CLOUD_JOB}:{role}"),
-                            CLOUD_JOB,
-                            &serde_json::json!({ "assume_role": role }),
-                            args.every,
-                        )
-                        .await?;
-                }
-            }
+            schedule_jobs(&store, &args, &settings).await?;
             config.runner = Some(Arc::new(CloudRunner {
                 args: args.clone(),
                 store,
@@ -289,6 +271,55 @@ pub(crate) fn run_serve(args: ServeArgs) -> Result<ExitCode> {
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The scheduled jobs: one per account, so that several workers scan different accounts at
+/// once — one per `--assume-role`, and with `--org-role` one for the caller's account plus one
+/// per account of the organisation (listed now) — or one job for everything otherwise. Jobs
+/// of accounts no longer named are removed.
+async fn schedule_jobs(
+    store: &Store,
+    args: &ServeArgs,
+    settings: &faasguard_aws::CloudSettings,
+) -> Result<()> {
+    let mut jobs: Vec<(String, serde_json::Value)> = Vec::new();
+    let mut roles: Vec<String> = args.scan.aws.assume_roles().to_vec();
+    if args.scan.aws.has_org_role() {
+        match faasguard_aws::organisation_roles(settings).await {
+            Ok(found) => {
+                jobs.push((
+                    format!("{CLOUD_JOB}:caller"),
+                    serde_json::json!({ "caller": true }),
+                ));
+                roles.extend(found);
+            }
+            Err(e) => {
+                eprintln!(
+                    "warning: cannot list the organisation's accounts ({e}); one job reads the whole organisation"
+                );
+                jobs.push((CLOUD_JOB.to_owned(), serde_json::json!({})));
+            }
+        }
+    } else if roles.is_empty() {
+        jobs.push((CLOUD_JOB.to_owned(), serde_json::json!({})));
+    }
+    roles.sort();
+    roles.dedup();
+    jobs.extend(roles.into_iter().map(|role| {
+        (
+            format!("{CLOUD_JOB}:{role}"),
+            serde_json::json!({ "assume_role": role }),
+        )
+    }));
+    for old in store.list_jobs().await? {
+        if old.kind == CLOUD_JOB && !jobs.iter().any(|(key, _)| *key == old.key) {
+            store.unschedule(&old.key).await?;
+        }
+    }
+    for (key, payload) in &jobs {
+        store.schedule(key, CLOUD_JOB, payload, args.every).await?;
+    }
+    Ok(())
 }
 
 /// Block and unblock from the dashboard and API, through `faasguard_aws::Enforcer` (which
@@ -378,17 +409,15 @@ impl JobRunner for CloudRunner {
             if job.kind != CLOUD_JOB {
                 return Err(JobError(format!("unknown job kind `{}`", job.kind)));
             }
-            let args = match job.payload.get("assume_role").and_then(|r| r.as_str()) {
-                Some(role) => {
-                    let mut scan = self.args.scan.clone();
-                    scan.aws = scan.aws.only_role(role);
-                    Arc::new(Cycle {
-                        scan,
-                        ..Cycle::of(&self.args)
-                    })
-                }
-                None => Arc::new(Cycle::of(&self.args)),
-            };
+            let mut cycle_args = Cycle::of(&self.args);
+            if let Some(role) = job.payload.get("assume_role").and_then(|r| r.as_str()) {
+                cycle_args.scan.aws = cycle_args.scan.aws.only_role(role);
+                cycle_args.scope = Some(format!("aws:{role}"));
+            } else if job.payload.get("caller").is_some() {
+                cycle_args.scan.aws = cycle_args.scan.aws.only_caller();
+                cycle_args.scope = Some("aws:caller".to_owned());
+            }
+            let args = Arc::new(cycle_args);
             let store = self.store.clone();
             let enforcer = self.enforcer.clone();
             let handle = tokio::runtime::Handle::current();
@@ -438,11 +467,14 @@ struct Cycle {
     retention_days: u32,
     enforce: bool,
     scan: CloudScanInput,
+    /// The scan scope's account part (`aws:<role ARN>`, `aws:caller`); `None` = `aws`.
+    scope: Option<String>,
 }
 
 impl Cycle {
     fn of(args: &ServeArgs) -> Cycle {
         Cycle {
+            scope: None,
             policy: args.policy.clone(),
             window: args.window,
             retention_days: args.retention_days,
@@ -482,10 +514,11 @@ fn cycle(
     let complete = report.diagnostics.is_empty();
     // The scope decides what a complete scan may mark fixed or deleted: each account's job has
     // its own.
-    let scope = match args.scan.aws.assume_roles() {
-        [role] => format!("aws:{role}:{}", args.scan.aws.regions_text()),
-        _ => format!("aws:{}", args.scan.aws.regions_text()),
-    };
+    let scope = format!(
+        "{}:{}",
+        args.scope.as_deref().unwrap_or("aws"),
+        args.scan.aws.regions_text()
+    );
     still_ours(abandoned)?;
     let summary = handle.block_on(store.record_scan("cloud", &scope, &report, complete))?;
     let pruned = handle.block_on(store.prune(args.retention_days))?;

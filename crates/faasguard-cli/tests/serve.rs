@@ -402,3 +402,127 @@ fn one_job_per_assumed_account() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+/// One Organizations call on moto (JSON 1.1 over plain HTTP; moto does not check signatures).
+fn organizations(operation: &str, body: &str) -> (u16, Value) {
+    let target = format!("AWSOrganizationsV20161128.{operation}");
+    let auth = format!(
+        "AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/20261124/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=0"
+    );
+    let (status, answer) = http_request(
+        "POST",
+        &format!("{}/", moto().url),
+        &[
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("X-Amz-Target", &target),
+            ("Authorization", &auth),
+        ],
+        body.as_bytes(),
+    )
+    .unwrap();
+    (
+        status,
+        serde_json::from_slice(&answer).unwrap_or(Value::Null),
+    )
+}
+
+/// With `--org-role`, the scheduler lists the organisation's accounts at start and makes one
+/// job for the caller's own account and one per member account (the role to assume in it);
+/// the caller's job scans and stores under its own scope.
+#[test]
+fn one_job_per_organisation_account() {
+    let region = "il-central-1";
+    let (status, _) = organizations("CreateOrganization", r#"{"FeatureSet":"ALL"}"#);
+    assert!(
+        status == 200 || status == 400,
+        "CreateOrganization: {status}"
+    );
+    let (status, created) = organizations(
+        "CreateAccount",
+        r#"{"Email":"member@example.com","AccountName":"member"}"#,
+    );
+    assert_eq!(status, 200, "{created}");
+    let role = create_role("serve-org-role", &[], &[]);
+    create_function(
+        region,
+        FnSpec {
+            name: "serve-org-fn",
+            runtime: "python3.12",
+            role: &role,
+            zip: zip_of(&[("app.py", "X = 1\n")]),
+            ..FnSpec::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("assurance.yaml"),
+        "policies:\n  - name: runtimes\n    conditions: {allowed_runtimes: ['python3.*']}\n    action: notify\n",
+    )
+    .unwrap();
+    let viewer = token(dir.path(), "viewer");
+    let port = free_port();
+    let mut server = spawn_serve(
+        dir.path(),
+        port,
+        region,
+        &["--org-role", "OrganizationAccountAccessRole"],
+    );
+    wait_for(Duration::from_mins(2), "the caller's function", || {
+        let (status, body) = api(port, "GET", "/api/v1/functions", &viewer);
+        (status == 200
+            && body["items"]
+                .as_array()
+                .is_some_and(|items| items.iter().any(|f| f["name"] == "serve-org-fn")))
+        .then_some(())
+    });
+    let script = "import json, sqlite3, sys\n\
+        db = sqlite3.connect(sys.argv[1])\n\
+        jobs = [r[0] for r in db.execute('SELECT jkey FROM jobs ORDER BY jkey')]\n\
+        scopes = sorted({r[0] for r in db.execute('SELECT scope FROM scans')})\n\
+        print(json.dumps({'jobs': jobs, 'scopes': scopes}))\n";
+    let out =
+        Command::new(std::env::var("FAASGUARD_TEST_PYTHON").unwrap_or_else(|_| "python3".into()))
+            .args(["-c", script])
+            .arg(dir.path().join("store.db"))
+            .output()
+            .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let jobs: Vec<&str> = seen["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(jobs.contains(&"cloud-scan:caller"), "{seen}");
+    let members: Vec<&&str> = jobs
+        .iter()
+        .filter(|j| j.starts_with("cloud-scan:arn:aws:iam::"))
+        .collect();
+    assert!(!members.is_empty(), "{seen}");
+    for job in &members {
+        assert!(
+            job.ends_with(":role/OrganizationAccountAccessRole"),
+            "{seen}"
+        );
+        assert!(
+            !job.contains(cloud_harness::ACCOUNT),
+            "the caller is not assumed: {seen}"
+        );
+    }
+    assert_eq!(jobs.len(), members.len() + 1, "{seen}");
+    assert!(
+        seen["scopes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| *s == format!("aws:caller:{region}")),
+        "{seen}"
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
