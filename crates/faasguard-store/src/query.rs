@@ -407,6 +407,50 @@ fn event_from_row(row: &impl Cols) -> Result<FindingEvent, sqlx::Error> {
     })
 }
 
+/// The `WHERE` of a findings list without its text search, with the part of it that
+/// `finding_totals` can answer (its SQL and how many arguments it binds).
+fn findings_where(filter: &FindingFilter) -> (Where, String, usize) {
+    let mut w = Where::default();
+    match filter.status {
+        Some(FindingStatus::Open) => w.push("open = 1", vec![]),
+        Some(FindingStatus::Fixed) => w.push("open = 0", vec![]),
+        None => {}
+    }
+    if !filter.severities.is_empty() {
+        let marks = vec!["?"; filter.severities.len()].join(", ");
+        w.push(
+            &format!("severity IN ({marks})"),
+            filter
+                .severities
+                .iter()
+                .map(|s| Arg::Int(severity_to_i64(*s)))
+                .collect(),
+        );
+    }
+    if let Some(s) = filter.min_severity {
+        w.push("severity >= ?", vec![Arg::Int(severity_to_i64(s))]);
+    }
+    let totals = w.sql();
+    let totals_args = w.args.len();
+    if let Some(prefix) = &filter.rule_prefix {
+        let prefix = prefix.to_ascii_uppercase();
+        if is_family(&prefix) {
+            w.push("family = ?", vec![Arg::Text(prefix)]);
+        } else {
+            let mut pattern = contains_pattern(&prefix);
+            pattern.remove(0);
+            w.push("rule_id LIKE ? ESCAPE '\\'", vec![Arg::Text(pattern)]);
+        }
+    }
+    if let Some(v) = &filter.function_key {
+        w.push("function_key = ?", vec![Arg::Text(v.clone())]);
+    }
+    if let Some(v) = &filter.scope {
+        w.push("scope = ?", vec![Arg::Text(v.clone())]);
+    }
+    (w, totals, totals_args)
+}
+
 impl Store {
     /// Functions matching `filter`, blocked ones first, then by key.
     pub async fn list_functions(
@@ -538,50 +582,18 @@ impl Store {
         filter: &FindingFilter,
         page: Page,
     ) -> Result<FindingsPage, StoreError> {
-        let mut w = Where::default();
+        if self.backend() == Backend::Sqlite
+            && let Some(text) = filter.text.as_deref().filter(|t| t.chars().count() >= 3)
+        {
+            return self.search_findings_fts(filter, text, page).await;
+        }
+        let (mut w, totals, totals_args) = findings_where(filter);
         // Status and severity alone: the total comes from `finding_totals` (refreshed by every
         // recorded scan) instead of a count over every finding.
         let totals_only = filter.rule_prefix.is_none()
             && filter.function_key.is_none()
             && filter.scope.is_none()
             && filter.text.is_none();
-        match filter.status {
-            Some(FindingStatus::Open) => w.push("open = 1", vec![]),
-            Some(FindingStatus::Fixed) => w.push("open = 0", vec![]),
-            None => {}
-        }
-        if !filter.severities.is_empty() {
-            let marks = vec!["?"; filter.severities.len()].join(", ");
-            w.push(
-                &format!("severity IN ({marks})"),
-                filter
-                    .severities
-                    .iter()
-                    .map(|s| Arg::Int(severity_to_i64(*s)))
-                    .collect(),
-            );
-        }
-        if let Some(s) = filter.min_severity {
-            w.push("severity >= ?", vec![Arg::Int(severity_to_i64(s))]);
-        }
-        let totals = w.sql();
-        let totals_args = w.args.len();
-        if let Some(prefix) = &filter.rule_prefix {
-            let prefix = prefix.to_ascii_uppercase();
-            if is_family(&prefix) {
-                w.push("family = ?", vec![Arg::Text(prefix)]);
-            } else {
-                let mut pattern = contains_pattern(&prefix);
-                pattern.remove(0);
-                w.push("rule_id LIKE ? ESCAPE '\\'", vec![Arg::Text(pattern)]);
-            }
-        }
-        if let Some(v) = &filter.function_key {
-            w.push("function_key = ?", vec![Arg::Text(v.clone())]);
-        }
-        if let Some(v) = &filter.scope {
-            w.push("scope = ?", vec![Arg::Text(v.clone())]);
-        }
         if let Some(text) = &filter.text {
             self.push_text_search(&mut w, text);
         }
@@ -636,25 +648,90 @@ impl Store {
         .map_err(self.err("list findings"))
     }
 
-    /// The clause of a findings text search: the FTS5 trigram index on SQLite (three
-    /// characters or more), otherwise a case-insensitive substring match over the expression
-    /// PostgreSQL's trigram index covers.
+    /// A findings text search without the FTS5 index (PostgreSQL, where the trigram index
+    /// covers this expression; SQLite for fewer than three characters): a case-insensitive
+    /// substring match.
     fn push_text_search(&self, w: &mut Where, text: &str) {
-        if self.backend() == Backend::Sqlite && text.chars().count() >= 3 {
-            // A quoted phrase is a substring match.
-            w.push(
-                "id IN (SELECT rowid FROM findings_search WHERE findings_search MATCH ?)",
-                vec![Arg::Text(format!("\"{}\"", text.replace('"', "\"\"")))],
+        w.push(
+            &format!(
+                "(message || ' ' || rule_id || ' ' || COALESCE(function_key, '')) {} ? ESCAPE '\\'",
+                self.ilike()
+            ),
+            vec![Arg::Text(contains_pattern(text))],
+        );
+    }
+
+    /// A findings text search on SQLite through the FTS5 trigram index (a quoted phrase is a
+    /// substring match). The index yields matches lazily in rowid order, so the capped count
+    /// drives from it and stops at [`SEARCH_COUNT_LIMIT`] + 1. Then the page: with few
+    /// matches, read them all through the index and sort them; with many, walk the findings
+    /// in list order (an index) and test each against the FTS index by rowid, which needs only
+    /// a few tests per row of the page. (One plan for both is slow for one of them: walking
+    /// the list order for a rare term tests every finding; reading a common term's matches
+    /// reads tens of thousands of rows to sort them.)
+    async fn search_findings_fts(
+        &self,
+        filter: &FindingFilter,
+        text: &str,
+        page: Page,
+    ) -> Result<FindingsPage, StoreError> {
+        let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+        let from_index =
+            "findings_search CROSS JOIN findings ON findings.id = findings_search.rowid";
+        let (mut w, _, _) = findings_where(filter);
+        w.push("findings_search MATCH ?", vec![Arg::Text(phrase.clone())]);
+        let count = format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {from_index} {} LIMIT {}) capped",
+            w.sql(),
+            SEARCH_COUNT_LIMIT + 1
+        );
+        let counted = on_pool!(self, pool => {
+            bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), &w.args)
+                .fetch_one(pool)
+                .await?
+                .int("n")
+        })
+        .map_err(self.err("list findings"))?;
+        let total_exact = counted <= SEARCH_COUNT_LIMIT;
+        let (list, w) = if total_exact {
+            let n = w.next();
+            let list = format!(
+                "SELECT {FINDING_COLUMNS} FROM {from_index} {} ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}",
+                w.sql(),
+                n + 1
             );
+            (list, w)
         } else {
+            let (mut w, _, _) = findings_where(filter);
             w.push(
-                &format!(
-                    "(message || ' ' || rule_id || ' ' || COALESCE(function_key, '')) {} ? ESCAPE '\\'",
-                    self.ilike()
-                ),
-                vec![Arg::Text(contains_pattern(text))],
+                "EXISTS (SELECT 1 FROM findings_search WHERE findings_search MATCH ? \
+                 AND findings_search.rowid = findings.id)",
+                vec![Arg::Text(phrase)],
             );
-        }
+            let n = w.next();
+            let list = format!(
+                "SELECT {FINDING_COLUMNS} FROM findings {} ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}",
+                w.sql(),
+                n + 1
+            );
+            (list, w)
+        };
+        let items = on_pool!(self, pool => {
+            bind_args!(sqlx::query(sqlx::AssertSqlSafe(list)), &w.args)
+                .bind(page.limit_i64())
+                .bind(page.offset_i64())
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(finding_from_row)
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+        })
+        .map_err(self.err("list findings"))?;
+        Ok(FindingsPage {
+            total: counted.min(SEARCH_COUNT_LIMIT),
+            total_exact,
+            items,
+        })
     }
 
     /// The latest outcome of each policy for each function of `keys`, in one query (the

@@ -23,10 +23,16 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/0002_search.sqlite.sql"),
         include_str!("../migrations/0002_search.postgres.sql"),
     ),
+    (
+        3,
+        "listing indexes",
+        include_str!("../migrations/0003_listing_indexes.sql"),
+        include_str!("../migrations/0003_listing_indexes.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// PostgreSQL trigram indexes for substring search, created when `pg_trgm` can be (it is a
 /// trusted extension since PostgreSQL 13, in Debian's `postgresql` package). Best effort: a
