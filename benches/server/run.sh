@@ -44,6 +44,7 @@ faasguard="$CARGO_TARGET_DIR/release/faasguard"
 fill="$CARGO_TARGET_DIR/release/examples/fill_store"
 
 work=$(mktemp -d /tmp/faasguard-server-bench.XXXXXX)
+chmod 711 "$work" # the postgres user must reach its cluster directory inside
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

@@ -664,11 +664,13 @@ impl Store {
     /// A findings text search on SQLite through the FTS5 trigram index (a quoted phrase is a
     /// substring match). The index yields matches lazily in rowid order, so the capped count
     /// drives from it and stops at [`SEARCH_COUNT_LIMIT`] + 1. Then the page: with few
-    /// matches, read them all through the index and sort them; with many, walk the findings
-    /// in list order (an index) and test each against the FTS index by rowid, which needs only
-    /// a few tests per row of the page. (One plan for both is slow for one of them: walking
-    /// the list order for a rare term tests every finding; reading a common term's matches
-    /// reads tens of thousands of rows to sort them.)
+    /// matches, read them all through the index and sort them; with many, collect the
+    /// matching rowids from the index once and walk the findings in list order (an index)
+    /// until the page is full. (One plan for both is slow for one of them: walking the list
+    /// order for a rare term tests every finding; reading a common term's matches reads tens
+    /// of thousands of rows to sort them. Probing the FTS index by rowid for each walked row
+    /// was measured slower than collecting the rowids once.) A common term still costs the
+    /// evaluation of its whole match list by FTS5: see BENCHMARKS.md.
     async fn search_findings_fts(
         &self,
         filter: &FindingFilter,
@@ -704,8 +706,7 @@ impl Store {
         } else {
             let (mut w, _, _) = findings_where(filter);
             w.push(
-                "EXISTS (SELECT 1 FROM findings_search WHERE findings_search MATCH ? \
-                 AND findings_search.rowid = findings.id)",
+                "id IN (SELECT rowid FROM findings_search WHERE findings_search MATCH ?)",
                 vec![Arg::Text(phrase)],
             );
             let n = w.next();
