@@ -141,7 +141,7 @@ run_backend() {
     first=$(head -n1 "$paths")
     curl -fsS -H "Authorization: Bearer $token" "$base$first" -o "$work/sample.json"
     local total
-    total=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("total", len(d.get("days", d.get("rows", [])))) if isinstance(d, dict) else "?")' "$work/sample.json" 2>/dev/null || echo "?")
+    total=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["total"] if "total" in d else len(d["days"]) if "days" in d else "-")' "$work/sample.json" 2>/dev/null || echo "?")
     FG_TOKEN="$token" FG_PATHS_FILE="$paths" "$WRK" -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" \
       --timeout 10s -s benches/server/bench.lua "$base" >/dev/null
     local log="$work/wrk-$backend-$(echo "$name" | tr -c 'a-zA-Z0-9' '_').log"
