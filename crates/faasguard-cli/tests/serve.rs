@@ -51,14 +51,31 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A `faasguard serve` child process, killed when dropped (also when a test fails).
+struct Server(Child);
+
+impl Server {
+    /// SIGKILL and reap.
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 /// `faasguard serve` on moto as a child process with the harness's fake-credential
 /// environment.
-fn spawn_serve(dir: &Path, port: u16, region: &str, extra: &[&str]) -> Child {
+fn spawn_serve(dir: &Path, port: u16, region: &str, extra: &[&str]) -> Server {
     spawn_serve_via(dir, port, region, &moto().url, extra)
 }
 
 /// `faasguard serve` sending its AWS calls to `endpoint`.
-fn spawn_serve_via(dir: &Path, port: u16, region: &str, endpoint: &str, extra: &[&str]) -> Child {
+fn spawn_serve_via(dir: &Path, port: u16, region: &str, endpoint: &str, extra: &[&str]) -> Server {
     let policy = dir.join("assurance.yaml");
     Command::new(assert_cmd::cargo::cargo_bin!("faasguard"))
         .env_clear()
@@ -80,6 +97,7 @@ fn spawn_serve_via(dir: &Path, port: u16, region: &str, endpoint: &str, extra: &
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
+        .map(Server)
         .unwrap()
 }
 
@@ -192,8 +210,7 @@ fn scheduler_blocks_and_the_api_unblocks() {
     assert!(actions.contains(&"block"), "{audit}");
     assert!(actions.contains(&"unblock"), "{audit}");
 
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
 }
 
 /// SIGKILL in the middle of a scheduled scan (moto answers through a proxy that stalls) and a
@@ -240,8 +257,7 @@ fn killed_server_retries_the_interrupted_job() {
         let job = job_row(dir.path());
         (job["lease_owner"] == "first").then_some(())
     });
-    server.kill().unwrap(); // SIGKILL, in the middle of ListFunctions
-    server.wait().unwrap();
+    server.kill(); // SIGKILL, in the middle of ListFunctions
     let job = job_row(dir.path());
     assert_eq!(job["integrity"], "ok", "{job}");
     assert!(job["last_finished_at"].is_null(), "{job}");
@@ -267,8 +283,7 @@ fn killed_server_retries_the_interrupted_job() {
         (job["last_ok"] == 1).then_some(job)
     });
     assert_eq!(job["integrity"], "ok", "{job}");
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
 }
 
 /// Seeds one function in `account` (moto's STS lets any role ARN be assumed into its account).
@@ -399,8 +414,7 @@ fn one_job_per_assumed_account() {
             format!("aws:{}:{region}", roles[1])
         ])
     );
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
 }
 
 /// One Organizations call on moto (JSON 1.1 over plain HTTP; moto does not check signatures).
@@ -523,6 +537,5 @@ fn one_job_per_organisation_account() {
             .any(|s| *s == format!("aws:caller:{region}")),
         "{seen}"
     );
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
 }
