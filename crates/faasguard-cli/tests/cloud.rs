@@ -494,54 +494,7 @@ fn record_then_expect_flags_code_changed_outside_the_pipeline() {
 fn assume_role_reads_another_account() {
     let region = "sa-east-1";
     let other = "210987654321";
-    // Seed the other account with credentials assumed into it.
-    let base = cloud_harness::sdk_config(region);
-    let other_conf = cloud_harness::runtime().block_on(async {
-        let provider = aws_config::sts::AssumeRoleProvider::builder(format!(
-            "arn:aws:iam::{other}:role/Seeder"
-        ))
-        .session_name("seed")
-        .configure(&base)
-        .build()
-        .await;
-        base.clone()
-            .into_builder()
-            .credentials_provider(aws_sdk_lambda::config::SharedCredentialsProvider::new(
-                provider,
-            ))
-            .build()
-    });
-    let iam = aws_sdk_iam::Client::new(&other_conf);
-    let lambda = aws_sdk_lambda::Client::new(&other_conf);
-    cloud_harness::runtime().block_on(async {
-        let role = iam
-            .create_role()
-            .role_name("other-role")
-            .assume_role_policy_document(cloud_harness::TRUST)
-            .send()
-            .await
-            .unwrap()
-            .role()
-            .unwrap()
-            .arn()
-            .to_owned();
-        lambda
-            .create_function()
-            .function_name("other-account-fn")
-            .runtime(aws_sdk_lambda::types::Runtime::Python312)
-            .role(role)
-            .handler("app.handler")
-            .code(
-                aws_sdk_lambda::types::FunctionCode::builder()
-                    .zip_file(aws_sdk_lambda::primitives::Blob::new(zip_of(&[(
-                        "app.py", "X=1\n",
-                    )])))
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
-    });
+    cloud_harness::seed_account(other, region, "other-account-fn");
     let out = faasguard()
         .args([
             "cloud",

@@ -18,16 +18,9 @@ use cloud_harness::{
 };
 use serde_json::Value;
 
-/// The scheduled job's row and SQLite's integrity check, read with Python's sqlite3 module
-/// (the test harness already needs Python for moto).
-fn job_row(dir: &Path) -> Value {
-    let script = "import json, sqlite3, sys\n\
-        db = sqlite3.connect(sys.argv[1])\n\
-        db.row_factory = sqlite3.Row\n\
-        row = db.execute('SELECT * FROM jobs').fetchone()\n\
-        out = dict(row) if row else {}\n\
-        out['integrity'] = db.execute('PRAGMA integrity_check').fetchone()[0]\n\
-        print(json.dumps(out))\n";
+/// Runs a Python script over the test's SQLite store (Python's sqlite3 module; the harness
+/// already needs Python for moto) and parses the JSON it prints.
+fn query_store(dir: &Path, script: &str) -> Value {
     let python = std::env::var("FAASGUARD_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let out = Command::new(python)
         .args(["-c", script])
@@ -40,6 +33,32 @@ fn job_row(dir: &Path) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The scheduled job's row and SQLite's integrity check.
+fn job_row(dir: &Path) -> Value {
+    query_store(
+        dir,
+        "import json, sqlite3, sys\n\
+        db = sqlite3.connect(sys.argv[1])\n\
+        db.row_factory = sqlite3.Row\n\
+        row = db.execute('SELECT * FROM jobs').fetchone()\n\
+        out = dict(row) if row else {}\n\
+        out['integrity'] = db.execute('PRAGMA integrity_check').fetchone()[0]\n\
+        print(json.dumps(out))\n",
+    )
+}
+
+/// The keys of the scheduled jobs and the scopes of the stored scans, sorted.
+fn jobs_and_scopes(dir: &Path) -> Value {
+    query_store(
+        dir,
+        "import json, sqlite3, sys\n\
+        db = sqlite3.connect(sys.argv[1])\n\
+        jobs = [r[0] for r in db.execute('SELECT jkey FROM jobs ORDER BY jkey')]\n\
+        scopes = sorted({r[0] for r in db.execute('SELECT scope FROM scans')})\n\
+        print(json.dumps({'jobs': jobs, 'scopes': scopes}))\n",
+    )
 }
 
 /// A free loopback port.
@@ -286,57 +305,6 @@ fn killed_server_retries_the_interrupted_job() {
     server.kill();
 }
 
-/// Seeds one function in `account` (moto's STS lets any role ARN be assumed into its account).
-fn seed_account(account: &str, region: &str, name: &str) {
-    let base = sdk_config(region);
-    let conf = runtime().block_on(async {
-        let provider = aws_config::sts::AssumeRoleProvider::builder(format!(
-            "arn:aws:iam::{account}:role/Seeder"
-        ))
-        .session_name("seed")
-        .configure(&base)
-        .build()
-        .await;
-        base.clone()
-            .into_builder()
-            .credentials_provider(aws_sdk_lambda::config::SharedCredentialsProvider::new(
-                provider,
-            ))
-            .build()
-    });
-    let iam = aws_sdk_iam::Client::new(&conf);
-    let lambda = aws_sdk_lambda::Client::new(&conf);
-    runtime().block_on(async {
-        let role = iam
-            .create_role()
-            .role_name(format!("{name}-role"))
-            .assume_role_policy_document(cloud_harness::TRUST)
-            .send()
-            .await
-            .unwrap()
-            .role()
-            .unwrap()
-            .arn()
-            .to_owned();
-        lambda
-            .create_function()
-            .function_name(name)
-            .runtime(aws_sdk_lambda::types::Runtime::Python312)
-            .role(role)
-            .handler("app.handler")
-            .code(
-                aws_sdk_lambda::types::FunctionCode::builder()
-                    .zip_file(aws_sdk_lambda::primitives::Blob::new(zip_of(&[(
-                        "app.py", "X=1\n",
-                    )])))
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
-    });
-}
-
 /// With `--assume-role` given twice, the scheduler has one job per account, each scan is
 /// stored under its own scope (so a complete scan of one account never marks the other's
 /// functions deleted), and the API lists both accounts' functions.
@@ -344,8 +312,8 @@ fn seed_account(account: &str, region: &str, name: &str) {
 fn one_job_per_assumed_account() {
     let region = "ap-east-1";
     let (a, b) = ("310987654321", "410987654321");
-    seed_account(a, region, "serve-acct-a");
-    seed_account(b, region, "serve-acct-b");
+    cloud_harness::seed_account(a, region, "serve-acct-a");
+    cloud_harness::seed_account(b, region, "serve-acct-b");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("assurance.yaml"),
@@ -383,23 +351,7 @@ fn one_job_per_assumed_account() {
         ]
     );
     // One job per account, and each scan stored under its own scope.
-    let script = "import json, sqlite3, sys\n\
-        db = sqlite3.connect(sys.argv[1])\n\
-        jobs = [r[0] for r in db.execute('SELECT jkey FROM jobs ORDER BY jkey')]\n\
-        scopes = sorted({r[0] for r in db.execute('SELECT scope FROM scans')})\n\
-        print(json.dumps({'jobs': jobs, 'scopes': scopes}))\n";
-    let out =
-        Command::new(std::env::var("FAASGUARD_TEST_PYTHON").unwrap_or_else(|_| "python3".into()))
-            .args(["-c", script])
-            .arg(dir.path().join("store.db"))
-            .output()
-            .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let seen = jobs_and_scopes(dir.path());
     assert_eq!(
         seen["jobs"],
         serde_json::json!([
@@ -489,23 +441,7 @@ fn one_job_per_organisation_account() {
                 .is_some_and(|items| items.iter().any(|f| f["name"] == "serve-org-fn")))
         .then_some(())
     });
-    let script = "import json, sqlite3, sys\n\
-        db = sqlite3.connect(sys.argv[1])\n\
-        jobs = [r[0] for r in db.execute('SELECT jkey FROM jobs ORDER BY jkey')]\n\
-        scopes = sorted({r[0] for r in db.execute('SELECT scope FROM scans')})\n\
-        print(json.dumps({'jobs': jobs, 'scopes': scopes}))\n";
-    let out =
-        Command::new(std::env::var("FAASGUARD_TEST_PYTHON").unwrap_or_else(|_| "python3".into()))
-            .args(["-c", script])
-            .arg(dir.path().join("store.db"))
-            .output()
-            .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let seen = jobs_and_scopes(dir.path());
     let jobs: Vec<&str> = seen["jobs"]
         .as_array()
         .unwrap()

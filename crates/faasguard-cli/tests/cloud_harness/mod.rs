@@ -676,3 +676,55 @@ pub fn faasguard() -> assert_cmd::Command {
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
     cmd
 }
+
+/// Seeds one function `name` (Python, with its own role) in another `account`, through
+/// credentials assumed into it (moto's STS lets any role ARN be assumed into its account).
+pub fn seed_account(account: &str, region: &str, name: &str) {
+    let base = sdk_config(region);
+    let conf = runtime().block_on(async {
+        let provider = aws_config::sts::AssumeRoleProvider::builder(format!(
+            "arn:aws:iam::{account}:role/Seeder"
+        ))
+        .session_name("seed")
+        .configure(&base)
+        .build()
+        .await;
+        base.clone()
+            .into_builder()
+            .credentials_provider(aws_sdk_lambda::config::SharedCredentialsProvider::new(
+                provider,
+            ))
+            .build()
+    });
+    let iam = aws_sdk_iam::Client::new(&conf);
+    let lambda = aws_sdk_lambda::Client::new(&conf);
+    runtime().block_on(async {
+        let role = iam
+            .create_role()
+            .role_name(format!("{name}-role"))
+            .assume_role_policy_document(TRUST)
+            .send()
+            .await
+            .unwrap()
+            .role()
+            .unwrap()
+            .arn()
+            .to_owned();
+        lambda
+            .create_function()
+            .function_name(name)
+            .runtime(aws_sdk_lambda::types::Runtime::Python312)
+            .role(role)
+            .handler("app.handler")
+            .code(
+                aws_sdk_lambda::types::FunctionCode::builder()
+                    .zip_file(aws_sdk_lambda::primitives::Blob::new(zip_of(&[(
+                        "app.py", "X=1\n",
+                    )])))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+}
