@@ -174,9 +174,10 @@ function outcomeCell(outcome) {
   return el('td', { class: cls }, outcome);
 }
 
-async function assurancePage() {
-  const data = await api('/assurance');
-  const reload = () => assurancePage();
+async function assurancePage(params) {
+  const page = Number(params.get('page') || 1);
+  const data = await api(`/assurance${query({ page, per_page: 50 })}`);
+  const reload = () => assurancePage(params);
   const rows = data.rows.map((r) => el('tr', { class: r.blocked ? 'blocked' : '', 'data-function': r.name },
     el('td', {}, fnLink(r.id, r.name), r.blocked ? [' ', el('span', { class: 'badge blocked-badge' }, 'blocked')] : null),
     el('td', {}, r.account), el('td', {}, r.region),
@@ -184,8 +185,9 @@ async function assurancePage() {
     el('td', {}, enforceButton(r, reload))));
   show(
     el('h1', {}, 'Function assurance'),
-    el('p', { class: 'muted' }, `${data.rows.length} functions × ${data.policies.length} policies; blocked functions first.`),
+    el('p', { class: 'muted' }, `${data.total} functions × ${data.policies.length} policies; blocked functions first.`),
     table(['Function', 'Account', 'Region', ...data.policies, ''], rows),
+    pager(page, data.per_page, data.total, (p) => { location.hash = `#/assurance?page=${p}`; }),
   );
 }
 
@@ -316,6 +318,94 @@ async function trendsPage(params) {
     el('p', { class: 'legend' }, SEVERITIES.map((s) => el('span', {}, el('span', { class: `badge sev-${s}` }, s)))));
 }
 
+async function policyPage() {
+  const data = await api('/policy');
+  const admin = me && me.role === 'admin';
+  const where = data.path ? `File: ${data.path}` : 'No policy file is configured (start the server with --policy)';
+  if (!admin) {
+    show(el('h1', {}, 'Assurance policy'), el('p', { class: 'muted' }, where),
+      el('pre', { class: 'card policy-text', id: 'policy-text' }, data.text || '(empty)'));
+    return;
+  }
+  const text = el('textarea', { id: 'policy-editor', class: 'policy-text', rows: 24, spellcheck: 'false' });
+  text.value = data.text || '';
+  const status = el('p', { id: 'policy-status', role: 'status' });
+  const save = el('button', { type: 'submit', class: 'primary', id: 'policy-save', disabled: !data.path }, 'Validate and save');
+  const form = el('form', {
+    class: 'card',
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      if (!(await confirmDialog('Replace the assurance policy? The scheduler uses it from its next run.'))) return;
+      save.disabled = true;
+      status.className = '';
+      status.textContent = 'Saving…';
+      try {
+        await api('/policy', { method: 'PUT', body: { text: text.value } });
+        status.className = 'ok';
+        status.textContent = 'Saved. The change is in the audit log.';
+      } catch (e) {
+        status.className = 'error';
+        status.textContent = e.message;
+      } finally {
+        save.disabled = false;
+      }
+    },
+  }, text, save, status);
+  show(el('h1', {}, 'Assurance policy'),
+    el('p', { class: 'muted' }, where, '. The document is checked before it is written; an error names its line and column.'),
+    form);
+}
+
+async function tokensPage() {
+  if (!me || me.role !== 'admin') {
+    show(el('h1', {}, 'API tokens'), el('p', { class: 'muted' }, 'Only an admin manages tokens.'));
+    return;
+  }
+  const data = await api('/tokens');
+  const rows = data.items.map((t) => el('tr', { 'data-token': t.name, class: t.revoked_at ? 'muted' : '' },
+    el('td', {}, t.name), el('td', {}, t.role), el('td', { class: 'mono' }, t.id),
+    el('td', {}, fmtTime(t.created_at), ' by ', t.created_by), el('td', {}, fmtTime(t.last_used_at)),
+    el('td', {}, t.revoked_at ? `revoked ${fmtTime(t.revoked_at)}` : el('button', {
+      type: 'button',
+      class: 'danger',
+      'data-action': 'revoke',
+      onclick: async (ev) => {
+        if (!(await confirmDialog(`Revoke the token ${t.name}? Requests with it are refused from now on.`))) return;
+        ev.target.disabled = true;
+        try {
+          await api(`/tokens/${encodeURIComponent(t.id)}`, { method: 'DELETE' });
+          await tokensPage();
+        } catch (e) {
+          ev.target.disabled = false;
+          ev.target.after(el('span', { class: 'error' }, ` ${e.message}`));
+        }
+      },
+    }, 'Revoke'))));
+  const name = el('input', { name: 'name', id: 'token-name', required: true, placeholder: 'ci-pipeline', size: 20 });
+  const role = el('select', { name: 'role', id: 'token-role' }, ['viewer', 'admin'].map((r) => el('option', { value: r }, r)));
+  const created = el('div', { id: 'token-created' });
+  const form = el('form', {
+    class: 'filters',
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      try {
+        const t = await api('/tokens', { method: 'POST', body: { name: name.value.trim(), role: role.value } });
+        await tokensPage();
+        document.getElementById('token-created').replaceChildren(el('div', { class: 'card' },
+          el('p', {}, `Token for ${t.name} (${t.role}). Copy it now: it is not shown again.`),
+          el('code', { id: 'token-value', class: 'mono' }, t.token)));
+      } catch (e) {
+        created.replaceChildren(el('p', { class: 'error' }, e.message));
+      }
+    },
+  }, el('label', {}, 'Name', name), el('label', {}, 'Role', role),
+  el('button', { type: 'submit', class: 'primary', id: 'token-create' }, 'Create token'));
+  show(el('h1', {}, 'API tokens'),
+    el('p', { class: 'muted' }, 'Only a hash of each token is stored. Revoking here takes effect at once on this server, within 10 seconds on the others.'),
+    form, created,
+    table(['Name', 'Role', 'Id', 'Created', 'Last used', ''], rows));
+}
+
 // ---- router --------------------------------------------------------------------------------
 
 async function route() {
@@ -340,7 +430,11 @@ async function route() {
     else if (page === 'findings') await findingsPage(params);
     else if (page === 'audit') await auditPage(params);
     else if (page === 'trends') await trendsPage(params);
-    else await assurancePage();
+    else if (page === 'policy') await policyPage();
+    else if (page === 'tokens') await tokensPage();
+    else await assurancePage(params);
+    // Which view the page shows now (tests wait for it after navigating).
+    main().dataset.view = hash;
   } catch (e) {
     if (e.status !== 401) show(el('p', { class: 'error' }, e.message));
   }

@@ -22,8 +22,6 @@ use crate::error::ApiError;
 
 const DEFAULT_PER_PAGE: u32 = 50;
 const MAX_PER_PAGE: u32 = 500;
-/// Functions shown at most in the assurance view (one page, blocked first).
-const ASSURANCE_LIMIT: u32 = 500;
 
 #[expect(
     clippy::needless_pass_by_value,
@@ -539,6 +537,8 @@ pub(crate) struct AssuranceQuery {
     account: Option<String>,
     region: Option<String>,
     q: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
 }
 
 pub(crate) async fn assurance(
@@ -551,9 +551,10 @@ pub(crate) async fn assurance(
         name: non_empty(query.q.as_ref()),
         ..FunctionFilter::default()
     };
+    let (page, per_page, slice) = paging(query.page, query.per_page)?;
     let functions = state
         .store
-        .list_functions(&filter, Page::new(ASSURANCE_LIMIT, 0))
+        .list_functions(&filter, slice)
         .await
         .map_err(store_err)?;
     // One query for the latest outcome of every policy of every listed function.
@@ -591,6 +592,8 @@ pub(crate) async fn assurance(
         "policies": policies,
         "rows": rows,
         "total": functions.total,
+        "page": page,
+        "per_page": per_page,
     })))
 }
 
@@ -914,6 +917,7 @@ pub(crate) async fn revoke_token(
     if !state.store.revoke_token(&id).await.map_err(store_err)? {
         return Err(ApiError::NotFound(format!("no active token {id}")));
     }
+    state.tokens.clear();
     append_note(&state, &principal, "token-revoke", None, json!({"id": id})).await?;
     Ok(Json(json!({"id": id, "revoked": true})))
 }

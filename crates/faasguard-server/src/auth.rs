@@ -4,6 +4,16 @@
 //! table). The token is looked up through the store, which keeps only its SHA-256 hash; the
 //! plaintext is never logged, stored or echoed. A missing, malformed, unknown or revoked token
 //! is 401; a viewer token on an admin route is 403.
+//!
+//! A verified token is remembered for [`TOKEN_CACHE_TTL`] (by its hash, never its text), so a
+//! dashboard's burst of requests costs one store lookup instead of one each (measured in
+//! BENCHMARKS.md, "Server API"). A token revoked through this server stops working at once;
+//! one revoked through another server process or `faasguard token revoke` stops within
+//! [`TOKEN_CACHE_TTL`]. Unknown tokens are never cached.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
 use axum::http::header::AUTHORIZATION;
@@ -17,6 +27,51 @@ use crate::error::ApiError;
 /// Longest accepted `Authorization` value: a token is a few dozen characters, so anything
 /// much longer is refused before it reaches the store.
 const MAX_AUTHORIZATION_LEN: usize = 512;
+
+/// How long a verified token is trusted without asking the store again (the default; see
+/// [`crate::AppState::with_token_cache_ttl`]).
+pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(10);
+
+/// Verified tokens remembered at most at once; when full, the cache starts over.
+const TOKEN_CACHE_MAX: usize = 1024;
+
+/// Verified tokens, by hash, with when they were verified. Shared by every request of a server.
+#[derive(Debug)]
+pub(crate) struct TokenCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<String, (Principal, Instant)>>,
+}
+
+impl TokenCache {
+    pub(crate) fn new(ttl: Duration) -> TokenCache {
+        TokenCache {
+            ttl,
+            entries: Mutex::default(),
+        }
+    }
+
+    fn get(&self, hash: &str) -> Option<Principal> {
+        let entries = self.entries.lock().ok()?;
+        let (principal, at) = entries.get(hash)?;
+        (at.elapsed() < self.ttl).then(|| principal.clone())
+    }
+
+    fn put(&self, hash: String, principal: Principal) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= TOKEN_CACHE_MAX {
+                entries.clear();
+            }
+            entries.insert(hash, (principal, Instant::now()));
+        }
+    }
+
+    /// Forgets every token (after a revocation).
+    pub(crate) fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+}
 
 /// What a token may do. Ordered: an admin may do everything a viewer may.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -91,16 +146,23 @@ pub(crate) async fn guard(
     let Some(token) = bearer(&request) else {
         return Err(ApiError::Unauthorized);
     };
-    let info = guard
-        .state
-        .store
-        .verify_token(token)
-        .await
-        .map_err(|e| ApiError::Store(e.to_string()))?
-        .ok_or(ApiError::Unauthorized)?;
-    let principal = Principal {
-        name: info.name,
-        role: Role::from_store(info.role),
+    let hash = faasguard_store::token_hash(token);
+    let principal = if let Some(principal) = guard.state.tokens.get(&hash) {
+        principal
+    } else {
+        let info = guard
+            .state
+            .store
+            .verify_token(token)
+            .await
+            .map_err(|e| ApiError::Store(e.to_string()))?
+            .ok_or(ApiError::Unauthorized)?;
+        let principal = Principal {
+            name: info.name,
+            role: Role::from_store(info.role),
+        };
+        guard.state.tokens.put(hash, principal.clone());
+        principal
     };
     if principal.role < guard.role {
         tracing::info!(actor = %principal.name, path = %request.uri().path(), "forbidden: role too low");

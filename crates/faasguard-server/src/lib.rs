@@ -86,6 +86,8 @@ pub struct AppState {
     pub store: Store,
     pub enforcer: Option<Arc<dyn Enforcer>>,
     pub policy: Arc<PolicySource>,
+    /// Verified API tokens (see [`auth`]).
+    pub(crate) tokens: Arc<auth::TokenCache>,
 }
 
 impl AppState {
@@ -94,12 +96,21 @@ impl AppState {
             store,
             enforcer: None,
             policy: Arc::new(PolicySource::none()),
+            tokens: Arc::new(auth::TokenCache::new(auth::TOKEN_CACHE_TTL)),
         }
     }
 
     #[must_use]
     pub fn with_enforcer(mut self, enforcer: Arc<dyn Enforcer>) -> AppState {
         self.enforcer = Some(enforcer);
+        self
+    }
+
+    /// How long a verified token is trusted without asking the store again (default
+    /// [`auth::TOKEN_CACHE_TTL`]); `Duration::ZERO` asks on every request.
+    #[must_use]
+    pub fn with_token_cache_ttl(mut self, ttl: Duration) -> AppState {
+        self.tokens = Arc::new(auth::TokenCache::new(ttl));
         self
     }
 

@@ -211,6 +211,7 @@ fn schemas() -> Value {
             "properties": {
                 "policies": {"type": "array", "items": string},
                 "rows": {"type": "array", "items": schema_ref("AssuranceRow")},
+                "total": integer, "page": integer, "per_page": integer,
             },
         },
         "AuditEntry": {

@@ -78,6 +78,8 @@ struct Fixture {
 
 const ACCOUNT: &str = "123456789012";
 const REGION: &str = "eu-west-1";
+/// How long the fixture's server trusts a verified token.
+const TOKEN_TTL: std::time::Duration = std::time::Duration::from_millis(300);
 
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
@@ -123,7 +125,8 @@ async fn fixture() -> Fixture {
     let policy_path = dir.path().join("assurance.yaml");
     let state = AppState::new(store.clone())
         .with_enforcer(enforcer.clone())
-        .with_policy_file(policy_path.clone());
+        .with_policy_file(policy_path.clone())
+        .with_token_cache_ttl(TOKEN_TTL);
     Fixture {
         app: router(state),
         _dir: dir,
@@ -240,10 +243,17 @@ async fn every_route_refuses_requests_without_a_valid_token() {
             );
         }
     }
-    // A revoked token is refused.
+    // A token revoked in the store (another process: `faasguard token revoke`) is refused by
+    // a server that never saw it, and by this one once its verification has expired (the
+    // fixture's cache keeps verified tokens for TOKEN_TTL; revoking through the API is
+    // immediate: `policy_and_tokens`).
     let tokens = f.store.list_tokens().await.unwrap();
     let bob = tokens.iter().find(|t| t.name == "bob").unwrap();
     f.store.revoke_token(&bob.id).await.unwrap();
+    let other = router(AppState::new(f.store.clone()));
+    let (status, _) = call(&other, &Method::GET, "/api/v1/me", Some(&f.viewer), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    tokio::time::sleep(TOKEN_TTL).await;
     let (status, _) = call(&f.app, &Method::GET, "/api/v1/me", Some(&f.viewer), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(

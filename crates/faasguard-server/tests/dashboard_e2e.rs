@@ -42,6 +42,15 @@ const REGION: &str = "us-east-1";
 const FUNCTION: &str = "fn-00000";
 const ACCESS_KEY: &str = "AKIAFAKEFAKEFAKE0000";
 const SECRET_KEY: &str = "fakesecretfakesecretfakesecret00";
+/// The policy file the server starts with (edited in the browser).
+const POLICY: &str = "policies:
+  - name: no-critical-vulns
+    conditions: {max_severity: {vuln: high}}
+    action: block
+  - name: no-secrets
+    conditions: {no_secrets: true}
+    action: notify
+";
 
 /// The production enforcer (`faasguard_aws::enforce`, blocking) behind the server's async trait.
 #[derive(Debug)]
@@ -331,7 +340,11 @@ async fn scenario() {
         .unwrap()
         .unwrap();
     let enforcer = Arc::new(enforcer);
-    let state = AppState::new(store.clone()).with_enforcer(Arc::new(AwsEnforcer(enforcer.clone())));
+    let policy_path = dir.path().join("assurance.yaml");
+    std::fs::write(&policy_path, POLICY).unwrap();
+    let state = AppState::new(store.clone())
+        .with_enforcer(Arc::new(AwsEnforcer(enforcer.clone())))
+        .with_policy_file(policy_path.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -406,8 +419,33 @@ async fn scenario() {
         )
         .await
         .unwrap();
-    assert_eq!(audit.items[0].action, "unblock");
-    assert_eq!(audit.items[0].actor, "e2e-admin");
+    let unblock = audit
+        .items
+        .iter()
+        .find(|a| a.action == "unblock")
+        .expect("an unblock entry");
+    assert_eq!(unblock.actor, "e2e-admin");
+    for action in ["policy-update", "token-create", "token-revoke"] {
+        assert!(
+            audit
+                .items
+                .iter()
+                .any(|a| a.action == action && a.actor == "e2e-admin"),
+            "audited: {action}"
+        );
+    }
+    // The policy saved in the browser is the file the scheduler reads.
+    let saved = std::fs::read_to_string(&policy_path).unwrap();
+    assert!(
+        saved.starts_with(POLICY.trim_end()) && saved.ends_with("# edited in the dashboard\n"),
+        "{saved}"
+    );
+    let tokens = store.list_tokens().await.unwrap();
+    let ci = tokens
+        .iter()
+        .find(|t| t.name == "e2e-ci")
+        .expect("created in the browser");
+    assert!(ci.revoked_at.is_some());
     for name in [
         "signin",
         "assurance",
@@ -415,6 +453,8 @@ async fn scenario() {
         "findings",
         "trends",
         "audit",
+        "policy",
+        "tokens",
     ] {
         assert!(
             shots.join(format!("{name}.png")).is_file(),

@@ -591,20 +591,16 @@ impl Store {
 
             let day = now.div_euclid(crate::query::DAY_MS);
             let mut per_severity = [0i64; 5];
-            sqlx::query("DELETE FROM finding_totals").execute(&mut *tx).await?;
-            for row in sqlx::query("SELECT severity, open, COUNT(*) AS n FROM findings GROUP BY severity, open")
-                .fetch_all(&mut *tx)
-                .await?
+            crate::totals::refresh_function_totals!(self, tx);
+            crate::totals::refresh_finding_totals!(self, tx);
+            for row in sqlx::query(
+                "SELECT severity, CAST(SUM(n) AS BIGINT) AS n FROM finding_totals WHERE open = 1 GROUP BY severity",
+            )
+            .fetch_all(&mut *tx)
+            .await?
             {
-                let (severity, open, n) = (row.int("severity")?, row.int("open")?, row.int("n")?);
-                sqlx::query("INSERT INTO finding_totals (severity, open, n) VALUES ($1, $2, $3)")
-                    .bind(severity)
-                    .bind(open)
-                    .bind(n)
-                    .execute(&mut *tx)
-                    .await?;
-                if open == 1
-                    && let Ok(i) = usize::try_from(severity)
+                let (severity, n) = (row.int("severity")?, row.int("n")?);
+                if let Ok(i) = usize::try_from(severity)
                     && let Some(slot) = per_severity.get_mut(i)
                 {
                     *slot = n;

@@ -119,6 +119,7 @@ mod rows;
 mod schema;
 #[cfg(feature = "testdata")]
 pub mod testdata;
+mod totals;
 
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -133,7 +134,7 @@ pub use error::StoreError;
 pub use ingest::{ScanStatus, ScanSummary, function_key};
 pub use ops::{
     AuditEntry, AuditFilter, AuditInput, Block, BlockInput, BlockOutcome, Job, NewToken, Outcome,
-    PolicyResult, PolicyResultInput, PruneSummary, Role, TokenInfo,
+    PolicyResult, PolicyResultInput, PruneSummary, Role, TokenInfo, token_hash,
 };
 pub use query::{
     DayCounts, FindingEvent, FindingFilter, FindingStatus, FindingsPage, FunctionDetail,

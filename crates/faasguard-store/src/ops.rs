@@ -305,7 +305,8 @@ fn hex(bytes: &[u8]) -> String {
     out
 }
 
-fn token_hash(plaintext: &str) -> String {
+/// The SHA-256 of a token, in hex: what the store keeps instead of the token.
+pub fn token_hash(plaintext: &str) -> String {
     hex(&Sha256::digest(plaintext.as_bytes()))
 }
 
@@ -384,6 +385,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            crate::totals::refresh_function_totals!(self, tx);
             tx.commit().await
         })
         .map_err(self.err("record policy results"))?;
@@ -487,6 +489,7 @@ impl Store {
                 .bind(&input.function_key)
                 .execute(&mut *tx)
                 .await?;
+            crate::totals::refresh_function_totals!(self, tx);
             sqlx::query(
                 "INSERT INTO audit_log (at, actor, action, function_key, policy, details) VALUES ($1, $2, 'block', $3, $4, $5)",
             )
@@ -533,6 +536,7 @@ impl Store {
                 .bind(function_key)
                 .execute(&mut *tx)
                 .await?;
+            crate::totals::refresh_function_totals!(self, tx);
             let details = serde_json::json!({
                 "restored_concurrency": block.previous_concurrency,
                 "block_id": block.id,

@@ -430,17 +430,16 @@ fn findings_where(filter: &FindingFilter) -> (Where, String, usize) {
     if let Some(s) = filter.min_severity {
         w.push("severity >= ?", vec![Arg::Int(severity_to_i64(s))]);
     }
+    let prefix = filter.rule_prefix.as_deref().map(str::to_ascii_uppercase);
+    if let Some(family) = prefix.as_ref().filter(|p| is_family(p)) {
+        w.push("family = ?", vec![Arg::Text(family.clone())]);
+    }
     let totals = w.sql();
     let totals_args = w.args.len();
-    if let Some(prefix) = &filter.rule_prefix {
-        let prefix = prefix.to_ascii_uppercase();
-        if is_family(&prefix) {
-            w.push("family = ?", vec![Arg::Text(prefix)]);
-        } else {
-            let mut pattern = contains_pattern(&prefix);
-            pattern.remove(0);
-            w.push("rule_id LIKE ? ESCAPE '\\'", vec![Arg::Text(pattern)]);
-        }
+    if let Some(prefix) = prefix.filter(|p| !is_family(p)) {
+        let mut pattern = contains_pattern(&prefix);
+        pattern.remove(0);
+        w.push("rule_id LIKE ? ESCAPE '\\'", vec![Arg::Text(pattern)]);
     }
     if let Some(v) = &filter.function_key {
         w.push("function_key = ?", vec![Arg::Text(v.clone())]);
@@ -449,6 +448,37 @@ fn findings_where(filter: &FindingFilter) -> (Where, String, usize) {
         w.push("scope = ?", vec![Arg::Text(v.clone())]);
     }
     (w, totals, totals_args)
+}
+
+/// The `WHERE` over `function_totals` that counts what `filter` lists, when the totals can
+/// answer it: live functions filtered by account, region and flags only.
+fn function_totals_where(filter: &FunctionFilter) -> Option<Where> {
+    if filter.include_deleted
+        || filter.name.is_some()
+        || filter.runtime.is_some()
+        || filter.scope.is_some()
+    {
+        return None;
+    }
+    let mut w = Where::default();
+    // A missing account or region is counted under ''; an empty filter value must not match it.
+    for (column, value) in [("account", &filter.account), ("region", &filter.region)] {
+        if let Some(v) = value {
+            if v.is_empty() {
+                return None;
+            }
+            w.push(&format!("{column} = ?"), vec![Arg::Text(v.clone())]);
+        }
+    }
+    for (column, value) in [
+        ("has_violation", filter.has_violation),
+        ("blocked", filter.blocked),
+    ] {
+        if let Some(v) = value {
+            w.push(&format!("{column} = ?"), vec![Arg::Int(i64::from(v))]);
+        }
+    }
+    Some(w)
 }
 
 impl Store {
@@ -491,12 +521,37 @@ impl Store {
             );
         }
         let n = w.next();
-        let list = format!(
-            "SELECT {FUNCTION_COLUMNS} FROM functions {} ORDER BY blocked DESC, fkey LIMIT ${n} OFFSET ${}",
-            w.sql(),
-            n + 1
-        );
-        let count = format!("SELECT COUNT(*) AS n FROM functions {}", w.sql());
+        let list = if page.offset == 0 {
+            format!(
+                "SELECT {FUNCTION_COLUMNS} FROM functions {} ORDER BY blocked DESC, fkey LIMIT ${n} OFFSET ${}",
+                w.sql(),
+                n + 1
+            )
+        } else {
+            // A deep page: find its keys in the (covering) listing index first, then read only
+            // those rows, instead of reading every skipped row.
+            format!(
+                "SELECT {FUNCTION_COLUMNS} FROM functions WHERE fkey IN ( \
+                   SELECT fkey FROM functions {} ORDER BY blocked DESC, fkey LIMIT ${n} OFFSET ${}) \
+                 ORDER BY blocked DESC, fkey",
+                w.sql(),
+                n + 1
+            )
+        };
+        let totals = function_totals_where(filter);
+        let (count, count_args): (String, &[Arg]) = match &totals {
+            Some(totals) => (
+                format!(
+                    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM function_totals {}",
+                    totals.sql()
+                ),
+                &totals.args,
+            ),
+            None => (
+                format!("SELECT COUNT(*) AS n FROM functions {}", w.sql()),
+                &w.args,
+            ),
+        };
         on_pool!(self, pool => {
             let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(list)), &w.args)
                 .bind(page.limit_i64())
@@ -504,7 +559,7 @@ impl Store {
                 .fetch_all(pool)
                 .await?;
             let items = rows.iter().map(function_from_row).collect::<Result<Vec<_>, _>>()?;
-            let total = bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), &w.args)
+            let total = bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), count_args)
                 .fetch_one(pool)
                 .await?
                 .int("n")?;
@@ -582,44 +637,41 @@ impl Store {
         filter: &FindingFilter,
         page: Page,
     ) -> Result<FindingsPage, StoreError> {
-        if self.backend() == Backend::Sqlite
-            && let Some(text) = filter.text.as_deref().filter(|t| t.chars().count() >= 3)
-        {
-            return self.search_findings_fts(filter, text, page).await;
+        if let Some(text) = filter.text.as_deref() {
+            return self.search_findings(filter, text, page).await;
         }
-        let (mut w, totals, totals_args) = findings_where(filter);
-        // Status and severity alone: the total comes from `finding_totals` (refreshed by every
-        // recorded scan) instead of a count over every finding.
-        let totals_only = filter.rule_prefix.is_none()
+        let (w, totals, totals_args) = findings_where(filter);
+        // Status, severity and rule family alone: the total comes from `finding_totals`
+        // (refreshed by every recorded scan) instead of a count over every finding.
+        let totals_only = filter
+            .rule_prefix
+            .as_deref()
+            .is_none_or(|p| is_family(&p.to_ascii_uppercase()))
             && filter.function_key.is_none()
-            && filter.scope.is_none()
-            && filter.text.is_none();
-        if let Some(text) = &filter.text {
-            self.push_text_search(&mut w, text);
-        }
+            && filter.scope.is_none();
         let n = w.next();
-        let list = format!(
-            "SELECT {FINDING_COLUMNS} FROM findings {} ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}",
-            w.sql(),
-            n + 1
-        );
-        let capped = filter.text.is_some();
+        let list = if page.offset == 0 {
+            format!(
+                "SELECT {FINDING_COLUMNS} FROM findings {} ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}",
+                w.sql(),
+                n + 1
+            )
+        } else {
+            // A deep page: its ids from an index first, then only those rows.
+            format!(
+                "SELECT {FINDING_COLUMNS} FROM findings WHERE id IN ( \
+                   SELECT id FROM findings {} ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}) \
+                 ORDER BY severity DESC, id DESC",
+                w.sql(),
+                n + 1
+            )
+        };
         let (count, count_args) = if totals_only {
             (
                 format!(
                     "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM finding_totals {totals}"
                 ),
                 &w.args[..totals_args],
-            )
-        } else if capped {
-            // Stop counting one past the limit: that is enough to know the total is a bound.
-            (
-                format!(
-                    "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM findings {} LIMIT {}) capped",
-                    w.sql(),
-                    SEARCH_COUNT_LIMIT + 1
-                ),
-                &w.args[..],
             )
         } else {
             (
@@ -634,89 +686,105 @@ impl Store {
                 .fetch_all(pool)
                 .await?;
             let items = rows.iter().map(finding_from_row).collect::<Result<Vec<_>, _>>()?;
-            let counted = bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), count_args)
+            let total = bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), count_args)
                 .fetch_one(pool)
                 .await?
                 .int("n")?;
-            let total_exact = !capped || counted <= SEARCH_COUNT_LIMIT;
             Ok::<_, sqlx::Error>(FindingsPage {
-                total: counted.min(if total_exact { i64::MAX } else { SEARCH_COUNT_LIMIT }),
-                total_exact,
+                total,
+                total_exact: true,
                 items,
             })
         })
         .map_err(self.err("list findings"))
     }
 
-    /// A findings text search without the FTS5 index (PostgreSQL, where the trigram index
-    /// covers this expression; SQLite for fewer than three characters): a case-insensitive
-    /// substring match.
-    fn push_text_search(&self, w: &mut Where, text: &str) {
-        w.push(
-            &format!(
-                "(message || ' ' || rule_id || ' ' || COALESCE(function_key, '')) {} ? ESCAPE '\\'",
-                self.ilike()
-            ),
-            vec![Arg::Text(contains_pattern(text))],
-        );
-    }
-
-    /// A findings text search on SQLite through the FTS5 trigram index (a quoted phrase is a
-    /// substring match). The index yields matches lazily in rowid order, so the capped count
-    /// drives from it and stops at [`SEARCH_COUNT_LIMIT`] + 1. Then the page: with few
-    /// matches, read them all through the index and sort them; with many, collect the
-    /// matching rowids from the index once and walk the findings in list order (an index)
-    /// until the page is full. (One plan for both is slow for one of them: walking the list
-    /// order for a rare term tests every finding; reading a common term's matches reads tens
-    /// of thousands of rows to sort them. Probing the FTS index by rowid for each walked row
-    /// was measured slower than collecting the rowids once.) A common term still costs the
-    /// evaluation of its whole match list by FTS5: see BENCHMARKS.md.
-    async fn search_findings_fts(
+    /// A findings text search: a case-insensitive substring of the message, rule id or function
+    /// key, in list order (worst first, then newest first). Two plans, chosen by how many
+    /// findings match, because one plan is slow for one of the cases (measured in
+    /// BENCHMARKS.md, "Server API"):
+    ///
+    /// 1. A probe through the text index (FTS5 trigram on SQLite, pg_trgm on PostgreSQL; a
+    ///    plain `LIKE` for fewer than three characters on SQLite) collects the id and severity
+    ///    of at most [`SEARCH_COUNT_LIMIT`] + 1 matches. With that few, they are sorted here
+    ///    and the page's rows read by id: a rare term costs one index probe.
+    /// 2. More: the total is reported as a lower bound and the page comes from walking the
+    ///    list order (an index) and testing each row's text, which finds the page of a common
+    ///    term after a few hundred rows, where reading and sorting its tens of thousands of
+    ///    matches from the text index would not. The test is written so that no text index
+    ///    applies (`instr` / `strpos` on lowered text), or PostgreSQL may pick the bitmap plan.
+    async fn search_findings(
         &self,
         filter: &FindingFilter,
         text: &str,
         page: Page,
     ) -> Result<FindingsPage, StoreError> {
-        let phrase = format!("\"{}\"", text.replace('"', "\"\""));
-        let from_index =
-            "findings_search CROSS JOIN findings ON findings.id = findings_search.rowid";
-        let (mut w, _, _) = findings_where(filter);
-        w.push("findings_search MATCH ?", vec![Arg::Text(phrase.clone())]);
-        let count = format!(
-            "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {from_index} {} LIMIT {}) capped",
-            w.sql(),
+        let (mut probe_w, _, _) = findings_where(filter);
+        let from = if self.backend() == Backend::Sqlite && text.chars().count() >= 3 {
+            probe_w.push(
+                "findings_search MATCH ?",
+                vec![Arg::Text(format!("\"{}\"", text.replace('"', "\"\"")))],
+            );
+            "findings_search CROSS JOIN findings ON findings.id = findings_search.rowid"
+        } else {
+            probe_w.push(
+                &format!(
+                    "(message || ' ' || rule_id || ' ' || COALESCE(function_key, '')) {} ? ESCAPE '\\'",
+                    self.ilike()
+                ),
+                vec![Arg::Text(contains_pattern(text))],
+            );
+            "findings"
+        };
+        let probe = format!(
+            "SELECT findings.id AS id, findings.severity AS severity FROM {from} {} LIMIT {}",
+            probe_w.sql(),
             SEARCH_COUNT_LIMIT + 1
         );
-        let counted = on_pool!(self, pool => {
-            bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), &w.args)
-                .fetch_one(pool)
+        let mut matches: Vec<(i64, i64)> = on_pool!(self, pool => {
+            bind_args!(sqlx::query(sqlx::AssertSqlSafe(probe)), &probe_w.args)
+                .fetch_all(pool)
                 .await?
-                .int("n")
+                .iter()
+                .map(|row| Ok((row.int("severity")?, row.int("id")?)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()
         })
         .map_err(self.err("list findings"))?;
-        let total_exact = counted <= SEARCH_COUNT_LIMIT;
-        let (list, w) = if total_exact {
-            let n = w.next();
-            let list = format!(
-                "SELECT {FINDING_COLUMNS} FROM {from_index} {} ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}",
-                w.sql(),
-                n + 1
-            );
-            (list, w)
-        } else {
-            let (mut w, _, _) = findings_where(filter);
-            w.push(
-                "id IN (SELECT rowid FROM findings_search WHERE findings_search MATCH ?)",
-                vec![Arg::Text(phrase)],
-            );
-            let n = w.next();
-            let list = format!(
-                "SELECT {FINDING_COLUMNS} FROM findings {} ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}",
-                w.sql(),
-                n + 1
-            );
-            (list, w)
+        let counted = i64::try_from(matches.len()).unwrap_or(i64::MAX);
+        if counted <= SEARCH_COUNT_LIMIT {
+            matches.sort_unstable_by(|a, b| b.cmp(a));
+            let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
+            let limit = usize::try_from(page.limit_i64()).unwrap_or(0);
+            let ids: Vec<Arg> = matches
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|(_, id)| Arg::Int(*id))
+                .collect();
+            let items = self.findings_by_id(ids).await?;
+            return Ok(FindingsPage {
+                total: counted,
+                total_exact: true,
+                items,
+            });
+        }
+        let (mut w, _, _) = findings_where(filter);
+        let (find, lower) = match self.backend() {
+            Backend::Sqlite => ("instr", "lower"),
+            Backend::Postgres => ("strpos", "lower"),
         };
+        w.push(
+            &format!(
+                "{find}({lower}(message || ' ' || rule_id || ' ' || COALESCE(function_key, '')), {lower}(?)) > 0"
+            ),
+            vec![Arg::Text(text.to_owned())],
+        );
+        let n = w.next();
+        let list = format!(
+            "SELECT {FINDING_COLUMNS} FROM findings {} ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}",
+            w.sql(),
+            n + 1
+        );
         let items = on_pool!(self, pool => {
             bind_args!(sqlx::query(sqlx::AssertSqlSafe(list)), &w.args)
                 .bind(page.limit_i64())
@@ -729,10 +797,33 @@ impl Store {
         })
         .map_err(self.err("list findings"))?;
         Ok(FindingsPage {
-            total: counted.min(SEARCH_COUNT_LIMIT),
-            total_exact,
+            total: SEARCH_COUNT_LIMIT,
+            total_exact: false,
             items,
         })
+    }
+
+    /// The findings with these ids (`Arg::Int`), in list order.
+    async fn findings_by_id(&self, ids: Vec<Arg>) -> Result<Vec<StoredFinding>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let marks = vec!["?"; ids.len()].join(", ");
+        w.push(&format!("id IN ({marks})"), ids);
+        let sql = format!(
+            "SELECT {FINDING_COLUMNS} FROM findings {} ORDER BY severity DESC, id DESC",
+            w.sql()
+        );
+        on_pool!(self, pool => {
+            bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), &w.args)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(finding_from_row)
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+        })
+        .map_err(self.err("list findings"))
     }
 
     /// The latest outcome of each policy for each function of `keys`, in one query (the

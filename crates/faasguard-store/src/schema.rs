@@ -29,10 +29,16 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/0003_listing_indexes.sql"),
         include_str!("../migrations/0003_listing_indexes.sql"),
     ),
+    (
+        4,
+        "list totals",
+        include_str!("../migrations/0004_list_totals.sql"),
+        include_str!("../migrations/0004_list_totals.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// PostgreSQL trigram indexes for substring search, created when `pg_trgm` can be (it is a
 /// trusted extension since PostgreSQL 13, in Debian's `postgresql` package). Best effort: a

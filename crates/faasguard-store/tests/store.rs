@@ -1073,6 +1073,226 @@ async fn scan_lifecycle(db: TestDb) {
     );
 }
 
+/// Every list total the maintained totals answer equals an exact count of the listed rows,
+/// after each kind of write that changes them (scan, deletion by a complete scan, policy
+/// evaluation, block, unblock), and deep pages read through the index equal a walk of the
+/// first pages.
+async fn list_totals_follow_every_write(db: TestDb) {
+    use faasguard_store::testdata::{synthetic_report, synthetic_scope};
+    let s = &db.store;
+    let (account, region) = ("210987654321", "ap-south-1");
+    let scope = synthetic_scope(account, region);
+    let full = synthetic_report(account, region, 40, 6, 3);
+    s.record_scan("cloud", &scope, &full, true).await.unwrap();
+    let keys: Vec<String> = full.functions.iter().map(|f| f.id.clone()).collect();
+    let check = |label: &'static str| async move {
+        let mut filters = vec![FunctionFilter::default()];
+        for violating in [None, Some(true), Some(false)] {
+            for blocked in [None, Some(true), Some(false)] {
+                filters.push(FunctionFilter {
+                    account: Some(account.to_owned()),
+                    region: Some(region.to_owned()),
+                    has_violation: violating,
+                    blocked,
+                    ..FunctionFilter::default()
+                });
+            }
+        }
+        filters.push(FunctionFilter {
+            region: Some("nowhere-1".to_owned()),
+            ..FunctionFilter::default()
+        });
+        for filter in &filters {
+            let listed = s.list_functions(filter, Page::new(1000, 0)).await.unwrap();
+            assert_eq!(
+                listed.total,
+                i64::try_from(listed.items.len()).unwrap(),
+                "{label}: {filter:?}"
+            );
+        }
+        for family in ["FG-DEP", "FG-SEC", "FG-IAM", "FG-FN", "FG-INJ", "FG-XYZ"] {
+            for status in [None, Some(FindingStatus::Open), Some(FindingStatus::Fixed)] {
+                let filter = FindingFilter {
+                    rule_prefix: Some(family.to_owned()),
+                    status,
+                    ..FindingFilter::default()
+                };
+                let listed = s.list_findings(&filter, Page::new(1000, 0)).await.unwrap();
+                assert_eq!(
+                    listed.total,
+                    i64::try_from(listed.items.len()).unwrap(),
+                    "{label}: {filter:?}"
+                );
+            }
+        }
+    };
+    check("first scan").await;
+
+    // A complete scan without ten of the functions deletes them and fixes their findings.
+    let mut fewer = full.clone();
+    fewer.functions.truncate(30);
+    let live: HashSet<&str> = fewer.functions.iter().map(|f| f.id.as_str()).collect();
+    fewer
+        .findings
+        .retain(|f| f.function.as_deref().is_some_and(|k| live.contains(k)));
+    s.record_scan("cloud", &scope, &fewer, true).await.unwrap();
+    check("deletions").await;
+    assert_eq!(
+        s.list_functions(&FunctionFilter::default(), Page::default())
+            .await
+            .unwrap()
+            .total,
+        30
+    );
+
+    let scan = s.list_scans(None, Page::new(1, 0)).await.unwrap().items[0].id;
+    let results: Vec<PolicyResultInput> = keys[..12]
+        .iter()
+        .enumerate()
+        .map(|(i, k)| PolicyResultInput {
+            policy: "p".to_owned(),
+            function_key: k.clone(),
+            outcome: if i % 3 == 0 {
+                Outcome::Violation
+            } else {
+                Outcome::Pass
+            },
+            reasons: serde_json::json!([]),
+            action: None,
+        })
+        .collect();
+    s.record_policy_results(scan, &results).await.unwrap();
+    check("policy results").await;
+
+    for k in &keys[..5] {
+        let outcome = s
+            .record_block(&BlockInput {
+                function_key: k.clone(),
+                previous_concurrency: Some(3),
+                policy: Some("p".to_owned()),
+                actor: "test".to_owned(),
+            })
+            .await
+            .unwrap();
+        assert!(matches!(outcome, BlockOutcome::Recorded(_)));
+    }
+    check("blocks").await;
+    assert!(s.take_block(&keys[1], "test").await.unwrap().is_some());
+    check("unblock").await;
+
+    // Page 3 of 7 (offset, read through the index) equals rows 14..21 of one long page.
+    let all = s
+        .list_functions(&FunctionFilter::default(), Page::new(1000, 0))
+        .await
+        .unwrap();
+    let deep = s
+        .list_functions(&FunctionFilter::default(), Page::new(7, 14))
+        .await
+        .unwrap();
+    assert_eq!(deep.items, all.items[14..21]);
+    assert!(all.items[0].blocked && !all.items[29].blocked);
+    let findings = s
+        .list_findings(&FindingFilter::default(), Page::new(1000, 0))
+        .await
+        .unwrap();
+    let deep = s
+        .list_findings(&FindingFilter::default(), Page::new(9, 20))
+        .await
+        .unwrap();
+    assert_eq!(deep.items, findings.items[20..29]);
+}
+
+/// Both search plans list matches in list order: a common term (more matches than the count
+/// limit: the walk) gives the same page as the unfiltered list when every finding matches, and
+/// a rare term (the index probe) the same findings as filtering by their function.
+async fn search_plans_keep_list_order(db: TestDb) {
+    use faasguard_store::SEARCH_COUNT_LIMIT;
+    use faasguard_store::testdata::{synthetic_report, synthetic_scope};
+    let s = &db.store;
+    let (account, region) = ("123456789012", "eu-west-1");
+    let report = synthetic_report(account, region, 60, 20, 7);
+    s.record_scan("cloud", &synthetic_scope(account, region), &report, true)
+        .await
+        .unwrap();
+    let search = |text: &str| FindingFilter {
+        text: Some(text.to_owned()),
+        ..FindingFilter::default()
+    };
+    // Every finding's function key contains `/fn-000`: 1,200 matches.
+    let unfiltered = s
+        .list_findings(&FindingFilter::default(), Page::new(50, 100))
+        .await
+        .unwrap();
+    for text in ["/fn-000", "/FN-000"] {
+        let common = s
+            .list_findings(&search(text), Page::new(50, 100))
+            .await
+            .unwrap();
+        assert_eq!(
+            (common.total, common.total_exact),
+            (SEARCH_COUNT_LIMIT, false)
+        );
+        assert_eq!(common.items, unfiltered.items, "{text}");
+    }
+    let key = &report.functions[42].id;
+    let by_function = s
+        .list_findings(
+            &FindingFilter {
+                function_key: Some(key.clone()),
+                ..FindingFilter::default()
+            },
+            Page::new(50, 0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_function.items.len(), 20);
+    let rare = s
+        .list_findings(&search("/fn-00042"), Page::new(50, 0))
+        .await
+        .unwrap();
+    assert_eq!((rare.total, rare.total_exact), (20, true));
+    assert_eq!(rare.items, by_function.items);
+    let second = s
+        .list_findings(&search("/fn-00042"), Page::new(15, 15))
+        .await
+        .unwrap();
+    assert_eq!(second.items, by_function.items[15..]);
+    // Combined with another filter, and with nothing matching.
+    let critical = s
+        .list_findings(
+            &FindingFilter {
+                text: Some("/fn-00042".to_owned()),
+                severities: vec![Severity::Critical],
+                ..FindingFilter::default()
+            },
+            Page::new(50, 0),
+        )
+        .await
+        .unwrap();
+    assert!(
+        critical
+            .items
+            .iter()
+            .all(|f| f.severity == Severity::Critical)
+    );
+    assert_eq!(
+        critical.items.len(),
+        by_function
+            .items
+            .iter()
+            .filter(|f| f.severity == Severity::Critical)
+            .count()
+    );
+    let none = s
+        .list_findings(&search("no-such-text-anywhere"), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        (none.total, none.total_exact, none.items.len()),
+        (0, true, 0)
+    );
+}
+
 macro_rules! on_both_backends {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -1110,4 +1330,6 @@ on_both_backends!(
     cancelled_scan_leaves_previous_state,
     dashboard_queries,
     scan_lifecycle,
+    list_totals_follow_every_write,
+    search_plans_keep_list_order,
 );

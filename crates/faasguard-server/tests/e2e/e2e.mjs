@@ -87,15 +87,13 @@ try {
   await page.waitForSelector('form.filters');
   await page.selectOption('select[name="severity"]', 'critical');
   await page.click('form.filters button[type="submit"]');
-  await page.waitForFunction(() => location.hash.includes('severity=critical'));
-  await page.waitForSelector('table tbody tr td .badge');
+  await page.waitForFunction(() => document.querySelector('main').dataset.view?.includes('severity=critical'));
   const sevs = await page.locator('table tbody tr td:first-child').allTextContents();
   check(sevs.length > 0 && sevs.every((s) => s === 'critical'), `the severity filter shows only critical findings (${sevs.length})`);
   await page.selectOption('select[name="severity"]', '');
   await page.fill('input[name="q"]', 'access key');
   await page.click('form.filters button[type="submit"]');
-  await page.waitForFunction(() => location.hash.includes('q=access'));
-  await page.waitForSelector('table tbody tr td .badge');
+  await page.waitForFunction(() => document.querySelector('main').dataset.view?.includes('q=access'));
   const msgs = await page.locator('table tbody tr td:nth-child(4)').allTextContents();
   check(msgs.length > 0 && msgs.every((m) => m.toLowerCase().includes('access key')), `the text search finds only matching findings (${msgs.length})`);
   await page.screenshot({ path: join(shots, 'findings.png'), fullPage: true });
@@ -136,13 +134,58 @@ try {
   check(audit.includes('unblock') && audit.includes(blocked), 'the audit log records the unblock');
   await page.screenshot({ path: join(shots, 'audit.png'), fullPage: true });
 
-  // 8. A viewer sees no block/unblock buttons.
+  // 8. The policy editor: an invalid document is refused with its line, a valid one is saved.
+  await page.click('#nav a[data-page="policy"]');
+  await page.waitForSelector('#policy-editor');
+  const current = await page.inputValue('#policy-editor');
+  check(current.includes('no-critical-vulns'), 'the policy editor shows the policy in force');
+  await page.fill('#policy-editor', 'policies:\n  - name: broken\n    action: explode\n');
+  await page.click('#policy-save');
+  await page.waitForSelector('dialog#confirm[open]');
+  await page.click('#confirm-ok');
+  await page.waitForFunction(() => document.querySelector('#policy-status')?.classList.contains('error'));
+  const refusal = await page.textContent('#policy-status');
+  check(/assurance\.yaml:3/.test(refusal), `an invalid policy is refused with its line (${refusal.trim()})`);
+  await page.fill('#policy-editor', `${current.trimEnd()}\n# edited in the dashboard\n`);
+  await page.click('#policy-save');
+  await page.waitForSelector('dialog#confirm[open]');
+  await page.click('#confirm-ok');
+  await page.waitForFunction(() => document.querySelector('#policy-status')?.classList.contains('ok'));
+  check(true, 'a valid policy is saved');
+  await page.screenshot({ path: join(shots, 'policy.png'), fullPage: true });
+
+  // 9. Tokens: create one (shown once), then revoke it.
+  await page.click('#nav a[data-page="tokens"]');
+  await page.waitForSelector('#token-create');
+  await page.screenshot({ path: join(shots, 'tokens.png'), fullPage: true });
+  await page.fill('#token-name', 'e2e-ci');
+  await page.selectOption('#token-role', 'viewer');
+  await page.click('#token-create');
+  await page.waitForSelector('#token-value');
+  const created = (await page.textContent('#token-value')).trim();
+  check(created.startsWith('fgt_'), 'a created token is shown once');
+  const ciRow = page.locator('tr[data-token="e2e-ci"]');
+  await ciRow.locator('button[data-action="revoke"]').click();
+  await page.waitForSelector('dialog#confirm[open]');
+  await page.click('#confirm-ok');
+  await page.waitForFunction(() => document.querySelector('tr[data-token="e2e-ci"]')?.textContent.includes('revoked'));
+  const refused = await page.evaluate(async (t) => (await fetch('/api/v1/me', { headers: { Authorization: `Bearer ${t}` } })).status, created);
+  check(refused === 401, `the revoked token is refused at once (${refused})`);
+
+  // 10. A viewer sees no block/unblock buttons, a read-only policy and no token management.
   await page.click('#signout');
   await page.waitForSelector('#token');
   await page.fill('#token', viewerToken);
   await page.click('#signin-submit');
   await page.waitForSelector('table tbody tr[data-function]');
   check(await page.locator('button[data-action]').count() === 0, 'a viewer sees no block or unblock button');
+  await page.click('#nav a[data-page="policy"]');
+  await page.waitForSelector('#policy-text');
+  check(await page.locator('#policy-editor').count() === 0, 'a viewer reads the policy without an editor');
+  check((await page.textContent('#policy-text')).includes('edited in the dashboard'), 'the viewer sees the saved policy');
+  await page.click('#nav a[data-page="tokens"]');
+  await page.waitForSelector('h1:has-text("API tokens")');
+  check(await page.locator('#token-create').count() === 0, 'a viewer cannot manage tokens');
 
   check(external.length === 0, `no request left the server (${external.join(', ')})`);
   check(cspErrors.length === 0, `no CSP violation or page error (${cspErrors.join(' | ')})`);
