@@ -56,9 +56,15 @@ pub(crate) struct AssureArgs {
     /// Who acts, for the audit log [default: the AWS caller identity ARN, else $USER].
     #[arg(long, value_name = "NAME")]
     actor: Option<String>,
-    /// Where blocks and the audit log are kept (blocks.json, audit.jsonl).
+    /// Where blocks and the audit log are kept (blocks.json, audit.jsonl) without --database.
     #[arg(long, value_name = "DIR", default_value = ".faasguard")]
     state: PathBuf,
+    /// Keep blocks and the audit log in this store (a SQLite path or postgres://…), the one
+    /// `faasguard serve` uses, instead of --state; the scan and the policy results are
+    /// recorded there too (a scan read with --from as an incomplete one: it marks nothing
+    /// fixed or deleted).
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
     /// Days of CloudWatch invocations read for `max_unused_days` (when a policy uses it).
     #[arg(long, default_value_t = 90, value_name = "DAYS")]
     window: u32,
@@ -74,9 +80,13 @@ pub(crate) struct UnblockArgs {
     /// Who acts, for the audit log [default: the AWS caller identity ARN, else $USER].
     #[arg(long, value_name = "NAME")]
     actor: Option<String>,
-    /// Where blocks and the audit log are kept (blocks.json, audit.jsonl).
+    /// Where blocks and the audit log are kept (blocks.json, audit.jsonl) without --database.
     #[arg(long, value_name = "DIR", default_value = ".faasguard")]
     state: PathBuf,
+    /// Take the blocks from this store (a SQLite path or postgres://…), the one `faasguard
+    /// assure --database` and `faasguard serve` write, and audit there.
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
 }
 
 /// One action taken, attempted or (dry run) planned.
@@ -406,12 +416,15 @@ pub(crate) fn run_assure(args: &AssureArgs) -> Result<ExitCode> {
                 .and_then(|e| e.caller_arn().map(str::to_owned))
         })
         .unwrap_or_else(local_user);
-    let mut act = Actor::new(
-        &file,
-        enforcer.map(std::sync::Arc::new),
-        Box::new(FileLedger::new(&args.state)),
-        actor,
-    )?;
+    let store = args.database.as_deref().map(open_store).transpose()?;
+    if let Some(store) = &store {
+        store.record(&report, args.from.is_none(), &args.scan.aws, &assessment)?;
+    }
+    let ledger: Box<dyn Ledger + Send> = match &store {
+        Some(store) => Box::new(store.ledger()),
+        None => Box::new(FileLedger::new(&args.state)),
+    };
+    let mut act = Actor::new(&file, enforcer.map(std::sync::Arc::new), ledger, actor)?;
     act.carry_out(&assessment);
     let text = render(args, &assessment, &act.lines, &report)?;
     emit(args.output.as_deref(), text.as_bytes())?;
@@ -544,6 +557,52 @@ pub(crate) fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
     }
 }
 
+/// The store of `--database`, with the runtime this synchronous command reaches it through.
+struct OpenStore {
+    runtime: tokio::runtime::Runtime,
+    store: faasguard_store::Store,
+}
+
+fn open_store(database: &str) -> Result<OpenStore> {
+    crate::serve::prepare_database(database)?;
+    let runtime = crate::serve::runtime()?;
+    let store = runtime
+        .block_on(faasguard_store::Store::open(database))
+        .with_context(|| format!("cannot open the store {database}"))?;
+    Ok(OpenStore { runtime, store })
+}
+
+impl OpenStore {
+    fn ledger(&self) -> crate::serve::StoreLedger {
+        crate::serve::StoreLedger {
+            store: self.store.clone(),
+            handle: self.runtime.handle().clone(),
+        }
+    }
+
+    /// Records the evaluated scan and its policy results, as a scheduled cycle of `faasguard
+    /// serve` would (same scope: `aws:<regions>`). A report read from a file, or one with
+    /// diagnostics, is recorded as incomplete: it adds and updates, and marks nothing fixed or
+    /// deleted.
+    fn record(
+        &self,
+        report: &Report,
+        live: bool,
+        aws: &AwsArgs,
+        assessment: &Assessment,
+    ) -> Result<()> {
+        let scope = format!("aws:{}", aws.regions_text());
+        let complete = live && report.diagnostics.is_empty();
+        let summary = self
+            .runtime
+            .block_on(self.store.record_scan("cloud", &scope, report, complete))?;
+        let results = crate::serve::policy_results(assessment);
+        self.runtime
+            .block_on(self.store.record_policy_results(summary.id, &results))?;
+        Ok(())
+    }
+}
+
 pub(crate) fn run_unblock(args: &UnblockArgs) -> Result<ExitCode> {
     let settings = crate::cloud::cloud_settings(&args.aws)?;
     let enforcer = Enforcer::connect(&settings)?;
@@ -559,7 +618,11 @@ pub(crate) fn run_unblock(args: &UnblockArgs) -> Result<ExitCode> {
         .or_else(|| enforcer.caller_arn().map(str::to_owned))
         .unwrap_or_else(local_user);
     let at = faasguard_assurance::rfc3339(crate::cloud::now_epoch_s()?);
-    let mut ledger = FileLedger::new(&args.state);
+    let store = args.database.as_deref().map(open_store).transpose()?;
+    let mut ledger: Box<dyn Ledger> = match &store {
+        Some(store) => Box::new(store.ledger()),
+        None => Box::new(FileLedger::new(&args.state)),
+    };
     let mut failed = false;
     let mut out = String::new();
     for arn in &args.arns {

@@ -147,7 +147,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 
 /// Creates the directory of a SQLite path, so that the default `.faasguard/faasguard.db`
 /// works on first use.
-fn prepare_database(database: &str) -> Result<()> {
+pub(crate) fn prepare_database(database: &str) -> Result<()> {
     if database.starts_with("postgres://") || database.starts_with("postgresql://") {
         return Ok(());
     }
@@ -159,7 +159,7 @@ fn prepare_database(database: &str) -> Result<()> {
     Ok(())
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -547,24 +547,7 @@ fn cycle(
         recorded,
     };
     let assessment = evaluate(&file, &report, &ctx);
-    let results: Vec<PolicyResultInput> = assessment
-        .functions
-        .iter()
-        .flat_map(|f| {
-            f.results.iter().map(move |r| PolicyResultInput {
-                policy: r.policy.clone(),
-                function_key: f.id.clone(),
-                outcome: match r.status {
-                    Status::Pass => Outcome::Pass,
-                    Status::Violation | Status::Unassessed => Outcome::Violation,
-                    Status::Excepted => Outcome::Excepted,
-                    Status::OutOfScope => Outcome::OutOfScope,
-                },
-                reasons: serde_json::to_value(r).unwrap_or_default(),
-                action: (r.status == Status::Violation).then(|| r.action.as_str().to_owned()),
-            })
-        })
-        .collect();
+    let results = policy_results(&assessment);
     still_ours(abandoned)?;
     handle.block_on(store.record_policy_results(summary.id, &results))?;
     let violations = results
@@ -592,11 +575,35 @@ fn cycle(
     Ok(JobOutcome { message })
 }
 
+/// The store's policy results of an assessment (an unassessed condition counts as a violation).
+pub(crate) fn policy_results(
+    assessment: &faasguard_assurance::Assessment,
+) -> Vec<PolicyResultInput> {
+    assessment
+        .functions
+        .iter()
+        .flat_map(|f| {
+            f.results.iter().map(move |r| PolicyResultInput {
+                policy: r.policy.clone(),
+                function_key: f.id.clone(),
+                outcome: match r.status {
+                    Status::Pass => Outcome::Pass,
+                    Status::Violation | Status::Unassessed => Outcome::Violation,
+                    Status::Excepted => Outcome::Excepted,
+                    Status::OutOfScope => Outcome::OutOfScope,
+                },
+                reasons: serde_json::to_value(r).unwrap_or_default(),
+                action: (r.status == Status::Violation).then(|| r.action.as_str().to_owned()),
+            })
+        })
+        .collect()
+}
+
 /// The assurance ledger over the store: blocks the scheduler makes are the store's blocks,
 /// which the dashboard shows and unblocks. Store calls run on `handle` from a blocking thread.
-struct StoreLedger {
-    store: Store,
-    handle: tokio::runtime::Handle,
+pub(crate) struct StoreLedger {
+    pub(crate) store: Store,
+    pub(crate) handle: tokio::runtime::Handle,
 }
 
 /// The store's key of a Lambda function ARN: `account/region/name` (the cloud report's id).

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cloud_harness::{
-    FnSpec, create_function, create_role, faasguard, moto, reserve_concurrency, runtime,
+    ACCOUNT, FnSpec, create_function, create_role, faasguard, moto, reserve_concurrency, runtime,
     sdk_config, zip_of,
 };
 use serde_json::Value;
@@ -562,4 +562,119 @@ fn from_a_saved_report_and_invalid_policies() {
         "{err}"
     );
     assert!(bad.stdout.is_empty());
+}
+
+/// With `--database`, `assure --enforce` keeps its block and audit in the store `faasguard
+/// serve` uses (with the scan and the policy results, as a scheduled cycle records them), and
+/// `unblock --database` takes the block from there and restores the concurrency exactly.
+#[test]
+fn database_ledger_is_shared_with_serve() {
+    let region = "eu-north-1";
+    let admin = create_role("assure-db-admin-role", &["AdministratorAccess"], &[]);
+    let zip = zip_of(&[("app.py", "def handler(event, context):\n    return 1\n")]);
+    let arn = create_function(
+        region,
+        FnSpec {
+            name: "db-admin",
+            runtime: "python3.12",
+            role: &admin,
+            zip,
+            ..FnSpec::default()
+        },
+    );
+    reserve_concurrency(region, "db-admin", 9);
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("assurance.yaml");
+    std::fs::write(
+        &policy,
+        "policies:\n  - name: no-admin\n    conditions: {no_admin_role: true}\n    action: block\n",
+    )
+    .unwrap();
+    let database = dir.path().join("db").join("store.db");
+    let database = database.to_str().unwrap();
+    let state = dir.path().join("state");
+    let assure = run(&[
+        "assure",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--regions",
+        region,
+        "--endpoint-url",
+        &moto().url,
+        "--no-code",
+        "--scanners",
+        "iam",
+        "--database",
+        database,
+        "--state",
+        state.to_str().unwrap(),
+        "--actor",
+        "tester",
+        "--enforce",
+    ]);
+    assert_eq!(assure.status.code(), Some(1), "{}", stderr(&assure));
+    assert_eq!(concurrency(region, "db-admin"), Some(0));
+    assert!(
+        !state.exists(),
+        "with --database nothing is written to --state"
+    );
+
+    let key = format!("{ACCOUNT}/{region}/db-admin");
+    let rt = runtime();
+    let store = rt.block_on(faasguard_store::Store::open(database)).unwrap();
+    let block = rt.block_on(store.active_block(&key)).unwrap().unwrap();
+    assert_eq!(
+        (
+            block.previous_concurrency,
+            block.policy.as_deref(),
+            block.blocked_by.as_str()
+        ),
+        (Some(9), Some("no-admin"), "tester")
+    );
+    let listed = rt
+        .block_on(store.list_functions(
+            &faasguard_store::FunctionFilter {
+                has_violation: Some(true),
+                ..faasguard_store::FunctionFilter::default()
+            },
+            faasguard_store::Page::default(),
+        ))
+        .unwrap();
+    assert_eq!(
+        listed
+            .items
+            .iter()
+            .map(|f| f.key.as_str())
+            .collect::<Vec<_>>(),
+        [key.as_str()],
+        "the scan and its policy results are recorded"
+    );
+    assert!(listed.items[0].blocked);
+
+    let unblock = run(&[
+        "unblock",
+        &arn,
+        "--endpoint-url",
+        &moto().url,
+        "--regions",
+        region,
+        "--database",
+        database,
+        "--actor",
+        "tester",
+    ]);
+    assert!(unblock.status.success(), "{}", stderr(&unblock));
+    assert_eq!(concurrency(region, "db-admin"), Some(9));
+    assert!(rt.block_on(store.active_block(&key)).unwrap().is_none());
+    let audit = rt
+        .block_on(store.list_audit(
+            &faasguard_store::AuditFilter::default(),
+            faasguard_store::Page::default(),
+        ))
+        .unwrap();
+    let actions: Vec<&str> = audit.items.iter().map(|a| a.action.as_str()).collect();
+    assert!(
+        actions.contains(&"block") && actions.contains(&"unblock"),
+        "{actions:?}"
+    );
 }

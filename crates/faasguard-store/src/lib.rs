@@ -29,7 +29,11 @@
 //!   searching still works without it, by scanning). A text search counts at most
 //!   [`SEARCH_COUNT_LIMIT`] (1,000) matches: beyond that `total` is 1,000 and `total_exact` is
 //!   `false` ("more than 1,000"); every other total is exact. A rule family (`FG-DEP`) filters
-//!   on an index.
+//!   on an index. A search probes the text index for at most 1,001 matches; with more, the page
+//!   comes from walking the list order and testing each row (see `search_findings`).
+//! - List totals that filters on account, region, flags, severity, status and rule family can
+//!   answer come from `function_totals` / `finding_totals`, recomputed by every write that
+//!   changes them, in its transaction (`totals.rs`); deep pages read keys from an index first.
 //! - [`Store::latest_policy_outcomes`]`(&[key]) -> Vec<LatestOutcome>`: the latest outcome of
 //!   each policy for each listed function, in one query (the assurance view).
 //! - [`Store::findings_by_day`]`(days) -> Vec<DayCounts>`: open findings per severity per day.
@@ -85,7 +89,9 @@
 //! # Schema (tables)
 //!
 //! `scans`, `functions` (with denormalised open-finding counts, `has_violation`, `blocked`),
-//! `findings`, `finding_events`, `finding_totals` (per severity and state, for list totals),
+//! `findings`, `finding_events`, `finding_totals` (per rule family, severity and state, for list
+//! totals; migration 4), `function_totals` (live functions per account, region and flags;
+//! migration 4),
 //! `daily_counts` (the chart), `policy_results`, `blocks`, `audit_log`, `api_tokens`, `jobs`
 //! (`migrations/0001_initial.sql`); SQLite's `findings_search` FTS5 table and its triggers
 //! (`migrations/0002_search.sqlite.sql`); sqlx's `_sqlx_migrations`. Retention deletes old
