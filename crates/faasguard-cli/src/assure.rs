@@ -17,7 +17,8 @@ use serde::Serialize;
 
 use faasguard_assurance::{
     Action, Assessment, AuditEntry, BlockRecord, Date, EvalContext, FileLedger, FunctionResult,
-    Ledger, Notice, Notifier, PolicyFile, PolicyResult, Status, evaluate, render_table,
+    Ledger, LedgerError, Notice, Notifier, PolicyFile, PolicyResult, Status, evaluate,
+    render_table,
 };
 use faasguard_aws::{BlockOutcome, Enforcer, UnblockOutcome};
 use faasguard_report::Report;
@@ -241,6 +242,25 @@ impl Actor<'_> {
     }
 
     /// Blocks the function for `result`'s policy; returns the outcome for notices.
+    /// Records a block this actor just made (the function was not at 0). An active record of
+    /// the same previous concurrency was made by someone blocking at the same moment (an admin
+    /// in the dashboard, another worker): it is kept and returned, and nothing is released.
+    /// Any other active record is stale (the concurrency was restored outside faasguard): it is
+    /// replaced.
+    fn save_block(&mut self, record: &BlockRecord) -> Result<Option<BlockRecord>, LedgerError> {
+        if self.ledger.record_block(record)? {
+            return Ok(None);
+        }
+        match self.ledger.block_of(&record.arn)? {
+            Some(existing) if existing.previous == record.previous => Ok(Some(existing)),
+            _ => {
+                self.ledger.take_block(&record.arn)?;
+                self.ledger.record_block(record)?;
+                Ok(None)
+            }
+        }
+    }
+
     fn block(&mut self, f: &FunctionResult, result: &PolicyResult, arn: &str) -> String {
         let policy = result.policy.as_str();
         let Some(enforcer) = &self.enforcer else {
@@ -265,22 +285,36 @@ impl Actor<'_> {
                     at,
                     actor: self.who.clone(),
                 };
-                // The function was not at 0, so any older record is stale: replace it.
-                let saved = self
-                    .ledger
-                    .take_block(arn)
-                    .and_then(|_| self.ledger.record_block(&record));
-                if let Err(e) = saved {
-                    eprintln!("error: ledger: {e} (the previous value is still in the tag)");
-                    self.failed = true;
-                }
-                let detail = format!("reserved concurrency {} → 0", show_concurrency(previous));
-                let mut entry = self.entry("block", policy, arn);
+                let (action, detail) = match self.save_block(&record) {
+                    Ok(None) => (
+                        "block",
+                        format!("reserved concurrency {} → 0", show_concurrency(previous)),
+                    ),
+                    Ok(Some(other)) => (
+                        "no-op",
+                        format!(
+                            "blocked at the same moment by {} (policy {}); their record of the \
+                             previous concurrency {} is kept",
+                            other.actor,
+                            other.policy,
+                            show_concurrency(previous)
+                        ),
+                    ),
+                    Err(e) => {
+                        eprintln!("error: ledger: {e} (the previous value is still in the tag)");
+                        self.failed = true;
+                        (
+                            "block",
+                            format!("reserved concurrency {} → 0", show_concurrency(previous)),
+                        )
+                    }
+                };
+                let mut entry = self.entry(action, policy, arn);
                 entry.before = Some(concurrency_json(previous));
                 entry.after = Some(serde_json::Value::from(0));
                 entry.detail.clone_from(&detail);
                 self.audit(&entry);
-                self.line("block", policy, arn, detail);
+                self.line(action, policy, arn, detail);
                 "blocked".to_owned()
             }
             Ok(BlockOutcome::AlreadyBlocked { tag }) => {
@@ -686,4 +720,55 @@ pub(crate) fn run_unblock(args: &UnblockArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::*;
+
+    fn record(previous: Option<i32>, actor: &str) -> BlockRecord {
+        BlockRecord {
+            arn: "arn:aws:lambda:eu-west-1:111122223333:function:pay".to_owned(),
+            previous,
+            policy: "no-admin".to_owned(),
+            at: "2026-11-24T12:00:00Z".to_owned(),
+            actor: actor.to_owned(),
+        }
+    }
+
+    /// A block recorded at the same moment by someone else (same previous concurrency) is
+    /// kept and nothing is released; a stale one (another previous value) is replaced.
+    #[test]
+    fn concurrent_block_is_kept_and_stale_one_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = PolicyFile::parse(
+            "policies:\n  - name: no-admin\n    conditions: {no_admin_role: true}\n    action: block\n",
+            "assurance.yaml",
+            &BTreeSet::new(),
+        )
+        .unwrap();
+        let mut seed = FileLedger::new(dir.path());
+        assert!(seed.record_block(&record(Some(7), "admin")).unwrap());
+        let mut actor = Actor::new(
+            &file,
+            None,
+            Box::new(FileLedger::new(dir.path())),
+            "scheduler".to_owned(),
+        )
+        .unwrap();
+        let kept = actor.save_block(&record(Some(7), "scheduler")).unwrap();
+        assert_eq!(kept.map(|r| r.actor).as_deref(), Some("admin"));
+        assert_eq!(
+            seed.block_of(&record(None, "").arn).unwrap().unwrap().actor,
+            "admin"
+        );
+        assert_eq!(
+            actor.save_block(&record(Some(3), "scheduler")).unwrap(),
+            None
+        );
+        let now = seed.block_of(&record(None, "").arn).unwrap().unwrap();
+        assert_eq!((now.previous, now.actor.as_str()), (Some(3), "scheduler"));
+    }
 }
