@@ -102,7 +102,9 @@ endpoints=(
   "findings: status all|/api/v1/findings?status=all"
   "findings: search common (handler)|/api/v1/findings?q=handler"
   "findings: search rare (GHSA-0042-0005)|/api/v1/findings?q=GHSA-0042-0005"
-  "assurance view|/api/v1/assurance"
+  "findings: page 100|/api/v1/findings?page=100"
+  "assurance view (first page)|/api/v1/assurance"
+  "assurance view: page 100|/api/v1/assurance?page=100"
   "audit log|/api/v1/audit"
   "findings by day (30)|/api/v1/stats/findings-by-day?days=30"
 )
