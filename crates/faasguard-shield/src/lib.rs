@@ -8,7 +8,10 @@
 
 pub mod alert;
 pub mod allow;
+pub mod kernel;
 pub mod policy;
+pub mod probe;
+pub mod wrapper;
 
 pub use alert::{Action, Alert, MAX_LINE_BYTES, Mechanism, RateLimiter, Verdict};
 pub use allow::{AllowEntry, AllowError, Target};
