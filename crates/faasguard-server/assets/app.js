@@ -90,13 +90,15 @@ function query(params) {
 }
 
 // `exact` is false when a text search stopped counting: `total` is then a lower bound.
-function pager(page, perPage, total, go, exact = true) {
+// `next` is the answer's next_cursor: Next continues after the last row (as fast as the first
+// page), Previous goes back by page number.
+function pager(page, perPage, total, go, exact = true, next = undefined) {
   const pages = Math.max(1, Math.ceil(total / perPage));
   const label = exact ? `Page ${page} of ${pages} (${total} in all)` : `Page ${page} (more than ${total})`;
   return el('div', { class: 'pager' },
     el('button', { type: 'button', disabled: page <= 1, onclick: () => go(page - 1) }, '‹ Previous'),
     el('span', {}, label),
-    el('button', { type: 'button', disabled: exact && page >= pages, onclick: () => go(page + 1) }, 'Next ›'));
+    el('button', { type: 'button', disabled: exact && page >= pages, onclick: () => go(page + 1, next) }, 'Next ›'));
 }
 
 function confirmDialog(text) {
@@ -176,7 +178,8 @@ function outcomeCell(outcome) {
 
 async function assurancePage(params) {
   const page = Number(params.get('page') || 1);
-  const data = await api(`/assurance${query({ page, per_page: 50 })}`);
+  const cursor = params.get('cursor') || '';
+  const data = await api(`/assurance${query({ page, per_page: 50, cursor })}`);
   const reload = () => assurancePage(params);
   const rows = data.rows.map((r) => el('tr', { class: r.blocked ? 'blocked' : '', 'data-function': r.name },
     el('td', {}, fnLink(r.id, r.name), r.blocked ? [' ', el('span', { class: 'badge blocked-badge' }, 'blocked')] : null),
@@ -187,7 +190,7 @@ async function assurancePage(params) {
     el('h1', {}, 'Function assurance'),
     el('p', { class: 'muted' }, `${data.total} functions × ${data.policies.length} policies; blocked functions first.`),
     table(['Function', 'Account', 'Region', ...data.policies, ''], rows),
-    pager(page, data.per_page, data.total, (p) => { location.hash = `#/assurance?page=${p}`; }),
+    pager(page, data.per_page, data.total, (p, c) => { location.hash = `#/assurance${query({ page: p, cursor: c })}`; }, true, data.next_cursor),
   );
 }
 
@@ -241,8 +244,9 @@ async function findingsPage(params) {
     severity: params.get('severity') || '', rule: params.get('rule') || '', function: params.get('function') || '',
     status: params.get('status') || 'open', q: params.get('q') || '', page: Number(params.get('page') || 1),
   };
-  const data = await api(`/findings${query({ ...state, per_page: 50 })}`);
-  const go = (page) => { location.hash = `#/findings${query({ ...state, page })}`; };
+  const cursor = params.get('cursor') || '';
+  const data = await api(`/findings${query({ ...state, per_page: 50, cursor })}`);
+  const go = (page, next) => { location.hash = `#/findings${query({ ...state, page, cursor: next })}`; };
   const field = (name, node) => el('label', {}, name, node);
   const sev = el('select', { name: 'severity' }, el('option', { value: '' }, 'any'), SEVERITIES.map((s) => el('option', { value: s, selected: s === state.severity }, s)));
   const status = el('select', { name: 'status' }, ['open', 'fixed', 'all'].map((s) => el('option', { value: s, selected: s === state.status }, s)));
@@ -265,7 +269,7 @@ async function findingsPage(params) {
     el('td', {}, f.status), el('td', {}, fmtTime(f.first_seen)), el('td', {}, fmtTime(f.fixed_at || f.last_seen))));
   show(el('h1', {}, 'Findings'), form,
     table(['Severity', 'Rule', 'Function', 'Finding', 'Status', 'First seen', 'Last seen / fixed'], rows),
-    pager(state.page, data.per_page, data.total, go, data.total_exact !== false));
+    pager(state.page, data.per_page, data.total, go, data.total_exact !== false, data.next_cursor));
 }
 
 async function auditPage(params) {

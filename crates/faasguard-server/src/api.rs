@@ -9,8 +9,9 @@ use axum::extract::{Extension, Path, Query, State};
 use faasguard_assurance::rfc3339;
 use faasguard_core::Severity;
 use faasguard_store::{
-    AuditFilter, AuditInput, Block, BlockInput, BlockOutcome, FindingFilter, FindingStatus,
-    FunctionFilter, FunctionRow, Millis, Page, PolicyResult, StoredFinding,
+    AuditFilter, AuditInput, Block, BlockInput, BlockOutcome, FindingCursor, FindingFilter,
+    FindingStatus, FunctionCursor, FunctionFilter, FunctionRow, Millis, Page, PolicyResult,
+    StoredFinding,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -60,6 +61,61 @@ pub(crate) struct PageJson<T> {
     total: i64,
     page: u32,
     per_page: u32,
+    /// Pass as `cursor` for the next page (absent on a short page).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+/// A function cursor: `0:` or `1:` (blocked) and the key. Opaque to clients.
+fn function_cursor(text: Option<&String>) -> Result<Option<FunctionCursor>, ApiError> {
+    let Some(text) = text.filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let (blocked, key) = match text.split_once(':') {
+        Some(("0", key)) if !key.is_empty() => (false, key),
+        Some(("1", key)) if !key.is_empty() => (true, key),
+        _ => return Err(ApiError::BadRequest("invalid cursor".into())),
+    };
+    Ok(Some(FunctionCursor {
+        blocked,
+        key: key.to_owned(),
+    }))
+}
+
+/// The cursor after the last function of a full page.
+fn next_function_cursor(items: &[FunctionRow], per_page: u32) -> Option<String> {
+    let last = items.last()?;
+    (items.len() >= per_page as usize).then(|| format!("{}:{}", u8::from(last.blocked), last.key))
+}
+
+/// A finding cursor: the severity and the id. Opaque to clients.
+fn finding_cursor(text: Option<&String>) -> Result<Option<FindingCursor>, ApiError> {
+    let Some(text) = text.filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    text.split_once(':')
+        .and_then(|(severity, id)| {
+            Some(FindingCursor {
+                severity: severity.parse::<Severity>().ok()?,
+                id: id.parse().ok()?,
+            })
+        })
+        .map(Some)
+        .ok_or_else(|| ApiError::BadRequest("invalid cursor".into()))
+}
+
+/// The `(page, per_page, slice)` of a request with a cursor: the slice starts at the cursor.
+fn cursor_paging(
+    page: Option<u32>,
+    per_page: Option<u32>,
+    cursor: bool,
+) -> Result<(u32, u32, Page), ApiError> {
+    let (page, per_page, slice) = paging(page, per_page)?;
+    Ok(if cursor {
+        (page, per_page, Page::new(per_page, 0))
+    } else {
+        (page, per_page, slice)
+    })
 }
 
 fn non_empty(s: Option<&String>) -> Option<String> {
@@ -141,18 +197,20 @@ pub(crate) struct FunctionQuery {
     blocked: Option<bool>,
     page: Option<u32>,
     per_page: Option<u32>,
+    cursor: Option<String>,
 }
 
 impl FunctionQuery {
-    fn filter(&self) -> FunctionFilter {
-        FunctionFilter {
+    fn filter(&self) -> Result<FunctionFilter, ApiError> {
+        Ok(FunctionFilter {
             account: non_empty(self.account.as_ref()),
             region: non_empty(self.region.as_ref()),
             name: non_empty(self.q.as_ref()),
             has_violation: self.violating,
             blocked: self.blocked,
+            after: function_cursor(self.cursor.as_ref())?,
             ..FunctionFilter::default()
-        }
+        })
     }
 }
 
@@ -160,10 +218,12 @@ pub(crate) async fn list_functions(
     State(state): State<AppState>,
     Query(query): Query<FunctionQuery>,
 ) -> Result<Json<PageJson<FunctionJson>>, ApiError> {
-    let (page, per_page, slice) = paging(query.page, query.per_page)?;
+    let filter = query.filter()?;
+    let (page, per_page, slice) =
+        cursor_paging(query.page, query.per_page, filter.after.is_some())?;
     let found = state
         .store
-        .list_functions(&query.filter(), slice)
+        .list_functions(&filter, slice)
         .await
         .map_err(store_err)?;
     Ok(Json(PageJson {
@@ -171,6 +231,7 @@ pub(crate) async fn list_functions(
         total: found.total,
         page,
         per_page,
+        next_cursor: next_function_cursor(&found.items, per_page),
     }))
 }
 
@@ -418,6 +479,7 @@ pub(crate) struct FindingQuery {
     q: Option<String>,
     page: Option<u32>,
     per_page: Option<u32>,
+    cursor: Option<String>,
 }
 
 impl FindingQuery {
@@ -453,6 +515,11 @@ impl FindingQuery {
             rule_prefix: non_empty(self.rule.as_ref()),
             function_key,
             status,
+            after: if text.is_some() {
+                None
+            } else {
+                finding_cursor(self.cursor.as_ref())?
+            },
             text,
             ..FindingFilter::default()
         })
@@ -468,24 +535,37 @@ pub(crate) struct FindingsPageJson {
     total_exact: bool,
     page: u32,
     per_page: u32,
+    /// Pass as `cursor` for the next page (absent on a short page and for a text search,
+    /// which pages by `page`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
 }
 
 pub(crate) async fn list_findings(
     State(state): State<AppState>,
     Query(query): Query<FindingQuery>,
 ) -> Result<Json<FindingsPageJson>, ApiError> {
-    let (page, per_page, slice) = paging(query.page, query.per_page)?;
+    let filter = query.filter()?;
+    let (page, per_page, slice) =
+        cursor_paging(query.page, query.per_page, filter.after.is_some())?;
     let found = state
         .store
-        .list_findings(&query.filter()?, slice)
+        .list_findings(&filter, slice)
         .await
         .map_err(store_err)?;
+    let next_cursor = match found.items.last() {
+        Some(last) if filter.text.is_none() && found.items.len() >= per_page as usize => {
+            Some(format!("{}:{}", last.severity, last.id))
+        }
+        _ => None,
+    };
     Ok(Json(FindingsPageJson {
         items: found.items.iter().map(FindingJson::from_stored).collect(),
         total: found.total,
         total_exact: found.total_exact,
         page,
         per_page,
+        next_cursor,
     }))
 }
 
@@ -539,6 +619,7 @@ pub(crate) struct AssuranceQuery {
     q: Option<String>,
     page: Option<u32>,
     per_page: Option<u32>,
+    cursor: Option<String>,
 }
 
 pub(crate) async fn assurance(
@@ -549,9 +630,11 @@ pub(crate) async fn assurance(
         account: non_empty(query.account.as_ref()),
         region: non_empty(query.region.as_ref()),
         name: non_empty(query.q.as_ref()),
+        after: function_cursor(query.cursor.as_ref())?,
         ..FunctionFilter::default()
     };
-    let (page, per_page, slice) = paging(query.page, query.per_page)?;
+    let (page, per_page, slice) =
+        cursor_paging(query.page, query.per_page, filter.after.is_some())?;
     let functions = state
         .store
         .list_functions(&filter, slice)
@@ -594,6 +677,7 @@ pub(crate) async fn assurance(
         "total": functions.total,
         "page": page,
         "per_page": per_page,
+        "next_cursor": next_function_cursor(&functions.items, per_page),
     })))
 }
 

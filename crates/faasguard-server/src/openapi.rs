@@ -92,8 +92,8 @@ fn error_response(description: &str) -> Value {
     json!({"description": description, "content": {"application/json": {"schema": schema_ref("Error")}}})
 }
 
-fn page_of(item: &str) -> Value {
-    json!({
+fn page_of(item: &str, cursor: bool) -> Value {
+    let mut page = json!({
         "type": "object",
         "required": ["items", "total", "page", "per_page"],
         "properties": {
@@ -102,7 +102,11 @@ fn page_of(item: &str) -> Value {
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},
         },
-    })
+    });
+    if cursor {
+        page["properties"]["next_cursor"] = json!({"type": "string", "description": "Pass as `cursor` for the next page; absent on a short page."});
+    }
+    page
 }
 
 fn nullable(ty: &str) -> Value {
@@ -144,7 +148,7 @@ fn schemas() -> Value {
                 "first_seen": nullable("string"), "last_seen": nullable("string"),
             },
         },
-        "FunctionPage": page_of("Function"),
+        "FunctionPage": page_of("Function", true),
         "Finding": {
             "type": "object",
             "properties": {
@@ -165,6 +169,7 @@ fn schemas() -> Value {
                 "total_exact": {"type": "boolean", "description": "False when a text search matched more than the server counts (1,000): at least `total` findings match."},
                 "page": integer,
                 "per_page": integer,
+                "next_cursor": {"type": "string", "description": "Pass as `cursor` for the next page; absent on a short page and for a text search."},
             },
         },
         "Vulnerability": {
@@ -212,6 +217,7 @@ fn schemas() -> Value {
                 "policies": {"type": "array", "items": string},
                 "rows": {"type": "array", "items": schema_ref("AssuranceRow")},
                 "total": integer, "page": integer, "per_page": integer,
+                "next_cursor": {"type": "string", "description": "Pass as `cursor` for the next page; absent on a short page."},
             },
         },
         "AuditEntry": {
@@ -221,7 +227,7 @@ fn schemas() -> Value {
                 "function": nullable("string"), "policy": nullable("string"), "detail": string,
             },
         },
-        "AuditPage": page_of("AuditEntry"),
+        "AuditPage": page_of("AuditEntry", false),
         "SeveritySeries": {
             "type": "object",
             "properties": {

@@ -69,6 +69,11 @@ const PER_PAGE: Param = query(
     "integer",
     "Items per page, 1 to 500 (default 50).",
 );
+const CURSOR: Param = query(
+    "cursor",
+    "string",
+    "Continue after the last item of a previous page: its `next_cursor` (opaque). Deep pages cost what the first does; `page` is then only echoed.",
+);
 const FUNCTION_ID: Param = path("id", "The function's id in the store.");
 
 /// Every route under `/api/v1`.
@@ -120,6 +125,7 @@ pub const API_ROUTES: &[ApiRoute] = &[
             ),
             PAGE,
             PER_PAGE,
+            CURSOR,
         ],
         body: None,
         response: "FunctionPage",
@@ -180,10 +186,11 @@ pub const API_ROUTES: &[ApiRoute] = &[
             query(
                 "q",
                 "string",
-                "Text searched in message, evidence and rule name.",
+                "Case-insensitive text searched in the message, rule id and function id (no cursor: page with `page`).",
             ),
             PAGE,
             PER_PAGE,
+            CURSOR,
         ],
         body: None,
         response: "FindingPage",
@@ -202,6 +209,7 @@ pub const API_ROUTES: &[ApiRoute] = &[
             query("q", "string", "Substring of the function name."),
             PAGE,
             PER_PAGE,
+            CURSOR,
         ],
         body: None,
         response: "AssuranceView",

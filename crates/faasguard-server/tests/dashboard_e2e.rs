@@ -278,7 +278,7 @@ async fn scenario() {
     let store = Store::open(dir.path().join("store.db").to_str().unwrap())
         .await
         .unwrap();
-    let mut report = synthetic_report(ACCOUNT, REGION, 3, 10, 7);
+    let mut report = synthetic_report(ACCOUNT, REGION, 3, 20, 7);
     assert_eq!(report.functions[0].cloud.as_ref().unwrap().arn, arn);
     report.functions[0]
         .cloud

@@ -143,9 +143,9 @@ pub use ops::{
     PolicyResult, PolicyResultInput, PruneSummary, Role, TokenInfo, token_hash,
 };
 pub use query::{
-    DayCounts, FindingEvent, FindingFilter, FindingStatus, FindingsPage, FunctionDetail,
-    FunctionFilter, FunctionRow, LatestOutcome, Page, Paged, SEARCH_COUNT_LIMIT, SeverityCounts,
-    StoredFinding,
+    DayCounts, FindingCursor, FindingEvent, FindingFilter, FindingStatus, FindingsPage,
+    FunctionCursor, FunctionDetail, FunctionFilter, FunctionRow, LatestOutcome, Page, Paged,
+    SEARCH_COUNT_LIMIT, SeverityCounts, StoredFinding,
 };
 pub use schema::SCHEMA_VERSION;
 

@@ -364,9 +364,9 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write_sql()).await?;
             for (r, reasons) in &rows {
-                sqlx::query(
+                let id = sqlx::query(
                     "INSERT INTO policy_results (scan_id, evaluated_at, policy, function_key, outcome, reasons, action) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 )
                 .bind(scan_id)
                 .bind(now)
@@ -375,6 +375,21 @@ impl Store {
                 .bind(r.outcome.as_str())
                 .bind(reasons)
                 .bind(&r.action)
+                .fetch_one(&mut *tx)
+                .await?
+                .int("id")?;
+                sqlx::query(
+                    "INSERT INTO policy_latest (function_key, policy, outcome, evaluated_at, result_id) \
+                     VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (function_key, policy) DO UPDATE SET outcome = excluded.outcome, \
+                         evaluated_at = excluded.evaluated_at, result_id = excluded.result_id \
+                     WHERE policy_latest.result_id < excluded.result_id",
+                )
+                .bind(&r.function_key)
+                .bind(&r.policy)
+                .bind(r.outcome.as_str())
+                .bind(now)
+                .bind(id)
                 .execute(&mut *tx)
                 .await?;
             }

@@ -126,6 +126,26 @@ pub struct FunctionFilter {
     pub scope: Option<String>,
     /// Also list deleted functions.
     pub include_deleted: bool,
+    /// Keyset paging: only the functions after this one in list order (the page's offset
+    /// must then be 0). Deep pages cost what the first does; the total is still the whole
+    /// list's.
+    pub after: Option<FunctionCursor>,
+}
+
+/// A function's place in the list order (blocked first, then by key): where a keyset page
+/// starts (see [`FunctionFilter::after`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionCursor {
+    pub blocked: bool,
+    pub key: String,
+}
+
+/// A finding's place in the list order (worst first, then newest first): where a keyset page
+/// starts (see [`FindingFilter::after`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingCursor {
+    pub severity: Severity,
+    pub id: i64,
 }
 
 /// Open or fixed.
@@ -181,6 +201,9 @@ pub struct FindingFilter {
     /// Case-insensitive substring of the message, rule id or function key (an FTS5 trigram
     /// index on SQLite, a pg_trgm index on PostgreSQL when the extension is available).
     pub text: Option<String>,
+    /// Keyset paging: only the findings after this one in list order (the page's offset must
+    /// then be 0; not with `text`). The total is still the whole list's.
+    pub after: Option<FindingCursor>,
 }
 
 /// One transition in a finding's history.
@@ -482,12 +505,8 @@ fn function_totals_where(filter: &FunctionFilter) -> Option<Where> {
 }
 
 impl Store {
-    /// Functions matching `filter`, blocked ones first, then by key.
-    pub async fn list_functions(
-        &self,
-        filter: &FunctionFilter,
-        page: Page,
-    ) -> Result<Paged<FunctionRow>, StoreError> {
+    /// The `WHERE` of a function list (without its cursor).
+    fn functions_where(&self, filter: &FunctionFilter) -> Where {
         let mut w = Where::default();
         if !filter.include_deleted {
             w.push("deleted_at IS NULL", vec![]);
@@ -520,6 +539,86 @@ impl Store {
                 vec![Arg::Text(contains_pattern(v))],
             );
         }
+        w
+    }
+
+    /// Functions matching `filter`, blocked ones first, then by key.
+    pub async fn list_functions(
+        &self,
+        filter: &FunctionFilter,
+        page: Page,
+    ) -> Result<Paged<FunctionRow>, StoreError> {
+        let total = self.count_functions(filter).await?;
+        let items = match &filter.after {
+            None => self.functions_page(filter, None, page).await?,
+            Some(after) => {
+                if page.offset != 0 {
+                    return Err(StoreError::Invalid(
+                        "a cursor page starts at offset 0".to_owned(),
+                    ));
+                }
+                // The order is `blocked DESC, fkey`: the rest of the cursor's group, then (after
+                // the blocked ones) the unblocked ones from their start. Each part is one range
+                // of the listing index.
+                let mut items = self
+                    .functions_page(filter, Some((after.blocked, Some(&after.key))), page)
+                    .await?;
+                let room = usize::try_from(page.limit_i64())
+                    .unwrap_or(0)
+                    .saturating_sub(items.len());
+                if after.blocked && room > 0 && filter.blocked != Some(true) {
+                    let rest = Page::new(u32::try_from(room).unwrap_or(0), 0);
+                    items.extend(
+                        self.functions_page(filter, Some((false, None)), rest)
+                            .await?,
+                    );
+                }
+                items
+            }
+        };
+        Ok(Paged { total, items })
+    }
+
+    /// How many functions `filter` lists (from `function_totals` when it can answer).
+    async fn count_functions(&self, filter: &FunctionFilter) -> Result<i64, StoreError> {
+        let (count, args) = if let Some(totals) = function_totals_where(filter) {
+            (
+                format!(
+                    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM function_totals {}",
+                    totals.sql()
+                ),
+                totals.args,
+            )
+        } else {
+            let w = self.functions_where(filter);
+            (
+                format!("SELECT COUNT(*) AS n FROM functions {}", w.sql()),
+                w.args,
+            )
+        };
+        on_pool!(self, pool => {
+            bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), &args)
+                .fetch_one(pool)
+                .await?
+                .int("n")
+        })
+        .map_err(self.err("list functions"))
+    }
+
+    /// One page of functions; `group` restricts it to one `blocked` value, after a key.
+    async fn functions_page(
+        &self,
+        filter: &FunctionFilter,
+        group: Option<(bool, Option<&String>)>,
+        page: Page,
+    ) -> Result<Vec<FunctionRow>, StoreError> {
+        let mut w = self.functions_where(filter);
+        if let Some((blocked, after)) = group {
+            w.push("blocked = ?", vec![Arg::Int(i64::from(blocked))]);
+            if let Some(key) = after {
+                w.push("fkey > ?", vec![Arg::Text(key.clone())]);
+            }
+        }
         let n = w.next();
         let list = if page.offset == 0 {
             format!(
@@ -538,32 +637,15 @@ impl Store {
                 n + 1
             )
         };
-        let totals = function_totals_where(filter);
-        let (count, count_args): (String, &[Arg]) = match &totals {
-            Some(totals) => (
-                format!(
-                    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM function_totals {}",
-                    totals.sql()
-                ),
-                &totals.args,
-            ),
-            None => (
-                format!("SELECT COUNT(*) AS n FROM functions {}", w.sql()),
-                &w.args,
-            ),
-        };
         on_pool!(self, pool => {
-            let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(list)), &w.args)
+            bind_args!(sqlx::query(sqlx::AssertSqlSafe(list)), &w.args)
                 .bind(page.limit_i64())
                 .bind(page.offset_i64())
                 .fetch_all(pool)
-                .await?;
-            let items = rows.iter().map(function_from_row).collect::<Result<Vec<_>, _>>()?;
-            let total = bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), count_args)
-                .fetch_one(pool)
                 .await?
-                .int("n")?;
-            Ok::<_, sqlx::Error>(Paged { total, items })
+                .iter()
+                .map(function_from_row)
+                .collect::<Result<Vec<_>, sqlx::Error>>()
         })
         .map_err(self.err("list functions"))
     }
@@ -638,9 +720,31 @@ impl Store {
         page: Page,
     ) -> Result<FindingsPage, StoreError> {
         if let Some(text) = filter.text.as_deref() {
+            if filter.after.is_some() {
+                return Err(StoreError::Invalid(
+                    "a cursor cannot be combined with a text search".to_owned(),
+                ));
+            }
             return self.search_findings(filter, text, page).await;
         }
-        let (w, totals, totals_args) = findings_where(filter);
+        if filter.after.is_some() && page.offset != 0 {
+            return Err(StoreError::Invalid(
+                "a cursor page starts at offset 0".to_owned(),
+            ));
+        }
+        let (mut w, totals, totals_args) = findings_where(filter);
+        // Everything the count needs is in `w` now; the cursor only narrows the page.
+        let counted_args = w.args.len();
+        let count_where = w.sql();
+        if let Some(after) = filter.after {
+            w.push(
+                "(severity, id) < (?, ?)",
+                vec![
+                    Arg::Int(severity_to_i64(after.severity)),
+                    Arg::Int(after.id),
+                ],
+            );
+        }
         // Status, severity and rule family alone: the total comes from `finding_totals`
         // (refreshed by every recorded scan) instead of a count over every finding.
         let totals_only = filter
@@ -675,8 +779,8 @@ impl Store {
             )
         } else {
             (
-                format!("SELECT COUNT(*) AS n FROM findings {}", w.sql()),
-                &w.args[..],
+                format!("SELECT COUNT(*) AS n FROM findings {count_where}"),
+                &w.args[..counted_args],
             )
         };
         on_pool!(self, pool => {
@@ -841,12 +945,10 @@ impl Store {
             &format!("function_key IN ({marks})"),
             keys.iter().map(|k| Arg::Text(k.clone())).collect(),
         );
+        // `policy_latest` is kept by `record_policy_results` in the same transaction.
         let sql = format!(
-            "SELECT function_key, policy, outcome, evaluated_at FROM ( \
-               SELECT function_key, policy, outcome, evaluated_at, \
-                 ROW_NUMBER() OVER (PARTITION BY function_key, policy ORDER BY id DESC) AS rn \
-               FROM policy_results {}) latest \
-             WHERE rn = 1 ORDER BY function_key, policy",
+            "SELECT function_key, policy, outcome, evaluated_at FROM policy_latest {} \
+             ORDER BY function_key, policy",
             w.sql()
         );
         on_pool!(self, pool => {

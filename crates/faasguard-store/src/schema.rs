@@ -35,10 +35,16 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/0004_list_totals.sql"),
         include_str!("../migrations/0004_list_totals.sql"),
     ),
+    (
+        5,
+        "latest policy outcomes",
+        include_str!("../migrations/0005_policy_latest.sql"),
+        include_str!("../migrations/0005_policy_latest.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// PostgreSQL trigram indexes for substring search, created when `pg_trgm` can be (it is a
 /// trusted extension since PostgreSQL 13, in Debian's `postgresql` package). Best effort: a

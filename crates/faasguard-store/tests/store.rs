@@ -1200,6 +1200,66 @@ async fn list_totals_follow_every_write(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(deep.items, findings.items[20..29]);
+
+    // Keyset pages (cursor = the last row of the previous page) walk the same order as one
+    // long page, across the blocked/unblocked boundary, with the whole list's total.
+    let mut walked = Vec::new();
+    let mut after = None;
+    loop {
+        let page = s
+            .list_functions(
+                &FunctionFilter {
+                    after: after.clone(),
+                    ..FunctionFilter::default()
+                },
+                Page::new(3, 0),
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.total, 30);
+        let Some(last) = page.items.last() else { break };
+        after = Some(faasguard_store::FunctionCursor {
+            blocked: last.blocked,
+            key: last.key.clone(),
+        });
+        walked.extend(page.items);
+    }
+    assert_eq!(walked, all.items);
+    let mut walked = Vec::new();
+    let mut after = None;
+    loop {
+        let page = s
+            .list_findings(
+                &FindingFilter {
+                    after,
+                    ..FindingFilter::default()
+                },
+                Page::new(7, 0),
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.total, findings.total);
+        let Some(last) = page.items.last() else { break };
+        after = Some(faasguard_store::FindingCursor {
+            severity: last.severity,
+            id: last.id,
+        });
+        walked.extend(page.items);
+    }
+    assert_eq!(walked, findings.items);
+    assert!(
+        s.list_findings(
+            &FindingFilter {
+                after,
+                text: Some("x".to_owned()),
+                ..FindingFilter::default()
+            },
+            Page::default(),
+        )
+        .await
+        .is_err(),
+        "a cursor with a text search is refused"
+    );
 }
 
 /// Both search plans list matches in list order: a common term (more matches than the count

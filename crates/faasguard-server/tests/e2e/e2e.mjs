@@ -97,6 +97,19 @@ try {
   const msgs = await page.locator('table tbody tr td:nth-child(4)').allTextContents();
   check(msgs.length > 0 && msgs.every((m) => m.toLowerCase().includes('access key')), `the text search finds only matching findings (${msgs.length})`);
   await page.screenshot({ path: join(shots, 'findings.png'), fullPage: true });
+  // Next pages with the answer's cursor; Previous goes back by page number.
+  await page.evaluate(() => { location.hash = '#/findings'; });
+  await page.waitForFunction(() => document.querySelector('main').dataset.view === '#/findings');
+  const firstPage = await page.locator('table tbody tr td:nth-child(2)').allTextContents();
+  await page.click('.pager button:has-text("Next")');
+  await page.waitForFunction(() => document.querySelector('main').dataset.view?.includes('cursor='));
+  const pagerText = await page.textContent('.pager span');
+  const secondPage = await page.locator('table tbody tr').count();
+  check(pagerText.startsWith('Page 2 of 2') && secondPage > 0 && firstPage.length === 50, `Next continues with the cursor (${pagerText}, ${secondPage} rows)`);
+  await page.click('.pager button:has-text("Previous")');
+  await page.waitForFunction(() => document.querySelector('main').dataset.view?.includes('page=1'));
+  const again = await page.locator('table tbody tr td:nth-child(2)').allTextContents();
+  check(JSON.stringify(again) === JSON.stringify(firstPage), 'Previous shows the first page again');
 
   // 5. The chart of findings by severity over time (inline SVG).
   await page.click('#nav a[data-page="trends"]');
