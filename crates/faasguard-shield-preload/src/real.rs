@@ -35,7 +35,7 @@ impl Real {
 /// The real function as a typed pointer: `next!(REAL, fn(c_int) -> c_int)`; `None` when the
 /// symbol is missing.
 macro_rules! next {
-    ($real:expr, fn($($arg:ty),*) -> $ret:ty) => {{
+    ($real:expr, fn($($arg:ty),* $(,)?) -> $ret:ty) => {{
         let p = $real.get();
         if p.is_null() {
             None
@@ -53,7 +53,7 @@ pub(crate) use next;
 
 /// Calls the real function with the caller's arguments, or evaluates `$missing`.
 macro_rules! call_real {
-    ($real:expr, fn($($ty:ty),*) -> $ret:ty, ($($arg:expr),*), $missing:expr) => {
+    ($real:expr, fn($($ty:ty),* $(,)?) -> $ret:ty, ($($arg:expr),* $(,)?), $missing:expr) => {
         if let Some(real) = $crate::real::next!($real, fn($($ty),*) -> $ret) {
             // SAFETY: the caller's arguments, passed on unchanged.
             unsafe { real($($arg),*) }
