@@ -659,3 +659,31 @@ fn degrades_under_simulated_kernels() {
         }
     }
 }
+
+/// A command the kernel cannot execute (a script without `#!`) is run by `/bin/sh`, as
+/// `execvp` does, also under `create_child_process: block` (the second exec goes through the
+/// same allowed buffer).
+#[test]
+fn script_without_shebang_runs_through_sh() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("no-shebang");
+    std::fs::write(&script, "echo \"sh ran $0 $1\"\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:/usr/bin:/bin", dir.path().display());
+    let out = run(
+        Config::Full,
+        empty_root().path(),
+        &[
+            ("FAASGUARD_SHIELD_MODE", "allow"),
+            ("FAASGUARD_SHIELD_CHILD_PROCESS", "block"),
+            ("PATH", &path),
+        ],
+        &["no-shebang", "arg1"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("sh ran {} arg1\n", script.display())
+    );
+}
