@@ -234,9 +234,8 @@ fn child_probe() -> io::Result<(i32, i32)> {
         let n = unsafe { libc::read(read_fd, buf[got..].as_mut_ptr().cast(), buf.len() - got) };
         if n > 0 {
             got += n.unsigned_abs();
-        } else if n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
-        } else {
-            break;
+        } else if n == 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+            break; // end of file (the child died early) or a real error; EINTR retries
         }
     }
     let mut status = 0;
