@@ -115,16 +115,7 @@ fn day_number(date: &str) -> Option<i64> {
 
 /// `YYYY-MM-DD` (UTC) of an epoch second.
 pub(crate) fn day_string(epoch_s: i64) -> String {
-    let days = epoch_s.div_euclid(DAY_S);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = faasguard_core::date::civil_from_days(epoch_s.div_euclid(DAY_S));
     format!("{y:04}-{m:02}-{d:02}")
 }
 

@@ -2,6 +2,7 @@
 //! ([`Origin`], [`Attr`]), [`Finding`] and [`Diagnostic`]. No I/O happens here.
 
 mod attr;
+pub mod date;
 mod finding;
 mod location;
 mod severity;

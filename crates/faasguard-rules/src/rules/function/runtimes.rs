@@ -75,14 +75,7 @@ pub fn day_number(date: &str) -> Option<i64> {
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
-    // Days from civil (proleptic Gregorian calendar), shifted so the year starts in March.
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    Some(faasguard_core::date::days_from_civil(year, month, day))
 }
 
 /// `date` is on or before `today` (both `YYYY-MM-DD`); `false` when either is malformed.
