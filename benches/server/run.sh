@@ -11,6 +11,7 @@
 #   DURATION=10s WARMUP=2s            wrk -d for the measured run and the unrecorded warm-up
 #   BACKENDS="sqlite postgres"        which stores to measure
 #   ONLY=regex                        only endpoints whose name matches
+#   (an endpoint `cursor:PATH?page=99` is measured as page 100 reached with PATH's next_cursor)
 #   CARGO_TARGET_DIR                  release build dir [/var/tmp/faasguard-bench-target]
 #   KEEP=1                            keep the work dir (stores, wrk logs, server logs)
 #
@@ -103,8 +104,11 @@ endpoints=(
   "findings: search common (handler)|/api/v1/findings?q=handler"
   "findings: search rare (GHSA-0042-0005)|/api/v1/findings?q=GHSA-0042-0005"
   "findings: page 100|/api/v1/findings?page=100"
+  "functions: page 100 (cursor)|cursor:/api/v1/functions?page=99"
+  "findings: page 100 (cursor)|cursor:/api/v1/findings?page=99"
   "assurance view (first page)|/api/v1/assurance"
   "assurance view: page 100|/api/v1/assurance?page=100"
+  "assurance view: page 100 (cursor)|cursor:/api/v1/assurance?page=99"
   "audit log|/api/v1/audit"
   "findings by day (30)|/api/v1/stats/findings-by-day?days=30"
 )
@@ -137,7 +141,19 @@ run_backend() {
     local name="${entry%%|*}" target="${entry#*|}"
     [[ "$name" =~ $ONLY ]] || continue
     local paths="$work/paths.txt"
-    if [[ "$target" == @* ]]; then cp "${target#@}" "$paths"; else echo "$target" >"$paths"; fi
+    if [[ "$target" == @* ]]; then
+      cp "${target#@}" "$paths"
+    elif [[ "$target" == cursor:* ]]; then
+      # Page 100 by cursor: the next_cursor of page 99 (what the dashboard's Next sends).
+      local page99="${target#cursor:}"
+      curl -fsS -H "Authorization: Bearer $token" "$base$page99" -o "$work/page99.json"
+      python3 -c 'import json, sys, urllib.parse
+d = json.load(open(sys.argv[1]))
+print(sys.argv[2].split("?")[0] + "?cursor=" + urllib.parse.quote(d["next_cursor"], safe=""))' \
+        "$work/page99.json" "$page99" >"$paths"
+    else
+      echo "$target" >"$paths"
+    fi
     # One checked request first: the answer must be 200 with JSON (a 401 would be fast).
     local first
     first=$(head -n1 "$paths")
