@@ -11,6 +11,7 @@ mod assure;
 mod cloud;
 mod db;
 mod serve;
+mod shield;
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
@@ -71,6 +72,9 @@ enum Command {
     /// API tokens of `faasguard serve` (stored hashed).
     #[command(subcommand)]
     Token(serve::TokenCommand),
+    /// faasguard-shield, the runtime protection of functions: build its Lambda layer.
+    #[command(subcommand)]
+    Shield(shield::ShieldCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -183,6 +187,7 @@ fn main() -> ExitCode {
         Command::Unblock(args) => assure::run_unblock(&args),
         Command::Serve(args) => serve::run_serve(*args),
         Command::Token(command) => serve::run_token(&command),
+        Command::Shield(command) => shield::run(&command),
     };
     match result {
         Ok(code) => code,
