@@ -558,6 +558,13 @@ pub fn assert_matrix(
         checks.len(),
         "every scripted invocation was fetched"
     );
+    // The handler imported cleanly (a refused read of it during init would be an init error).
+    assert!(
+        r.posts.iter().all(|p| p.kind != PostKind::InitError),
+        "init error: {:#?}\nstderr:\n{}",
+        r.posts,
+        r.stderr
+    );
     for (i, check) in checks.iter().enumerate() {
         let want = expect(check);
         let resp = r.response(i);
