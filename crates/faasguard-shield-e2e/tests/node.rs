@@ -14,7 +14,7 @@ mod common;
 use serde_json::json;
 
 use common::{
-    Check, Config, Dirs, Expect, ExpectedAlert, Mode, Targets, assert_init, assert_matrix,
+    Check, Config, Dirs, Expect, ExpectedAlert, Launch, Mode, Targets, assert_init, assert_matrix,
     assert_targets, dirs, node, run_runtime,
 };
 
@@ -161,7 +161,15 @@ fn run(config: Config, mode: Mode) {
     let checks = checks(&d, &t);
     let command = [node, entry, "handler.handler".into()];
     let tag = format!("node-{config:?}-{}", mode.as_str());
-    let r = run_runtime(config, mode, &d, &t, &command, &tag, &checks);
+    let r = run_runtime(
+        config,
+        mode,
+        &d,
+        &t,
+        &Launch::Wrapper(&command),
+        &tag,
+        &checks,
+    );
     assert_init(&r, config, mode);
     assert_matrix(&r, mode, &checks, |c| expect(&d, &t, mode, c));
     assert_targets(&t, mode, 2);

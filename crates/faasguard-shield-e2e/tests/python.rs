@@ -13,7 +13,7 @@ mod common;
 use serde_json::json;
 
 use common::{
-    Check, Config, Dirs, Expect, ExpectedAlert, Mode, Targets, assert_init, assert_matrix,
+    Check, Config, Dirs, Expect, ExpectedAlert, Launch, Mode, Targets, assert_init, assert_matrix,
     assert_targets, dirs, python, run_runtime,
 };
 
@@ -140,9 +140,10 @@ fn expect(d: &Dirs, t: &Targets, config: Config, mode: Mode, check: &Check) -> E
     }
 }
 
-/// One runtime process for (`config`, `mode`) serving every check; asserts the whole matrix,
+/// One runtime process for (`config`, `mode`), started directly by the wrapper or through a
+/// bootstrap script's hand-off, serving every check; asserts the whole matrix,
 /// the init line, what reached the loopback targets and the files left in the tmp root.
-fn run(config: Config, mode: Mode) {
+fn run(config: Config, mode: Mode, bootstrap: bool) {
     let py = python();
     let d = dirs("python/handler.py");
     for (name, text) in [
@@ -155,14 +156,36 @@ fn run(config: Config, mode: Mode) {
     }
     let t = Targets::new();
     let checks = checks(&d, &t);
-    let command = [
-        py,
-        "-m".into(),
-        "awslambdaric".into(),
-        "handler.handler".into(),
-    ];
-    let tag = format!("py-{config:?}-{}", mode.as_str());
-    let r = run_runtime(config, mode, &d, &t, &command, &tag, &checks);
+    let tag = format!("py-{config:?}-{}-{bootstrap}", mode.as_str());
+    let r = if bootstrap {
+        // The bootstrap appends `$_HANDLER`.
+        let command = [py, "-m".into(), "awslambdaric".into()];
+        run_runtime(
+            config,
+            mode,
+            &d,
+            &t,
+            &Launch::Bootstrap(&command),
+            &tag,
+            &checks,
+        )
+    } else {
+        let command = [
+            py,
+            "-m".into(),
+            "awslambdaric".into(),
+            "handler.handler".into(),
+        ];
+        run_runtime(
+            config,
+            mode,
+            &d,
+            &t,
+            &Launch::Wrapper(&command),
+            &tag,
+            &checks,
+        )
+    };
     assert_init(&r, config, mode);
     assert_matrix(&r, mode, &checks, |c| expect(&d, &t, config, mode, c));
     assert_targets(&t, mode, 2);
@@ -192,8 +215,8 @@ fn run(config: Config, mode: Mode) {
 /// reaches the Runtime API.
 #[test]
 fn python_full_kernel() {
-    run(Config::Full, Mode::Block);
-    run(Config::Full, Mode::Alert);
+    run(Config::Full, Mode::Block, false);
+    run(Config::Full, Mode::Alert, false);
 }
 
 /// Without Landlock (`faasguard-shield-sim --no-landlock`): the init line reports Landlock as
@@ -202,8 +225,8 @@ fn python_full_kernel() {
 /// limit of the in-process layer).
 #[test]
 fn python_no_landlock() {
-    run(Config::NoLandlock, Mode::Block);
-    run(Config::NoLandlock, Mode::Alert);
+    run(Config::NoLandlock, Mode::Block, false);
+    run(Config::NoLandlock, Mode::Alert, false);
 }
 
 /// Lambda-like (`faasguard-shield-sim --lambda`: prctl, Landlock and seccomp refused): the init
@@ -212,6 +235,17 @@ fn python_no_landlock() {
 /// `openat` is the documented miss.
 #[test]
 fn python_lambda_like() {
-    run(Config::Lambda, Mode::Block);
-    run(Config::Lambda, Mode::Alert);
+    run(Config::Lambda, Mode::Block, false);
+    run(Config::Lambda, Mode::Alert, false);
+}
+
+/// The managed runtime's hand-off: a bootstrap shell script execs `$AWS_LAMBDA_EXEC_WRAPPER`
+/// with the runtime command and `$_HANDLER`, and the wrapper execs the runtime (one exec after
+/// the wrapper's, so the seccomp exec rule lets it through on the full kernel). The whole
+/// matrix gives the same results as a direct start, on the full kernel in block mode and
+/// Lambda-like in alert mode.
+#[test]
+fn python_bootstrap_hand_off() {
+    run(Config::Full, Mode::Block, true);
+    run(Config::Lambda, Mode::Alert, true);
 }

@@ -359,7 +359,53 @@ impl RunResult {
     }
 }
 
-/// Starts `command` under `faasguard-shield` (behind the simulator unless `Full`) the way
+/// How the runtime is started.
+#[derive(Debug, Clone, Copy)]
+pub enum Launch<'a> {
+    /// `[faasguard-shield-sim --mode --] faasguard-shield <command…>`, as Lambda runs
+    /// `AWS_LAMBDA_EXEC_WRAPPER` with the runtime command.
+    Wrapper(&'a [String]),
+    /// `[faasguard-shield-sim --mode --] /bin/sh bootstrap <command…>`: a managed runtime's
+    /// bootstrap script (`tests/handlers/bootstrap.sh`) that hands off with
+    /// `exec "$AWS_LAMBDA_EXEC_WRAPPER" <command…> "$_HANDLER"`.
+    Bootstrap(&'a [String]),
+}
+
+/// The command that starts the runtime: the wrapper (or the bootstrap script), behind the
+/// simulator's outer filter unless `config` is `Full`.
+fn launcher(config: Config, launch: &Launch<'_>) -> Command {
+    let art = artifacts();
+    let program: &Path = match launch {
+        Launch::Wrapper(_) => &art.shield,
+        Launch::Bootstrap(_) => Path::new("/bin/sh"),
+    };
+    let mut cmd = match config {
+        Config::Full => Command::new(program),
+        Config::NoLandlock | Config::Lambda => {
+            let mut c = Command::new(&art.sim);
+            c.arg(if config == Config::Lambda {
+                "--lambda"
+            } else {
+                "--no-landlock"
+            });
+            c.arg("--").arg(program);
+            c
+        }
+    };
+    match launch {
+        Launch::Wrapper(command) => {
+            cmd.args(*command);
+        }
+        Launch::Bootstrap(command) => {
+            let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+            cmd.arg(manifest.join("tests/handlers/bootstrap.sh"))
+                .args(*command);
+        }
+    }
+    cmd
+}
+
+/// Starts the runtime (`launch`) under `faasguard-shield` (behind the simulator unless `Full`) the way
 /// Lambda starts a runtime: `AWS_LAMBDA_RUNTIME_API`, `LAMBDA_TASK_ROOT`, `_HANDLER`, cwd = the
 /// task root; the policy is `mode` for every control, loopback not implicitly allowed, the
 /// targets' allowlist and the test's tmp root. Serves one invocation per check, waits for
@@ -369,7 +415,7 @@ pub fn run_runtime(
     mode: Mode,
     dirs: &Dirs,
     targets: &Targets,
-    command: &[String],
+    launch: &Launch<'_>,
     tag: &str,
     checks: &[Check],
 ) -> RunResult {
@@ -380,21 +426,8 @@ pub fn run_runtime(
         .map(|(i, c)| invocation(tag, i, c))
         .collect();
     let api = FakeRuntimeApi::start(invocations.clone());
-    let mut cmd = match config {
-        Config::Full => Command::new(&art.shield),
-        Config::NoLandlock | Config::Lambda => {
-            let mut c = Command::new(&art.sim);
-            c.arg(if config == Config::Lambda {
-                "--lambda"
-            } else {
-                "--no-landlock"
-            });
-            c.arg("--").arg(&art.shield);
-            c
-        }
-    };
-    cmd.args(command)
-        .current_dir(&dirs.task)
+    let mut cmd = launcher(config, launch);
+    cmd.current_dir(&dirs.task)
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
         .env("HOME", &dirs.task)
@@ -418,6 +451,9 @@ pub fn run_runtime(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    if let Launch::Bootstrap(_) = launch {
+        cmd.env("AWS_LAMBDA_EXEC_WRAPPER", &art.shield);
+    }
     // Pipes, as in Lambda (a forked child's alert line is appended, never overwritten).
     let mut child = cmd.spawn().expect("the wrapper starts");
     let drain = |mut r: Box<dyn Read + Send>| {
