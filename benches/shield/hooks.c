@@ -11,9 +11,13 @@
  *   udp_sendto      sendto() of one byte to that port
  *   tcp_connect     socket + connect to a 127.0.0.1 listener (accepted by a thread) + close
  *                   (SO_LINGER 0: no TIME_WAIT), N_TCP times
+ * and, last, one probe that the policy covers, to show the hooks are in place: create and delete
+ * a file under /tmp (`tmp_probe 0` when it worked, else the errno). Under the wrapper it gives
+ * `ld_preload` alert lines (alert mode) or is refused (block mode).
  * Everything stays on 127.0.0.1. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -117,5 +121,15 @@ int main(int argc, char **argv) {
     close(fd);
   }
   report("tcp_connect", t0, ntcp, fail);
+
+  char probe[64];
+  snprintf(probe, sizeof probe, "/tmp/faasguard-shield-bench-probe.%d", (int)getpid());
+  int pfd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  int perr = pfd < 0 ? errno : 0;
+  if (pfd >= 0) {
+    close(pfd);
+    if (unlink(probe) != 0) perr = errno;
+  }
+  printf("tmp_probe %d\n", perr);
   return 0;
 }
