@@ -164,7 +164,7 @@ impl Plan {
     }
 }
 
-fn errno_text(errno: Option<i32>) -> String {
+pub(crate) fn errno_text(errno: Option<i32>) -> String {
     match errno {
         Some(e) => {
             let err = std::io::Error::from_raw_os_error(e);
@@ -309,10 +309,10 @@ pub fn apply_landlock(plan: &Plan) -> Result<Vec<&'static str>, String> {
 
 /// x32 system calls carry this bit on x86_64 (the filter lists them too, in case the kernel
 /// has the x32 ABI on).
-const X32_SYSCALL_BIT: i64 = 0x4000_0000;
+pub(crate) const X32_SYSCALL_BIT: i64 = 0x4000_0000;
 
 /// Syscall numbers: (native, x32) for x86_64; (native, none) elsewhere.
-fn numbers(native: libc::c_long, x32: Option<i64>) -> Vec<i64> {
+pub(crate) fn numbers(native: libc::c_long, x32: Option<i64>) -> Vec<i64> {
     let mut out = vec![native];
     if cfg!(target_arch = "x86_64")
         && let Some(n) = x32
@@ -322,7 +322,7 @@ fn numbers(native: libc::c_long, x32: Option<i64>) -> Vec<i64> {
     out
 }
 
-fn cond(
+pub(crate) fn cond(
     arg: u8,
     len: SeccompCmpArgLen,
     op: SeccompCmpOp,
@@ -331,7 +331,7 @@ fn cond(
     SeccompCondition::new(arg, len, op, value).map_err(|e| e.to_string())
 }
 
-fn rule(conditions: Vec<SeccompCondition>) -> Result<SeccompRule, String> {
+pub(crate) fn rule(conditions: Vec<SeccompCondition>) -> Result<SeccompRule, String> {
     SeccompRule::new(conditions).map_err(|e| e.to_string())
 }
 

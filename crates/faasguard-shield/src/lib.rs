@@ -9,6 +9,7 @@
 pub mod alert;
 pub mod allow;
 pub mod kernel;
+pub mod notify;
 pub mod policy;
 pub mod probe;
 pub mod wrapper;

@@ -13,6 +13,7 @@ use std::time::{Instant, SystemTime};
 
 use faasguard_shield::alert::{error_line, rfc3339_millis};
 use faasguard_shield::kernel::{self, Plan, SeccompRules};
+use faasguard_shield::notify::{self, Forked, NotifyRules, Supervisor};
 use faasguard_shield::policy::{Effective, Environment, Policy, Require};
 use faasguard_shield::probe::Probe;
 use faasguard_shield::wrapper::{self, ExecBuffer, InitReport};
@@ -73,6 +74,62 @@ fn apply_kernel(
         }
     }
     (landlock, seccomp, failed)
+}
+
+/// Kernel-level alert mode (`FAASGUARD_SHIELD_KERNEL_ALERT`): forks the supervisor when the
+/// policy asks for it and the kernel allows it. Returns the supervisor (parent) and the rules it
+/// watches; in the child, waits for the parent's go and returns `(None, None)` with `is_child`
+/// set, and the caller execs the runtime. Any failure is a `degraded` entry and the wrapper goes
+/// on without it.
+fn start_notify(
+    effective: &Effective,
+    probe: &Probe,
+    exec_buf: &ExecBuffer,
+    degraded: &mut Vec<String>,
+    is_child: &mut bool,
+) -> (Option<Supervisor>, Option<NotifyRules>) {
+    let rules = NotifyRules::wanted(effective);
+    if !rules.any() {
+        return (None, None);
+    }
+    if let Some(reason) = notify::unavailable(probe) {
+        degraded.push(reason);
+        return (None, None);
+    }
+    let forked = notify::program(rules, exec_buf.address())
+        .map_err(|e| format!("seccomp_notify: {e}"))
+        .and_then(|prog| notify::fork(&prog));
+    match forked {
+        Ok(Forked::Supervisor(sup)) => (Some(sup), Some(rules)),
+        Ok(Forked::Child(gate)) => {
+            gate.wait();
+            *is_child = true;
+            (None, None)
+        }
+        Err(e) => {
+            degraded.push(e);
+            (None, None)
+        }
+    }
+}
+
+/// Prints the `init` line; under `REQUIRE=kernel` with the kernel layer missing prints the
+/// error and exits 78; with a supervisor, lets the child go and supervises it until it exits
+/// (never returns then).
+fn report_and_supervise(
+    report: &InitReport<'_>,
+    notify_rules: Option<NotifyRules>,
+    supervisor: Option<Supervisor>,
+    refuse: bool,
+) {
+    emit(&notify::augment_init(&report.to_line(), notify_rules));
+    if refuse {
+        error(&require_message(report.degraded, report.probe));
+        std::process::exit(EXIT_CONFIG);
+    }
+    if let Some(sup) = supervisor {
+        std::process::exit(sup.run(report.effective));
+    }
 }
 
 /// The `error` text when `FAASGUARD_SHIELD_REQUIRE=kernel` cannot be met.
@@ -153,22 +210,31 @@ fn main() {
     let (landlock, seccomp, kernel_failed) = apply_kernel(&plan, &exec_buf, &mut degraded);
     let kernel_missing =
         plan.unavailable || probe.landlock_abi < 1 || !probe.seccomp_filter || kernel_failed;
+    let refuse = effective.policy.require == Require::Kernel && kernel_missing;
 
-    let report = InitReport {
-        effective: &effective,
-        files: &files,
-        probe: &probe,
-        landlock: &landlock,
-        seccomp,
-        degraded: &degraded,
-        setup_us: start.elapsed().as_micros(),
-        ts: rfc3339_millis(SystemTime::now()),
+    // Kernel-level alert mode: the child comes back here with the filter installed and execs.
+    let mut is_child = false;
+    let (supervisor, notify_rules) = if refuse {
+        (None, None)
+    } else {
+        start_notify(&effective, &probe, &exec_buf, &mut degraded, &mut is_child)
     };
-    emit(&report.to_line());
-
-    if effective.policy.require == Require::Kernel && kernel_missing {
-        error(&require_message(&degraded, &probe));
-        std::process::exit(EXIT_CONFIG);
+    if !is_child {
+        report_and_supervise(
+            &InitReport {
+                effective: &effective,
+                files: &files,
+                probe: &probe,
+                landlock: &landlock,
+                seccomp,
+                degraded: &degraded,
+                setup_us: start.elapsed().as_micros(),
+                ts: rfc3339_millis(SystemTime::now()),
+            },
+            notify_rules,
+            supervisor,
+            refuse,
+        );
     }
 
     let err = exec_buf.execvp(&args[0], &argv, &envp, path_var.as_deref());

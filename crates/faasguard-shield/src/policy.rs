@@ -138,6 +138,11 @@ pub struct Policy {
     pub allow_loopback: bool,
     pub tmp_paths: Vec<PathBuf>,
     pub require: Require,
+    /// Kernel-level alert mode: a seccomp user-notification supervisor reports the calls of the
+    /// controls in `alert` mode (`FAASGUARD_SHIELD_KERNEL_ALERT`, key `kernel_alert`; off by
+    /// default).
+    #[serde(default)]
+    pub kernel_alert: bool,
 }
 
 impl Default for Policy {
@@ -148,6 +153,7 @@ impl Default for Policy {
             allow_loopback: true,
             tmp_paths: vec![PathBuf::from("/tmp")],
             require: Require::None,
+            kernel_alert: false,
         }
     }
 }
@@ -205,6 +211,8 @@ struct PolicyFile {
     tmp_paths: Option<Vec<PathBuf>>,
     #[serde(default)]
     require: Option<Require>,
+    #[serde(default)]
+    kernel_alert: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -288,6 +296,19 @@ impl Policy {
                 }
             };
         }
+        if let Some(value) = var("FAASGUARD_SHIELD_KERNEL_ALERT") {
+            p.kernel_alert = match value.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" | "" => false,
+                _ => {
+                    return Err(PolicyError::Env {
+                        var: "FAASGUARD_SHIELD_KERNEL_ALERT",
+                        value,
+                        expected: "true or false",
+                    });
+                }
+            };
+        }
         if let Some(path) = var("FAASGUARD_SHIELD_POLICY").filter(|p| !p.trim().is_empty()) {
             p.apply_file(Path::new(&path))?;
         }
@@ -344,6 +365,9 @@ impl Policy {
         }
         if let Some(v) = file.require {
             self.require = v;
+        }
+        if let Some(v) = file.kernel_alert {
+            self.kernel_alert = v;
         }
         Ok(())
     }
@@ -601,6 +625,35 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(missing.starts_with("/nonexistent/p.json: "), "{missing}");
+    }
+
+    /// `FAASGUARD_SHIELD_KERNEL_ALERT` switches kernel-level alert mode on (off by default),
+    /// the file's `kernel_alert` key wins, a bad value names the variable, and a resolved
+    /// policy without the key (an older wrapper's JSON) reads as off.
+    #[test]
+    fn kernel_alert_switch() {
+        assert!(!Policy::from_env(env(&[])).unwrap().kernel_alert);
+        let on = Policy::from_env(env(&[("FAASGUARD_SHIELD_KERNEL_ALERT", "true")])).unwrap();
+        assert!(on.kernel_alert);
+        let err = Policy::from_env(env(&[("FAASGUARD_SHIELD_KERNEL_ALERT", "sometimes")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("FAASGUARD_SHIELD_KERNEL_ALERT"), "{err}");
+        let mut p = on.clone();
+        p.apply_json(r#"{"kernel_alert": false}"#).unwrap();
+        assert!(!p.kernel_alert);
+        p.apply_json(r#"{"kernel_alert": true}"#).unwrap();
+        assert!(p.kernel_alert);
+        let mut json: serde_json::Value =
+            serde_json::from_str(&Effective::resolve(on, &Environment::default()).to_json())
+                .unwrap();
+        json.as_object_mut().unwrap().remove("kernel_alert");
+        assert!(
+            !Effective::from_json(&json.to_string())
+                .unwrap()
+                .policy
+                .kernel_alert
+        );
     }
 
     /// The Runtime API, resolvers on port 53 and loopback are allowed; loopback can be
