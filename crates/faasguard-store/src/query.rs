@@ -737,13 +737,9 @@ impl Store {
         let counted_args = w.args.len();
         let count_where = w.sql();
         if let Some(after) = filter.after {
-            w.push(
-                "(severity, id) < (?, ?)",
-                vec![
-                    Arg::Int(severity_to_i64(after.severity)),
-                    Arg::Int(after.id),
-                ],
-            );
+            // Bound below as `$k+1` (severity) and `$k+2` (id) by the cursor query.
+            w.args.push(Arg::Int(severity_to_i64(after.severity)));
+            w.args.push(Arg::Int(after.id));
         }
         // Status, severity and rule family alone: the total comes from `finding_totals`
         // (refreshed by every recorded scan) instead of a count over every finding.
@@ -754,7 +750,24 @@ impl Store {
             && filter.function_key.is_none()
             && filter.scope.is_none();
         let n = w.next();
-        let list = if page.offset == 0 {
+        let list = if filter.after.is_some() {
+            // After a cursor: the rest of its severity (`id` below); the lower severities follow
+            // in a second query when the page is not full. Each is one range of the listing
+            // index. (A row-value comparison `(severity, id) < (…)` walked the cursor's whole
+            // severity on SQLite, and a UNION ALL of both parts sorted full rows: both measured
+            // slower.) The filters' placeholders serve both parts; the offset is 0.
+            let (sev, id) = (n - 2, n - 1);
+            let and = if count_where.is_empty() {
+                "WHERE"
+            } else {
+                "AND"
+            };
+            format!(
+                "SELECT {FINDING_COLUMNS} FROM findings {count_where} {and} severity = ${sev} AND id < ${id} \
+                 ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}",
+                n + 1
+            )
+        } else if page.offset == 0 {
             format!(
                 "SELECT {FINDING_COLUMNS} FROM findings {} ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}",
                 w.sql(),
@@ -770,6 +783,19 @@ impl Store {
                 n + 1
             )
         };
+        let lower_severities = filter.after.map(|_| {
+            let sev = n - 2;
+            let and = if count_where.is_empty() {
+                "WHERE"
+            } else {
+                "AND"
+            };
+            format!(
+                "SELECT {FINDING_COLUMNS} FROM findings {count_where} {and} severity < ${sev} \
+                 ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}",
+                n + 1
+            )
+        });
         let (count, count_args) = if totals_only {
             (
                 format!(
@@ -789,7 +815,16 @@ impl Store {
                 .bind(page.offset_i64())
                 .fetch_all(pool)
                 .await?;
-            let items = rows.iter().map(finding_from_row).collect::<Result<Vec<_>, _>>()?;
+            let mut items = rows.iter().map(finding_from_row).collect::<Result<Vec<_>, _>>()?;
+            let room = page.limit_i64() - i64::try_from(items.len()).unwrap_or(i64::MAX);
+            if let Some(lower) = lower_severities.as_ref().filter(|_| room > 0) {
+                let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(lower.as_str())), &w.args)
+                    .bind(room)
+                    .bind(0_i64)
+                    .fetch_all(pool)
+                    .await?;
+                items.extend(rows.iter().map(finding_from_row).collect::<Result<Vec<_>, _>>()?);
+            }
             let total = bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), count_args)
                 .fetch_one(pool)
                 .await?
