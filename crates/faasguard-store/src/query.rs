@@ -504,6 +504,27 @@ fn function_totals_where(filter: &FunctionFilter) -> Option<Where> {
     Some(w)
 }
 
+/// A findings page after a cursor, in two index ranges: the rest of the cursor's severity (`id`
+/// below), then, in a second query when the page is not full, the lower severities. (A
+/// row-value comparison `(severity, id) < (…)` walked the cursor's whole severity on SQLite,
+/// and a UNION ALL of both parts sorted full rows: both measured slower.) `filters` is the
+/// `WHERE` of the list; the cursor's severity and id are `$n-2` and `$n-1`, the limit and
+/// offset `$n` and `$n+1`.
+fn cursor_page_sql(filters: &str, n: usize, lower: bool) -> String {
+    let (sev, id) = (n - 2, n - 1);
+    let and = if filters.is_empty() { "WHERE" } else { "AND" };
+    let range = if lower {
+        format!("severity < ${sev}")
+    } else {
+        format!("severity = ${sev} AND id < ${id}")
+    };
+    format!(
+        "SELECT {FINDING_COLUMNS} FROM findings {filters} {and} {range} \
+         ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}",
+        n + 1
+    )
+}
+
 impl Store {
     /// The `WHERE` of a function list (without its cursor).
     fn functions_where(&self, filter: &FunctionFilter) -> Where {
@@ -751,22 +772,7 @@ impl Store {
             && filter.scope.is_none();
         let n = w.next();
         let list = if filter.after.is_some() {
-            // After a cursor: the rest of its severity (`id` below); the lower severities follow
-            // in a second query when the page is not full. Each is one range of the listing
-            // index. (A row-value comparison `(severity, id) < (…)` walked the cursor's whole
-            // severity on SQLite, and a UNION ALL of both parts sorted full rows: both measured
-            // slower.) The filters' placeholders serve both parts; the offset is 0.
-            let (sev, id) = (n - 2, n - 1);
-            let and = if count_where.is_empty() {
-                "WHERE"
-            } else {
-                "AND"
-            };
-            format!(
-                "SELECT {FINDING_COLUMNS} FROM findings {count_where} {and} severity = ${sev} AND id < ${id} \
-                 ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}",
-                n + 1
-            )
+            cursor_page_sql(&count_where, n, false)
         } else if page.offset == 0 {
             format!(
                 "SELECT {FINDING_COLUMNS} FROM findings {} ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}",
@@ -783,19 +789,7 @@ impl Store {
                 n + 1
             )
         };
-        let lower_severities = filter.after.map(|_| {
-            let sev = n - 2;
-            let and = if count_where.is_empty() {
-                "WHERE"
-            } else {
-                "AND"
-            };
-            format!(
-                "SELECT {FINDING_COLUMNS} FROM findings {count_where} {and} severity < ${sev} \
-                 ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}",
-                n + 1
-            )
-        });
+        let lower_severities = filter.after.map(|_| cursor_page_sql(&count_where, n, true));
         let (count, count_args) = if totals_only {
             (
                 format!(
