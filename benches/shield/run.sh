@@ -49,7 +49,7 @@ opt="$work/opt"
 mkdir -p "$opt/faasguard/lib" "$opt/faasguard/python" "$opt/faasguard/node"
 cp "$rel/faasguard-shield" "$opt/faasguard-shield"
 cp "$rel/libfaasguard_shield.so" "$opt/faasguard/lib/"
-cp crates/faasguard-shield/assets/python/sitecustomize.py "$opt/faasguard/python/"
+cp crates/faasguard-shield/assets/python/sitecustomize.py crates/faasguard-shield/assets/python/faasguard_shield_audit.py "$opt/faasguard/python/"
 cp crates/faasguard-shield/assets/node/shield.cjs "$opt/faasguard/node/"
 wrapper="$opt/faasguard-shield"
 

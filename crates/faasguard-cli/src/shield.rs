@@ -17,6 +17,9 @@ const WRAPPER: &str = "faasguard-shield";
 /// The `LD_PRELOAD` library's file name in the build directory.
 const PRELOAD: &str = "libfaasguard_shield.so";
 const PYTHON_SHIM: &str = include_str!("../../faasguard-shield/assets/python/sitecustomize.py");
+/// The Python audit hook's implementation, loaded by the shim on the first event that matters.
+const PYTHON_AUDIT: &str =
+    include_str!("../../faasguard-shield/assets/python/faasguard_shield_audit.py");
 const NODE_SHIM: &str = include_str!("../../faasguard-shield/assets/node/shield.cjs");
 /// How to build the native files, for the error messages.
 const BUILD_HINT: &str = "build them with `cargo build --release -p faasguard-shield -p faasguard-shield-preload` and pass `--from target/release`";
@@ -301,6 +304,11 @@ fn run_layer(args: &LayerArgs) -> Result<ExitCode> {
             Some(NODE_SHIM.as_bytes()),
         ),
         ("faasguard/python/", 0o755, None),
+        (
+            "faasguard/python/faasguard_shield_audit.py",
+            0o644,
+            Some(PYTHON_AUDIT.as_bytes()),
+        ),
         (
             "faasguard/python/sitecustomize.py",
             0o644,

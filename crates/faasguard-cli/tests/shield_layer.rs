@@ -161,6 +161,7 @@ fn layer_has_the_documented_layout() {
             "faasguard/node/",
             "faasguard/node/shield.cjs",
             "faasguard/python/",
+            "faasguard/python/faasguard_shield_audit.py",
             "faasguard/python/sitecustomize.py",
         ]
     );
@@ -184,6 +185,11 @@ fn layer_has_the_documented_layout() {
         "faasguard/python/sitecustomize.py",
         0o644,
         std::fs::read(assets.join("python/sitecustomize.py")).unwrap(),
+    );
+    expect(
+        "faasguard/python/faasguard_shield_audit.py",
+        0o644,
+        std::fs::read(assets.join("python/faasguard_shield_audit.py")).unwrap(),
     );
     expect(
         "faasguard/node/shield.cjs",
@@ -360,7 +366,7 @@ fn architecture_must_match_the_name() {
     let (code, stderr) = layer(&arm_zip, Some(arm.path()));
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("layer for arm64"), "{stderr}");
-    assert_eq!(entries(&std::fs::read(&arm_zip).unwrap()).len(), 8);
+    assert_eq!(entries(&std::fs::read(&arm_zip).unwrap()).len(), 9);
 
     std::fs::write(arm.path().join(WRAPPER), elf_header(3, 62)).unwrap();
     let (code, stderr) = layer(&tmp.path().join("mixed.zip"), Some(arm.path()));

@@ -193,11 +193,13 @@ pub fn dirs(handler_file: &str) -> Dirs {
         layer.join("lib/libfaasguard_shield.so"),
     )
     .unwrap();
-    std::fs::copy(
-        assets.join("python/sitecustomize.py"),
-        layer.join("python/sitecustomize.py"),
-    )
-    .unwrap();
+    for file in ["sitecustomize.py", "faasguard_shield_audit.py"] {
+        std::fs::copy(
+            assets.join("python").join(file),
+            layer.join("python").join(file),
+        )
+        .unwrap();
+    }
     std::fs::copy(
         assets.join("node/shield.cjs"),
         layer.join("node/shield.cjs"),
