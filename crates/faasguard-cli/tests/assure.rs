@@ -17,8 +17,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cloud_harness::{
-    ACCOUNT, FnSpec, create_function, create_role, faasguard, moto, reserve_concurrency, runtime,
-    sdk_config, zip_of,
+    ACCOUNT, FnSpec, concurrency, create_function, create_role, faasguard, moto,
+    reserve_concurrency, runtime, sdk_config, zip_of,
 };
 use serde_json::Value;
 
@@ -87,20 +87,6 @@ fn dead_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-/// The reserved concurrency as GetFunctionConcurrency reports it.
-fn concurrency(region: &str, name: &str) -> Option<i32> {
-    let lambda = aws_sdk_lambda::Client::new(&sdk_config(region));
-    runtime().block_on(async {
-        lambda
-            .get_function_concurrency()
-            .function_name(name)
-            .send()
-            .await
-            .unwrap()
-            .reserved_concurrent_executions()
-    })
 }
 
 /// The function's `faasguard:blocked` tag, if any.

@@ -10,11 +10,11 @@ mod cloud_harness;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cloud_harness::{
-    ACCESS_KEY, FnSpec, SECRET_KEY, create_function, create_role, faasguard, http_request, moto,
-    reserve_concurrency, runtime, sdk_config, zip_of,
+    ACCESS_KEY, FnSpec, SECRET_KEY, api, concurrency, create_function, create_role, faasguard,
+    free_port, http_request, moto, reserve_concurrency, wait_for, zip_of,
 };
 use serde_json::Value;
 
@@ -59,15 +59,6 @@ fn jobs_and_scopes(dir: &Path) -> Value {
         scopes = sorted({r[0] for r in db.execute('SELECT scope FROM scans')})\n\
         print(json.dumps({'jobs': jobs, 'scopes': scopes}))\n",
     )
-}
-
-/// A free loopback port.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A `faasguard serve` child process, killed when dropped (also when a test fails).
@@ -118,46 +109,6 @@ fn spawn_serve_via(dir: &Path, port: u16, region: &str, endpoint: &str, extra: &
         .spawn()
         .map(Server)
         .unwrap()
-}
-
-/// GET or POST an API path with a bearer token; (status, JSON body or Null).
-fn api(port: u16, method: &str, path: &str, token: &str) -> (u16, Value) {
-    let auth = format!("Bearer {token}");
-    match http_request(
-        method,
-        &format!("http://127.0.0.1:{port}{path}"),
-        &[("Authorization", &auth)],
-        b"",
-    ) {
-        Ok((status, body)) => (status, serde_json::from_slice(&body).unwrap_or(Value::Null)),
-        Err(_) => (0, Value::Null),
-    }
-}
-
-/// Polls `check` every 200 ms until it returns Some, or panics after `limit`.
-fn wait_for<T>(limit: Duration, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(v) = check() {
-            return v;
-        }
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-/// The function's reserved concurrency through the Lambda API (`None`: unreserved).
-fn concurrency(region: &str, name: &str) -> Option<i32> {
-    let lambda = aws_sdk_lambda::Client::new(&sdk_config(region));
-    runtime().block_on(async {
-        lambda
-            .get_function_concurrency()
-            .function_name(name)
-            .send()
-            .await
-            .unwrap()
-            .reserved_concurrent_executions()
-    })
 }
 
 fn token(dir: &Path, role: &str) -> String {

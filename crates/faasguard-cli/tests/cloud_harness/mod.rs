@@ -34,7 +34,8 @@ pub struct Moto {
     pub url: String,
 }
 
-fn free_port() -> u16 {
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -727,4 +728,48 @@ pub fn seed_account(account: &str, region: &str, name: &str) {
             .await
             .unwrap();
     });
+}
+
+/// GET or POST a `faasguard serve` API path with a bearer token: (status, JSON body or Null).
+/// Status 0 when the server does not answer.
+pub fn api(port: u16, method: &str, path: &str, token: &str) -> (u16, serde_json::Value) {
+    let auth = format!("Bearer {token}");
+    match http_request(
+        method,
+        &format!("http://127.0.0.1:{port}{path}"),
+        &[("Authorization", &auth)],
+        b"",
+    ) {
+        Ok((status, body)) => (
+            status,
+            serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
+        ),
+        Err(_) => (0, serde_json::Value::Null),
+    }
+}
+
+/// Polls `check` every 100 ms until it returns Some, or panics after `limit`.
+pub fn wait_for<T>(limit: Duration, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The function's reserved concurrency through the Lambda API (`None`: unreserved).
+pub fn concurrency(region: &str, name: &str) -> Option<i32> {
+    let lambda = aws_sdk_lambda::Client::new(&sdk_config(region));
+    runtime().block_on(async {
+        lambda
+            .get_function_concurrency()
+            .function_name(name)
+            .send()
+            .await
+            .unwrap()
+            .reserved_concurrent_executions()
+    })
 }
