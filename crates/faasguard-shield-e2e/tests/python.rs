@@ -14,46 +14,20 @@ use serde_json::json;
 
 use common::{
     Check, Config, Dirs, Expect, ExpectedAlert, Launch, Mode, Targets, assert_init, assert_matrix,
-    assert_targets, dirs, python, run_runtime,
+    assert_targets, check, dirs, path, python, run_runtime, shared_checks,
 };
-
-fn path(d: &Dirs, name: &str) -> String {
-    d.tmp.join(name).to_str().unwrap().to_owned()
-}
 
 /// The scripted checks, one invocation each, in order.
 fn checks(d: &Dirs, t: &Targets) -> Vec<Check> {
-    let c = |name: &'static str, event: serde_json::Value| {
-        let mut event = event;
-        event["check"] = json!(name);
-        Check { name, event }
-    };
-    vec![
-        c("tcp_allowed", json!({"port": t.allowed_port()})),
-        c("tcp_denied", json!({"port": t.denied_port()})),
-        c("udp_denied", json!({"port": t.udp_port()})),
-        c(
-            "host_allowed",
-            json!({"host": "localhost", "port": t.host_port()}),
-        ),
-        c(
-            "host_denied",
-            json!({"host": "localhost", "port": t.denied_port()}),
-        ),
-        c("tmp_create", json!({"path": path(d, "new.txt")})),
-        c("tmp_write", json!({"path": path(d, "existing.txt")})),
-        c(
-            "tmp_rename",
-            json!({"path": path(d, "rename-src.txt"), "target": path(d, "rename-dst.txt")}),
-        ),
-        c("tmp_delete", json!({"path": path(d, "delete.txt")})),
-        c("tmp_read", json!({"path": path(d, "read.txt")})),
-        c("subprocess", json!({})),
-        c("os_system", json!({})),
-        c("posix_spawn", json!({})),
-        c("read_handler", json!({})),
-        c("raw_syscall", json!({"path": path(d, "raw.txt")})),
-    ]
+    let mut all = shared_checks(d, t);
+    all.extend([
+        check("subprocess", json!({})),
+        check("os_system", json!({})),
+        check("posix_spawn", json!({})),
+        check("read_handler", json!({})),
+        check("raw_syscall", json!({"path": path(d, "raw.txt")})),
+    ]);
+    all
 }
 
 /// What each check gives under `mode` and `config`.

@@ -762,3 +762,43 @@ pub fn assert_targets(targets: &Targets, mode: Mode, denied_connects: usize) {
         }
     }
 }
+
+/// A path in the run's tmp root.
+pub fn path(d: &Dirs, name: &str) -> String {
+    d.tmp.join(name).to_str().unwrap().to_owned()
+}
+
+/// One scripted check: the handler reads its name from the event's `check`.
+pub fn check(name: &'static str, event: serde_json::Value) -> Check {
+    let mut event = event;
+    event["check"] = serde_json::json!(name);
+    Check { name, event }
+}
+
+/// The checks both runtimes' handlers make, in order: outbound (allowed and denied TCP, UDP,
+/// an allowed and a denied host) and the tmp root (create, write, rename, delete, read).
+pub fn shared_checks(d: &Dirs, t: &Targets) -> Vec<Check> {
+    use serde_json::json;
+    let c = check;
+    vec![
+        c("tcp_allowed", json!({"port": t.allowed_port()})),
+        c("tcp_denied", json!({"port": t.denied_port()})),
+        c("udp_denied", json!({"port": t.udp_port()})),
+        c(
+            "host_allowed",
+            json!({"host": "localhost", "port": t.host_port()}),
+        ),
+        c(
+            "host_denied",
+            json!({"host": "localhost", "port": t.denied_port()}),
+        ),
+        c("tmp_create", json!({"path": path(d, "new.txt")})),
+        c("tmp_write", json!({"path": path(d, "existing.txt")})),
+        c(
+            "tmp_rename",
+            json!({"path": path(d, "rename-src.txt"), "target": path(d, "rename-dst.txt")}),
+        ),
+        c("tmp_delete", json!({"path": path(d, "delete.txt")})),
+        c("tmp_read", json!({"path": path(d, "read.txt")})),
+    ]
+}
