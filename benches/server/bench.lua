@@ -1,6 +1,8 @@
 -- wrk script for benches/server/run.sh: a bearer token header (FG_TOKEN), the request paths
 -- from a file (FG_PATHS_FILE, one per line, cycled through), and one machine-readable result
 -- line at the end (latencies in milliseconds; non2xx counts answers that were not 2xx/3xx).
+-- FG_NO_CACHE=1 sends `Cache-Control: no-cache`: the server computes text searches and
+-- deep-page positions afresh instead of reusing the ones memoised for the store generation.
 local token = os.getenv("FG_TOKEN") or error("FG_TOKEN is not set")
 local paths = {}
 for line in io.lines(os.getenv("FG_PATHS_FILE") or error("FG_PATHS_FILE is not set")) do
@@ -9,6 +11,9 @@ for line in io.lines(os.getenv("FG_PATHS_FILE") or error("FG_PATHS_FILE is not s
   end
 end
 wrk.headers["Authorization"] = "Bearer " .. token
+if os.getenv("FG_NO_CACHE") == "1" then
+  wrk.headers["Cache-Control"] = "no-cache"
+end
 
 local threads = 0
 function setup(thread)

@@ -11,7 +11,9 @@
 #   DURATION=10s WARMUP=2s            wrk -d for the measured run and the unrecorded warm-up
 #   BACKENDS="sqlite postgres"        which stores to measure
 #   ONLY=regex                        only endpoints whose name matches
-#   (an endpoint `cursor:PATH?page=99` is measured as page 100 reached with PATH's next_cursor)
+#   (an endpoint `cursor:PATH?page=99` is measured as page 100 reached with PATH's next_cursor;
+#   `nocache:PATH` sends `Cache-Control: no-cache`, so text searches and deep-page positions
+#   are computed afresh on every request instead of coming from the per-generation memo)
 #   CARGO_TARGET_DIR                  release build dir [/var/tmp/faasguard-bench-target]
 #   KEEP=1                            keep the work dir (stores, wrk logs, server logs)
 #
@@ -111,6 +113,11 @@ endpoints=(
   "assurance view: page 100 (cursor)|cursor:/api/v1/assurance?page=99"
   "audit log|/api/v1/audit"
   "findings by day (30)|/api/v1/stats/findings-by-day?days=30"
+  "findings: search common (handler), no-cache|nocache:/api/v1/findings?q=handler"
+  "findings: search rare (GHSA-0042-0005), no-cache|nocache:/api/v1/findings?q=GHSA-0042-0005"
+  "functions: page 100, no-cache|nocache:/api/v1/functions?page=100"
+  "findings: page 100, no-cache|nocache:/api/v1/findings?page=100"
+  "assurance view: page 100, no-cache|nocache:/api/v1/assurance?page=100"
 )
 
 results="$work/results.tsv"
@@ -140,7 +147,11 @@ run_backend() {
   for entry in "${endpoints[@]}"; do
     local name="${entry%%|*}" target="${entry#*|}"
     [[ "$name" =~ $ONLY ]] || continue
-    local paths="$work/paths.txt"
+    local paths="$work/paths.txt" no_cache=0
+    if [[ "$target" == nocache:* ]]; then
+      no_cache=1
+      target="${target#nocache:}"
+    fi
     if [[ "$target" == @* ]]; then
       cp "${target#@}" "$paths"
     elif [[ "$target" == cursor:* ]]; then
@@ -160,10 +171,10 @@ print(sys.argv[2].split("?")[0] + "?cursor=" + urllib.parse.quote(d["next_cursor
     curl -fsS -H "Authorization: Bearer $token" "$base$first" -o "$work/sample.json"
     local total
     total=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["total"] if "total" in d else len(d["days"]) if "days" in d else "-")' "$work/sample.json" 2>/dev/null || echo "?")
-    FG_TOKEN="$token" FG_PATHS_FILE="$paths" "$WRK" -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" \
+    FG_NO_CACHE="$no_cache" FG_TOKEN="$token" FG_PATHS_FILE="$paths" "$WRK" -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" \
       --timeout 10s -s benches/server/bench.lua "$base" >/dev/null
     local log="$work/wrk-$backend-$(echo "$name" | tr -c 'a-zA-Z0-9' '_').log"
-    FG_TOKEN="$token" FG_PATHS_FILE="$paths" "$WRK" -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" \
+    FG_NO_CACHE="$no_cache" FG_TOKEN="$token" FG_PATHS_FILE="$paths" "$WRK" -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" \
       --timeout 10s --latency -s benches/server/bench.lua "$base" >"$log"
     local line
     line=$(grep '^FGRESULT' "$log")

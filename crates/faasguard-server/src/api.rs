@@ -6,11 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Json;
 use axum::extract::{Extension, Path, Query, State};
+use axum::http::{HeaderMap, header};
 use faasguard_assurance::rfc3339;
 use faasguard_core::Severity;
 use faasguard_store::{
     AuditFilter, AuditInput, Block, BlockInput, BlockOutcome, FindingCursor, FindingFilter,
-    FindingStatus, FunctionCursor, FunctionFilter, FunctionRow, Millis, Page, PolicyResult,
+    FindingStatus, FunctionCursor, FunctionFilter, FunctionRow, Millis, Page, PolicyResult, Store,
     StoredFinding,
 };
 use serde::{Deserialize, Serialize};
@@ -129,6 +130,23 @@ fn short_name(key: &str) -> &str {
 
 // ---- me, openapi ---------------------------------------------------------------------------
 
+/// The store as a list request may use it: `Cache-Control: no-cache` asks for text searches
+/// and deep-page positions computed afresh instead of the ones memoised for the current store
+/// generation (see `faasguard_store`'s cache; the answer is the same either way).
+fn store_for(state: &AppState, headers: &HeaderMap) -> Store {
+    let no_cache = headers
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|d| d.trim().eq_ignore_ascii_case("no-cache"));
+    if no_cache {
+        state.store.uncached()
+    } else {
+        state.store.clone()
+    }
+}
+
 pub(crate) async fn me(Extension(principal): Extension<Principal>) -> Json<Principal> {
     Json(principal)
 }
@@ -216,13 +234,13 @@ impl FunctionQuery {
 
 pub(crate) async fn list_functions(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Query(query): Query<FunctionQuery>,
 ) -> Result<Json<PageJson<FunctionJson>>, ApiError> {
     let filter = query.filter()?;
     let (page, per_page, slice) =
         cursor_paging(query.page, query.per_page, filter.after.is_some())?;
-    let found = state
-        .store
+    let found = store_for(&state, &headers)
         .list_functions(&filter, slice)
         .await
         .map_err(store_err)?;
@@ -543,13 +561,13 @@ pub(crate) struct FindingsPageJson {
 
 pub(crate) async fn list_findings(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Query(query): Query<FindingQuery>,
 ) -> Result<Json<FindingsPageJson>, ApiError> {
     let filter = query.filter()?;
     let (page, per_page, slice) =
         cursor_paging(query.page, query.per_page, filter.after.is_some())?;
-    let found = state
-        .store
+    let found = store_for(&state, &headers)
         .list_findings(&filter, slice)
         .await
         .map_err(store_err)?;
@@ -624,6 +642,7 @@ pub(crate) struct AssuranceQuery {
 
 pub(crate) async fn assurance(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Query(query): Query<AssuranceQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let filter = FunctionFilter {
@@ -635,8 +654,7 @@ pub(crate) async fn assurance(
     };
     let (page, per_page, slice) =
         cursor_paging(query.page, query.per_page, filter.after.is_some())?;
-    let functions = state
-        .store
+    let functions = store_for(&state, &headers)
         .list_functions(&filter, slice)
         .await
         .map_err(store_err)?;

@@ -18,7 +18,11 @@ pub fn document() -> Value {
         for p in route.params {
             parameters.push(json!({
                 "name": p.name,
-                "in": match p.location { ParamIn::Path => "path", ParamIn::Query => "query" },
+                "in": match p.location {
+                    ParamIn::Path => "path",
+                    ParamIn::Query => "query",
+                    ParamIn::Header => "header",
+                },
                 "required": p.location == ParamIn::Path,
                 "description": p.description,
                 "schema": {"type": p.ty},

@@ -14,6 +14,7 @@ use crate::auth::Role;
 pub enum ParamIn {
     Path,
     Query,
+    Header,
 }
 
 /// A documented request parameter.
@@ -74,6 +75,12 @@ const CURSOR: Param = query(
     "string",
     "Continue after the last item of a previous page: its `next_cursor` (opaque). Deep pages cost what the first does; `page` is then only echoed.",
 );
+const NO_CACHE: Param = Param {
+    name: "Cache-Control",
+    location: ParamIn::Header,
+    ty: "string",
+    description: "`no-cache`: compute a text search or a deep page's position afresh instead of reusing the one memoised since the store last changed (the answer is the same).",
+};
 const FUNCTION_ID: Param = path("id", "The function's id in the store.");
 
 /// Every route under `/api/v1`.
@@ -126,6 +133,7 @@ pub const API_ROUTES: &[ApiRoute] = &[
             PAGE,
             PER_PAGE,
             CURSOR,
+            NO_CACHE,
         ],
         body: None,
         response: "FunctionPage",
@@ -191,6 +199,7 @@ pub const API_ROUTES: &[ApiRoute] = &[
             PAGE,
             PER_PAGE,
             CURSOR,
+            NO_CACHE,
         ],
         body: None,
         response: "FindingPage",
@@ -210,6 +219,7 @@ pub const API_ROUTES: &[ApiRoute] = &[
             PAGE,
             PER_PAGE,
             CURSOR,
+            NO_CACHE,
         ],
         body: None,
         response: "AssuranceView",

@@ -116,6 +116,7 @@
 //! SQLite `BEGIN IMMEDIATE`) and text search (`ILIKE` over a trigram index / FTS5 `MATCH`). A
 //! dynamic query builder would have bought nothing: the measured differences were these three.
 
+mod cache;
 mod error;
 pub mod ingest;
 pub mod ops;
@@ -128,6 +129,7 @@ pub mod testdata;
 mod totals;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::ConnectOptions;
@@ -135,6 +137,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+
+use crate::rows::Cols;
 
 pub use error::StoreError;
 pub use ingest::{ScanStatus, ScanSummary, function_key};
@@ -191,6 +195,11 @@ pub(crate) enum Pool {
 pub struct Store {
     pub(crate) pool: Pool,
     database: String,
+    /// Text search answers and deep-page positions memoised per store generation (cache.rs),
+    /// shared by every clone.
+    pub(crate) cache: Arc<cache::ListCache>,
+    /// `false` on an [`Store::uncached`] handle: compute afresh (and memoise the result).
+    pub(crate) use_cache: bool,
 }
 
 /// Runs `$body` with `$pool` bound to the SQLite or the PostgreSQL pool: the body is compiled
@@ -249,6 +258,29 @@ impl Store {
     /// password.
     pub fn database(&self) -> &str {
         &self.database
+    }
+
+    /// A handle on the same store that computes text searches and deep-page positions afresh
+    /// instead of reusing the ones memoised for the current store generation (it still files
+    /// what it computes). The server uses it for a request with `Cache-Control: no-cache`.
+    #[must_use]
+    pub fn uncached(&self) -> Store {
+        Store {
+            use_cache: false,
+            ..self.clone()
+        }
+    }
+
+    /// The store generation: advanced by every write that changes the listed functions or
+    /// findings, in that write's transaction (migration 6).
+    pub(crate) async fn generation(&self) -> Result<i64, StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("SELECT n FROM store_generation WHERE id = 1")
+                .fetch_one(pool)
+                .await?
+                .int("n")
+        })
+        .map_err(self.err("store generation"))
     }
 
     /// Closes every connection (waits for checked-out ones to come back).
@@ -324,6 +356,8 @@ async fn open_sqlite(path: &str, options: &OpenOptions) -> Result<Store, StoreEr
     Ok(Store {
         pool: Pool::Sqlite(pool),
         database,
+        cache: Arc::default(),
+        use_cache: true,
     })
 }
 
@@ -365,6 +399,8 @@ async fn open_postgres(url: &str, options: &OpenOptions) -> Result<Store, StoreE
     Ok(Store {
         pool: Pool::Postgres(pool),
         database,
+        cache: Arc::default(),
+        use_cache: true,
     })
 }
 

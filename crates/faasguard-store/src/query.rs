@@ -6,6 +6,7 @@ use faasguard_core::{Location, Severity};
 use faasguard_report::FunctionSummary;
 use serde::{Deserialize, Serialize};
 
+use crate::cache::{Position, SearchAnswer};
 use crate::ingest::{severity_from_i64, severity_to_i64};
 use crate::ops::{Block, Outcome, PolicyResult};
 use crate::rows::Cols;
@@ -370,6 +371,22 @@ pub(crate) fn severity_col(row: &impl Cols, col: &str) -> Result<Severity, sqlx:
     severity_from_i64(n).ok_or_else(|| decode_error(col, format!("unknown severity {n}")))
 }
 
+/// Where the list goes on after `f` (a keyset cursor).
+fn finding_cursor(f: &StoredFinding) -> FindingCursor {
+    FindingCursor {
+        severity: f.severity,
+        id: f.id,
+    }
+}
+
+/// Where the list goes on after `f` (a keyset cursor).
+fn function_cursor(f: &FunctionRow) -> FunctionCursor {
+    FunctionCursor {
+        blocked: f.blocked,
+        key: f.key.clone(),
+    }
+}
+
 fn finding_from_row(row: &impl Cols) -> Result<StoredFinding, sqlx::Error> {
     let line = row.opt_int("line")?.and_then(|n| u32::try_from(n).ok());
     let column = row.opt_int("col")?.and_then(|n| u32::try_from(n).ok());
@@ -569,6 +586,57 @@ impl Store {
         filter: &FunctionFilter,
         page: Page,
     ) -> Result<Paged<FunctionRow>, StoreError> {
+        if filter.after.is_some() || page.offset == 0 {
+            return self.functions_listed(filter, page).await;
+        }
+        // A deep page by offset: a keyset page from where it starts, when that is known for
+        // this generation (cache.rs); otherwise by offset, one row early to learn it.
+        let generation = self.generation().await?;
+        let list = format!("functions {filter:?}");
+        let limit = page.limit.min(Page::MAX_LIMIT);
+        let known = if self.use_cache {
+            self.cache.position(generation, &list, page.offset)
+        } else {
+            None
+        };
+        let mut found = match known {
+            Some(Position::Function(after)) => {
+                let by_key = FunctionFilter {
+                    after: Some(after),
+                    ..filter.clone()
+                };
+                self.functions_listed(&by_key, Page::new(limit, 0)).await?
+            }
+            _ if limit < Page::MAX_LIMIT => {
+                let mut found = self
+                    .functions_listed(filter, Page::new(limit + 1, page.offset - 1))
+                    .await?;
+                if !found.items.is_empty() {
+                    let before = found.items.remove(0);
+                    let at = Position::Function(function_cursor(&before));
+                    self.cache.put_position(generation, &list, page.offset, at);
+                }
+                found
+            }
+            _ => self.functions_listed(filter, page).await?,
+        };
+        found
+            .items
+            .truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        if let Some(last) = found.items.last() {
+            let next = page.offset + u64::try_from(found.items.len()).unwrap_or(0);
+            let at = Position::Function(function_cursor(last));
+            self.cache.put_position(generation, &list, next, at);
+        }
+        Ok(found)
+    }
+
+    /// A functions page by offset or after a cursor.
+    async fn functions_listed(
+        &self,
+        filter: &FunctionFilter,
+        page: Page,
+    ) -> Result<Paged<FunctionRow>, StoreError> {
         let total = self.count_functions(filter).await?;
         let items = match &filter.after {
             None => self.functions_page(filter, None, page).await?,
@@ -753,6 +821,57 @@ impl Store {
                 "a cursor page starts at offset 0".to_owned(),
             ));
         }
+        if filter.after.is_some() || page.offset == 0 {
+            return self.findings_page(filter, page).await;
+        }
+        // A deep page by offset: a keyset page from where it starts, when that is known for
+        // this generation (cache.rs); otherwise by offset, one row early to learn it.
+        let generation = self.generation().await?;
+        let list = format!("findings {filter:?}");
+        let limit = page.limit.min(Page::MAX_LIMIT);
+        let known = if self.use_cache {
+            self.cache.position(generation, &list, page.offset)
+        } else {
+            None
+        };
+        let mut found = match known {
+            Some(Position::Finding(after)) => {
+                let by_key = FindingFilter {
+                    after: Some(after),
+                    ..filter.clone()
+                };
+                self.findings_page(&by_key, Page::new(limit, 0)).await?
+            }
+            _ if limit < Page::MAX_LIMIT => {
+                let mut found = self
+                    .findings_page(filter, Page::new(limit + 1, page.offset - 1))
+                    .await?;
+                if !found.items.is_empty() {
+                    let before = found.items.remove(0);
+                    let at = Position::Finding(finding_cursor(&before));
+                    self.cache.put_position(generation, &list, page.offset, at);
+                }
+                found
+            }
+            _ => self.findings_page(filter, page).await?,
+        };
+        found
+            .items
+            .truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        if let Some(last) = found.items.last() {
+            let next = page.offset + u64::try_from(found.items.len()).unwrap_or(0);
+            let at = Position::Finding(finding_cursor(last));
+            self.cache.put_position(generation, &list, next, at);
+        }
+        Ok(found)
+    }
+
+    /// A findings page by offset or after a cursor (not a text search).
+    async fn findings_page(
+        &self,
+        filter: &FindingFilter,
+        page: Page,
+    ) -> Result<FindingsPage, StoreError> {
         let (mut w, totals, totals_args) = findings_where(filter);
         // Everything the count needs is in `w` now; the cursor only narrows the page.
         let counted_args = w.args.len();
@@ -846,7 +965,43 @@ impl Store {
     ///    term after a few hundred rows, where reading and sorting its tens of thousands of
     ///    matches from the text index would not. The test is written so that no text index
     ///    applies (`instr` / `strpos` on lowered text), or PostgreSQL may pick the bitmap plan.
+    ///
+    /// The total and the page's ids are memoised for the store generation (cache.rs): paging
+    /// through a search, or a second reader of it, reads only the page's rows.
     async fn search_findings(
+        &self,
+        filter: &FindingFilter,
+        text: &str,
+        page: Page,
+    ) -> Result<FindingsPage, StoreError> {
+        let generation = self.generation().await?;
+        let key = format!("{filter:?} {page:?}");
+        if let Some(hit) = self
+            .use_cache
+            .then(|| self.cache.search(generation, &key))
+            .flatten()
+        {
+            let items = self
+                .findings_by_id(hit.ids.iter().map(|id| Arg::Int(*id)).collect())
+                .await?;
+            return Ok(FindingsPage {
+                total: hit.total,
+                total_exact: hit.exact,
+                items,
+            });
+        }
+        let found = self.search_findings_afresh(filter, text, page).await?;
+        let answer = SearchAnswer {
+            total: found.total,
+            exact: found.total_exact,
+            ids: found.items.iter().map(|f| f.id).collect(),
+        };
+        self.cache.put_search(generation, key, answer);
+        Ok(found)
+    }
+
+    /// [`Store::search_findings`] without the memo.
+    async fn search_findings_afresh(
         &self,
         filter: &FindingFilter,
         text: &str,
@@ -869,31 +1024,37 @@ impl Store {
             );
             "findings"
         };
+        // The matches come back as one row (a count and their ids in list order): a
+        // thousand single-row answers cost more than the probe itself.
         let probe = format!(
-            "SELECT findings.id AS id, findings.severity AS severity FROM {from} {} LIMIT {}",
+            "SELECT COUNT(*) AS n, string_agg(CAST(id AS TEXT), ',' ORDER BY severity DESC, id DESC) AS ids \
+             FROM (SELECT findings.id AS id, findings.severity AS severity FROM {from} {} LIMIT {}) probe",
             probe_w.sql(),
             SEARCH_COUNT_LIMIT + 1
         );
-        let mut matches: Vec<(i64, i64)> = on_pool!(self, pool => {
-            bind_args!(sqlx::query(sqlx::AssertSqlSafe(probe)), &probe_w.args)
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(|row| Ok((row.int("severity")?, row.int("id")?)))
-                .collect::<Result<Vec<_>, sqlx::Error>>()
+        let (counted, matches) = on_pool!(self, pool => {
+            let row = bind_args!(sqlx::query(sqlx::AssertSqlSafe(probe)), &probe_w.args)
+                .fetch_one(pool)
+                .await?;
+            Ok::<_, sqlx::Error>((row.int("n")?, row.opt_text("ids")?.unwrap_or_default()))
         })
         .map_err(self.err("list findings"))?;
-        let counted = i64::try_from(matches.len()).unwrap_or(i64::MAX);
         if counted <= SEARCH_COUNT_LIMIT {
-            matches.sort_unstable_by(|a, b| b.cmp(a));
             let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
             let limit = usize::try_from(page.limit_i64()).unwrap_or(0);
-            let ids: Vec<Arg> = matches
-                .iter()
+            let ids = matches
+                .split(',')
+                .filter(|id| !id.is_empty())
                 .skip(offset)
                 .take(limit)
-                .map(|(_, id)| Arg::Int(*id))
-                .collect();
+                .map(|id| {
+                    id.parse().map(Arg::Int).map_err(|e| StoreError::Decode {
+                        database: self.database().to_owned(),
+                        operation: "list findings",
+                        cause: format!("search probe: id `{id}`: {e}"),
+                    })
+                })
+                .collect::<Result<Vec<Arg>, StoreError>>()?;
             let items = self.findings_by_id(ids).await?;
             return Ok(FindingsPage {
                 total: counted,

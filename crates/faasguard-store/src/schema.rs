@@ -41,10 +41,16 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/0005_policy_latest.sql"),
         include_str!("../migrations/0005_policy_latest.sql"),
     ),
+    (
+        6,
+        "store generation",
+        include_str!("../migrations/0006_generation.sql"),
+        include_str!("../migrations/0006_generation.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// PostgreSQL trigram indexes for substring search, created when `pg_trgm` can be (it is a
 /// trusted extension since PostgreSQL 13, in Debian's `postgresql` package). Best effort: a

@@ -29,7 +29,13 @@ pub(crate) const DELETE_FINDING_TOTALS: &str = "DELETE FROM finding_totals";
 pub(crate) const INSERT_FINDING_TOTALS: &str = "INSERT INTO finding_totals (family, severity, open, n) \
      SELECT family, severity, open, COUNT(*) FROM findings GROUP BY family, severity, open";
 
-/// Takes the totals lock (PostgreSQL) inside the write transaction `$tx` of `$store`.
+/// Advances `store_generation` (migration 6): what readers memoised under the old value
+/// (`cache.rs`) is recomputed.
+pub(crate) const BUMP_GENERATION: &str = "UPDATE store_generation SET n = n + 1 WHERE id = 1";
+
+/// Takes the totals lock (PostgreSQL) inside the write transaction `$tx` of `$store` and
+/// advances the store generation: every write that changes a list recomputes its totals, so
+/// this is also where a list's memoised answers become stale.
 macro_rules! lock_totals {
     ($store:expr, $tx:expr) => {
         if $store.backend() == $crate::Backend::Postgres {
@@ -37,6 +43,9 @@ macro_rules! lock_totals {
                 .execute(&mut *$tx)
                 .await?;
         }
+        sqlx::query($crate::totals::BUMP_GENERATION)
+            .execute(&mut *$tx)
+            .await?;
     };
 }
 pub(crate) use lock_totals;

@@ -1353,6 +1353,185 @@ async fn search_plans_keep_list_order(db: TestDb) {
     );
 }
 
+/// Memoised work (text search answers, deep-page positions) never outlives a write: after
+/// every change — recorded by this handle or by another process's — a memoised answer equals
+/// one computed afresh (`uncached`) and the one a keyset walk gives.
+async fn memoised_answers_follow_every_write(db: TestDb) {
+    use faasguard_store::testdata::{synthetic_report, synthetic_scope};
+    let s = &db.store;
+    let other = db.reopen().await;
+    let (account, region) = ("123456789012", "eu-west-1");
+    let scope = synthetic_scope(account, region);
+    let full = synthetic_report(account, region, 60, 20, 5);
+    s.record_scan("cloud", &scope, &full, true).await.unwrap();
+    let search = |text: &str| FindingFilter {
+        text: Some(text.to_owned()),
+        status: Some(FindingStatus::Open),
+        ..FindingFilter::default()
+    };
+    let check = |label: &'static str| async move {
+        // Findings, deep pages: offset pages (twice: computed, then from the memo) against
+        // the uncached answer and a keyset walk from the first page.
+        let all = FindingFilter::default();
+        let mut walked = Vec::new();
+        let mut after = None;
+        loop {
+            let filter = FindingFilter {
+                after,
+                ..all.clone()
+            };
+            let page = s.list_findings(&filter, Page::new(50, 0)).await.unwrap();
+            walked.extend(page.items.iter().map(|f| f.id));
+            match page.items.last() {
+                Some(last) if page.items.len() == 50 => {
+                    after = Some(faasguard_store::FindingCursor {
+                        severity: last.severity,
+                        id: last.id,
+                    });
+                }
+                _ => break,
+            }
+        }
+        for offset in [50_u64, 100, 150, 1000, 1150] {
+            let fresh = s
+                .uncached()
+                .list_findings(&all, Page::new(50, offset))
+                .await
+                .unwrap();
+            for round in 0..2 {
+                let page = s.list_findings(&all, Page::new(50, offset)).await.unwrap();
+                assert_eq!(
+                    page, fresh,
+                    "{label}: findings offset {offset}, round {round}"
+                );
+            }
+            let start = usize::try_from(offset).unwrap().min(walked.len());
+            let end = (start + 50).min(walked.len());
+            let ids: Vec<i64> = fresh.items.iter().map(|f| f.id).collect();
+            assert_eq!(ids, walked[start..end], "{label}: findings offset {offset}");
+        }
+        // Functions, deep pages (blocked first, so a block moves a function to the front).
+        let functions = FunctionFilter::default();
+        let every = s
+            .uncached()
+            .list_functions(&functions, Page::new(1000, 0))
+            .await
+            .unwrap();
+        for offset in [10_u64, 20, 30, 55] {
+            for round in 0..2 {
+                let page = s
+                    .list_functions(&functions, Page::new(10, offset))
+                    .await
+                    .unwrap();
+                let start = usize::try_from(offset).unwrap().min(every.items.len());
+                let end = (start + 10).min(every.items.len());
+                assert_eq!(
+                    page.items,
+                    every.items[start..end],
+                    "{label}: functions offset {offset}, round {round}"
+                );
+                assert_eq!(page.total, every.total);
+            }
+        }
+        // Searches: a rare term and a common one, twice each, against the uncached answer.
+        for text in ["/fn-00042", "/fn-000", "no-such-text"] {
+            for page in [Page::new(50, 0), Page::new(15, 15)] {
+                let fresh = s
+                    .uncached()
+                    .list_findings(&search(text), page)
+                    .await
+                    .unwrap();
+                for round in 0..2 {
+                    let found = s.list_findings(&search(text), page).await.unwrap();
+                    assert_eq!(
+                        found, fresh,
+                        "{label}: search {text} {page:?}, round {round}"
+                    );
+                }
+            }
+        }
+    };
+    check("first scan").await;
+    let rare_before = s
+        .list_findings(&search("/fn-00042"), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(rare_before.total, 20);
+
+    // Another process records a complete scan without function 42: its findings are fixed.
+    let mut fewer = full.clone();
+    let gone = fewer.functions.remove(42).id;
+    fewer
+        .findings
+        .retain(|f| f.function.as_deref() != Some(gone.as_str()));
+    other
+        .record_scan("cloud", &scope, &fewer, true)
+        .await
+        .unwrap();
+    let rare_after = s
+        .list_findings(&search("/fn-00042"), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(rare_after.total, 0, "the memo saw the other process's scan");
+    check("after another process's scan").await;
+
+    // Blocks and unblocks (this handle and the other) reorder the functions list.
+    for name in [&full.functions[57].id, &full.functions[33].id] {
+        let input = BlockInput {
+            function_key: name.clone(),
+            previous_concurrency: None,
+            policy: Some("no-admin-roles".into()),
+            actor: "test".into(),
+        };
+        assert!(matches!(
+            other.record_block(&input).await.unwrap(),
+            BlockOutcome::Recorded(_)
+        ));
+        check("after a block").await;
+    }
+    assert!(
+        s.take_block(&full.functions[57].id, "test")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    check("after an unblock").await;
+}
+
+/// The bundled SQLite is built with the options `.cargo/config.toml` passes to it
+/// (`LIBSQLITE3_FLAGS`): no global allocation mutex, plans that do not depend on bound values
+/// (no re-prepare on every `LIMIT ?`), and a version with `string_agg(… ORDER BY …)`.
+#[tokio::test]
+async fn bundled_sqlite_build() {
+    use sqlx::{ConnectOptions, Row};
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .in_memory(true)
+        .connect()
+        .await
+        .unwrap();
+    let options: Vec<String> = sqlx::query("PRAGMA compile_options")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get::<String, _>(0))
+        .collect();
+    for wanted in ["DEFAULT_MEMSTATUS=0", "ENABLE_QPSG"] {
+        assert!(
+            options.iter().any(|o| o == wanted),
+            "{wanted} not in {options:?}"
+        );
+    }
+    let joined: String = sqlx::query(
+        "SELECT string_agg(CAST(x AS TEXT), ',' ORDER BY x DESC) FROM (SELECT 1 AS x UNION ALL SELECT 2)",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap()
+    .get(0);
+    assert_eq!(joined, "2,1");
+}
+
 macro_rules! on_both_backends {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -1392,4 +1571,5 @@ on_both_backends!(
     scan_lifecycle,
     list_totals_follow_every_write,
     search_plans_keep_list_order,
+    memoised_answers_follow_every_write,
 );
