@@ -22,7 +22,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// mimalloc instead of the system allocator: the analyses allocate many small, short-lived
 /// objects (syntax trees, paths, findings); glibc malloc took about a fifth of the CPU time of
 /// the injection benchmark (perf), mimalloc cuts the scan's user time by about a quarter
-/// (BENCHMARKS.md).
+/// (BENCHMARKS.md). The `override` feature makes it the C allocator as well: `serve`'s SQLite
+/// values are allocated in sqlx's worker threads and freed in tokio's, which glibc's arenas
+/// handle slowly (docs/design-notes.md, "mimalloc also replaces malloc/free").
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -1,5 +1,5 @@
 //! Scale-out of `faasguard serve`: several real server processes on one PostgreSQL (a throwaway
-//! cluster on 127.0.0.1, `pg_harness`) against moto (the cloud harness) share the scheduled
+//! cluster on 127.0.0.1, `faasguard_store::testpg`) against moto (the cloud harness) share the scheduled
 //! cloud scan without running it twice, and never block or unblock the same function twice,
 //! whether the block comes from the scheduler or from admins calling both servers at once. A
 //! worker killed with SIGKILL while it holds the job's lease leaves the job to the other worker
@@ -7,7 +7,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod cloud_harness;
-mod pg_harness;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -20,7 +19,7 @@ use cloud_harness::{
     ACCESS_KEY, FnSpec, SECRET_KEY, api, concurrency, create_function, create_role, faasguard,
     free_port, moto, reserve_concurrency, wait_for, zip_of,
 };
-use pg_harness::{Postgres, postgres};
+use faasguard_store::testpg::{Postgres, postgres};
 use serde_json::Value;
 
 /// The policy that blocks any function whose role is an administrator.
@@ -263,7 +262,7 @@ fn two_workers_share_the_schedule_and_block_once() {
     let name = "scale-sched-fn";
     admin_function(region, name);
     let pg = postgres();
-    let (db, url) = pg.create_database();
+    let (db, url) = pg.create_database("cli");
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("assurance.yaml");
     std::fs::write(&policy, BLOCK_ADMINS).unwrap();
@@ -394,7 +393,7 @@ fn concurrent_admin_block_and_unblock_act_once() {
     let name = "scale-admin-fn";
     admin_function(region, name);
     let pg = postgres();
-    let (db, url) = pg.create_database();
+    let (db, url) = pg.create_database("cli");
     let dir = tempfile::tempdir().unwrap();
     let admin = token(&url, "admin");
     let endpoint = moto().url.clone();
@@ -496,7 +495,7 @@ fn killed_worker_leaves_the_job_to_the_other() {
     let name = "scale-kill-fn";
     admin_function(region, name);
     let pg = postgres();
-    let (db, url) = pg.create_database();
+    let (db, url) = pg.create_database("cli");
     let dir = tempfile::tempdir().unwrap();
     let viewer = token(&url, "viewer");
     let stall = cloud_harness::fault_proxy(Box::new(|line: &str, _head: &str, _body: &[u8]| {
@@ -583,7 +582,7 @@ fn paused_worker_that_lost_its_lease_stores_nothing() {
     let name = "scale-pause-fn";
     admin_function(region, name);
     let pg = postgres();
-    let (db, url) = pg.create_database();
+    let (db, url) = pg.create_database("cli");
     let dir = tempfile::tempdir().unwrap();
     let viewer = token(&url, "viewer");
     // Only the first ListFunctions is held, so that the rest of the paused worker's scan runs

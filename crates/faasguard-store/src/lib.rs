@@ -34,6 +34,10 @@
 //! - List totals that filters on account, region, flags, severity, status and rule family can
 //!   answer come from `function_totals` / `finding_totals`, recomputed by every write that
 //!   changes them, in its transaction (`totals.rs`); deep pages read keys from an index first.
+//! - Memoised per store generation (`cache.rs`; every write that changes a list advances
+//!   `store_generation`, migration 6): a text search's total and page ids, and where a deep
+//!   offset page starts (so it is read as a keyset page). [`Store::uncached`] gives a handle
+//!   that computes both afresh (the server's `Cache-Control: no-cache`).
 //! - [`Store::latest_policy_outcomes`]`(&[key]) -> Vec<LatestOutcome>`: the latest outcome of
 //!   each policy for each listed function, in one query (the assurance view).
 //! - [`Store::findings_by_day`]`(days) -> Vec<DayCounts>`: open findings per severity per day.
@@ -60,7 +64,9 @@
 //! With the `testdata` feature, `testdata::synthetic_report(account, region, functions,
 //! findings_per_function, seed)` builds cloud-scan reports to fill a store through the real
 //! `record_scan` path (`examples/query_bench.rs` and `bench.sh` time the dashboard queries on
-//! 10,000 functions and 200,000 findings, on SQLite and a throwaway PostgreSQL).
+//! 10,000 functions and 200,000 findings, on SQLite and a throwaway PostgreSQL), and
+//! `testpg::postgres()` starts the throwaway PostgreSQL cluster the store's and the CLI's
+//! tests use.
 //!
 //! # Keys
 //!
@@ -92,6 +98,7 @@
 //! `findings`, `finding_events`, `finding_totals` (per rule family, severity and state, for list
 //! totals; migration 4), `function_totals` (live functions per account, region and flags;
 //! migration 4),
+//! `store_generation` (one counter, migration 6), `policy_latest` (migration 5),
 //! `daily_counts` (the chart), `policy_results`, `blocks`, `audit_log`, `api_tokens`, `jobs`
 //! (`migrations/0001_initial.sql`); SQLite's `findings_search` FTS5 table and its triggers
 //! (`migrations/0002_search.sqlite.sql`); sqlx's `_sqlx_migrations`. Retention deletes old
@@ -126,6 +133,8 @@ mod rows;
 mod schema;
 #[cfg(feature = "testdata")]
 pub mod testdata;
+#[cfg(feature = "testdata")]
+pub mod testpg;
 mod totals;
 
 use std::str::FromStr;

@@ -10,7 +10,7 @@ use crate::cache::{Position, SearchAnswer};
 use crate::ingest::{severity_from_i64, severity_to_i64};
 use crate::ops::{Block, Outcome, PolicyResult};
 use crate::rows::Cols;
-use crate::{Backend, Millis, Store, StoreError, now_millis, on_pool};
+use crate::{Backend, Millis, Pool, Store, StoreError, now_millis, on_pool};
 
 /// One day in milliseconds.
 pub const DAY_MS: i64 = 86_400_000;
@@ -371,6 +371,32 @@ pub(crate) fn severity_col(row: &impl Cols, col: &str) -> Result<Severity, sqlx:
     severity_from_i64(n).ok_or_else(|| decode_error(col, format!("unknown severity {n}")))
 }
 
+/// A page answer whose rows a deep page can trim (see `Store::deep_page`).
+trait Listed {
+    type Row;
+    fn rows(&mut self) -> &mut Vec<Self::Row>;
+}
+
+impl Listed for FindingsPage {
+    type Row = StoredFinding;
+    fn rows(&mut self) -> &mut Vec<StoredFinding> {
+        &mut self.items
+    }
+}
+
+impl Listed for Paged<FunctionRow> {
+    type Row = FunctionRow;
+    fn rows(&mut self) -> &mut Vec<FunctionRow> {
+        &mut self.items
+    }
+}
+
+/// A memoised position of one list found under another's key (their keys differ by a prefix,
+/// so this is a bug, reported rather than answered with the wrong page).
+fn misfiled(position: &Position) -> StoreError {
+    StoreError::Invalid(format!("memoised position of another list: {position:?}"))
+}
+
 /// Where the list goes on after `f` (a keyset cursor).
 fn finding_cursor(f: &StoredFinding) -> FindingCursor {
     FindingCursor {
@@ -589,44 +615,66 @@ impl Store {
         if filter.after.is_some() || page.offset == 0 {
             return self.functions_listed(filter, page).await;
         }
-        // A deep page by offset: a keyset page from where it starts, when that is known for
-        // this generation (cache.rs); otherwise by offset, one row early to learn it.
-        let generation = self.generation().await?;
         let list = format!("functions {filter:?}");
+        let position_of = |f: &FunctionRow| Position::Function(function_cursor(f));
+        self.deep_page(&list, page, position_of, |at, page| async move {
+            match at {
+                None => self.functions_listed(filter, page).await,
+                Some(Position::Function(after)) => {
+                    let by_key = FunctionFilter {
+                        after: Some(after),
+                        ..filter.clone()
+                    };
+                    self.functions_listed(&by_key, page).await
+                }
+                Some(other) => Err(misfiled(&other)),
+            }
+        })
+        .await
+    }
+
+    /// A deep page by offset (cache.rs): read as a keyset page from where it starts when that
+    /// is memoised for this generation, otherwise by offset and one row early, to learn where
+    /// it starts; either way where the next page starts is filed too. `fetch(at, page)` reads
+    /// the page after position `at`, or at `page`'s offset when `at` is `None`.
+    async fn deep_page<L, F, Fut>(
+        &self,
+        list: &str,
+        page: Page,
+        position_of: impl Fn(&L::Row) -> Position,
+        fetch: F,
+    ) -> Result<L, StoreError>
+    where
+        L: Listed,
+        F: Fn(Option<Position>, Page) -> Fut,
+        Fut: std::future::Future<Output = Result<L, StoreError>>,
+    {
+        let generation = self.generation().await?;
         let limit = page.limit.min(Page::MAX_LIMIT);
         let known = if self.use_cache {
-            self.cache.position(generation, &list, page.offset)
+            self.cache.position(generation, list, page.offset)
         } else {
             None
         };
-        let mut found = match known {
-            Some(Position::Function(after)) => {
-                let by_key = FunctionFilter {
-                    after: Some(after),
-                    ..filter.clone()
-                };
-                self.functions_listed(&by_key, Page::new(limit, 0)).await?
+        let mut found = if known.is_some() {
+            fetch(known, Page::new(limit, 0)).await?
+        } else if limit < Page::MAX_LIMIT {
+            let mut found = fetch(None, Page::new(limit + 1, page.offset - 1)).await?;
+            if !found.rows().is_empty() {
+                let before = found.rows().remove(0);
+                let at = position_of(&before);
+                self.cache.put_position(generation, list, page.offset, at);
             }
-            _ if limit < Page::MAX_LIMIT => {
-                let mut found = self
-                    .functions_listed(filter, Page::new(limit + 1, page.offset - 1))
-                    .await?;
-                if !found.items.is_empty() {
-                    let before = found.items.remove(0);
-                    let at = Position::Function(function_cursor(&before));
-                    self.cache.put_position(generation, &list, page.offset, at);
-                }
-                found
-            }
-            _ => self.functions_listed(filter, page).await?,
+            found
+        } else {
+            fetch(None, page).await?
         };
-        found
-            .items
-            .truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        if let Some(last) = found.items.last() {
-            let next = page.offset + u64::try_from(found.items.len()).unwrap_or(0);
-            let at = Position::Function(function_cursor(last));
-            self.cache.put_position(generation, &list, next, at);
+        let rows = found.rows();
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        if let Some(last) = rows.last() {
+            let next = page.offset + u64::try_from(rows.len()).unwrap_or(0);
+            self.cache
+                .put_position(generation, list, next, position_of(last));
         }
         Ok(found)
     }
@@ -824,46 +872,22 @@ impl Store {
         if filter.after.is_some() || page.offset == 0 {
             return self.findings_page(filter, page).await;
         }
-        // A deep page by offset: a keyset page from where it starts, when that is known for
-        // this generation (cache.rs); otherwise by offset, one row early to learn it.
-        let generation = self.generation().await?;
         let list = format!("findings {filter:?}");
-        let limit = page.limit.min(Page::MAX_LIMIT);
-        let known = if self.use_cache {
-            self.cache.position(generation, &list, page.offset)
-        } else {
-            None
-        };
-        let mut found = match known {
-            Some(Position::Finding(after)) => {
-                let by_key = FindingFilter {
-                    after: Some(after),
-                    ..filter.clone()
-                };
-                self.findings_page(&by_key, Page::new(limit, 0)).await?
-            }
-            _ if limit < Page::MAX_LIMIT => {
-                let mut found = self
-                    .findings_page(filter, Page::new(limit + 1, page.offset - 1))
-                    .await?;
-                if !found.items.is_empty() {
-                    let before = found.items.remove(0);
-                    let at = Position::Finding(finding_cursor(&before));
-                    self.cache.put_position(generation, &list, page.offset, at);
+        let position_of = |f: &StoredFinding| Position::Finding(finding_cursor(f));
+        self.deep_page(&list, page, position_of, |at, page| async move {
+            match at {
+                None => self.findings_page(filter, page).await,
+                Some(Position::Finding(after)) => {
+                    let by_key = FindingFilter {
+                        after: Some(after),
+                        ..filter.clone()
+                    };
+                    self.findings_page(&by_key, page).await
                 }
-                found
+                Some(other) => Err(misfiled(&other)),
             }
-            _ => self.findings_page(filter, page).await?,
-        };
-        found
-            .items
-            .truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        if let Some(last) = found.items.last() {
-            let next = page.offset + u64::try_from(found.items.len()).unwrap_or(0);
-            let at = Position::Finding(finding_cursor(last));
-            self.cache.put_position(generation, &list, next, at);
-        }
-        Ok(found)
+        })
+        .await
     }
 
     /// A findings page by offset or after a cursor (not a text search).
@@ -1135,30 +1159,70 @@ impl Store {
             &format!("function_key IN ({marks})"),
             keys.iter().map(|k| Arg::Text(k.clone())).collect(),
         );
-        // `policy_latest` is kept by `record_policy_results` in the same transaction.
-        let sql = format!(
-            "SELECT function_key, policy, outcome, evaluated_at FROM policy_latest {} \
-             ORDER BY function_key, policy",
-            w.sql()
-        );
-        on_pool!(self, pool => {
-            bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), &w.args)
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(|row| {
-                    let outcome = row.text("outcome")?;
-                    Ok(LatestOutcome {
-                        function_key: row.text("function_key")?,
-                        policy: row.text("policy")?,
-                        outcome: outcome_from_text(&outcome)
-                            .ok_or_else(|| decode_error("outcome", format!("unknown outcome {outcome}")))?,
-                        evaluated_at: row.int("evaluated_at")?,
+        // `policy_latest` is kept by `record_policy_results` in the same transaction. On SQLite
+        // the outcomes come back as one row (a JSON array of `[key, policy, outcome, at]`):
+        // sqlx hands each row from its SQLite worker thread to the caller's, and a hundred of
+        // those cost more than the query. PostgreSQL streams rows cheaply and builds JSON
+        // slowly (measured with benches/server/run.sh), so there they stay rows.
+        let rows: Vec<(String, String, String, Millis)> = match &self.pool {
+            Pool::Sqlite(pool) => {
+                let sql = format!(
+                    "SELECT json_group_array(json_array(function_key, policy, outcome, evaluated_at) \
+                     ORDER BY function_key, policy) AS outcomes FROM policy_latest {}",
+                    w.sql()
+                );
+                let json = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), &w.args)
+                    .fetch_one(pool)
+                    .await
+                    .and_then(|row| row.opt_text("outcomes"))
+                    .map_err(self.err("latest policy outcomes"))?;
+                serde_json::from_str(json.as_deref().unwrap_or("[]")).map_err(|e| {
+                    StoreError::Decode {
+                        database: self.database().to_owned(),
+                        operation: "latest policy outcomes",
+                        cause: format!("outcome list: {e}"),
+                    }
+                })?
+            }
+            Pool::Postgres(pool) => {
+                let sql = format!(
+                    "SELECT function_key, policy, outcome, evaluated_at FROM policy_latest {} \
+                     ORDER BY function_key, policy",
+                    w.sql()
+                );
+                bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), &w.args)
+                    .fetch_all(pool)
+                    .await
+                    .and_then(|rows| {
+                        rows.iter()
+                            .map(|row| {
+                                Ok((
+                                    row.text("function_key")?,
+                                    row.text("policy")?,
+                                    row.text("outcome")?,
+                                    row.int("evaluated_at")?,
+                                ))
+                            })
+                            .collect()
                     })
+                    .map_err(self.err("latest policy outcomes"))?
+            }
+        };
+        rows.into_iter()
+            .map(|(function_key, policy, outcome, evaluated_at)| {
+                let outcome = outcome_from_text(&outcome).ok_or_else(|| StoreError::Decode {
+                    database: self.database().to_owned(),
+                    operation: "latest policy outcomes",
+                    cause: format!("unknown outcome {outcome}"),
+                })?;
+                Ok(LatestOutcome {
+                    function_key,
+                    policy,
+                    outcome,
+                    evaluated_at,
                 })
-                .collect::<Result<Vec<_>, sqlx::Error>>()
-        })
-        .map_err(self.err("latest policy outcomes"))
+            })
+            .collect()
     }
 
     /// Open findings per severity for each of the last `days` days (today last). A day with no

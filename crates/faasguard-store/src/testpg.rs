@@ -1,15 +1,21 @@
-//! Test harness of the CLI's PostgreSQL tests: a throwaway PostgreSQL cluster (Debian's server
-//! binaries) that this test process starts on 127.0.0.1, one database per test, and `psql` to
-//! read it. The cluster lives in a temporary directory (`initdb`, then `postgres -k <dir>`, run
-//! through `runuser -u postgres` when the tests run as root, since PostgreSQL refuses root). It
-//! runs under a watchdog shell that waits for EOF on a pipe this process holds: when the test
-//! process exits, however it exits, the shell stops PostgreSQL and removes the directory.
-//! Missing PostgreSQL binaries fail the test loudly; they are never a reason to skip it.
+//! A throwaway PostgreSQL cluster for tests (feature `testdata`): the store's tests and the
+//! CLI's scale-out tests share it.
+//!
+//! [`postgres`] starts one cluster per test process on 127.0.0.1 from Debian's server binaries
+//! (the newest `/usr/lib/postgresql/<version>/bin`, or `FAASGUARD_PG_BIN`): `initdb` into a
+//! fresh temporary directory, then `postgres -k <dir>`, both through `runuser -u postgres`
+//! when the tests run as root (PostgreSQL refuses root). The server runs under a watchdog shell
+//! that waits for EOF on a pipe this process holds: when the test process exits, however it
+//! exits, the shell stops PostgreSQL and removes the directory. Durability is off (`fsync`,
+//! `synchronous_commit`, `full_page_writes`): the data is thrown away. Missing binaries fail
+//! the test loudly; they are never a reason to skip it.
+
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
-    dead_code,
-    reason = "test harness: fails loudly"
+    clippy::missing_panics_doc,
+    clippy::panic,
+    reason = "a test harness: every failure is a test failure, with its cause"
 )]
 
 use std::os::unix::fs::MetadataExt as _;
@@ -17,12 +23,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// A running throwaway cluster.
+#[derive(Debug)]
 pub struct Postgres {
     pub port: u16,
-    /// The directory of `initdb`, `postgres` and `psql`.
+    /// The directory of `initdb`, `postgres` and (usually) `psql`.
     pub bin: PathBuf,
     /// The cluster's directory (data, socket, server.log).
     pub root: PathBuf,
@@ -51,23 +58,27 @@ impl Postgres {
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     }
 
+    /// Creates a fresh database named `<prefix><pid>_<n>` and returns its name and URL.
+    pub fn create_database(&self, prefix: &str) -> (String, String) {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "{prefix}{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        self.psql("postgres", &format!("CREATE DATABASE {name}"));
+        let url = self.url(&name);
+        (name, url)
+    }
+
     /// `psql` (unaligned, tuples only) for `sql` on `db`, not yet run.
     fn psql_command(&self, db: &str, sql: &str) -> Command {
         let mut cmd = Command::new(self.psql_path());
-        cmd.args([
-            "-X",
-            "-q",
-            "-A",
-            "-t",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-h",
-            "127.0.0.1",
-        ])
-        .args(["-p", &self.port.to_string(), "-U", "postgres", "-d", db])
-        .args(["-c", sql])
-        .env("PGCONNECT_TIMEOUT", "10")
-        .stdin(Stdio::null());
+        cmd.args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
+            .args(["-U", "postgres", "-d", db, "-c", sql])
+            .env("PGCONNECT_TIMEOUT", "10")
+            .stdin(Stdio::null());
         cmd
     }
 
@@ -79,18 +90,12 @@ impl Postgres {
             PathBuf::from("psql")
         }
     }
+}
 
-    /// Creates a fresh database for one test and returns its URL.
-    pub fn create_database(&self) -> (String, String) {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "cli{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        );
-        self.psql("postgres", &format!("CREATE DATABASE {name}"));
-        (name.clone(), self.url(&name))
-    }
+/// The cluster of this test process (started on first use).
+pub fn postgres() -> &'static Postgres {
+    static PG: OnceLock<Postgres> = OnceLock::new();
+    PG.get_or_init(start)
 }
 
 /// The newest `/usr/lib/postgresql/<version>/bin` holding `initdb` and `postgres`, or
@@ -113,10 +118,10 @@ fn pg_bin() -> PathBuf {
     match found.pop() {
         Some((_, bin)) => bin,
         None => panic!(
-            "PostgreSQL server binaries not found (no /usr/lib/postgresql/*/bin/initdb): the \
-             scale-out tests need a real PostgreSQL. Install it with `apt-get install -y \
-             postgresql` (scripts/test.sh does) or set FAASGUARD_PG_BIN to the directory \
-             holding initdb, postgres and psql."
+            "PostgreSQL server binaries not found (no /usr/lib/postgresql/*/bin/initdb): these \
+             tests need a real PostgreSQL. Install it with `apt-get install -y postgresql` \
+             (scripts/test.sh does) or set FAASGUARD_PG_BIN to the directory holding initdb, \
+             postgres and psql."
         ),
     }
 }
@@ -144,19 +149,19 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// The cluster of this test process (started on first use).
-pub fn postgres() -> &'static Postgres {
-    static PG: OnceLock<Postgres> = OnceLock::new();
-    PG.get_or_init(start)
+/// A new directory under the system's temporary directory.
+fn fresh_dir() -> PathBuf {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let dir = std::env::temp_dir().join(format!("faasguard-pg-{}-{nanos}", std::process::id()));
+    std::fs::create_dir(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    dir
 }
 
 fn start() -> Postgres {
     let bin = pg_bin();
-    let root = tempfile::Builder::new()
-        .prefix("faasguard-cli-pg-")
-        .tempdir()
-        .unwrap()
-        .keep();
+    let root = fresh_dir();
     if is_root() {
         let ok = Command::new("chown")
             .arg("postgres:postgres")
