@@ -67,18 +67,21 @@ impl SeccompRules {
 
     /// The rule names, as the `init` line lists them.
     pub fn names(self) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        if self.exec {
-            out.push("exec");
-        }
-        if self.io_uring {
-            out.push("io_uring");
-        }
-        if self.tcp_fastopen {
-            out.push("tcp_fastopen");
-        }
-        out
+        flag_names(&[
+            (self.exec, "exec"),
+            (self.io_uring, "io_uring"),
+            (self.tcp_fastopen, "tcp_fastopen"),
+        ])
     }
+}
+
+/// The names whose flag is set, in order (the rule lists of the `init` line).
+pub(crate) fn flag_names(flags: &[(bool, &'static str)]) -> Vec<&'static str> {
+    flags
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, name)| *name)
+        .collect()
 }
 
 /// What the kernel layer will do, decided from the policy and the probe.

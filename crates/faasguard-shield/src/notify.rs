@@ -116,17 +116,11 @@ impl NotifyRules {
 
     /// The rule names, as the `init` line lists them under `kernel_rules.seccomp_notify`.
     pub fn names(self) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        if self.outbound {
-            out.push("outbound");
-        }
-        if self.tmp {
-            out.push("tmp_write");
-        }
-        if self.exec {
-            out.push("exec");
-        }
-        out
+        crate::kernel::flag_names(&[
+            (self.outbound, "outbound"),
+            (self.tmp, "tmp_write"),
+            (self.exec, "exec"),
+        ])
     }
 }
 
