@@ -458,16 +458,29 @@ impl Store {
                 0
             };
 
-            let mut known: HashMap<String, (i64, bool)> = HashMap::new();
-            for row in sqlx::query("SELECT id, fingerprint, open FROM findings WHERE scope = $1")
-                .bind(scope)
-                .fetch_all(&mut *tx)
-                .await?
+            // Each known finding with its search text (a changed one is filed again).
+            let mut known: HashMap<String, (i64, bool, String)> = HashMap::new();
+            for row in sqlx::query(
+                "SELECT id, fingerprint, open, message, rule_id, function_key FROM findings WHERE scope = $1",
+            )
+            .bind(scope)
+            .fetch_all(&mut *tx)
+            .await?
             {
-                known.insert(row.text("fingerprint")?, (row.int("id")?, row.int("open")? != 0));
+                let text = crate::search::search_text(
+                    &row.text("message")?,
+                    &row.text("rule_id")?,
+                    row.opt_text("function_key")?.as_deref(),
+                );
+                known.insert(
+                    row.text("fingerprint")?,
+                    (row.int("id")?, row.int("open")? != 0, text),
+                );
             }
+            let mut filed = Vec::new();
             let (mut new_findings, mut reopened_findings) = (0i64, 0i64);
             for f in &findings {
+                let text = crate::search::search_text(&f.message, &f.rule_id, f.function_key.as_deref());
                 let event = match known.get(&f.fingerprint) {
                     None => {
                         let id = sqlx::query(
@@ -499,10 +512,12 @@ impl Store {
                         .fetch_one(&mut *tx)
                         .await?
                         .int("id")?;
+                        filed.extend(crate::search::postings(id, 1, f.severity, &f.family, &text));
                         new_findings += 1;
                         Some((id, "opened"))
                     }
-                    Some(&(id, open)) => {
+                    Some((id, open, known_text)) => {
+                        let (id, open) = (*id, *open);
                         sqlx::query(
                             "UPDATE findings SET rule_id = $1, rule_name = $2, family = $3, severity = $4, function_key = $5, \
                                  message = $6, evidence = $7, remediation = $8, file = $9, line = $10, col = $11, \
@@ -532,6 +547,13 @@ impl Store {
                         .bind(id)
                         .execute(&mut *tx)
                         .await?;
+                        if *known_text != text {
+                            sqlx::query("DELETE FROM finding_words WHERE finding_id = $1")
+                                .bind(id)
+                                .execute(&mut *tx)
+                                .await?;
+                            filed.extend(crate::search::postings(id, 1, f.severity, &f.family, &text));
+                        }
                         if open {
                             None
                         } else {
@@ -550,6 +572,7 @@ impl Store {
                         .await?;
                 }
             }
+            crate::search::file_postings!(tx, &filed);
             let fixed_findings = if complete {
                 sqlx::query(
                     "INSERT INTO finding_events (finding_id, scan_id, at, event) \

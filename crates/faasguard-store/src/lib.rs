@@ -131,6 +131,7 @@ pub mod query;
 pub mod redact;
 mod rows;
 mod schema;
+mod search;
 #[cfg(feature = "testdata")]
 pub mod testdata;
 #[cfg(feature = "testdata")]

@@ -307,7 +307,7 @@ macro_rules! bind_args {
 pub(crate) use bind_args;
 
 /// A rule family (`FG-DEP`, `FG-IAM`): `FG-` and letters only.
-fn is_family(prefix: &str) -> bool {
+pub(crate) fn is_family(prefix: &str) -> bool {
     prefix
         .strip_prefix("FG-")
         .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_uppercase()))
@@ -1031,6 +1031,9 @@ impl Store {
         text: &str,
         page: Page,
     ) -> Result<FindingsPage, StoreError> {
+        if let Some(found) = self.search_by_words(filter, text, page).await? {
+            return Ok(found);
+        }
         let (mut probe_w, _, _) = findings_where(filter);
         let from = if self.backend() == Backend::Sqlite && text.chars().count() >= 3 {
             probe_w.push(
@@ -1064,26 +1067,10 @@ impl Store {
         })
         .map_err(self.err("list findings"))?;
         if counted <= SEARCH_COUNT_LIMIT {
-            let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
-            let limit = usize::try_from(page.limit_i64()).unwrap_or(0);
-            let ids = matches
-                .split(',')
-                .filter(|id| !id.is_empty())
-                .skip(offset)
-                .take(limit)
-                .map(|id| {
-                    id.parse().map(Arg::Int).map_err(|e| StoreError::Decode {
-                        database: self.database().to_owned(),
-                        operation: "list findings",
-                        cause: format!("search probe: id `{id}`: {e}"),
-                    })
-                })
-                .collect::<Result<Vec<Arg>, StoreError>>()?;
-            let items = self.findings_by_id(ids).await?;
             return Ok(FindingsPage {
                 total: counted,
                 total_exact: true,
-                items,
+                items: self.page_of_ids(&matches, page).await?,
             });
         }
         let (mut w, _, _) = findings_where(filter);
@@ -1121,8 +1108,36 @@ impl Store {
         })
     }
 
+    /// The page `page` of a search's matches, given as their ids in list order, joined by
+    /// commas (what a search probe returns).
+    pub(crate) async fn page_of_ids(
+        &self,
+        ids: &str,
+        page: Page,
+    ) -> Result<Vec<StoredFinding>, StoreError> {
+        let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
+        let limit = usize::try_from(page.limit_i64()).unwrap_or(0);
+        let ids = ids
+            .split(',')
+            .filter(|id| !id.is_empty())
+            .skip(offset)
+            .take(limit)
+            .map(|id| {
+                id.parse().map(Arg::Int).map_err(|e| StoreError::Decode {
+                    database: self.database().to_owned(),
+                    operation: "list findings",
+                    cause: format!("search probe: id `{id}`: {e}"),
+                })
+            })
+            .collect::<Result<Vec<Arg>, StoreError>>()?;
+        self.findings_by_id(ids).await
+    }
+
     /// The findings with these ids (`Arg::Int`), in list order.
-    async fn findings_by_id(&self, ids: Vec<Arg>) -> Result<Vec<StoredFinding>, StoreError> {
+    pub(crate) async fn findings_by_id(
+        &self,
+        ids: Vec<Arg>,
+    ) -> Result<Vec<StoredFinding>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }

@@ -47,10 +47,16 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/0006_generation.sql"),
         include_str!("../migrations/0006_generation.sql"),
     ),
+    (
+        7,
+        "search words",
+        include_str!("../migrations/0007_words.sqlite.sql"),
+        include_str!("../migrations/0007_words.postgres.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// PostgreSQL trigram indexes for substring search, created when `pg_trgm` can be (it is a
 /// trusted extension since PostgreSQL 13, in Debian's `postgresql` package). Best effort: a
@@ -61,6 +67,8 @@ const PG_SEARCH_INDEXES: &[&str] = &[
      ((message || ' ' || rule_id || ' ' || COALESCE(function_key, '')) gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS functions_search_trgm ON functions USING gin \
      ((COALESCE(name, '') || ' ' || fkey) gin_trgm_ops)",
+    // The search vocabulary: the words a term lies inside (search.rs).
+    "CREATE INDEX IF NOT EXISTS search_words_trgm ON search_words USING gin (word gin_trgm_ops)",
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {
@@ -104,7 +112,7 @@ pub(crate) async fn migrate(store: &Store) -> Result<(), StoreError> {
             }
         }
     }
-    Ok(())
+    crate::search::backfill(store).await
 }
 
 #[cfg(test)]

@@ -1353,6 +1353,208 @@ async fn search_plans_keep_list_order(db: TestDb) {
     );
 }
 
+/// Every text search answers what a plain substring test over all findings answers (ASCII
+/// letters in any case): the word index (one-run terms, terms across separators, words longer
+/// than the index files, filters on state, severity and family) and the trigram plans it
+/// leaves to (single letters, punctuation only), with the total capped at 1,000 and pages in
+/// list order. Checked after the first scan, after a scan that fixes findings, changes a
+/// severity and a finding's text, and after indexing a store from before the word index.
+async fn text_search_equals_a_substring_test(db: TestDb) {
+    use faasguard_store::testdata::{synthetic_report, synthetic_scope};
+    let scope = synthetic_scope(ACCOUNT, REGION);
+    // 120 functions x 20 findings: `/fn-000` matches 2,000 of them, and the other 400 are
+    // candidates of its word `fn` that the text check must drop.
+    let mut full = synthetic_report(ACCOUNT, REGION, 120, 20, 11);
+    let long = format!("Token {}Z in env", "Q".repeat(150));
+    let crafted = [
+        ("FG-SEC-101", Severity::Critical, long.as_str()),
+        (
+            "FG-FN-001",
+            Severity::Low,
+            "Naïve café handler writes /tmp/x",
+        ),
+        (
+            "FG-IAM-002",
+            Severity::High,
+            "MixedCase PassRole via iam:PassRole",
+        ),
+        (
+            "FG-INJ-001",
+            Severity::Medium,
+            "ld_preload process.execve spawn",
+        ),
+        ("FG-FN-002", Severity::Info, "say \"hi\" OR 100% done"),
+    ];
+    for (i, (rule, severity, message)) in crafted.iter().enumerate() {
+        let mut f = finding(rule, *severity, "fn-00030", message);
+        f.function = Some(full.functions[30].id.clone());
+        f.fingerprint = format!("crafted-{i}");
+        full.findings.push(f);
+    }
+    let s = &db.store;
+    s.record_scan("cloud", &scope, &full, true).await.unwrap();
+
+    check_searches(s, "first scan").await;
+
+    // Fix the first ten functions' findings, raise a severity, change a finding's text.
+    let mut next = full.clone();
+    let gone: HashSet<String> = next.functions[..10].iter().map(|f| f.id.clone()).collect();
+    next.findings
+        .retain(|f| f.function.as_ref().is_none_or(|id| !gone.contains(id)));
+    for f in &mut next.findings {
+        if f.fingerprint == "crafted-1" {
+            f.message = "Changed words: handler writes /tmp/y".into();
+        }
+        if f.fingerprint == "crafted-3" {
+            f.severity = Severity::Critical;
+        }
+    }
+    s.record_scan("cloud", &scope, &next, true).await.unwrap();
+    check_searches(s, "after fixes and changes").await;
+
+    // A store from before the word index: its findings are indexed when it is opened.
+    common::execute(
+        &db.url,
+        "DELETE FROM finding_words; DELETE FROM search_words",
+    )
+    .await;
+    check_searches(&db.reopen().await, "indexed at open").await;
+}
+
+/// [`text_search_equals_a_substring_test`]'s comparison, on the store as it is.
+async fn check_searches(s: &Store, label: &str) {
+    use faasguard_store::{SEARCH_COUNT_LIMIT, StoredFinding};
+    {
+        let s = s.uncached();
+        let mut all: Vec<StoredFinding> = Vec::new();
+        loop {
+            let page = s
+                .list_findings(&FindingFilter::default(), Page::new(1000, all.len() as u64))
+                .await
+                .unwrap();
+            let n = page.items.len();
+            all.extend(page.items);
+            if n < 1000 {
+                break;
+            }
+        }
+        let terms = [
+            "handler",
+            "HANDLER",
+            "andle",
+            "fn-000",
+            "/fn-000",
+            "/fn-00042",
+            "GHSA-0042-0005",
+            "ghsa-0042",
+            "0042-",
+            "-0005",
+            "QQQQZ",
+            "qz in env",
+            "naïve",
+            "ïve caf",
+            "café",
+            "passrole",
+            "iam:passrole",
+            "ld_process.ex",
+            "process.execve",
+            "*",
+            "100%",
+            "\"hi\" or",
+            "no-such-text-anywhere",
+            "a",
+            "x",
+            "fn",
+            "eu-west-1",
+            "123456789012/eu-west-1/fn-0004",
+            " ",
+            "tmp/x",
+            "FG-DEP",
+            "dep-0",
+            "changed words",
+        ];
+        let long_term = "q".repeat(120);
+        let filters = [
+            FindingFilter::default(),
+            FindingFilter {
+                status: Some(FindingStatus::Open),
+                ..FindingFilter::default()
+            },
+            FindingFilter {
+                status: Some(FindingStatus::Fixed),
+                ..FindingFilter::default()
+            },
+            FindingFilter {
+                severities: vec![Severity::Critical, Severity::Low],
+                ..FindingFilter::default()
+            },
+            FindingFilter {
+                min_severity: Some(Severity::High),
+                status: Some(FindingStatus::Open),
+                ..FindingFilter::default()
+            },
+            FindingFilter {
+                rule_prefix: Some("fg-dep".into()),
+                ..FindingFilter::default()
+            },
+            FindingFilter {
+                rule_prefix: Some("FG-SEC-1".into()),
+                ..FindingFilter::default()
+            },
+        ];
+        for term in terms.iter().copied().chain([long_term.as_str()]) {
+            let needle = term.to_ascii_lowercase();
+            for base in &filters {
+                let expected: Vec<&StoredFinding> = all
+                    .iter()
+                    .filter(|f| {
+                        let text = format!(
+                            "{} {} {}",
+                            f.message,
+                            f.rule_id,
+                            f.function_key.as_deref().unwrap_or_default()
+                        );
+                        text.to_ascii_lowercase().contains(&needle)
+                            && base.status.is_none_or(|st| f.status == st)
+                            && (base.severities.is_empty() || base.severities.contains(&f.severity))
+                            && base.min_severity.is_none_or(|m| f.severity >= m)
+                            && base.rule_prefix.as_deref().is_none_or(|p| {
+                                let p = p.to_ascii_uppercase();
+                                if p.len() == 6 {
+                                    f.family == p
+                                } else {
+                                    f.rule_id.starts_with(&p)
+                                }
+                            })
+                    })
+                    .collect();
+                let filter = FindingFilter {
+                    text: Some(term.to_owned()),
+                    ..base.clone()
+                };
+                for page in [Page::new(50, 0), Page::new(7, 45)] {
+                    let got = s.list_findings(&filter, page).await.unwrap();
+                    let n = i64::try_from(expected.len()).unwrap();
+                    let what = format!("{label}: {term:?} {base:?} {page:?}");
+                    assert_eq!(
+                        (got.total, got.total_exact),
+                        (n.min(SEARCH_COUNT_LIMIT), n <= SEARCH_COUNT_LIMIT),
+                        "{what}"
+                    );
+                    let want: Vec<i64> = expected
+                        .iter()
+                        .skip(usize::try_from(page.offset).unwrap())
+                        .take(page.limit as usize)
+                        .map(|f| f.id)
+                        .collect();
+                    let got: Vec<i64> = got.items.iter().map(|f| f.id).collect();
+                    assert_eq!(got, want, "{what}");
+                }
+            }
+        }
+    }
+}
+
 /// Memoised work (text search answers, deep-page positions) never outlives a write: after
 /// every change — recorded by this handle or by another process's — a memoised answer equals
 /// one computed afresh (`uncached`) and the one a keyset walk gives.
@@ -1572,4 +1774,5 @@ on_both_backends!(
     list_totals_follow_every_write,
     search_plans_keep_list_order,
     memoised_answers_follow_every_write,
+    text_search_equals_a_substring_test,
 );

@@ -108,6 +108,25 @@ pub async fn dump_all_tables(url: &str) -> String {
     out
 }
 
+/// Runs `sql` (one or more statements) on the database at `url`, outside the store.
+pub async fn execute(url: &str, sql: &str) {
+    if url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{url}"))
+            .await
+            .unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+}
+
 /// Flushes stdout (the crash child reports progress line by line).
 pub fn flush() {
     let _ = std::io::stdout().flush();

@@ -1,0 +1,30 @@
+-- Word index of the findings search (search.rs). A finding's words are the maximal runs of ASCII
+-- letters and digits of `message || ' ' || rule_id || ' ' || COALESCE(function_key, '')`,
+-- lowercased; a run longer than search.rs's MAX_WORD is filed as the empty word (such findings
+-- are checked against the text instead). The writers (ingest.rs) tokenise and insert postings;
+-- a finding's state columns follow it through the trigger below. Findings recorded before this
+-- version are indexed at open (search::backfill), in one transaction.
+--
+-- `search_words` is the vocabulary (the words a search term can be part of); `finding_words` has
+-- one row per (word, finding), keyed so that one word's matches are an index range in list order
+-- (worst first, then newest first) per state.
+
+CREATE TABLE search_words (word TEXT PRIMARY KEY) WITHOUT ROWID;
+
+CREATE TABLE finding_words (
+    word TEXT NOT NULL,
+    open BIGINT NOT NULL,
+    severity BIGINT NOT NULL,
+    finding_id BIGINT NOT NULL,
+    family TEXT NOT NULL,
+    PRIMARY KEY (word, open, severity, finding_id)
+) WITHOUT ROWID;
+
+CREATE INDEX finding_words_finding ON finding_words (finding_id);
+
+CREATE TRIGGER finding_words_state AFTER UPDATE OF open, severity, family ON findings
+WHEN old.open IS NOT new.open OR old.severity IS NOT new.severity OR old.family IS NOT new.family
+BEGIN
+    UPDATE finding_words SET open = new.open, severity = new.severity, family = new.family
+    WHERE finding_id = new.id;
+END;

@@ -1,0 +1,785 @@
+//! The findings text search through a word index (migration 7).
+//!
+//! A search is a case-insensitive substring of a finding's search text (`message`, rule id and
+//! function key, joined by spaces). The trigram indexes (FTS5, pg_trgm) answer that for any
+//! term, but a term made of common trigrams makes them read long posting lists and sort
+//! them; the word index answers the usual terms with an index range instead.
+//!
+//! **Words.** A finding's words are the maximal runs of ASCII letters and digits of its search
+//! text, lowercased ([`words`]). A run longer than [`MAX_WORD`] is filed as the empty word
+//! ([`LONG`]): the key stays small, and such a finding is checked against its text.
+//!
+//! **A term's runs.** The term is cut the same way ([`runs`]). If a finding's text contains
+//! the term, each run of the term lies in one of the finding's words, and how it lies there
+//! follows from the term: a run with a separator on both sides in the term is a whole word, a
+//! run at the term's start ends a word, one at its end starts a word, and a term that is one
+//! run lies anywhere inside a word. So the findings filed under the vocabulary words a run
+//! fits (plus the long-word ones) are a superset of the matches, in list order per word.
+//!
+//! **The plan** ([`Store::search_by_words`]):
+//! 1. One query weighs up to [`MAX_RUNS`] runs: the vocabulary words each one fits (at most
+//!    [`MAX_CANDIDATE_WORDS`]; a run that fits more, like a single letter, is not used) and
+//!    how many postings they have under the filter, counting to 1,001 at most. The run with
+//!    the fewest is used.
+//! 2. At most 1,000 candidates: they are read (checked against the text unless the term is one
+//!    run, where every candidate matches), and sorted here: the total is exact.
+//! 3. More: for a one-run term, one word with more than 1,000 postings proves "more than
+//!    1,000"; otherwise the checked candidates are counted up to 1,001. With more than 1,000,
+//!    the page is merged from each word's postings in list order (an index range each).
+//!
+//! Filters on a finding's state, severity and rule family are columns of the postings. Other
+//! filters (function, scope, a rule id prefix) and terms without a usable run fall back to the
+//! trigram plans in query.rs. Letters are compared case-insensitively for ASCII only.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use crate::ingest::severity_to_i64;
+use crate::query::{
+    Arg, FindingFilter, FindingsPage, Page, SEARCH_COUNT_LIMIT, bind_args, is_family,
+};
+use crate::rows::Cols;
+use crate::{Backend, Store, StoreError, on_pool};
+
+/// The longest word filed as itself; longer runs are filed as [`LONG`].
+pub(crate) const MAX_WORD: usize = 100;
+
+/// The word a finding with a run longer than [`MAX_WORD`] is filed under.
+pub(crate) const LONG: &str = "";
+
+/// A run that fits more vocabulary words than this is not used to find candidates.
+pub(crate) const MAX_CANDIDATE_WORDS: usize = 64;
+
+/// At most this many of a term's runs (the longest) are weighed.
+const MAX_RUNS: usize = 4;
+
+/// Postings per multi-row `INSERT` (5 values each).
+pub(crate) const INSERT_CHUNK: usize = 1000;
+
+/// A finding's search text, as the search and the trigram indexes see it.
+pub(crate) fn search_text(message: &str, rule_id: &str, function_key: Option<&str>) -> String {
+    format!("{message} {rule_id} {}", function_key.unwrap_or_default())
+}
+
+/// The distinct words of a search text.
+pub(crate) fn words(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|run| !run.is_empty())
+        .map(|run| {
+            if run.len() > MAX_WORD {
+                LONG.to_owned()
+            } else {
+                run.to_ascii_lowercase()
+            }
+        })
+        .collect()
+}
+
+/// One row of `finding_words`.
+pub(crate) struct Posting {
+    pub(crate) word: String,
+    pub(crate) open: i64,
+    pub(crate) severity: i64,
+    pub(crate) finding_id: i64,
+    pub(crate) family: String,
+}
+
+/// The postings of a finding with this search text.
+pub(crate) fn postings(
+    finding_id: i64,
+    open: i64,
+    severity: i64,
+    family: &str,
+    text: &str,
+) -> impl Iterator<Item = Posting> {
+    words(text).into_iter().map(move |word| Posting {
+        word,
+        open,
+        severity,
+        finding_id,
+        family: family.to_owned(),
+    })
+}
+
+/// `INSERT` of `n` vocabulary words (already filed ones are skipped).
+pub(crate) fn insert_words_sql(n: usize) -> String {
+    let rows: Vec<String> = (1..=n).map(|i| format!("(${i})")).collect();
+    format!(
+        "INSERT INTO search_words (word) VALUES {} ON CONFLICT (word) DO NOTHING",
+        rows.join(", ")
+    )
+}
+
+/// `INSERT` of `n` postings.
+pub(crate) fn insert_postings_sql(n: usize) -> String {
+    let rows: Vec<String> = (0..n)
+        .map(|i| {
+            let b = i * 5;
+            format!(
+                "(${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO finding_words (word, open, severity, finding_id, family) VALUES {}",
+        rows.join(", ")
+    )
+}
+
+/// Files `$postings` (a `&[Posting]`) inside the write transaction `$tx` (an `on_pool!` body
+/// returning `sqlx::Error`): their words into the vocabulary, then the postings, in multi-row
+/// inserts.
+macro_rules! file_postings {
+    ($tx:expr, $postings:expr) => {{
+        let postings: &[$crate::search::Posting] = $postings;
+        let vocabulary: std::collections::BTreeSet<&str> =
+            postings.iter().map(|p| p.word.as_str()).collect();
+        let vocabulary: Vec<&str> = vocabulary.into_iter().collect();
+        for chunk in vocabulary.chunks($crate::search::INSERT_CHUNK) {
+            let sql = $crate::search::insert_words_sql(chunk.len());
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for word in chunk {
+                q = q.bind(*word);
+            }
+            q.execute(&mut *$tx).await?;
+        }
+        for chunk in postings.chunks($crate::search::INSERT_CHUNK) {
+            let sql = $crate::search::insert_postings_sql(chunk.len());
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for p in chunk {
+                q = q
+                    .bind(p.word.as_str())
+                    .bind(p.open)
+                    .bind(p.severity)
+                    .bind(p.finding_id)
+                    .bind(p.family.as_str());
+            }
+            q.execute(&mut *$tx).await?;
+        }
+    }};
+}
+pub(crate) use file_postings;
+
+/// Files the findings recorded before migration 7 (a store whose findings have no postings),
+/// in one transaction at open. PostgreSQL: under the totals lock, so that two processes
+/// opening the store at once index it once.
+pub(crate) async fn backfill(store: &Store) -> Result<(), StoreError> {
+    const NEEDED: &str = "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM findings) \
+         AND NOT EXISTS (SELECT 1 FROM finding_words) THEN 1 ELSE 0 END AS BIGINT) AS n";
+    on_pool!(store, pool => {
+        if sqlx::query(NEEDED).fetch_one(pool).await?.int("n")? == 0 {
+            return Ok(());
+        }
+        let mut tx = pool.begin_with(store.begin_write_sql()).await?;
+        if store.backend() == Backend::Postgres {
+            sqlx::query(crate::totals::PG_TOTALS_LOCK).execute(&mut *tx).await?;
+        }
+        if sqlx::query(NEEDED).fetch_one(&mut *tx).await?.int("n")? == 1 {
+            let mut after = i64::MIN;
+            loop {
+                let rows = sqlx::query(
+                    "SELECT id, open, severity, family, message, rule_id, function_key FROM findings \
+                     WHERE id > $1 ORDER BY id LIMIT 5000",
+                )
+                .bind(after)
+                .fetch_all(&mut *tx)
+                .await?;
+                let Some(last) = rows.last() else { break };
+                after = last.int("id")?;
+                let mut filed = Vec::new();
+                for row in &rows {
+                    let text = search_text(
+                        &row.text("message")?,
+                        &row.text("rule_id")?,
+                        row.opt_text("function_key")?.as_deref(),
+                    );
+                    filed.extend(postings(
+                        row.int("id")?,
+                        row.int("open")?,
+                        row.int("severity")?,
+                        &row.text("family")?,
+                        &text,
+                    ));
+                }
+                file_postings!(tx, &filed);
+            }
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(())
+    })
+    .map_err(store.err("index findings for search"))
+}
+
+/// How a run of a search term lies in a word of a matching finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fit {
+    /// Separators on both sides in the term: the whole word.
+    Whole,
+    /// At the term's end only: the word starts with it.
+    Prefix,
+    /// At the term's start only: the word ends with it.
+    Suffix,
+    /// The term is this run: anywhere in the word.
+    Inside,
+}
+
+/// A run of ASCII letters and digits of a search term, lowercased.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Run {
+    pub(crate) text: String,
+    pub(crate) fit: Fit,
+}
+
+/// The runs of a search term, in order.
+pub(crate) fn runs(term: &str) -> Vec<Run> {
+    let bytes = term.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+            i += 1;
+        }
+        // ASCII bytes never occur inside a multi-byte character: both ends are boundaries.
+        let Some(text) = term.get(start..i) else {
+            continue;
+        };
+        let fit = match (start == 0, i == bytes.len()) {
+            (false, false) => Fit::Whole,
+            (false, true) => Fit::Prefix,
+            (true, false) => Fit::Suffix,
+            (true, true) => Fit::Inside,
+        };
+        out.push(Run {
+            text: text.to_ascii_lowercase(),
+            fit,
+        });
+    }
+    out
+}
+
+/// SQL text with numbered placeholders, built left to right.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder for `arg` and returns its number (to refer to it again).
+    fn bind(&mut self, arg: Arg) -> usize {
+        self.args.push(arg);
+        let n = self.args.len();
+        let _ = write!(self.text, "${n}");
+        n
+    }
+
+    fn again(&mut self, n: usize) -> &mut Self {
+        let _ = write!(self.text, "${n}");
+        self
+    }
+}
+
+/// The part of a findings filter the postings can answer.
+struct PostingFilter {
+    /// The `open` values listed: `[1]`, `[0]` or both.
+    opens: Vec<i64>,
+    severities: Vec<i64>,
+    min_severity: Option<i64>,
+    family: Option<String>,
+}
+
+impl PostingFilter {
+    /// `None` when `filter` has a condition the postings cannot answer.
+    fn of(filter: &FindingFilter) -> Option<PostingFilter> {
+        let family = match filter.rule_prefix.as_deref().map(str::to_ascii_uppercase) {
+            None => None,
+            Some(p) if is_family(&p) => Some(p),
+            Some(_) => return None,
+        };
+        if filter.function_key.is_some() || filter.scope.is_some() || filter.after.is_some() {
+            return None;
+        }
+        Some(PostingFilter {
+            opens: match filter.status {
+                Some(crate::query::FindingStatus::Open) => vec![1],
+                Some(crate::query::FindingStatus::Fixed) => vec![0],
+                None => vec![1, 0],
+            },
+            severities: filter
+                .severities
+                .iter()
+                .map(|s| severity_to_i64(*s))
+                .collect(),
+            min_severity: filter.min_severity.map(severity_to_i64),
+            family,
+        })
+    }
+
+    /// ` AND …` over the postings `p`, for every state listed (`open` must then be bound by
+    /// the caller when `with_open` is false).
+    fn push(&self, sql: &mut Sql, with_open: bool) {
+        if with_open {
+            sql.push(" AND p.open IN (");
+            for (i, open) in self.opens.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(Arg::Int(*open));
+            }
+            sql.push(")");
+        }
+        if !self.severities.is_empty() {
+            sql.push(" AND p.severity IN (");
+            for (i, s) in self.severities.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(Arg::Int(*s));
+            }
+            sql.push(")");
+        }
+        if let Some(s) = self.min_severity {
+            sql.push(" AND p.severity >= ");
+            sql.bind(Arg::Int(s));
+        }
+        if let Some(family) = &self.family {
+            sql.push(" AND p.family = ");
+            sql.bind(Arg::Text(family.clone()));
+        }
+    }
+}
+
+/// A run's vocabulary condition on `word`, with its argument.
+fn fits(backend: Backend, run: &Run) -> (String, Arg) {
+    let (any, op) = match backend {
+        Backend::Sqlite => ('*', "GLOB"),
+        Backend::Postgres => ('%', "LIKE"),
+    };
+    // Runs are ASCII letters and digits: no pattern character to escape.
+    let pattern = match run.fit {
+        Fit::Whole => return ("word = ".to_owned(), Arg::Text(run.text.clone())),
+        Fit::Prefix => format!("{}{any}", run.text),
+        Fit::Suffix => format!("{any}{}", run.text),
+        Fit::Inside => format!("{any}{}{any}", run.text),
+    };
+    (format!("word {op} "), Arg::Text(pattern))
+}
+
+/// The candidates of the chosen run: its words, whether findings filed under [`LONG`] are
+/// candidates too, and whether a candidate must be checked against the text.
+struct Candidates {
+    words: Vec<String>,
+    long: bool,
+    check: bool,
+}
+
+impl Store {
+    /// The text check of a finding `f` against the term bound as `$term`.
+    fn text_check(&self, term: usize) -> String {
+        let find = match self.backend() {
+            Backend::Sqlite => "instr",
+            Backend::Postgres => "strpos",
+        };
+        format!(
+            "{find}(lower(f.message || ' ' || f.rule_id || ' ' || COALESCE(f.function_key, '')), lower(${term})) > 0"
+        )
+    }
+
+    /// ` AND …`: the postings `p` that match, given which of them need the text check.
+    fn push_check(&self, sql: &mut Sql, term: usize, check: bool) {
+        let exists = format!(
+            "EXISTS (SELECT 1 FROM findings f WHERE f.id = p.finding_id AND {})",
+            self.text_check(term)
+        );
+        if check {
+            let _ = write!(sql.text, " AND {exists}");
+        } else {
+            let _ = write!(sql.text, " AND (p.word <> '' OR {exists})");
+        }
+    }
+
+    /// `p.word IN (…)` over the candidates' words.
+    fn push_words(sql: &mut Sql, c: &Candidates) {
+        sql.push("p.word IN (");
+        let mut first = true;
+        for word in c
+            .words
+            .iter()
+            .map(String::as_str)
+            .chain(c.long.then_some(LONG))
+        {
+            if !first {
+                sql.push(", ");
+            }
+            first = false;
+            sql.bind(Arg::Text(word.to_owned()));
+        }
+        sql.push(")");
+    }
+
+    /// A findings text search through the word index, or `None` when it cannot answer it (see
+    /// the module documentation): the caller then uses the trigram plans.
+    pub(crate) async fn search_by_words(
+        &self,
+        filter: &FindingFilter,
+        term: &str,
+        page: Page,
+    ) -> Result<Option<FindingsPage>, StoreError> {
+        let Some(pf) = PostingFilter::of(filter) else {
+            return Ok(None);
+        };
+        let all_runs = runs(term);
+        // The term is one run: every finding filed under a word it fits matches.
+        let single = matches!(
+            all_runs.as_slice(),
+            [Run {
+                fit: Fit::Inside,
+                ..
+            }]
+        );
+        let mut weighed = all_runs;
+        weighed.sort_by_key(|r| std::cmp::Reverse(r.text.len()));
+        weighed.truncate(MAX_RUNS);
+        if weighed.is_empty() {
+            return Ok(None);
+        }
+        let limit = SEARCH_COUNT_LIMIT + 1;
+        let (runs_weighed, long_n) = self.weigh(&weighed, &pf).await?;
+        let best = weighed
+            .iter()
+            .zip(runs_weighed)
+            .filter_map(|(run, (words, n))| {
+                let words: Vec<String> = words
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                (run.text.len() > MAX_WORD || words.len() <= MAX_CANDIDATE_WORDS)
+                    .then_some((words, n))
+            })
+            .min_by_key(|(_, n)| *n);
+        let Some((words, n)) = best else {
+            return Ok(None);
+        };
+        let c = Candidates {
+            words,
+            long: long_n > 0,
+            check: !single,
+        };
+        if c.words.is_empty() && !c.long {
+            return Ok(Some(FindingsPage {
+                total: 0,
+                total_exact: true,
+                items: Vec::new(),
+            }));
+        }
+        // 2. Few candidates: read them all.
+        if n + long_n <= SEARCH_COUNT_LIMIT {
+            return self
+                .search_candidates(&c, &pf, term, None, page)
+                .await
+                .map(Some);
+        }
+        // 3. A one-run term with a word filed more than 1,000 times: more than 1,000.
+        let mut more = false;
+        if single && !c.words.is_empty() {
+            more = if c.words.len() == 1 && !c.long {
+                n > SEARCH_COUNT_LIMIT
+            } else {
+                self.most_filed(&c.words, &pf).await? > SEARCH_COUNT_LIMIT
+            };
+        }
+        if !more {
+            let found = self
+                .search_candidates(&c, &pf, term, Some(limit), page)
+                .await?;
+            if found.total_exact {
+                return Ok(Some(found));
+            }
+        }
+        self.search_walk(&c, &pf, term, page).await.map(Some)
+    }
+
+    /// Step 1 of [`Store::search_by_words`], in one query: for each run, the vocabulary words it
+    /// fits (joined by commas; at most [`MAX_CANDIDATE_WORDS`] + 1) and their postings under the
+    /// filter, counted to 1,001; and the postings of long words, counted the same way.
+    async fn weigh(
+        &self,
+        weighed: &[Run],
+        pf: &PostingFilter,
+    ) -> Result<(Vec<(Option<String>, i64)>, i64), StoreError> {
+        let limit = SEARCH_COUNT_LIMIT + 1;
+        // 1. Weigh the runs (and the long-word postings) in one query.
+        let mut sql = Sql::default();
+        sql.push("SELECT ");
+        for (i, run) in weighed.iter().enumerate() {
+            let (cond, arg) = fits(self.backend(), run);
+            let _ = write!(
+                sql.text,
+                "(SELECT string_agg(word, ',') FROM (SELECT word FROM search_words WHERE {cond}"
+            );
+            let arg_n = sql.bind(arg);
+            let _ = write!(
+                sql.text,
+                " AND word <> '' LIMIT {}) w) AS words{i}, (SELECT COUNT(*) FROM (SELECT 1 FROM finding_words p \
+                 WHERE p.word IN (SELECT word FROM search_words WHERE {cond}",
+                MAX_CANDIDATE_WORDS + 1
+            );
+            sql.again(arg_n);
+            let _ = write!(
+                sql.text,
+                " AND word <> '' LIMIT {})",
+                MAX_CANDIDATE_WORDS + 1
+            );
+            pf.push(&mut sql, true);
+            let _ = write!(sql.text, " LIMIT {limit}) x) AS n{i}, ");
+        }
+        sql.push("(SELECT COUNT(*) FROM (SELECT 1 FROM finding_words p WHERE p.word = ''");
+        pf.push(&mut sql, true);
+        let _ = write!(sql.text, " LIMIT {limit}) x) AS long_n");
+        on_pool!(self, pool => {
+            let row = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
+                .fetch_one(pool)
+                .await?;
+            let mut out = Vec::new();
+            for i in 0..weighed.len() {
+                out.push((row.opt_text(&format!("words{i}"))?, row.int(&format!("n{i}"))?));
+            }
+            Ok::<_, sqlx::Error>((out, row.int("long_n")?))
+        })
+        .map_err(self.err("list findings"))
+    }
+
+    /// The most postings one of `words` has under the filter, counting to 1,001 at most.
+    async fn most_filed(&self, words: &[String], pf: &PostingFilter) -> Result<i64, StoreError> {
+        let mut sql = Sql::default();
+        sql.push("SELECT MAX(n) AS n FROM (");
+        for (i, word) in words.iter().enumerate() {
+            if i > 0 {
+                sql.push(" UNION ALL ");
+            }
+            sql.push("SELECT COUNT(*) AS n FROM (SELECT 1 FROM finding_words p WHERE p.word = ");
+            sql.bind(Arg::Text(word.clone()));
+            pf.push(&mut sql, true);
+            let _ = write!(sql.text, " LIMIT {}) x{i}", SEARCH_COUNT_LIMIT + 1);
+        }
+        sql.push(") counts");
+        on_pool!(self, pool => {
+            bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
+                .fetch_one(pool)
+                .await?
+                .int("n")
+        })
+        .map_err(self.err("list findings"))
+    }
+
+    /// The matching candidates, counted (to `cap` at most) with their ids in list order, and
+    /// the page among them: exact when fewer than `cap` match.
+    async fn search_candidates(
+        &self,
+        c: &Candidates,
+        pf: &PostingFilter,
+        term: &str,
+        cap: Option<i64>,
+        page: Page,
+    ) -> Result<FindingsPage, StoreError> {
+        let mut sql = Sql::default();
+        sql.push(
+            "SELECT COUNT(*) AS n, string_agg(CAST(id AS TEXT), ',' ORDER BY severity DESC, id DESC) AS ids \
+             FROM (SELECT id, severity FROM (SELECT DISTINCT p.finding_id AS id, p.severity AS severity \
+             FROM finding_words p WHERE ",
+        );
+        Self::push_words(&mut sql, c);
+        pf.push(&mut sql, true);
+        if c.check || c.long {
+            let t = sql.args.len() + 1;
+            sql.args.push(Arg::Text(term.to_owned()));
+            self.push_check(&mut sql, t, c.check);
+        }
+        sql.push(") d");
+        if let Some(cap) = cap {
+            let _ = write!(sql.text, " LIMIT {cap}");
+        }
+        sql.push(") m");
+        let (counted, ids) = on_pool!(self, pool => {
+            let row = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
+                .fetch_one(pool)
+                .await?;
+            Ok::<_, sqlx::Error>((row.int("n")?, row.opt_text("ids")?.unwrap_or_default()))
+        })
+        .map_err(self.err("list findings"))?;
+        let exact = cap.is_none_or(|cap| counted < cap);
+        let items = if exact {
+            self.page_of_ids(&ids, page).await?
+        } else {
+            Vec::new()
+        };
+        Ok(FindingsPage {
+            total: if exact { counted } else { SEARCH_COUNT_LIMIT },
+            total_exact: exact,
+            items,
+        })
+    }
+
+    /// A page of a search with more than 1,000 matches: each candidate word's postings in list
+    /// order (per state), as far as the page reaches, merged.
+    async fn search_walk(
+        &self,
+        c: &Candidates,
+        pf: &PostingFilter,
+        term: &str,
+        page: Page,
+    ) -> Result<FindingsPage, StoreError> {
+        let reach = page.offset_i64().saturating_add(page.limit_i64());
+        let mut sql = Sql::default();
+        let t = if c.check || c.long {
+            sql.args.push(Arg::Text(term.to_owned()));
+            Some(1)
+        } else {
+            None
+        };
+        sql.push("SELECT id FROM (");
+        let mut first = true;
+        for word in c
+            .words
+            .iter()
+            .map(String::as_str)
+            .chain(c.long.then_some(LONG))
+        {
+            for open in &pf.opens {
+                if !first {
+                    sql.push(" UNION ");
+                }
+                first = false;
+                sql.push(
+                    "SELECT * FROM (SELECT p.finding_id AS id, p.severity AS severity FROM finding_words p \
+                     WHERE p.word = ",
+                );
+                sql.bind(Arg::Text(word.to_owned()));
+                sql.push(" AND p.open = ");
+                sql.bind(Arg::Int(*open));
+                pf.push(&mut sql, false);
+                if let Some(t) = t.filter(|_| c.check || word == LONG) {
+                    let _ = write!(
+                        sql.text,
+                        " AND EXISTS (SELECT 1 FROM findings f WHERE f.id = p.finding_id AND {})",
+                        self.text_check(t)
+                    );
+                }
+                let _ = write!(
+                    sql.text,
+                    " ORDER BY p.severity DESC, p.finding_id DESC LIMIT {reach}) l"
+                );
+            }
+        }
+        let _ = write!(
+            sql.text,
+            ") u ORDER BY severity DESC, id DESC LIMIT {} OFFSET {}",
+            page.limit_i64(),
+            page.offset_i64()
+        );
+        let ids = on_pool!(self, pool => {
+            bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|row| row.int("id").map(Arg::Int))
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+        })
+        .map_err(self.err("list findings"))?;
+        Ok(FindingsPage {
+            total: SEARCH_COUNT_LIMIT,
+            total_exact: false,
+            items: self.findings_by_id(ids).await?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Words are lowercased ASCII letter-and-digit runs; anything else separates them.
+    #[test]
+    fn words_of_a_text() {
+        let text = search_text(
+            "Lambda role allows iam:PassRole on * (naïve)",
+            "FG-IAM-003",
+            Some("123456789012/eu-west-1/fn-00042"),
+        );
+        let got: Vec<String> = words(&text).into_iter().collect();
+        let want = [
+            "00042",
+            "003",
+            "1",
+            "123456789012",
+            "allows",
+            "eu",
+            "fg",
+            "fn",
+            "iam",
+            "lambda",
+            "na",
+            "on",
+            "passrole",
+            "role",
+            "ve",
+            "west",
+        ];
+        assert_eq!(got, want);
+        let long = "a".repeat(MAX_WORD + 1);
+        let got = words(&format!("x {long} y"));
+        assert!(got.contains(LONG) && got.contains("x") && got.len() == 3);
+        assert!(words(&"a".repeat(MAX_WORD)).contains(&"a".repeat(MAX_WORD)));
+    }
+
+    /// A term's runs and how each must lie in a matching finding's word.
+    #[test]
+    fn runs_of_a_term() {
+        let fits = |term: &str| -> Vec<(String, Fit)> {
+            runs(term).into_iter().map(|r| (r.text, r.fit)).collect()
+        };
+        assert_eq!(fits("Handler"), [("handler".to_owned(), Fit::Inside)]);
+        assert_eq!(
+            fits("GHSA-0042-0005"),
+            [
+                ("ghsa".to_owned(), Fit::Suffix),
+                ("0042".to_owned(), Fit::Whole),
+                ("0005".to_owned(), Fit::Prefix)
+            ]
+        );
+        assert_eq!(
+            fits("/fn-000"),
+            [
+                ("fn".to_owned(), Fit::Whole),
+                ("000".to_owned(), Fit::Prefix)
+            ]
+        );
+        assert_eq!(
+            fits("ld_process.ex "),
+            [
+                ("ld".to_owned(), Fit::Suffix),
+                ("process".to_owned(), Fit::Whole),
+                ("ex".to_owned(), Fit::Whole)
+            ]
+        );
+        assert_eq!(fits("é-x"), [("x".to_owned(), Fit::Prefix)]);
+        assert!(fits("*").is_empty() && fits("").is_empty() && fits("ü").is_empty());
+    }
+}
