@@ -413,7 +413,7 @@ fn function_cursor(f: &FunctionRow) -> FunctionCursor {
     }
 }
 
-fn finding_from_row(row: &impl Cols) -> Result<StoredFinding, sqlx::Error> {
+pub(crate) fn finding_from_row(row: &impl Cols) -> Result<StoredFinding, sqlx::Error> {
     let line = row.opt_int("line")?.and_then(|n| u32::try_from(n).ok());
     let column = row.opt_int("col")?.and_then(|n| u32::try_from(n).ok());
     Ok(StoredFinding {

@@ -36,7 +36,8 @@ use std::fmt::Write as _;
 
 use crate::ingest::severity_to_i64;
 use crate::query::{
-    Arg, FindingFilter, FindingsPage, Page, SEARCH_COUNT_LIMIT, bind_args, is_family,
+    Arg, FINDING_COLUMNS, FindingFilter, FindingsPage, Page, SEARCH_COUNT_LIMIT, bind_args,
+    finding_from_row, is_family,
 };
 use crate::rows::Cols;
 use crate::{Backend, Store, StoreError, on_pool};
@@ -52,6 +53,10 @@ pub(crate) const MAX_CANDIDATE_WORDS: usize = 64;
 
 /// At most this many of a term's runs (the longest) are weighed.
 const MAX_RUNS: usize = 4;
+
+/// A term of several runs weighs them by counting each one's postings to this + 1: enough to
+/// tell a rare run from a common one without reading a thousand postings per run.
+const FEW: i64 = 100;
 
 /// Postings per multi-row `INSERT` (5 values each).
 pub(crate) const INSERT_CHUNK: usize = 1000;
@@ -287,11 +292,6 @@ impl Sql {
         let _ = write!(self.text, "${n}");
         n
     }
-
-    fn again(&mut self, n: usize) -> &mut Self {
-        let _ = write!(self.text, "${n}");
-        self
-    }
 }
 
 /// The part of a findings filter the postings can answer.
@@ -364,20 +364,47 @@ impl PostingFilter {
     }
 }
 
-/// A run's vocabulary condition on `word`, with its argument.
-fn fits(backend: Backend, run: &Run) -> (String, Arg) {
+/// Whether finding a run's words reads the whole vocabulary: a word ending with or containing
+/// fewer than three characters has no trigram to look up (a whole word or a prefix is a key
+/// range).
+fn scans_vocabulary(run: &Run) -> bool {
+    matches!(run.fit, Fit::Suffix | Fit::Inside) && run.text.len() < 3
+}
+
+/// Appends the vocabulary words `run` fits (at most [`MAX_CANDIDATE_WORDS`] + 1) as a
+/// `SELECT word …`.
+fn push_fits(sql: &mut Sql, backend: Backend, run: &Run) {
     let (any, op) = match backend {
         Backend::Sqlite => ('*', "GLOB"),
         Backend::Postgres => ('%', "LIKE"),
     };
-    // Runs are ASCII letters and digits: no pattern character to escape.
+    // Runs are ASCII letters and digits: no pattern or query syntax to escape.
+    let text = &run.text;
     let pattern = match run.fit {
-        Fit::Whole => return ("word = ".to_owned(), Arg::Text(run.text.clone())),
-        Fit::Prefix => format!("{}{any}", run.text),
-        Fit::Suffix => format!("{any}{}", run.text),
-        Fit::Inside => format!("{any}{}{any}", run.text),
+        Fit::Whole => text.clone(),
+        Fit::Prefix => format!("{text}{any}"),
+        Fit::Suffix => format!("{any}{text}"),
+        Fit::Inside => format!("{any}{text}{any}"),
     };
-    (format!("word {op} "), Arg::Text(pattern))
+    sql.push("SELECT word FROM search_words WHERE ");
+    if backend == Backend::Sqlite && matches!(run.fit, Fit::Suffix | Fit::Inside) && text.len() >= 3
+    {
+        // Through the trigram index of the vocabulary (PostgreSQL's LIKE uses pg_trgm).
+        sql.push("id IN (SELECT rowid FROM search_words_trigram WHERE search_words_trigram MATCH ");
+        sql.bind(Arg::Text(format!("\"{text}\"")));
+        sql.push(") AND ");
+    }
+    if run.fit == Fit::Whole {
+        sql.push("word = ");
+    } else {
+        let _ = write!(sql.text, "word {op} ");
+    }
+    sql.bind(Arg::Text(pattern));
+    let _ = write!(
+        sql.text,
+        " AND word <> '' LIMIT {}",
+        MAX_CANDIDATE_WORDS + 1
+    );
 }
 
 /// The candidates of the chosen run: its words, whether findings filed under [`LONG`] are
@@ -452,14 +479,24 @@ impl Store {
                 ..
             }]
         );
+        // The longest runs, leaving out those that would scan the vocabulary if others remain.
         let mut weighed = all_runs;
-        weighed.sort_by_key(|r| std::cmp::Reverse(r.text.len()));
+        weighed.sort_by_key(|r| (scans_vocabulary(r), std::cmp::Reverse(r.text.len())));
+        if weighed.iter().any(|r| !scans_vocabulary(r)) {
+            weighed.retain(|r| !scans_vocabulary(r));
+        }
         weighed.truncate(MAX_RUNS);
         if weighed.is_empty() {
             return Ok(None);
         }
-        let limit = SEARCH_COUNT_LIMIT + 1;
-        let (runs_weighed, long_n) = self.weigh(&weighed, &pf).await?;
+        // A one-run term counts to 1,001 (a word filed more often proves "more than 1,000");
+        // several runs only choose the rarest one, and stop counting at FEW + 1.
+        let cap = if single {
+            SEARCH_COUNT_LIMIT + 1
+        } else {
+            FEW + 1
+        };
+        let (runs_weighed, long_n) = self.weigh(&weighed, &pf, cap).await?;
         let best = weighed
             .iter()
             .zip(runs_weighed)
@@ -489,8 +526,8 @@ impl Store {
                 items: Vec::new(),
             }));
         }
-        // 2. Few candidates: read them all.
-        if n + long_n <= SEARCH_COUNT_LIMIT {
+        // 2. Few candidates (all counted): read them all.
+        if n < cap && long_n < cap && n + long_n <= SEARCH_COUNT_LIMIT {
             return self
                 .search_candidates(&c, &pf, term, None, page)
                 .await
@@ -507,7 +544,7 @@ impl Store {
         }
         if !more {
             let found = self
-                .search_candidates(&c, &pf, term, Some(limit), page)
+                .search_candidates(&c, &pf, term, Some(SEARCH_COUNT_LIMIT + 1), page)
                 .await?;
             if found.total_exact {
                 return Ok(Some(found));
@@ -518,41 +555,34 @@ impl Store {
 
     /// Step 1 of [`Store::search_by_words`], in one query: for each run, the vocabulary words it
     /// fits (joined by commas; at most [`MAX_CANDIDATE_WORDS`] + 1) and their postings under the
-    /// filter, counted to 1,001; and the postings of long words, counted the same way.
+    /// filter, counted to `cap`; and the postings of long words, counted the same way.
     async fn weigh(
         &self,
         weighed: &[Run],
         pf: &PostingFilter,
+        cap: i64,
     ) -> Result<(Vec<(Option<String>, i64)>, i64), StoreError> {
-        let limit = SEARCH_COUNT_LIMIT + 1;
-        // 1. Weigh the runs (and the long-word postings) in one query.
         let mut sql = Sql::default();
-        sql.push("SELECT ");
+        // Each run's words once (MATERIALIZED: read by two subqueries).
         for (i, run) in weighed.iter().enumerate() {
-            let (cond, arg) = fits(self.backend(), run);
+            sql.push(if i == 0 { "WITH " } else { ", " });
+            let _ = write!(sql.text, "w{i} AS MATERIALIZED (");
+            push_fits(&mut sql, self.backend(), run);
+            sql.push(")");
+        }
+        sql.push(" SELECT ");
+        for i in 0..weighed.len() {
             let _ = write!(
                 sql.text,
-                "(SELECT string_agg(word, ',') FROM (SELECT word FROM search_words WHERE {cond}"
-            );
-            let arg_n = sql.bind(arg);
-            let _ = write!(
-                sql.text,
-                " AND word <> '' LIMIT {}) w) AS words{i}, (SELECT COUNT(*) FROM (SELECT 1 FROM finding_words p \
-                 WHERE p.word IN (SELECT word FROM search_words WHERE {cond}",
-                MAX_CANDIDATE_WORDS + 1
-            );
-            sql.again(arg_n);
-            let _ = write!(
-                sql.text,
-                " AND word <> '' LIMIT {})",
-                MAX_CANDIDATE_WORDS + 1
+                "(SELECT string_agg(word, ',') FROM w{i}) AS words{i}, (SELECT COUNT(*) FROM \
+                 (SELECT 1 FROM finding_words p WHERE p.word IN (SELECT word FROM w{i})"
             );
             pf.push(&mut sql, true);
-            let _ = write!(sql.text, " LIMIT {limit}) x) AS n{i}, ");
+            let _ = write!(sql.text, " LIMIT {cap}) x) AS n{i}, ");
         }
         sql.push("(SELECT COUNT(*) FROM (SELECT 1 FROM finding_words p WHERE p.word = ''");
         pf.push(&mut sql, true);
-        let _ = write!(sql.text, " LIMIT {limit}) x) AS long_n");
+        let _ = write!(sql.text, " LIMIT {cap}) x) AS long_n");
         on_pool!(self, pool => {
             let row = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
                 .fetch_one(pool)
@@ -654,7 +684,11 @@ impl Store {
         } else {
             None
         };
-        sql.push("SELECT id FROM (");
+        // The page's rows in the same query: the merged walks give the ids, then their rows.
+        let _ = write!(
+            sql.text,
+            "SELECT {FINDING_COLUMNS} FROM findings WHERE id IN (SELECT id FROM ("
+        );
         let mut first = true;
         for word in c
             .words
@@ -690,23 +724,23 @@ impl Store {
         }
         let _ = write!(
             sql.text,
-            ") u ORDER BY severity DESC, id DESC LIMIT {} OFFSET {}",
+            ") u ORDER BY severity DESC, id DESC LIMIT {} OFFSET {}) ORDER BY severity DESC, id DESC",
             page.limit_i64(),
             page.offset_i64()
         );
-        let ids = on_pool!(self, pool => {
+        let items = on_pool!(self, pool => {
             bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
                 .fetch_all(pool)
                 .await?
                 .iter()
-                .map(|row| row.int("id").map(Arg::Int))
+                .map(finding_from_row)
                 .collect::<Result<Vec<_>, sqlx::Error>>()
         })
         .map_err(self.err("list findings"))?;
         Ok(FindingsPage {
             total: SEARCH_COUNT_LIMIT,
             total_exact: false,
-            items: self.findings_by_id(ids).await?,
+            items,
         })
     }
 }
