@@ -572,7 +572,7 @@ impl Store {
                         .await?;
                 }
             }
-            crate::search::file_postings!(tx, &filed);
+            crate::search::file_postings!(self, tx, &filed);
             let fixed_findings = if complete {
                 sqlx::query(
                     "INSERT INTO finding_events (finding_id, scan_id, at, event) \
