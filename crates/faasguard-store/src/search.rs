@@ -425,34 +425,14 @@ impl Store {
         )
     }
 
-    /// ` AND …`: the postings `p` that match, given which of them need the text check.
-    fn push_check(&self, sql: &mut Sql, term: usize, check: bool) {
-        let exists = format!(
-            "EXISTS (SELECT 1 FROM findings f WHERE f.id = p.finding_id AND {})",
-            self.text_check(term)
-        );
-        if check {
-            let _ = write!(sql.text, " AND {exists}");
-        } else {
-            let _ = write!(sql.text, " AND (p.word <> '' OR {exists})");
-        }
-    }
-
-    /// `p.word IN (…)` over the candidates' words.
-    fn push_words(sql: &mut Sql, c: &Candidates) {
+    /// `p.word IN (…)`.
+    fn push_words(sql: &mut Sql, words: &[&str]) {
         sql.push("p.word IN (");
-        let mut first = true;
-        for word in c
-            .words
-            .iter()
-            .map(String::as_str)
-            .chain(c.long.then_some(LONG))
-        {
-            if !first {
+        for (i, word) in words.iter().enumerate() {
+            if i > 0 {
                 sql.push(", ");
             }
-            first = false;
-            sql.bind(Arg::Text(word.to_owned()));
+            sql.bind(Arg::Text((*word).to_owned()));
         }
         sql.push(")");
     }
@@ -627,18 +607,43 @@ impl Store {
         cap: Option<i64>,
         page: Page,
     ) -> Result<FindingsPage, StoreError> {
+        // Candidates that match for sure come from the postings alone; the others are findings
+        // whose text is checked (an IN subquery: a finding under two words is read once).
+        let all: Vec<&str> = c
+            .words
+            .iter()
+            .map(String::as_str)
+            .chain(c.long.then_some(LONG))
+            .collect();
+        let (sure, checked): (Vec<&str>, Vec<&str>) = if c.check {
+            (Vec::new(), all)
+        } else {
+            all.into_iter().partition(|w| *w != LONG)
+        };
         let mut sql = Sql::default();
         sql.push(
             "SELECT COUNT(*) AS n, string_agg(CAST(id AS TEXT), ',' ORDER BY severity DESC, id DESC) AS ids \
-             FROM (SELECT id, severity FROM (SELECT DISTINCT p.finding_id AS id, p.severity AS severity \
-             FROM finding_words p WHERE ",
+             FROM (SELECT id, severity FROM (",
         );
-        Self::push_words(&mut sql, c);
-        pf.push(&mut sql, true);
-        if c.check || c.long {
-            let t = sql.args.len() + 1;
+        if !sure.is_empty() {
+            sql.push(
+                "SELECT DISTINCT p.finding_id AS id, p.severity AS severity FROM finding_words p WHERE ",
+            );
+            Self::push_words(&mut sql, &sure);
+            pf.push(&mut sql, true);
+        }
+        if !checked.is_empty() {
+            if !sure.is_empty() {
+                sql.push(" UNION ");
+            }
+            sql.push(
+                "SELECT f.id AS id, f.severity AS severity FROM findings f WHERE f.id IN \
+                 (SELECT p.finding_id FROM finding_words p WHERE ",
+            );
+            Self::push_words(&mut sql, &checked);
+            pf.push(&mut sql, true);
             sql.args.push(Arg::Text(term.to_owned()));
-            self.push_check(&mut sql, t, c.check);
+            let _ = write!(sql.text, ") AND {}", self.text_check(sql.args.len()));
         }
         sql.push(") d");
         if let Some(cap) = cap {
