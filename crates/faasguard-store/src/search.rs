@@ -597,8 +597,8 @@ impl Store {
         .map_err(self.err("list findings"))
     }
 
-    /// The matching candidates, counted (to `cap` at most) with their ids in list order, and
-    /// the page among them: exact when fewer than `cap` match.
+    /// The matching candidates, counted (to `cap` at most), and the page among them, in one
+    /// query: exact when fewer than `cap` match.
     async fn search_candidates(
         &self,
         c: &Candidates,
@@ -608,7 +608,8 @@ impl Store {
         page: Page,
     ) -> Result<FindingsPage, StoreError> {
         // Candidates that match for sure come from the postings alone; the others are findings
-        // whose text is checked (an IN subquery: a finding under two words is read once).
+        // whose text is checked: joined when they are filed under one word, else through an IN
+        // subquery (a finding under two words is read once).
         let all: Vec<&str> = c
             .words
             .iter()
@@ -621,10 +622,7 @@ impl Store {
             all.into_iter().partition(|w| *w != LONG)
         };
         let mut sql = Sql::default();
-        sql.push(
-            "SELECT COUNT(*) AS n, string_agg(CAST(id AS TEXT), ',' ORDER BY severity DESC, id DESC) AS ids \
-             FROM (SELECT id, severity FROM (",
-        );
+        sql.push("WITH c AS MATERIALIZED (SELECT id, severity FROM (");
         if !sure.is_empty() {
             sql.push(
                 "SELECT DISTINCT p.finding_id AS id, p.severity AS severity FROM finding_words p WHERE ",
@@ -636,37 +634,67 @@ impl Store {
             if !sure.is_empty() {
                 sql.push(" UNION ");
             }
-            sql.push(
-                "SELECT f.id AS id, f.severity AS severity FROM findings f WHERE f.id IN \
-                 (SELECT p.finding_id FROM finding_words p WHERE ",
-            );
-            Self::push_words(&mut sql, &checked);
+            if let [word] = checked.as_slice() {
+                sql.push(
+                    "SELECT f.id AS id, f.severity AS severity FROM finding_words p \
+                     JOIN findings f ON f.id = p.finding_id WHERE p.word = ",
+                );
+                sql.bind(Arg::Text((*word).to_owned()));
+            } else {
+                sql.push(
+                    "SELECT f.id AS id, f.severity AS severity FROM findings f WHERE f.id IN \
+                     (SELECT p.finding_id FROM finding_words p WHERE ",
+                );
+                Self::push_words(&mut sql, &checked);
+            }
             pf.push(&mut sql, true);
             sql.args.push(Arg::Text(term.to_owned()));
-            let _ = write!(sql.text, ") AND {}", self.text_check(sql.args.len()));
+            if checked.len() > 1 {
+                sql.push(")");
+            }
+            let _ = write!(sql.text, " AND {}", self.text_check(sql.args.len()));
         }
         sql.push(") d");
         if let Some(cap) = cap {
             let _ = write!(sql.text, " LIMIT {cap}");
         }
-        sql.push(") m");
-        let (counted, ids) = on_pool!(self, pool => {
-            let row = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
-                .fetch_one(pool)
+        let with_c = format!("{})", sql.text);
+        // The page's rows, each with the count (no row: nothing matched, or the page is past
+        // the end, which a second query then counts).
+        let _ = write!(
+            sql.text,
+            ") SELECT (SELECT COUNT(*) FROM c) AS matched, {FINDING_COLUMNS} FROM findings \
+             WHERE id IN (SELECT id FROM c ORDER BY severity DESC, id DESC LIMIT {} OFFSET {}) \
+             ORDER BY severity DESC, id DESC",
+            page.limit_i64(),
+            page.offset_i64()
+        );
+        let (counted, items) = on_pool!(self, pool => {
+            let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text.as_str())), &sql.args)
+                .fetch_all(pool)
                 .await?;
-            Ok::<_, sqlx::Error>((row.int("n")?, row.opt_text("ids")?.unwrap_or_default()))
+            let counted = match rows.first() {
+                Some(row) => row.int("matched")?,
+                None if page.offset > 0 => {
+                    bind_args!(
+                        sqlx::query(sqlx::AssertSqlSafe(format!("{with_c} SELECT COUNT(*) AS n FROM c"))),
+                        &sql.args
+                    )
+                    .fetch_one(pool)
+                    .await?
+                    .int("n")?
+                }
+                None => 0,
+            };
+            let items = rows.iter().map(finding_from_row).collect::<Result<Vec<_>, _>>()?;
+            Ok::<_, sqlx::Error>((counted, items))
         })
         .map_err(self.err("list findings"))?;
         let exact = cap.is_none_or(|cap| counted < cap);
-        let items = if exact {
-            self.page_of_ids(&ids, page).await?
-        } else {
-            Vec::new()
-        };
         Ok(FindingsPage {
             total: if exact { counted } else { SEARCH_COUNT_LIMIT },
             total_exact: exact,
-            items,
+            items: if exact { items } else { Vec::new() },
         })
     }
 
