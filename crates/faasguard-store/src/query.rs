@@ -1110,7 +1110,7 @@ impl Store {
 
     /// The page `page` of a search's matches, given as their ids in list order, joined by
     /// commas (what a search probe returns).
-    async fn page_of_ids(
+    pub(crate) async fn page_of_ids(
         &self,
         ids: &str,
         page: Page,

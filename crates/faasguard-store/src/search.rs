@@ -597,8 +597,8 @@ impl Store {
         .map_err(self.err("list findings"))
     }
 
-    /// The matching candidates, counted (to `cap` at most), and the page among them, in one
-    /// query: exact when fewer than `cap` match.
+    /// The matching candidates, counted (to `cap` at most), and the page among them: exact
+    /// when fewer than `cap` match.
     async fn search_candidates(
         &self,
         c: &Candidates,
@@ -622,7 +622,10 @@ impl Store {
             all.into_iter().partition(|w| *w != LONG)
         };
         let mut sql = Sql::default();
-        sql.push("WITH c AS MATERIALIZED (SELECT id, severity FROM (");
+        sql.push(
+            "SELECT COUNT(*) AS n, string_agg(CAST(id AS TEXT), ',' ORDER BY severity DESC, id DESC) AS ids \
+             FROM (SELECT id, severity FROM (",
+        );
         if !sure.is_empty() {
             sql.push(
                 "SELECT DISTINCT p.finding_id AS id, p.severity AS severity FROM finding_words p WHERE ",
@@ -658,43 +661,25 @@ impl Store {
         if let Some(cap) = cap {
             let _ = write!(sql.text, " LIMIT {cap}");
         }
-        let with_c = format!("{})", sql.text);
-        // The page's rows, each with the count (no row: nothing matched, or the page is past
-        // the end, which a second query then counts).
-        let _ = write!(
-            sql.text,
-            ") SELECT (SELECT COUNT(*) FROM c) AS matched, {FINDING_COLUMNS} FROM findings \
-             WHERE id IN (SELECT id FROM c ORDER BY severity DESC, id DESC LIMIT {} OFFSET {}) \
-             ORDER BY severity DESC, id DESC",
-            page.limit_i64(),
-            page.offset_i64()
-        );
-        let (counted, items) = on_pool!(self, pool => {
-            let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text.as_str())), &sql.args)
-                .fetch_all(pool)
+        sql.push(") m");
+        // The count and the ids in list order come back as one row; on PostgreSQL, reading the
+        // page's rows in the same statement cost more to plan than a second query.
+        let (counted, ids) = on_pool!(self, pool => {
+            let row = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
+                .fetch_one(pool)
                 .await?;
-            let counted = match rows.first() {
-                Some(row) => row.int("matched")?,
-                None if page.offset > 0 => {
-                    bind_args!(
-                        sqlx::query(sqlx::AssertSqlSafe(format!("{with_c} SELECT COUNT(*) AS n FROM c"))),
-                        &sql.args
-                    )
-                    .fetch_one(pool)
-                    .await?
-                    .int("n")?
-                }
-                None => 0,
-            };
-            let items = rows.iter().map(finding_from_row).collect::<Result<Vec<_>, _>>()?;
-            Ok::<_, sqlx::Error>((counted, items))
+            Ok::<_, sqlx::Error>((row.int("n")?, row.opt_text("ids")?.unwrap_or_default()))
         })
         .map_err(self.err("list findings"))?;
         let exact = cap.is_none_or(|cap| counted < cap);
         Ok(FindingsPage {
             total: if exact { counted } else { SEARCH_COUNT_LIMIT },
             total_exact: exact,
-            items: if exact { items } else { Vec::new() },
+            items: if exact {
+                self.page_of_ids(&ids, page).await?
+            } else {
+                Vec::new()
+            },
         })
     }
 
