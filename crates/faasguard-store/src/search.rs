@@ -271,24 +271,40 @@ pub(crate) fn runs(term: &str) -> Vec<Run> {
 }
 
 /// SQL text with numbered placeholders, built left to right.
-#[derive(Default)]
+///
+/// On PostgreSQL every value is bound as `(SELECT $n)`: the planner then cannot see it, so the
+/// plan it makes does not depend on it and, after its first five executions, PostgreSQL keeps
+/// one generic plan per statement instead of planning each search again (planning was the
+/// larger part of a search: 0.1–0.3 ms a statement). The plans are index ranges either way.
 struct Sql {
     text: String,
     args: Vec<Arg>,
+    hide_values: bool,
 }
 
 impl Sql {
+    fn new(backend: Backend) -> Sql {
+        Sql {
+            text: String::new(),
+            args: Vec::new(),
+            hide_values: backend == Backend::Postgres,
+        }
+    }
+
     fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);
         self
     }
 
-    /// Appends a placeholder for `arg` and returns its number (to refer to it again).
-    fn bind(&mut self, arg: Arg) -> usize {
+    /// Appends a placeholder for `arg`.
+    fn bind(&mut self, arg: Arg) {
         self.args.push(arg);
         let n = self.args.len();
-        let _ = write!(self.text, "${n}");
-        n
+        if self.hide_values {
+            let _ = write!(self.text, "(SELECT ${n})");
+        } else {
+            let _ = write!(self.text, "${n}");
+        }
     }
 }
 
@@ -369,6 +385,16 @@ fn scans_vocabulary(run: &Run) -> bool {
     matches!(run.fit, Fit::Suffix | Fit::Inside) && run.text.len() < 3
 }
 
+/// The least string above every string that starts with `prefix` (ASCII letters and digits,
+/// bytewise).
+fn successor(prefix: &str) -> String {
+    let mut bytes = prefix.as_bytes().to_vec();
+    if let Some(last) = bytes.last_mut() {
+        *last = last.saturating_add(1);
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 /// Appends the vocabulary words `run` fits (at most [`MAX_CANDIDATE_WORDS`] + 1) as a
 /// `SELECT word …`.
 fn push_fits(sql: &mut Sql, backend: Backend, run: &Run) {
@@ -394,10 +420,17 @@ fn push_fits(sql: &mut Sql, backend: Backend, run: &Run) {
     }
     if run.fit == Fit::Whole {
         sql.push("word = ");
+        sql.bind(Arg::Text(pattern));
+    } else if run.fit == Fit::Prefix && backend == Backend::Postgres {
+        // A key range (bytewise: COLLATE "C"), which a hidden LIKE pattern would not give.
+        sql.push("word >= ");
+        sql.bind(Arg::Text(text.clone()));
+        sql.push(" AND word < ");
+        sql.bind(Arg::Text(successor(text)));
     } else {
         let _ = write!(sql.text, "word {op} ");
+        sql.bind(Arg::Text(pattern));
     }
-    sql.bind(Arg::Text(pattern));
     let _ = write!(
         sql.text,
         " AND word <> '' LIMIT {}",
@@ -540,7 +573,7 @@ impl Store {
         pf: &PostingFilter,
         cap: i64,
     ) -> Result<(Vec<(Option<String>, i64)>, i64), StoreError> {
-        let mut sql = Sql::default();
+        let mut sql = Sql::new(self.backend());
         // Each run's words once (MATERIALIZED: read by two subqueries).
         for (i, run) in weighed.iter().enumerate() {
             sql.push(if i == 0 { "WITH " } else { ", " });
@@ -576,7 +609,7 @@ impl Store {
 
     /// The most postings one of `words` has under the filter, counting to 1,001 at most.
     async fn most_filed(&self, words: &[String], pf: &PostingFilter) -> Result<i64, StoreError> {
-        let mut sql = Sql::default();
+        let mut sql = Sql::new(self.backend());
         sql.push("SELECT MAX(n) AS n FROM (");
         for (i, word) in words.iter().enumerate() {
             if i > 0 {
@@ -621,7 +654,7 @@ impl Store {
         } else {
             all.into_iter().partition(|w| *w != LONG)
         };
-        let mut sql = Sql::default();
+        let mut sql = Sql::new(self.backend());
         sql.push(
             "SELECT COUNT(*) AS n, string_agg(CAST(id AS TEXT), ',' ORDER BY severity DESC, id DESC) AS ids \
              FROM (SELECT id, severity FROM (",
@@ -693,7 +726,7 @@ impl Store {
         page: Page,
     ) -> Result<FindingsPage, StoreError> {
         let reach = page.offset_i64().saturating_add(page.limit_i64());
-        let mut sql = Sql::default();
+        let mut sql = Sql::new(self.backend());
         let t = if c.check || c.long {
             sql.args.push(Arg::Text(term.to_owned()));
             Some(1)
@@ -831,5 +864,17 @@ mod tests {
         );
         assert_eq!(fits("é-x"), [("x".to_owned(), Fit::Prefix)]);
         assert!(fits("*").is_empty() && fits("").is_empty() && fits("ü").is_empty());
+    }
+
+    /// A prefix's key range ends at its successor: every word starting with it sorts between.
+    #[test]
+    fn prefix_ranges() {
+        assert_eq!(successor("fn"), "fo");
+        assert_eq!(successor("abz"), "ab{");
+        assert_eq!(successor("009"), "00:");
+        for word in ["fn", "fn0", "fnzzzz", "fn99"] {
+            assert!(word >= "fn" && word < successor("fn").as_str(), "{word}");
+        }
+        assert!("fo" >= successor("fn").as_str() && "fm9" < "fn");
     }
 }
