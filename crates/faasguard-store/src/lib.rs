@@ -24,13 +24,15 @@
 //! - [`Store::function_detail`]`(key) -> Option<FunctionDetail>`: summary, open findings by
 //!   family, finding history, blocks, policy results.
 //! - [`Store::list_findings`]`(&FindingFilter, Page) -> FindingsPage`: by severity, newest
-//!   first. Text search is a case-insensitive substring match served by an FTS5 trigram index
-//!   (SQLite) or a `pg_trgm` GIN index (PostgreSQL, created at open when the extension can be;
-//!   searching still works without it, by scanning). A text search counts at most
-//!   [`SEARCH_COUNT_LIMIT`] (1,000) matches: beyond that `total` is 1,000 and `total_exact` is
-//!   `false` ("more than 1,000"); every other total is exact. A rule family (`FG-DEP`) filters
-//!   on an index. A search probes the text index for at most 1,001 matches; with more, the page
-//!   comes from walking the list order and testing each row (see `search_findings`).
+//!   first. Text search is a case-insensitive substring match (ASCII letters). A word index
+//!   (migration 7, `search.rs`: each finding's runs of letters and digits, filed by word,
+//!   state, severity and id, kept by the writers) answers a term through the words its runs
+//!   can lie in; terms without a usable run and filters it does not carry (one function, a
+//!   scope, a rule id prefix) use an FTS5 trigram index (SQLite) or a `pg_trgm` GIN index
+//!   (PostgreSQL, created at open when the extension can be; searching still works without
+//!   it, by scanning). A text search counts at most [`SEARCH_COUNT_LIMIT`] (1,000) matches:
+//!   beyond that `total` is 1,000 and `total_exact` is `false` ("more than 1,000"); every
+//!   other total is exact. A rule family (`FG-DEP`) filters on an index.
 //! - List totals that filters on account, region, flags, severity, status and rule family can
 //!   answer come from `function_totals` / `finding_totals`, recomputed by every write that
 //!   changes them, in its transaction (`totals.rs`); deep pages read keys from an index first.

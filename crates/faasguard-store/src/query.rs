@@ -199,8 +199,9 @@ pub struct FindingFilter {
     pub function_key: Option<String>,
     pub scope: Option<String>,
     pub status: Option<FindingStatus>,
-    /// Case-insensitive substring of the message, rule id or function key (an FTS5 trigram
-    /// index on SQLite, a pg_trgm index on PostgreSQL when the extension is available).
+    /// Case-insensitive (ASCII letters) substring of the message, rule id or function key,
+    /// served by the word index (search.rs) or, for what it cannot answer, an FTS5 trigram
+    /// index on SQLite and a pg_trgm index on PostgreSQL when the extension is available.
     pub text: Option<String>,
     /// Keyset paging: only the findings after this one in list order (the page's offset must
     /// then be 0; not with `text`). The total is still the whole list's.
@@ -976,9 +977,11 @@ impl Store {
     }
 
     /// A findings text search: a case-insensitive substring of the message, rule id or function
-    /// key, in list order (worst first, then newest first). Two plans, chosen by how many
-    /// findings match, because one plan is slow for one of the cases (measured in
-    /// BENCHMARKS.md, "Server API"):
+    /// key, in list order (worst first, then newest first). The word index answers it when it
+    /// can (`Store::search_by_words`, search.rs: a term with a run of letters or digits it can
+    /// look up, filtered by state, severity or rule family only). Otherwise two plans over the
+    /// trigram indexes, chosen by how many findings match, because one plan is slow for one of
+    /// the cases (measured in BENCHMARKS.md, "Server API"):
     ///
     /// 1. A probe through the text index (FTS5 trigram on SQLite, pg_trgm on PostgreSQL; a
     ///    plain `LIKE` for fewer than three characters on SQLite) collects the id and severity
