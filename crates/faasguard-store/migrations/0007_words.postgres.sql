@@ -10,7 +10,8 @@
 -- (worst first, then newest first) per state. Words compare bytewise (COLLATE "C"): prefix
 -- ranges and LIKE 'word%' then use the B-tree whatever the database's locale.
 
-CREATE TABLE search_words (word TEXT COLLATE "C" PRIMARY KEY);
+-- `df`: how many findings are filed under the word, whatever their state (kept by the writers).
+CREATE TABLE search_words (word TEXT COLLATE "C" PRIMARY KEY, df BIGINT NOT NULL DEFAULT 0);
 
 CREATE TABLE finding_words (
     word TEXT COLLATE "C" NOT NULL,

@@ -477,7 +477,7 @@ impl Store {
                     (row.int("id")?, row.int("open")? != 0, text),
                 );
             }
-            let mut filed = Vec::new();
+            let (mut filed, mut unfiled) = (Vec::new(), Vec::new());
             let (mut new_findings, mut reopened_findings) = (0i64, 0i64);
             for f in &findings {
                 let text = crate::search::search_text(&f.message, &f.rule_id, f.function_key.as_deref());
@@ -548,6 +548,7 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                         if *known_text != text {
+                            unfiled.extend(crate::search::words(known_text));
                             sqlx::query("DELETE FROM finding_words WHERE finding_id = $1")
                                 .bind(id)
                                 .execute(&mut *tx)
@@ -572,7 +573,7 @@ impl Store {
                         .await?;
                 }
             }
-            crate::search::file_postings!(self, tx, &filed);
+            crate::search::file_postings!(self, tx, &filed, &unfiled);
             let fixed_findings = if complete {
                 sqlx::query(
                     "INSERT INTO finding_events (finding_id, scan_id, at, event) \

@@ -18,14 +18,17 @@
 //!
 //! **The plan** ([`Store::search_by_words`]):
 //! 1. One query weighs up to [`MAX_RUNS`] runs: the vocabulary words each one fits (at most
-//!    [`MAX_CANDIDATE_WORDS`]; a run that fits more, like a single letter, is not used) and
-//!    how many postings they have under the filter, counting to 1,001 at most. The run with
-//!    the fewest is used.
-//! 2. At most 1,000 candidates: they are read (checked against the text unless the term is one
-//!    run, where every candidate matches), and sorted here: the total is exact.
-//! 3. More: for a one-run term, one word with more than 1,000 postings proves "more than
-//!    1,000"; otherwise the checked candidates are counted up to 1,001. With more than 1,000,
-//!    the page is merged from each word's postings in list order (an index range each).
+//!    [`MAX_CANDIDATE_WORDS`]; a run that fits more, like a single letter, is not used), how
+//!    many postings they have under the filter, counting to [`FEW`] + 1, and their document
+//!    counts (findings per word, kept by the writers). The run with the fewest postings is
+//!    used.
+//! 2. At most [`FEW`] candidates: they are read (checked against the text unless the term is
+//!    one run, where every candidate matches) and sorted here; the total is exact.
+//! 3. More: for a one-run term, a word's document count less the findings the filter leaves
+//!    out (from `finding_totals`) proves "more than 1,000" when it exceeds 1,000; else the
+//!    words' postings are counted to 1,001, or, for a term of several runs, the checked
+//!    candidates. With more than 1,000, the page is merged from each word's postings in list
+//!    order (an index range each).
 //!
 //! Filters on a finding's state, severity and rule family are columns of the postings. Other
 //! filters (function, scope, a rule id prefix) and terms without a usable run fall back to the
@@ -54,8 +57,8 @@ pub(crate) const MAX_CANDIDATE_WORDS: usize = 64;
 /// At most this many of a term's runs (the longest) are weighed.
 const MAX_RUNS: usize = 4;
 
-/// A term of several runs weighs them by counting each one's postings to this + 1: enough to
-/// tell a rare run from a common one without reading a thousand postings per run.
+/// Runs are weighed by counting each one's postings to this + 1: enough to tell a rare run from
+/// a common one without reading a thousand postings per run; this many or fewer are read.
 const FEW: i64 = 100;
 
 /// Postings (or words) per `INSERT` statement.
@@ -106,19 +109,20 @@ pub(crate) fn postings(
     })
 }
 
-/// Files new vocabulary words from a JSON array of strings (`$1`); filed ones are skipped.
-/// One JSON argument, not a placeholder per value: sqlx looks up each bound placeholder's name
-/// with `sqlite3_bind_parameter_name`, a linear search, so a statement with thousands of
-/// placeholders spent 85 % of an indexing run there.
-pub(crate) fn insert_words_sql(backend: Backend) -> &'static str {
+/// Adds to the vocabulary's document counts from a JSON array of `[word, delta]` (`$1`),
+/// filing new words. One JSON argument, not a placeholder per value: sqlx looks up each bound
+/// placeholder's name with `sqlite3_bind_parameter_name`, a linear search, so a statement with
+/// thousands of placeholders spent 85 % of an indexing run there.
+pub(crate) fn count_words_sql(backend: Backend) -> &'static str {
     match backend {
         Backend::Sqlite => {
-            "INSERT INTO search_words (word) SELECT value FROM json_each($1) WHERE true \
-             ON CONFLICT (word) DO NOTHING"
+            "INSERT INTO search_words (word, df) SELECT value ->> 0, value ->> 1 FROM json_each($1) WHERE true \
+             ON CONFLICT (word) DO UPDATE SET df = search_words.df + excluded.df"
         }
         Backend::Postgres => {
-            "INSERT INTO search_words (word) SELECT value FROM jsonb_array_elements_text($1::jsonb) AS e(value) \
-             ON CONFLICT (word) DO NOTHING"
+            "INSERT INTO search_words (word, df) \
+             SELECT value ->> 0, CAST(value ->> 1 AS BIGINT) FROM jsonb_array_elements($1::jsonb) AS e(value) \
+             ON CONFLICT (word) DO UPDATE SET df = search_words.df + excluded.df"
         }
     }
 }
@@ -140,17 +144,28 @@ pub(crate) fn insert_postings_sql(backend: Backend) -> &'static str {
 }
 
 /// Files `$postings` (a `&[Posting]`) of `$store` inside its write transaction `$tx` (an
-/// `on_pool!` body returning `sqlx::Error`): their words into the vocabulary, then the
+/// `on_pool!` body returning `sqlx::Error`), after `$removed` (the words of postings the
+/// caller deleted, one entry per posting): the vocabulary's document counts, then the
 /// postings, [`INSERT_CHUNK`] to a statement.
 macro_rules! file_postings {
-    ($store:expr, $tx:expr, $postings:expr) => {{
+    ($store:expr, $tx:expr, $postings:expr, $removed:expr) => {{
         let postings: &[$crate::search::Posting] = $postings;
-        let vocabulary: std::collections::BTreeSet<&str> =
-            postings.iter().map(|p| p.word.as_str()).collect();
-        let vocabulary: Vec<&str> = vocabulary.into_iter().collect();
-        for chunk in vocabulary.chunks($crate::search::INSERT_CHUNK) {
-            sqlx::query($crate::search::insert_words_sql($store.backend()))
-                .bind(serde_json::json!(chunk).to_string())
+        let removed: &[String] = $removed;
+        let mut deltas: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+        for p in postings {
+            *deltas.entry(p.word.as_str()).or_default() += 1;
+        }
+        for word in removed {
+            *deltas.entry(word.as_str()).or_default() -= 1;
+        }
+        let deltas: Vec<serde_json::Value> = deltas
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .map(|(word, n)| serde_json::json!([word, n]))
+            .collect();
+        for chunk in deltas.chunks($crate::search::INSERT_CHUNK) {
+            sqlx::query($crate::search::count_words_sql($store.backend()))
+                .bind(serde_json::Value::Array(chunk.to_vec()).to_string())
                 .execute(&mut *$tx)
                 .await?;
         }
@@ -209,7 +224,7 @@ pub(crate) async fn backfill(store: &Store) -> Result<(), StoreError> {
                         &text,
                     ));
                 }
-                file_postings!(store, tx, &filed);
+                file_postings!(store, tx, &filed, &[]);
             }
         }
         tx.commit().await?;
@@ -347,8 +362,13 @@ impl PostingFilter {
     /// ` AND …` over the postings `p`, for every state listed (`open` must then be bound by
     /// the caller when `with_open` is false).
     fn push(&self, sql: &mut Sql, with_open: bool) {
+        self.push_on(sql, with_open, "p.");
+    }
+
+    /// [`PostingFilter::push`] on the columns of `table` (`p.`, or `` for `finding_totals`).
+    fn push_on(&self, sql: &mut Sql, with_open: bool, table: &str) {
         if with_open {
-            sql.push(" AND p.open IN (");
+            let _ = write!(sql.text, " AND {table}open IN (");
             for (i, open) in self.opens.iter().enumerate() {
                 if i > 0 {
                     sql.push(", ");
@@ -358,7 +378,7 @@ impl PostingFilter {
             sql.push(")");
         }
         if !self.severities.is_empty() {
-            sql.push(" AND p.severity IN (");
+            let _ = write!(sql.text, " AND {table}severity IN (");
             for (i, s) in self.severities.iter().enumerate() {
                 if i > 0 {
                     sql.push(", ");
@@ -368,11 +388,11 @@ impl PostingFilter {
             sql.push(")");
         }
         if let Some(s) = self.min_severity {
-            sql.push(" AND p.severity >= ");
+            let _ = write!(sql.text, " AND {table}severity >= ");
             sql.bind(Arg::Int(s));
         }
         if let Some(family) = &self.family {
-            sql.push(" AND p.family = ");
+            let _ = write!(sql.text, " AND {table}family = ");
             sql.bind(Arg::Text(family.clone()));
         }
     }
@@ -438,6 +458,15 @@ fn push_fits(sql: &mut Sql, backend: Backend, run: &Run) {
     );
 }
 
+/// What [`Store::weigh`] learns: per run, its words (joined by commas), their postings under
+/// the filter (counted to [`FEW`] + 1) and the largest document count among them; the long
+/// words' postings, counted the same way; how many findings the filter leaves out.
+struct Weights {
+    runs: Vec<(Option<String>, i64, i64)>,
+    long_n: i64,
+    left_out: i64,
+}
+
 /// The candidates of the chosen run: its words, whether findings filed under [`LONG`] are
 /// candidates too, and whether a candidate must be checked against the text.
 struct Candidates {
@@ -500,18 +529,12 @@ impl Store {
         if weighed.is_empty() {
             return Ok(None);
         }
-        // A one-run term counts to 1,001 (a word filed more often proves "more than 1,000");
-        // several runs only choose the rarest one, and stop counting at FEW + 1.
-        let cap = if single {
-            SEARCH_COUNT_LIMIT + 1
-        } else {
-            FEW + 1
-        };
-        let (runs_weighed, long_n) = self.weigh(&weighed, &pf, cap).await?;
+        // Counting to FEW + 1 tells a rare run from a common one.
+        let w = self.weigh(&weighed, &pf).await?;
         let best = weighed
             .iter()
-            .zip(runs_weighed)
-            .filter_map(|(run, (words, n))| {
+            .zip(w.runs)
+            .filter_map(|(run, (words, n, df))| {
                 let words: Vec<String> = words
                     .unwrap_or_default()
                     .split(',')
@@ -519,12 +542,13 @@ impl Store {
                     .map(str::to_owned)
                     .collect();
                 (run.text.len() > MAX_WORD || words.len() <= MAX_CANDIDATE_WORDS)
-                    .then_some((words, n))
+                    .then_some((words, n, df))
             })
-            .min_by_key(|(_, n)| *n);
-        let Some((words, n)) = best else {
+            .min_by_key(|(_, n, _)| *n);
+        let Some((words, n, df)) = best else {
             return Ok(None);
         };
+        let long_n = w.long_n;
         let c = Candidates {
             words,
             long: long_n > 0,
@@ -538,20 +562,19 @@ impl Store {
             }));
         }
         // 2. Few candidates (all counted): read them all.
-        if n < cap && long_n < cap && n + long_n <= SEARCH_COUNT_LIMIT {
+        if n <= FEW && long_n <= FEW {
             return self
                 .search_candidates(&c, &pf, term, None, page)
                 .await
                 .map(Some);
         }
-        // 3. A one-run term with a word filed more than 1,000 times: more than 1,000.
+        // 3. A one-run term with a word filed more than 1,000 times under the filter: more
+        //    than 1,000. The word's document count less every finding the filter leaves out
+        //    is a lower bound; when that does not decide, its postings are counted.
         let mut more = false;
         if single && !c.words.is_empty() {
-            more = if c.words.len() == 1 && !c.long {
-                n > SEARCH_COUNT_LIMIT
-            } else {
-                self.most_filed(&c.words, &pf).await? > SEARCH_COUNT_LIMIT
-            };
+            more = df.saturating_sub(w.left_out) > SEARCH_COUNT_LIMIT
+                || self.most_filed(&c.words, &pf).await? > SEARCH_COUNT_LIMIT;
         }
         if !more {
             let found = self
@@ -565,16 +588,14 @@ impl Store {
     }
 
     /// Step 1 of [`Store::search_by_words`], in one query: for each run, the vocabulary words it
-    /// fits (joined by commas; at most [`MAX_CANDIDATE_WORDS`] + 1) and their postings under the
-    /// filter, counted to `cap`; and the postings of long words, counted the same way.
-    async fn weigh(
-        &self,
-        weighed: &[Run],
-        pf: &PostingFilter,
-        cap: i64,
-    ) -> Result<(Vec<(Option<String>, i64)>, i64), StoreError> {
+    /// fits (joined by commas; at most [`MAX_CANDIDATE_WORDS`] + 1), their postings under the
+    /// filter counted to [`FEW`] + 1, and the largest document count among them; the postings
+    /// of long words, counted the same way; and how many findings the filter leaves out (from
+    /// `finding_totals`).
+    async fn weigh(&self, weighed: &[Run], pf: &PostingFilter) -> Result<Weights, StoreError> {
+        let cap = FEW + 1;
         let mut sql = Sql::new(self.backend());
-        // Each run's words once (MATERIALIZED: read by two subqueries).
+        // Each run's words once (MATERIALIZED: read by three subqueries).
         for (i, run) in weighed.iter().enumerate() {
             sql.push(if i == 0 { "WITH " } else { ", " });
             let _ = write!(sql.text, "w{i} AS MATERIALIZED (");
@@ -585,24 +606,40 @@ impl Store {
         for i in 0..weighed.len() {
             let _ = write!(
                 sql.text,
-                "(SELECT string_agg(word, ',') FROM w{i}) AS words{i}, (SELECT COUNT(*) FROM \
-                 (SELECT 1 FROM finding_words p WHERE p.word IN (SELECT word FROM w{i})"
+                "(SELECT string_agg(word, ',') FROM w{i}) AS words{i}, \
+                 (SELECT MAX(df) FROM search_words WHERE word IN (SELECT word FROM w{i})) AS df{i}, \
+                 (SELECT COUNT(*) FROM (SELECT 1 FROM finding_words p WHERE p.word IN (SELECT word FROM w{i})"
             );
             pf.push(&mut sql, true);
             let _ = write!(sql.text, " LIMIT {cap}) x) AS n{i}, ");
         }
         sql.push("(SELECT COUNT(*) FROM (SELECT 1 FROM finding_words p WHERE p.word = ''");
         pf.push(&mut sql, true);
-        let _ = write!(sql.text, " LIMIT {cap}) x) AS long_n");
+        let _ = write!(
+            sql.text,
+            " LIMIT {cap}) x) AS long_n, \
+             (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM finding_totals) AS all_n, \
+             (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM finding_totals WHERE 1 = 1"
+        );
+        pf.push_on(&mut sql, true, "");
+        sql.push(") AS kept_n");
         on_pool!(self, pool => {
             let row = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
                 .fetch_one(pool)
                 .await?;
-            let mut out = Vec::new();
+            let mut runs = Vec::new();
             for i in 0..weighed.len() {
-                out.push((row.opt_text(&format!("words{i}"))?, row.int(&format!("n{i}"))?));
+                runs.push((
+                    row.opt_text(&format!("words{i}"))?,
+                    row.int(&format!("n{i}"))?,
+                    row.opt_int(&format!("df{i}"))?.unwrap_or(0),
+                ));
             }
-            Ok::<_, sqlx::Error>((out, row.int("long_n")?))
+            Ok::<_, sqlx::Error>(Weights {
+                runs,
+                long_n: row.int("long_n")?,
+                left_out: row.int("all_n")? - row.int("kept_n")?,
+            })
         })
         .map_err(self.err("list findings"))
     }

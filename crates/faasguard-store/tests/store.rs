@@ -1395,6 +1395,7 @@ async fn text_search_equals_a_substring_test(db: TestDb) {
     s.record_scan("cloud", &scope, &full, true).await.unwrap();
 
     check_searches(s, "first scan").await;
+    check_document_counts(&db.url).await;
 
     // Fix the first ten functions' findings, raise a severity, change a finding's text.
     let mut next = full.clone();
@@ -1411,6 +1412,7 @@ async fn text_search_equals_a_substring_test(db: TestDb) {
     }
     s.record_scan("cloud", &scope, &next, true).await.unwrap();
     check_searches(s, "after fixes and changes").await;
+    check_document_counts(&db.url).await;
 
     // A store from before the word index: its findings are indexed when it is opened.
     common::execute(
@@ -1419,6 +1421,24 @@ async fn text_search_equals_a_substring_test(db: TestDb) {
     )
     .await;
     check_searches(&db.reopen().await, "indexed at open").await;
+    check_document_counts(&db.url).await;
+}
+
+/// Each vocabulary word's document count (kept by the writers, a lower bound's input) is the
+/// number of findings filed under it.
+async fn check_document_counts(url: &str) {
+    let kept = common::text_and_count(
+        url,
+        "SELECT word, df FROM search_words WHERE df <> 0 ORDER BY word",
+    )
+    .await;
+    let counted = common::text_and_count(
+        url,
+        "SELECT word, COUNT(*) AS n FROM finding_words GROUP BY word ORDER BY word",
+    )
+    .await;
+    assert!(counted.len() > 100);
+    assert_eq!(kept, counted);
 }
 
 /// [`text_search_equals_a_substring_test`]'s comparison, on the store as it is.

@@ -127,6 +127,20 @@ pub async fn execute(url: &str, sql: &str) {
     }
 }
 
+/// The rows of `sql` (a text and a number per row) on the database at `url`, outside the store.
+pub async fn text_and_count(url: &str, sql: &str) -> Vec<(String, i64)> {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    if url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query_as(sql).fetch_all(&mut conn).await.unwrap()
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{url}"))
+            .await
+            .unwrap();
+        sqlx::query_as(sql).fetch_all(&mut conn).await.unwrap()
+    }
+}
+
 /// Flushes stdout (the crash child reports progress line by line).
 pub fn flush() {
     let _ = std::io::stdout().flush();
