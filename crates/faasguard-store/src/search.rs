@@ -458,12 +458,15 @@ fn push_fits(sql: &mut Sql, backend: Backend, run: &Run) {
     );
 }
 
-/// What [`Store::weigh`] learns: per run, its words (joined by commas), their postings under
-/// the filter (counted to [`FEW`] + 1) and the largest document count among them; the long
-/// words' postings, counted the same way; how many findings the filter leaves out.
+/// What [`Store::weigh`] learns: per run, its words (joined by commas) and their postings under
+/// the filter (counted to [`FEW`] + 1); the long words' postings, counted the same way; for a
+/// one-run term, the largest document count among its words and how many findings the filter
+/// leaves out.
 struct Weights {
-    runs: Vec<(Option<String>, i64, i64)>,
+    runs: Vec<(Option<String>, i64)>,
     long_n: i64,
+    /// One-run terms only: the largest document count among the run's words.
+    df: i64,
     left_out: i64,
 }
 
@@ -530,11 +533,11 @@ impl Store {
             return Ok(None);
         }
         // Counting to FEW + 1 tells a rare run from a common one.
-        let w = self.weigh(&weighed, &pf).await?;
+        let w = self.weigh(&weighed, &pf, single).await?;
         let best = weighed
             .iter()
             .zip(w.runs)
-            .filter_map(|(run, (words, n, df))| {
+            .filter_map(|(run, (words, n))| {
                 let words: Vec<String> = words
                     .unwrap_or_default()
                     .split(',')
@@ -542,10 +545,10 @@ impl Store {
                     .map(str::to_owned)
                     .collect();
                 (run.text.len() > MAX_WORD || words.len() <= MAX_CANDIDATE_WORDS)
-                    .then_some((words, n, df))
+                    .then_some((words, n))
             })
-            .min_by_key(|(_, n, _)| *n);
-        let Some((words, n, df)) = best else {
+            .min_by_key(|(_, n)| *n);
+        let Some((words, n)) = best else {
             return Ok(None);
         };
         let long_n = w.long_n;
@@ -573,7 +576,7 @@ impl Store {
         //    is a lower bound; when that does not decide, its postings are counted.
         let mut more = false;
         if single && !c.words.is_empty() {
-            more = df.saturating_sub(w.left_out) > SEARCH_COUNT_LIMIT
+            more = w.df.saturating_sub(w.left_out) > SEARCH_COUNT_LIMIT
                 || self.most_filed(&c.words, &pf).await? > SEARCH_COUNT_LIMIT;
         }
         if !more {
@@ -588,14 +591,19 @@ impl Store {
     }
 
     /// Step 1 of [`Store::search_by_words`], in one query: for each run, the vocabulary words it
-    /// fits (joined by commas; at most [`MAX_CANDIDATE_WORDS`] + 1), their postings under the
-    /// filter counted to [`FEW`] + 1, and the largest document count among them; the postings
-    /// of long words, counted the same way; and how many findings the filter leaves out (from
-    /// `finding_totals`).
-    async fn weigh(&self, weighed: &[Run], pf: &PostingFilter) -> Result<Weights, StoreError> {
+    /// fits (joined by commas; at most [`MAX_CANDIDATE_WORDS`] + 1) and their postings under the
+    /// filter counted to [`FEW`] + 1; the postings of long words, counted the same way; and for
+    /// a one-run term (`single`, one run weighed), the largest document count among its words
+    /// and how many findings the filter leaves out (from `finding_totals`).
+    async fn weigh(
+        &self,
+        weighed: &[Run],
+        pf: &PostingFilter,
+        single: bool,
+    ) -> Result<Weights, StoreError> {
         let cap = FEW + 1;
         let mut sql = Sql::new(self.backend());
-        // Each run's words once (MATERIALIZED: read by three subqueries).
+        // Each run's words once (MATERIALIZED: read by several subqueries).
         for (i, run) in weighed.iter().enumerate() {
             sql.push(if i == 0 { "WITH " } else { ", " });
             let _ = write!(sql.text, "w{i} AS MATERIALIZED (");
@@ -607,7 +615,6 @@ impl Store {
             let _ = write!(
                 sql.text,
                 "(SELECT string_agg(word, ',') FROM w{i}) AS words{i}, \
-                 (SELECT MAX(df) FROM search_words WHERE word IN (SELECT word FROM w{i})) AS df{i}, \
                  (SELECT COUNT(*) FROM (SELECT 1 FROM finding_words p WHERE p.word IN (SELECT word FROM w{i})"
             );
             pf.push(&mut sql, true);
@@ -615,30 +622,35 @@ impl Store {
         }
         sql.push("(SELECT COUNT(*) FROM (SELECT 1 FROM finding_words p WHERE p.word = ''");
         pf.push(&mut sql, true);
-        let _ = write!(
-            sql.text,
-            " LIMIT {cap}) x) AS long_n, \
-             (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM finding_totals) AS all_n, \
-             (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM finding_totals WHERE 1 = 1"
-        );
-        pf.push_on(&mut sql, true, "");
-        sql.push(") AS kept_n");
+        let _ = write!(sql.text, " LIMIT {cap}) x) AS long_n");
+        // A one-run term's lower bound (step 3); a term of several runs has no use for it.
+        if single {
+            sql.push(
+                ", (SELECT MAX(df) FROM search_words WHERE word IN (SELECT word FROM w0)) AS df0, \
+                 (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM finding_totals) AS all_n, \
+                 (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM finding_totals WHERE 1 = 1",
+            );
+            pf.push_on(&mut sql, true, "");
+            sql.push(") AS kept_n");
+        }
         on_pool!(self, pool => {
             let row = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
                 .fetch_one(pool)
                 .await?;
             let mut runs = Vec::new();
             for i in 0..weighed.len() {
-                runs.push((
-                    row.opt_text(&format!("words{i}"))?,
-                    row.int(&format!("n{i}"))?,
-                    row.opt_int(&format!("df{i}"))?.unwrap_or(0),
-                ));
+                runs.push((row.opt_text(&format!("words{i}"))?, row.int(&format!("n{i}"))?));
             }
+            let (df, left_out) = if single {
+                (row.opt_int("df0")?.unwrap_or(0), row.int("all_n")? - row.int("kept_n")?)
+            } else {
+                (0, 0)
+            };
             Ok::<_, sqlx::Error>(Weights {
                 runs,
                 long_n: row.int("long_n")?,
-                left_out: row.int("all_n")? - row.int("kept_n")?,
+                df,
+                left_out,
             })
         })
         .map_err(self.err("list findings"))
