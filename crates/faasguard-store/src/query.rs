@@ -734,13 +734,23 @@ impl Store {
                 w.args,
             )
         };
+        self.count(count, &args, "list functions").await
+    }
+
+    /// The `n` column of the one row `sql` answers with `args` bound.
+    pub(crate) async fn count(
+        &self,
+        sql: String,
+        args: &[Arg],
+        operation: &'static str,
+    ) -> Result<i64, StoreError> {
         on_pool!(self, pool => {
-            bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), &args)
+            bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
                 .fetch_one(pool)
                 .await?
                 .int("n")
         })
-        .map_err(self.err("list functions"))
+        .map_err(self.err(operation))
     }
 
     /// One page of functions; `group` restricts it to one `blocked` value, after a key.

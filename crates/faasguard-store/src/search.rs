@@ -670,13 +670,7 @@ impl Store {
             let _ = write!(sql.text, " LIMIT {}) x{i}", SEARCH_COUNT_LIMIT + 1);
         }
         sql.push(") counts");
-        on_pool!(self, pool => {
-            bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.args)
-                .fetch_one(pool)
-                .await?
-                .int("n")
-        })
-        .map_err(self.err("list findings"))
+        self.count(sql.text, &sql.args, "list findings").await
     }
 
     /// The matching candidates, counted (to `cap` at most), and the page among them: exact
