@@ -617,6 +617,8 @@ impl Store {
             let mut per_severity = [0i64; 5];
             crate::totals::refresh_function_totals!(self, tx);
             crate::totals::refresh_finding_totals!(self, tx);
+            crate::marks::refresh_function_marks!(tx);
+            crate::marks::refresh_finding_marks!(tx);
             for row in sqlx::query(
                 "SELECT severity, CAST(SUM(n) AS BIGINT) AS n FROM finding_totals WHERE open = 1 GROUP BY severity",
             )

@@ -128,6 +128,7 @@
 mod cache;
 mod error;
 pub mod ingest;
+mod marks;
 pub mod ops;
 pub mod query;
 pub mod redact;

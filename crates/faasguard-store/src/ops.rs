@@ -505,6 +505,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             crate::totals::refresh_function_totals!(self, tx);
+            crate::marks::refresh_function_marks!(tx);
             sqlx::query(
                 "INSERT INTO audit_log (at, actor, action, function_key, policy, details) VALUES ($1, $2, 'block', $3, $4, $5)",
             )
@@ -552,6 +553,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             crate::totals::refresh_function_totals!(self, tx);
+            crate::marks::refresh_function_marks!(tx);
             let details = serde_json::json!({
                 "restored_concurrency": block.previous_concurrency,
                 "block_id": block.id,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cache::{Position, SearchAnswer};
 use crate::ingest::{severity_from_i64, severity_to_i64};
+use crate::marks::{self, Near};
 use crate::ops::{Block, Outcome, PolicyResult};
 use crate::rows::Cols;
 use crate::{Backend, Millis, Pool, Store, StoreError, now_millis, on_pool};
@@ -548,6 +549,32 @@ fn function_totals_where(filter: &FunctionFilter) -> Option<Where> {
     Some(w)
 }
 
+/// A deep page of a findings list filtered by state alone, read from the mark before it
+/// (marks.rs): the mark and the page's SQL, whose list `WHERE` is `filters` and whose first
+/// own placeholder is `$n`.
+fn findings_near(
+    filter: &FindingFilter,
+    page: Page,
+    filters: &str,
+    n: usize,
+) -> Option<(Near, String)> {
+    let plain = FindingFilter {
+        status: filter.status,
+        ..FindingFilter::default()
+    };
+    let near = Near::of(page.offset).filter(|_| *filter == plain)?;
+    let ids = marks::finding_ids_near(filters, n);
+    let sql = format!(
+        "SELECT {FINDING_COLUMNS} FROM findings WHERE id IN ({ids}) ORDER BY severity DESC, id DESC"
+    );
+    Some((near, sql))
+}
+
+/// Whether a page by offset of a list of `total` rows has rows.
+fn page_has_rows(total: i64, page: Page) -> bool {
+    u64::try_from(total).is_ok_and(|total| total > page.offset)
+}
+
 /// A findings page after a cursor, in two index ranges: the rest of the cursor's severity (`id`
 /// below), then, in a second query when the page is not full, the lower severities. (A
 /// row-value comparison `(severity, id) < (…)` walked the cursor's whole severity on SQLite,
@@ -688,7 +715,19 @@ impl Store {
     ) -> Result<Paged<FunctionRow>, StoreError> {
         let total = self.count_functions(filter).await?;
         let items = match &filter.after {
-            None => self.functions_page(filter, None, page).await?,
+            None => {
+                // Deep in the unfiltered list: from the mark before the page (marks.rs).
+                let near = Near::of(page.offset).filter(|_| *filter == FunctionFilter::default());
+                let items = match near {
+                    Some(near) => self.functions_near(near, page).await?,
+                    None => Vec::new(),
+                };
+                if items.is_empty() && (near.is_none() || page_has_rows(total, page)) {
+                    self.functions_page(filter, None, page).await?
+                } else {
+                    items
+                }
+            }
             Some(after) => {
                 if page.offset != 0 {
                     return Err(StoreError::Invalid(
@@ -751,6 +790,28 @@ impl Store {
                 .int("n")
         })
         .map_err(self.err(operation))
+    }
+
+    /// A page of the unfiltered functions list read from the mark `near` it (marks.rs); empty
+    /// when the mark is missing.
+    async fn functions_near(&self, near: Near, page: Page) -> Result<Vec<FunctionRow>, StoreError> {
+        let list = format!(
+            "SELECT {FUNCTION_COLUMNS} FROM functions WHERE fkey IN ({}) ORDER BY blocked DESC, fkey",
+            marks::function_keys_near(1)
+        );
+        on_pool!(self, pool => {
+            sqlx::query(sqlx::AssertSqlSafe(list))
+                .bind(near.ordinal)
+                .bind(near.reach(page.limit_i64()))
+                .bind(page.limit_i64())
+                .bind(near.skip)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(function_from_row)
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+        })
+        .map_err(self.err("list functions"))
     }
 
     /// One page of functions; `group` restricts it to one `blocked` value, after a key.
@@ -944,6 +1005,7 @@ impl Store {
             )
         };
         let lower_severities = filter.after.map(|_| cursor_page_sql(&count_where, n, true));
+        let near = findings_near(filter, page, &count_where, n);
         let (count, count_args) = if totals_only {
             (
                 format!(
@@ -958,11 +1020,28 @@ impl Store {
             )
         };
         on_pool!(self, pool => {
-            let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(list)), &w.args)
-                .bind(page.limit_i64())
-                .bind(page.offset_i64())
-                .fetch_all(pool)
-                .await?;
+            let total = bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), count_args)
+                .fetch_one(pool)
+                .await?
+                .int("n")?;
+            let mut rows = Vec::new();
+            if let Some((near, sql)) = &near {
+                rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), &w.args)
+                    .bind(marks::finding_list(filter.status))
+                    .bind(near.ordinal)
+                    .bind(near.reach(page.limit_i64()))
+                    .bind(page.limit_i64())
+                    .bind(near.skip)
+                    .fetch_all(pool)
+                    .await?;
+            }
+            if rows.is_empty() && (near.is_none() || page_has_rows(total, page)) {
+                rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(list)), &w.args)
+                    .bind(page.limit_i64())
+                    .bind(page.offset_i64())
+                    .fetch_all(pool)
+                    .await?;
+            }
             let mut items = rows.iter().map(finding_from_row).collect::<Result<Vec<_>, _>>()?;
             let room = page.limit_i64() - i64::try_from(items.len()).unwrap_or(i64::MAX);
             if let Some(lower) = lower_severities.as_ref().filter(|_| room > 0) {
@@ -973,10 +1052,6 @@ impl Store {
                     .await?;
                 items.extend(rows.iter().map(finding_from_row).collect::<Result<Vec<_>, _>>()?);
             }
-            let total = bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), count_args)
-                .fetch_one(pool)
-                .await?
-                .int("n")?;
             Ok::<_, sqlx::Error>(FindingsPage {
                 total,
                 total_exact: true,

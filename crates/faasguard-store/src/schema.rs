@@ -53,10 +53,16 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/0007_words.sqlite.sql"),
         include_str!("../migrations/0007_words.postgres.sql"),
     ),
+    (
+        8,
+        "list marks",
+        include_str!("../migrations/0008_marks.sql"),
+        include_str!("../migrations/0008_marks.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// PostgreSQL trigram indexes for substring search, created when `pg_trgm` can be (it is a
 /// trusted extension since PostgreSQL 13, in Debian's `postgresql` package). Best effort: a
@@ -112,7 +118,8 @@ pub(crate) async fn migrate(store: &Store) -> Result<(), StoreError> {
             }
         }
     }
-    crate::search::backfill(store).await
+    crate::search::backfill(store).await?;
+    crate::marks::backfill(store).await
 }
 
 #[cfg(test)]

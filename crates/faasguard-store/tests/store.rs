@@ -1720,6 +1720,175 @@ async fn memoised_answers_follow_every_write(db: TestDb) {
     check("after an unblock").await;
 }
 
+/// Deep pages by offset of the unfiltered lists start from the writers' marks (marks.rs):
+/// every page equals the list order read in one statement, across a mark inside the blocked
+/// group, the blocked/unblocked boundary, severity boundaries and each state list; after the
+/// writes that move the marks; with the marks deleted (read by offset) and after a reopen
+/// (computed again).
+async fn deep_pages_from_marks_equal_the_list_order(db: TestDb) {
+    use faasguard_store::testdata::{synthetic_report, synthetic_scope};
+    let s = &db.store;
+    let (account, region) = ("123456789012", "eu-west-1");
+    let scope = synthetic_scope(account, region);
+    let full = synthetic_report(account, region, 700, 3, 11);
+    s.record_scan("cloud", &scope, &full, true).await.unwrap();
+    // 120 functions gone: their findings are fixed (more than one mark's worth).
+    let mut fewer = full.clone();
+    let gone: HashSet<String> = fewer.functions.drain(500..620).map(|f| f.id).collect();
+    fewer
+        .findings
+        .retain(|f| !f.function.as_ref().is_some_and(|k| gone.contains(k)));
+    s.record_scan("cloud", &scope, &fewer, true).await.unwrap();
+    // 300 blocked: the mark at ordinal 256 lies in the blocked group.
+    for f in fewer.functions.iter().step_by(2).take(300) {
+        let input = BlockInput {
+            function_key: f.id.clone(),
+            previous_concurrency: None,
+            policy: None,
+            actor: "test".into(),
+        };
+        s.record_block(&input).await.unwrap();
+    }
+    let url = db.url.clone();
+    let check = |store: Store, label: &'static str| {
+        let url = url.clone();
+        async move {
+            let fresh = store.uncached();
+            let keys: Vec<String> = common::text_and_count(
+                &url,
+                "SELECT fkey, blocked FROM functions WHERE deleted_at IS NULL ORDER BY blocked DESC, fkey",
+            )
+            .await
+            .into_iter()
+            .map(|(key, _)| key)
+            .collect();
+            assert!(keys.len() > 512, "{label}: {} live functions", keys.len());
+            for (offset, limit) in [
+                (256_u64, 50_u32),
+                (280, 50),
+                (299, 1),
+                (300, 7),
+                (511, 2),
+                (512, 50),
+                (560, 100),
+                (575, 50),
+                (700, 10),
+            ] {
+                let page = fresh
+                    .list_functions(&FunctionFilter::default(), Page::new(limit, offset))
+                    .await
+                    .unwrap();
+                let start = usize::try_from(offset).unwrap().min(keys.len());
+                let end = (start + usize::try_from(limit).unwrap()).min(keys.len());
+                let got: Vec<&str> = page.items.iter().map(|f| f.key.as_str()).collect();
+                assert_eq!(got, keys[start..end], "{label}: functions {offset}+{limit}");
+                assert_eq!(page.total, i64::try_from(keys.len()).unwrap());
+            }
+            for (status, state) in [
+                (Some(FindingStatus::Open), "WHERE open = 1"),
+                (Some(FindingStatus::Fixed), "WHERE open = 0"),
+                (None, ""),
+            ] {
+                let ids: Vec<i64> = common::text_and_count(
+                    &url,
+                    &format!(
+                        "SELECT CAST(id AS TEXT) AS sid, severity FROM findings {state} \
+                         ORDER BY severity DESC, id DESC"
+                    ),
+                )
+                .await
+                .into_iter()
+                .map(|(id, _)| id.parse().unwrap())
+                .collect();
+                assert!(ids.len() > 300, "{label}: {} findings {state}", ids.len());
+                let filter = FindingFilter {
+                    status,
+                    ..FindingFilter::default()
+                };
+                let last = u64::try_from(ids.len()).unwrap();
+                for (offset, limit) in [
+                    (256_u64, 50_u32),
+                    (300, 50),
+                    (last - 3, 50),
+                    (last, 50),
+                    (last + 300, 5),
+                ] {
+                    let page = fresh
+                        .list_findings(&filter, Page::new(limit, offset))
+                        .await
+                        .unwrap();
+                    let start = usize::try_from(offset).unwrap().min(ids.len());
+                    let end = (start + usize::try_from(limit).unwrap()).min(ids.len());
+                    let got: Vec<i64> = page.items.iter().map(|f| f.id).collect();
+                    assert_eq!(
+                        got,
+                        ids[start..end],
+                        "{label}: findings {state} {offset}+{limit}"
+                    );
+                }
+                for offset in (256..ids.len()).step_by(97) {
+                    let page = fresh
+                        .list_findings(&filter, Page::new(40, u64::try_from(offset).unwrap()))
+                        .await
+                        .unwrap();
+                    let got: Vec<i64> = page.items.iter().map(|f| f.id).collect();
+                    let end = (offset + 40).min(ids.len());
+                    assert_eq!(
+                        got,
+                        ids[offset..end],
+                        "{label}: findings {state} at {offset}"
+                    );
+                }
+            }
+        }
+    };
+    let marks = |url: String| async move {
+        common::text_and_count(
+            &url,
+            "SELECT 'functions', COUNT(*) FROM function_marks \
+             UNION ALL SELECT list, COUNT(*) FROM finding_marks GROUP BY list ORDER BY 1",
+        )
+        .await
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .collect::<Vec<_>>()
+    };
+    // (The marks exist, one per 256 rows: the pages above were read from them.)
+    let counted = marks(url.clone()).await;
+    let live = 700 - 120;
+    assert!(
+        counted.contains(&("functions".to_owned(), (live - 1) / 256)),
+        "{counted:?}"
+    );
+    check(s.clone(), "marked").await;
+
+    // A new function and an unblock move every later mark.
+    let mut more = fewer.clone();
+    more.functions
+        .extend(full.functions[500..501].iter().cloned());
+    s.record_scan("cloud", &scope, &more, true).await.unwrap();
+    assert!(
+        s.take_block(&fewer.functions[2].id, "test")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    check(s.clone(), "after a scan and an unblock").await;
+
+    // Without marks the pages are read by offset; a reopen computes the marks again.
+    let before = marks(url.clone()).await;
+    common::execute(
+        &url,
+        "DELETE FROM function_marks; DELETE FROM finding_marks",
+    )
+    .await;
+    check(s.clone(), "without marks").await;
+    assert!(marks(url.clone()).await.is_empty());
+    let reopened = db.reopen().await;
+    assert_eq!(marks(url.clone()).await, before);
+    check(reopened, "reopened").await;
+}
+
 /// The bundled SQLite is built with the options `.cargo/config.toml` passes to it
 /// (`LIBSQLITE3_FLAGS`): no global allocation mutex, plans that do not depend on bound values
 /// (no re-prepare on every `LIMIT ?`), and a version with `string_agg(… ORDER BY …)`.
@@ -1795,4 +1964,5 @@ on_both_backends!(
     search_plans_keep_list_order,
     memoised_answers_follow_every_write,
     text_search_equals_a_substring_test,
+    deep_pages_from_marks_equal_the_list_order,
 );
