@@ -551,19 +551,20 @@ fn function_totals_where(filter: &FunctionFilter) -> Option<Where> {
 
 /// A deep page of a findings list filtered by state alone, read from the mark before it
 /// (marks.rs): the mark and the page's SQL, whose list `WHERE` is `filters` and whose first
-/// own placeholder is `$n`.
+/// own placeholder is `$n` (`hide`: see `marks::value`).
 fn findings_near(
     filter: &FindingFilter,
     page: Page,
     filters: &str,
     n: usize,
+    hide: bool,
 ) -> Option<(Near, String)> {
     let plain = FindingFilter {
         status: filter.status,
         ..FindingFilter::default()
     };
     let near = Near::of(page.offset).filter(|_| *filter == plain)?;
-    let ids = marks::finding_ids_near(filters, n);
+    let ids = marks::finding_ids_near(filters, n, hide);
     let sql = format!(
         "SELECT {FINDING_COLUMNS} FROM findings WHERE id IN ({ids}) ORDER BY severity DESC, id DESC"
     );
@@ -797,7 +798,7 @@ impl Store {
     async fn functions_near(&self, near: Near, page: Page) -> Result<Vec<FunctionRow>, StoreError> {
         let list = format!(
             "SELECT {FUNCTION_COLUMNS} FROM functions WHERE fkey IN ({}) ORDER BY blocked DESC, fkey",
-            marks::function_keys_near(1)
+            marks::function_keys_near(1, self.backend() == Backend::Postgres)
         );
         on_pool!(self, pool => {
             sqlx::query(sqlx::AssertSqlSafe(list))
@@ -1005,7 +1006,8 @@ impl Store {
             )
         };
         let lower_severities = filter.after.map(|_| cursor_page_sql(&count_where, n, true));
-        let near = findings_near(filter, page, &count_where, n);
+        let hide = self.backend() == Backend::Postgres;
+        let near = findings_near(filter, page, &count_where, n, hide);
         let (count, count_args) = if totals_only {
             (
                 format!(
