@@ -11,8 +11,8 @@ use faasguard_assurance::rfc3339;
 use faasguard_core::Severity;
 use faasguard_store::{
     AuditFilter, AuditInput, Block, BlockInput, BlockOutcome, FindingCursor, FindingFilter,
-    FindingStatus, FunctionCursor, FunctionFilter, FunctionRow, Millis, Page, PolicyResult, Store,
-    StoredFinding,
+    FindingStatus, FunctionCursor, FunctionFilter, FunctionOutcomes, FunctionRow, Millis, Page,
+    PolicyResult, Store, StoredFinding,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -84,9 +84,13 @@ fn function_cursor(text: Option<&String>) -> Result<Option<FunctionCursor>, ApiE
 }
 
 /// The cursor after the last function of a full page.
-fn next_function_cursor(items: &[FunctionRow], per_page: u32) -> Option<String> {
-    let last = items.last()?;
-    (items.len() >= per_page as usize).then(|| format!("{}:{}", u8::from(last.blocked), last.key))
+fn next_function_cursor(
+    last: Option<&FunctionRow>,
+    listed: usize,
+    per_page: u32,
+) -> Option<String> {
+    let last = last?;
+    (listed >= per_page as usize).then(|| format!("{}:{}", u8::from(last.blocked), last.key))
 }
 
 /// A finding cursor: the severity and the id. Opaque to clients.
@@ -249,7 +253,7 @@ pub(crate) async fn list_functions(
         total: found.total,
         page,
         per_page,
-        next_cursor: next_function_cursor(&found.items, per_page),
+        next_cursor: next_function_cursor(found.items.last(), found.items.len(), per_page),
     }))
 }
 
@@ -654,29 +658,19 @@ pub(crate) async fn assurance(
     };
     let (page, per_page, slice) =
         cursor_paging(query.page, query.per_page, filter.after.is_some())?;
-    let functions = store_for(&state, &headers)
-        .list_functions(&filter, slice)
+    // The functions page and each one's latest policy outcomes, in one statement.
+    let listed = store_for(&state, &headers)
+        .list_assurance(&filter, slice)
         .await
         .map_err(store_err)?;
-    // One query for the latest outcome of every policy of every listed function.
-    let keys: Vec<String> = functions.items.iter().map(|f| f.key.clone()).collect();
-    let mut outcomes: BTreeMap<String, BTreeMap<String, &'static str>> = BTreeMap::new();
-    for o in state
-        .store
-        .latest_policy_outcomes(&keys)
-        .await
-        .map_err(store_err)?
-    {
-        outcomes
-            .entry(o.function_key)
-            .or_default()
-            .insert(o.policy, o.outcome.as_str());
-    }
     let mut policies = BTreeSet::new();
     let mut rows = Vec::new();
-    for f in &functions.items {
-        let results = outcomes.remove(&f.key).unwrap_or_default();
-        policies.extend(results.keys().cloned());
+    for FunctionOutcomes {
+        function: f,
+        outcomes,
+    } in &listed.items
+    {
+        policies.extend(outcomes.keys().cloned());
         rows.push(AssuranceRow {
             id: f.key.clone(),
             name: f
@@ -686,16 +680,23 @@ pub(crate) async fn assurance(
             account: f.account.clone(),
             region: f.region.clone(),
             blocked: f.blocked,
-            results,
+            results: outcomes
+                .iter()
+                .map(|(policy, outcome)| (policy.clone(), outcome.as_str()))
+                .collect(),
         });
     }
     Ok(Json(json!({
         "policies": policies,
         "rows": rows,
-        "total": functions.total,
+        "total": listed.total,
         "page": page,
         "per_page": per_page,
-        "next_cursor": next_function_cursor(&functions.items, per_page),
+        "next_cursor": next_function_cursor(
+            listed.items.last().map(|o| &o.function),
+            listed.items.len(),
+            per_page,
+        ),
     })))
 }
 

@@ -35,13 +35,17 @@
 //!   other total is exact. A rule family (`FG-DEP`) filters on an index.
 //! - List totals that filters on account, region, flags, severity, status and rule family can
 //!   answer come from `function_totals` / `finding_totals`, recomputed by every write that
-//!   changes them, in its transaction (`totals.rs`); deep pages read keys from an index first.
+//!   changes them, in its transaction (`totals.rs`), and are read by the page's statement.
+//!   Deep pages read keys from an index first; in the unfiltered lists (functions; findings by
+//!   state) they start from the mark before them: the writers keep the key of every 256th row
+//!   (migration 8, `marks.rs`).
 //! - Memoised per store generation (`cache.rs`; every write that changes a list advances
 //!   `store_generation`, migration 6): a text search's total and page ids, and where a deep
 //!   offset page starts (so it is read as a keyset page). [`Store::uncached`] gives a handle
 //!   that computes both afresh (the server's `Cache-Control: no-cache`).
-//! - [`Store::latest_policy_outcomes`]`(&[key]) -> Vec<LatestOutcome>`: the latest outcome of
-//!   each policy for each listed function, in one query (the assurance view).
+//! - [`Store::list_assurance`]`(&FunctionFilter, Page) -> Paged<FunctionOutcomes>`: the
+//!   functions list with the latest outcome of each policy for each function, read by the
+//!   page's statement (the assurance view).
 //! - [`Store::findings_by_day`]`(days) -> Vec<DayCounts>`: open findings per severity per day.
 //!
 //! Assurance and actions ([`ops`]):
@@ -161,7 +165,7 @@ pub use ops::{
 };
 pub use query::{
     DayCounts, FindingCursor, FindingEvent, FindingFilter, FindingStatus, FindingsPage,
-    FunctionCursor, FunctionDetail, FunctionFilter, FunctionRow, LatestOutcome, Page, Paged,
+    FunctionCursor, FunctionDetail, FunctionFilter, FunctionOutcomes, FunctionRow, Page, Paged,
     SEARCH_COUNT_LIMIT, SeverityCounts, StoredFinding,
 };
 pub use schema::SCHEMA_VERSION;

@@ -11,7 +11,7 @@ use crate::ingest::{severity_from_i64, severity_to_i64};
 use crate::marks::{self, Near};
 use crate::ops::{Block, Outcome, PolicyResult};
 use crate::rows::Cols;
-use crate::{Backend, Millis, Pool, Store, StoreError, now_millis, on_pool};
+use crate::{Backend, Millis, Store, StoreError, now_millis, on_pool};
 
 /// One day in milliseconds.
 pub const DAY_MS: i64 = 86_400_000;
@@ -73,14 +73,13 @@ pub struct FindingsPage {
     pub items: Vec<StoredFinding>,
 }
 
-/// The latest outcome of one policy for one function (see
-/// [`Store::latest_policy_outcomes`]).
+/// A function of the assurance view and the latest outcome of each policy evaluated on it
+/// (see [`Store::list_assurance`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LatestOutcome {
-    pub function_key: String,
-    pub policy: String,
-    pub outcome: Outcome,
-    pub evaluated_at: Millis,
+pub struct FunctionOutcomes {
+    pub function: FunctionRow,
+    /// By policy name.
+    pub outcomes: BTreeMap<String, Outcome>,
 }
 
 /// Open findings of a function per severity.
@@ -248,6 +247,7 @@ pub struct DayCounts {
 }
 
 /// A bound value of a dynamically built query.
+#[derive(Clone)]
 pub(crate) enum Arg {
     Text(String),
     Int(i64),
@@ -386,11 +386,78 @@ impl Listed for FindingsPage {
     }
 }
 
-impl Listed for Paged<FunctionRow> {
-    type Row = FunctionRow;
-    fn rows(&mut self) -> &mut Vec<FunctionRow> {
+impl<R: FunctionListing> Listed for Paged<R> {
+    type Row = R;
+    fn rows(&mut self) -> &mut Vec<R> {
         &mut self.items
     }
+}
+
+/// A row of a functions list: what its statement selects and how a row is read.
+pub(crate) trait FunctionListing: Sized {
+    fn columns() -> String;
+    fn from_row(row: &impl Cols) -> Result<Self, sqlx::Error>;
+    fn function(&self) -> &FunctionRow;
+}
+
+impl FunctionListing for FunctionRow {
+    fn columns() -> String {
+        FUNCTION_COLUMNS.to_owned()
+    }
+
+    fn from_row(row: &impl Cols) -> Result<Self, sqlx::Error> {
+        function_from_row(row)
+    }
+
+    fn function(&self) -> &FunctionRow {
+        self
+    }
+}
+
+impl FunctionListing for FunctionOutcomes {
+    /// The function's columns and its latest outcomes, one `outcome:length:policy` entry per
+    /// policy in policy order (the length, in characters, delimits any policy name). Text
+    /// rather than JSON: PostgreSQL builds JSON slowly (measured with benches/server/run.sh).
+    fn columns() -> String {
+        format!(
+            "{FUNCTION_COLUMNS}, (SELECT string_agg(outcome || ':' || length(policy) || ':' || policy, '' \
+               ORDER BY policy) FROM policy_latest WHERE policy_latest.function_key = functions.fkey) AS outcomes"
+        )
+    }
+
+    fn from_row(row: &impl Cols) -> Result<Self, sqlx::Error> {
+        let text = row.opt_text("outcomes")?.unwrap_or_default();
+        let outcomes = outcomes_from_text(&text)
+            .ok_or_else(|| decode_error("outcomes", format!("malformed outcome list {text:?}")))?;
+        Ok(FunctionOutcomes {
+            function: function_from_row(row)?,
+            outcomes,
+        })
+    }
+
+    fn function(&self) -> &FunctionRow {
+        &self.function
+    }
+}
+
+/// The outcomes of [`FunctionOutcomes::columns`]; `None` when malformed.
+fn outcomes_from_text(mut text: &str) -> Option<BTreeMap<String, Outcome>> {
+    let mut outcomes = BTreeMap::new();
+    while !text.is_empty() {
+        let (outcome, rest) = text.split_once(':')?;
+        let (length, rest) = rest.split_once(':')?;
+        let length: usize = length.parse().ok()?;
+        let end = rest
+            .char_indices()
+            .nth(length)
+            .map_or(rest.len(), |(at, _)| at);
+        if rest[..end].chars().count() != length {
+            return None;
+        }
+        outcomes.insert(rest[..end].to_owned(), outcome_from_text(outcome)?);
+        text = &rest[end..];
+    }
+    Some(outcomes)
 }
 
 /// A memoised position of one list found under another's key (their keys differ by a prefix,
@@ -518,6 +585,33 @@ fn findings_where(filter: &FindingFilter) -> (Where, String, usize) {
     (w, totals, totals_args)
 }
 
+/// What counts the findings a list without text search holds: `w` is its `WHERE` (from
+/// [`findings_where`], without a cursor), of which `totals` and its first `totals_args`
+/// values are the part `finding_totals` can answer.
+fn findings_count(filter: &FindingFilter, w: &Where, totals: &str, totals_args: usize) -> Counted {
+    // Status, severity and rule family alone: the total comes from `finding_totals`
+    // (refreshed by every recorded scan) instead of a count over every finding.
+    let totals_only = filter
+        .rule_prefix
+        .as_deref()
+        .is_none_or(|p| is_family(&p.to_ascii_uppercase()))
+        && filter.function_key.is_none()
+        && filter.scope.is_none();
+    if totals_only {
+        Counted {
+            sql: format!(
+                "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM finding_totals {totals}"
+            ),
+            args: w.args[..totals_args].to_vec(),
+        }
+    } else {
+        Counted {
+            sql: format!("SELECT COUNT(*) AS n FROM findings {}", w.sql()),
+            args: w.args.clone(),
+        }
+    }
+}
+
 /// The `WHERE` over `function_totals` that counts what `filter` lists, when the totals can
 /// answer it: live functions filtered by account, region and flags only.
 fn function_totals_where(filter: &FunctionFilter) -> Option<Where> {
@@ -550,11 +644,12 @@ fn function_totals_where(filter: &FunctionFilter) -> Option<Where> {
 }
 
 /// A deep page of a findings list filtered by state alone, read from the mark before it
-/// (marks.rs): the mark and the page's SQL, whose list `WHERE` is `filters` and whose first
-/// own placeholder is `$n` (`hide`: see `marks::value`).
+/// (marks.rs): the mark and the page's SQL, whose select list is `columns`, whose list `WHERE`
+/// is `filters` and whose first own placeholder is `$n` (`hide`: see `marks::value`).
 fn findings_near(
     filter: &FindingFilter,
     page: Page,
+    columns: &str,
     filters: &str,
     n: usize,
     hide: bool,
@@ -566,9 +661,52 @@ fn findings_near(
     let near = Near::of(page.offset).filter(|_| *filter == plain)?;
     let ids = marks::finding_ids_near(filters, n, hide);
     let sql = format!(
-        "SELECT {FINDING_COLUMNS} FROM findings WHERE id IN ({ids}) ORDER BY severity DESC, id DESC"
+        "SELECT {columns} FROM findings WHERE id IN ({ids}) ORDER BY severity DESC, id DESC"
     );
     Some((near, sql))
+}
+
+/// A list's total read along with a page: a query answering one row with the count in
+/// column `n`, its placeholders numbered from `$1`, and their values.
+struct Counted {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+impl Counted {
+    /// A page's select list `columns` plus the count as `list_total` (evaluated once per
+    /// statement), its placeholders numbered after the page's last one, `$last`; bind the
+    /// count's values after the page's.
+    fn column(&self, columns: &str, last: usize) -> String {
+        format!(
+            "{columns}, ({}) AS list_total",
+            shift_placeholders(&self.sql, last)
+        )
+    }
+}
+
+/// `sql` with every placeholder `$k` numbered `$k+by` (the SQL built here has no `$` in
+/// literals).
+fn shift_placeholders(sql: &str, by: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        match rest[..digits].parse::<usize>() {
+            Ok(k) => out.push_str(&(k + by).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The `list_total` of a page's rows (see [`Counted::column`]); `None` without rows.
+fn list_total(rows: &[impl Cols]) -> Result<Option<i64>, sqlx::Error> {
+    rows.first().map(|row| row.int("list_total")).transpose()
 }
 
 /// Whether a page by offset of a list of `total` rows has rows.
@@ -580,9 +718,9 @@ fn page_has_rows(total: i64, page: Page) -> bool {
 /// below), then, in a second query when the page is not full, the lower severities. (A
 /// row-value comparison `(severity, id) < (…)` walked the cursor's whole severity on SQLite,
 /// and a UNION ALL of both parts sorted full rows: both measured slower.) `filters` is the
-/// `WHERE` of the list; the cursor's severity and id are `$n-2` and `$n-1`, the limit and
-/// offset `$n` and `$n+1`.
-fn cursor_page_sql(filters: &str, n: usize, lower: bool) -> String {
+/// `WHERE` of the list and `columns` its select list; the cursor's severity and id are `$n-2`
+/// and `$n-1`, the limit and offset `$n` and `$n+1`.
+fn cursor_page_sql(columns: &str, filters: &str, n: usize, lower: bool) -> String {
     let (sev, id) = (n - 2, n - 1);
     let and = if filters.is_empty() { "WHERE" } else { "AND" };
     let range = if lower {
@@ -591,7 +729,7 @@ fn cursor_page_sql(filters: &str, n: usize, lower: bool) -> String {
         format!("severity = ${sev} AND id < ${id}")
     };
     format!(
-        "SELECT {FINDING_COLUMNS} FROM findings {filters} {and} {range} \
+        "SELECT {columns} FROM findings {filters} {and} {range} \
          ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}",
         n + 1
     )
@@ -641,11 +779,31 @@ impl Store {
         filter: &FunctionFilter,
         page: Page,
     ) -> Result<Paged<FunctionRow>, StoreError> {
+        self.list_functions_as(filter, page).await
+    }
+
+    /// The assurance view (functions × policies): [`Store::list_functions`] with the latest
+    /// outcome of each policy for each function, read by the same statement (kept in
+    /// `policy_latest` by `record_policy_results`).
+    pub async fn list_assurance(
+        &self,
+        filter: &FunctionFilter,
+        page: Page,
+    ) -> Result<Paged<FunctionOutcomes>, StoreError> {
+        self.list_functions_as(filter, page).await
+    }
+
+    /// A functions list whose rows are `R`.
+    async fn list_functions_as<R: FunctionListing>(
+        &self,
+        filter: &FunctionFilter,
+        page: Page,
+    ) -> Result<Paged<R>, StoreError> {
         if filter.after.is_some() || page.offset == 0 {
             return self.functions_listed(filter, page).await;
         }
         let list = format!("functions {filter:?}");
-        let position_of = |f: &FunctionRow| Position::Function(function_cursor(f));
+        let position_of = |f: &R| Position::Function(function_cursor(f.function()));
         self.deep_page(&list, page, position_of, |at, page| async move {
             match at {
                 None => self.functions_listed(filter, page).await,
@@ -708,25 +866,29 @@ impl Store {
         Ok(found)
     }
 
-    /// A functions page by offset or after a cursor.
-    async fn functions_listed(
+    /// A functions page by offset or after a cursor. The total is read by the page's
+    /// statement (one round trip less); only an empty page counts on its own.
+    async fn functions_listed<R: FunctionListing>(
         &self,
         filter: &FunctionFilter,
         page: Page,
-    ) -> Result<Paged<FunctionRow>, StoreError> {
-        let total = self.count_functions(filter).await?;
-        let items = match &filter.after {
+    ) -> Result<Paged<R>, StoreError> {
+        let count = self.functions_count(filter);
+        let (items, total) = match &filter.after {
             None => {
                 // Deep in the unfiltered list: from the mark before the page (marks.rs).
                 let near = Near::of(page.offset).filter(|_| *filter == FunctionFilter::default());
-                let items = match near {
-                    Some(near) => self.functions_near(near, page).await?,
-                    None => Vec::new(),
+                let (items, total) = match near {
+                    Some(near) => self.functions_near(near, page, &count).await?,
+                    None => (Vec::new(), None),
                 };
-                if items.is_empty() && (near.is_none() || page_has_rows(total, page)) {
-                    self.functions_page(filter, None, page).await?
+                if !items.is_empty() {
+                    (items, total)
+                } else if near.is_some() && !page_has_rows(self.counted(&count).await?, page) {
+                    (items, None)
                 } else {
-                    items
+                    self.functions_page(filter, None, page, Some(&count))
+                        .await?
                 }
             }
             Some(after) => {
@@ -738,43 +900,53 @@ impl Store {
                 // The order is `blocked DESC, fkey`: the rest of the cursor's group, then (after
                 // the blocked ones) the unblocked ones from their start. Each part is one range
                 // of the listing index.
-                let mut items = self
-                    .functions_page(filter, Some((after.blocked, Some(&after.key))), page)
+                let group = Some((after.blocked, Some(&after.key)));
+                let (mut items, total) = self
+                    .functions_page(filter, group, page, Some(&count))
                     .await?;
                 let room = usize::try_from(page.limit_i64())
                     .unwrap_or(0)
                     .saturating_sub(items.len());
                 if after.blocked && room > 0 && filter.blocked != Some(true) {
                     let rest = Page::new(u32::try_from(room).unwrap_or(0), 0);
-                    items.extend(
-                        self.functions_page(filter, Some((false, None)), rest)
-                            .await?,
-                    );
+                    let (more, _) = self
+                        .functions_page(filter, Some((false, None)), rest, None)
+                        .await?;
+                    items.extend(more);
                 }
-                items
+                (items, total)
             }
+        };
+        let total = match total {
+            Some(total) => total,
+            None => self.counted(&count).await?,
         };
         Ok(Paged { total, items })
     }
 
-    /// How many functions `filter` lists (from `function_totals` when it can answer).
-    async fn count_functions(&self, filter: &FunctionFilter) -> Result<i64, StoreError> {
-        let (count, args) = if let Some(totals) = function_totals_where(filter) {
-            (
-                format!(
+    /// What counts the functions `filter` lists (from `function_totals` when it can answer).
+    fn functions_count(&self, filter: &FunctionFilter) -> Counted {
+        if let Some(totals) = function_totals_where(filter) {
+            Counted {
+                sql: format!(
                     "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM function_totals {}",
                     totals.sql()
                 ),
-                totals.args,
-            )
+                args: totals.args,
+            }
         } else {
             let w = self.functions_where(filter);
-            (
-                format!("SELECT COUNT(*) AS n FROM functions {}", w.sql()),
-                w.args,
-            )
-        };
-        self.count(count, &args, "list functions").await
+            Counted {
+                sql: format!("SELECT COUNT(*) AS n FROM functions {}", w.sql()),
+                args: w.args,
+            }
+        }
+    }
+
+    /// The count `counted` on its own.
+    async fn counted(&self, counted: &Counted) -> Result<i64, StoreError> {
+        self.count(counted.sql.clone(), &counted.args, "list functions")
+            .await
     }
 
     /// The `n` column of the one row `sql` answers with `args` bound.
@@ -793,35 +965,45 @@ impl Store {
         .map_err(self.err(operation))
     }
 
-    /// A page of the unfiltered functions list read from the mark `near` it (marks.rs); empty
-    /// when the mark is missing.
-    async fn functions_near(&self, near: Near, page: Page) -> Result<Vec<FunctionRow>, StoreError> {
+    /// A page of the unfiltered functions list read from the mark `near` it (marks.rs), with
+    /// the list's total (`count`); empty when the mark is missing.
+    async fn functions_near<R: FunctionListing>(
+        &self,
+        near: Near,
+        page: Page,
+        count: &Counted,
+    ) -> Result<(Vec<R>, Option<i64>), StoreError> {
         let list = format!(
-            "SELECT {FUNCTION_COLUMNS} FROM functions WHERE fkey IN ({}) ORDER BY blocked DESC, fkey",
+            "SELECT {} FROM functions WHERE fkey IN ({}) ORDER BY blocked DESC, fkey",
+            count.column(&R::columns(), 4),
             marks::function_keys_near(1, self.backend() == Backend::Postgres)
         );
         on_pool!(self, pool => {
-            sqlx::query(sqlx::AssertSqlSafe(list))
-                .bind(near.ordinal)
-                .bind(near.reach(page.limit_i64()))
-                .bind(page.limit_i64())
-                .bind(near.skip)
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(function_from_row)
-                .collect::<Result<Vec<_>, sqlx::Error>>()
+            let rows = bind_args!(
+                sqlx::query(sqlx::AssertSqlSafe(list))
+                    .bind(near.ordinal)
+                    .bind(near.reach(page.limit_i64()))
+                    .bind(page.limit_i64())
+                    .bind(near.skip),
+                &count.args
+            )
+            .fetch_all(pool)
+            .await?;
+            let items = rows.iter().map(R::from_row).collect::<Result<Vec<_>, _>>()?;
+            Ok::<_, sqlx::Error>((items, list_total(&rows)?))
         })
         .map_err(self.err("list functions"))
     }
 
-    /// One page of functions; `group` restricts it to one `blocked` value, after a key.
-    async fn functions_page(
+    /// One page of functions, with the list's total when `count` is given; `group` restricts
+    /// it to one `blocked` value, after a key.
+    async fn functions_page<R: FunctionListing>(
         &self,
         filter: &FunctionFilter,
         group: Option<(bool, Option<&String>)>,
         page: Page,
-    ) -> Result<Vec<FunctionRow>, StoreError> {
+        count: Option<&Counted>,
+    ) -> Result<(Vec<R>, Option<i64>), StoreError> {
         let mut w = self.functions_where(filter);
         if let Some((blocked, after)) = group {
             w.push("blocked = ?", vec![Arg::Int(i64::from(blocked))]);
@@ -830,9 +1012,13 @@ impl Store {
             }
         }
         let n = w.next();
+        let columns = match count {
+            Some(count) => count.column(&R::columns(), n + 1),
+            None => R::columns(),
+        };
         let list = if page.offset == 0 {
             format!(
-                "SELECT {FUNCTION_COLUMNS} FROM functions {} ORDER BY blocked DESC, fkey LIMIT ${n} OFFSET ${}",
+                "SELECT {columns} FROM functions {} ORDER BY blocked DESC, fkey LIMIT ${n} OFFSET ${}",
                 w.sql(),
                 n + 1
             )
@@ -840,22 +1026,26 @@ impl Store {
             // A deep page: find its keys in the (covering) listing index first, then read only
             // those rows, instead of reading every skipped row.
             format!(
-                "SELECT {FUNCTION_COLUMNS} FROM functions WHERE fkey IN ( \
+                "SELECT {columns} FROM functions WHERE fkey IN ( \
                    SELECT fkey FROM functions {} ORDER BY blocked DESC, fkey LIMIT ${n} OFFSET ${}) \
                  ORDER BY blocked DESC, fkey",
                 w.sql(),
                 n + 1
             )
         };
+        let count_args: &[Arg] = count.map_or(&[], |c| &c.args);
         on_pool!(self, pool => {
-            bind_args!(sqlx::query(sqlx::AssertSqlSafe(list)), &w.args)
-                .bind(page.limit_i64())
-                .bind(page.offset_i64())
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(function_from_row)
-                .collect::<Result<Vec<_>, sqlx::Error>>()
+            let rows = bind_args!(
+                bind_args!(sqlx::query(sqlx::AssertSqlSafe(list)), &w.args)
+                    .bind(page.limit_i64())
+                    .bind(page.offset_i64()),
+                count_args
+            )
+            .fetch_all(pool)
+            .await?;
+            let items = rows.iter().map(R::from_row).collect::<Result<Vec<_>, _>>()?;
+            let total = if count.is_some() { list_total(&rows)? } else { None };
+            Ok::<_, sqlx::Error>((items, total))
         })
         .map_err(self.err("list functions"))
     }
@@ -963,7 +1153,8 @@ impl Store {
         .await
     }
 
-    /// A findings page by offset or after a cursor (not a text search).
+    /// A findings page by offset or after a cursor (not a text search). The total is read by
+    /// the page's statement; only an empty page counts on its own.
     async fn findings_page(
         &self,
         filter: &FindingFilter,
@@ -971,94 +1162,115 @@ impl Store {
     ) -> Result<FindingsPage, StoreError> {
         let (mut w, totals, totals_args) = findings_where(filter);
         // Everything the count needs is in `w` now; the cursor only narrows the page.
-        let counted_args = w.args.len();
         let count_where = w.sql();
+        let count = findings_count(filter, &w, &totals, totals_args);
         if let Some(after) = filter.after {
             // Bound below as `$k+1` (severity) and `$k+2` (id) by the cursor query.
             w.args.push(Arg::Int(severity_to_i64(after.severity)));
             w.args.push(Arg::Int(after.id));
         }
-        // Status, severity and rule family alone: the total comes from `finding_totals`
-        // (refreshed by every recorded scan) instead of a count over every finding.
-        let totals_only = filter
-            .rule_prefix
-            .as_deref()
-            .is_none_or(|p| is_family(&p.to_ascii_uppercase()))
-            && filter.function_key.is_none()
-            && filter.scope.is_none();
         let n = w.next();
+        let columns = count.column(FINDING_COLUMNS, n + 1);
         let list = if filter.after.is_some() {
-            cursor_page_sql(&count_where, n, false)
+            cursor_page_sql(&columns, &count_where, n, false)
         } else if page.offset == 0 {
             format!(
-                "SELECT {FINDING_COLUMNS} FROM findings {} ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}",
+                "SELECT {columns} FROM findings {} ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}",
                 w.sql(),
                 n + 1
             )
         } else {
             // A deep page: its ids from an index first, then only those rows.
             format!(
-                "SELECT {FINDING_COLUMNS} FROM findings WHERE id IN ( \
+                "SELECT {columns} FROM findings WHERE id IN ( \
                    SELECT id FROM findings {} ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}) \
                  ORDER BY severity DESC, id DESC",
                 w.sql(),
                 n + 1
             )
         };
-        let lower_severities = filter.after.map(|_| cursor_page_sql(&count_where, n, true));
+        let lower_severities = filter
+            .after
+            .map(|_| cursor_page_sql(FINDING_COLUMNS, &count_where, n, true));
         let hide = self.backend() == Backend::Postgres;
-        let near = findings_near(filter, page, &count_where, n, hide);
-        let (count, count_args) = if totals_only {
-            (
-                format!(
-                    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM finding_totals {totals}"
-                ),
-                &w.args[..totals_args],
-            )
-        } else {
-            (
-                format!("SELECT COUNT(*) AS n FROM findings {count_where}"),
-                &w.args[..counted_args],
-            )
+        let near_columns = count.column(FINDING_COLUMNS, n + 4);
+        let near = findings_near(filter, page, &near_columns, &count_where, n, hide);
+        let values = |own: Vec<Arg>, counted: bool| {
+            let mut all = w.args.clone();
+            all.extend(own);
+            if counted {
+                all.extend(count.args.iter().cloned());
+            }
+            all
         };
+        let (limit, offset) = (page.limit_i64(), page.offset_i64());
+        let (mut items, mut total) = match &near {
+            Some((near, sql)) => {
+                let own = vec![
+                    Arg::Text(marks::finding_list(filter.status).to_owned()),
+                    Arg::Int(near.ordinal),
+                    Arg::Int(near.reach(limit)),
+                    Arg::Int(limit),
+                    Arg::Int(near.skip),
+                ];
+                self.read_findings(sql, &values(own, true), true).await?
+            }
+            None => (Vec::new(), None),
+        };
+        if items.is_empty() {
+            if near.is_some() {
+                // No mark there: past the end, or marks not computed yet.
+                let counted = self
+                    .count(count.sql.clone(), &count.args, "list findings")
+                    .await?;
+                total = Some(counted);
+                if !page_has_rows(counted, page) {
+                    return Ok(FindingsPage {
+                        total: counted,
+                        total_exact: true,
+                        items,
+                    });
+                }
+            }
+            let own = vec![Arg::Int(limit), Arg::Int(offset)];
+            let (rows, counted) = self.read_findings(&list, &values(own, true), true).await?;
+            items = rows;
+            total = total.or(counted);
+        }
+        let room = limit - i64::try_from(items.len()).unwrap_or(i64::MAX);
+        if let Some(lower) = lower_severities.as_ref().filter(|_| room > 0) {
+            let own = vec![Arg::Int(room), Arg::Int(0)];
+            let (rows, _) = self
+                .read_findings(lower, &values(own, false), false)
+                .await?;
+            items.extend(rows);
+        }
+        let total = match total {
+            Some(total) => total,
+            None => self.count(count.sql, &count.args, "list findings").await?,
+        };
+        Ok(FindingsPage {
+            total,
+            total_exact: true,
+            items,
+        })
+    }
+
+    /// The findings `sql` answers with `args` bound, and their `list_total` when `counted`
+    /// (see [`Counted::column`]).
+    async fn read_findings(
+        &self,
+        sql: &str,
+        args: &[Arg],
+        counted: bool,
+    ) -> Result<(Vec<StoredFinding>, Option<i64>), StoreError> {
         on_pool!(self, pool => {
-            let total = bind_args!(sqlx::query(sqlx::AssertSqlSafe(count)), count_args)
-                .fetch_one(pool)
-                .await?
-                .int("n")?;
-            let mut rows = Vec::new();
-            if let Some((near, sql)) = &near {
-                rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), &w.args)
-                    .bind(marks::finding_list(filter.status))
-                    .bind(near.ordinal)
-                    .bind(near.reach(page.limit_i64()))
-                    .bind(page.limit_i64())
-                    .bind(near.skip)
-                    .fetch_all(pool)
-                    .await?;
-            }
-            if rows.is_empty() && (near.is_none() || page_has_rows(total, page)) {
-                rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(list)), &w.args)
-                    .bind(page.limit_i64())
-                    .bind(page.offset_i64())
-                    .fetch_all(pool)
-                    .await?;
-            }
-            let mut items = rows.iter().map(finding_from_row).collect::<Result<Vec<_>, _>>()?;
-            let room = page.limit_i64() - i64::try_from(items.len()).unwrap_or(i64::MAX);
-            if let Some(lower) = lower_severities.as_ref().filter(|_| room > 0) {
-                let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(lower.as_str())), &w.args)
-                    .bind(room)
-                    .bind(0_i64)
-                    .fetch_all(pool)
-                    .await?;
-                items.extend(rows.iter().map(finding_from_row).collect::<Result<Vec<_>, _>>()?);
-            }
-            Ok::<_, sqlx::Error>(FindingsPage {
-                total,
-                total_exact: true,
-                items,
-            })
+            let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+                .fetch_all(pool)
+                .await?;
+            let items = rows.iter().map(finding_from_row).collect::<Result<Vec<_>, _>>()?;
+            let total = if counted { list_total(&rows)? } else { None };
+            Ok::<_, sqlx::Error>((items, total))
         })
         .map_err(self.err("list findings"))
     }
@@ -1249,87 +1461,6 @@ impl Store {
         .map_err(self.err("list findings"))
     }
 
-    /// The latest outcome of each policy for each function of `keys`, in one query (the
-    /// assurance view: functions × policies). Functions without results are absent.
-    pub async fn latest_policy_outcomes(
-        &self,
-        keys: &[String],
-    ) -> Result<Vec<LatestOutcome>, StoreError> {
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut w = Where::default();
-        let marks = vec!["?"; keys.len()].join(", ");
-        w.push(
-            &format!("function_key IN ({marks})"),
-            keys.iter().map(|k| Arg::Text(k.clone())).collect(),
-        );
-        // `policy_latest` is kept by `record_policy_results` in the same transaction. On SQLite
-        // the outcomes come back as one row (a JSON array of `[key, policy, outcome, at]`):
-        // sqlx hands each row from its SQLite worker thread to the caller's, and a hundred of
-        // those cost more than the query. PostgreSQL streams rows cheaply and builds JSON
-        // slowly (measured with benches/server/run.sh), so there they stay rows.
-        let rows: Vec<(String, String, String, Millis)> = match &self.pool {
-            Pool::Sqlite(pool) => {
-                let sql = format!(
-                    "SELECT json_group_array(json_array(function_key, policy, outcome, evaluated_at) \
-                     ORDER BY function_key, policy) AS outcomes FROM policy_latest {}",
-                    w.sql()
-                );
-                let json = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), &w.args)
-                    .fetch_one(pool)
-                    .await
-                    .and_then(|row| row.opt_text("outcomes"))
-                    .map_err(self.err("latest policy outcomes"))?;
-                serde_json::from_str(json.as_deref().unwrap_or("[]")).map_err(|e| {
-                    StoreError::Decode {
-                        database: self.database().to_owned(),
-                        operation: "latest policy outcomes",
-                        cause: format!("outcome list: {e}"),
-                    }
-                })?
-            }
-            Pool::Postgres(pool) => {
-                let sql = format!(
-                    "SELECT function_key, policy, outcome, evaluated_at FROM policy_latest {} \
-                     ORDER BY function_key, policy",
-                    w.sql()
-                );
-                bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), &w.args)
-                    .fetch_all(pool)
-                    .await
-                    .and_then(|rows| {
-                        rows.iter()
-                            .map(|row| {
-                                Ok((
-                                    row.text("function_key")?,
-                                    row.text("policy")?,
-                                    row.text("outcome")?,
-                                    row.int("evaluated_at")?,
-                                ))
-                            })
-                            .collect()
-                    })
-                    .map_err(self.err("latest policy outcomes"))?
-            }
-        };
-        rows.into_iter()
-            .map(|(function_key, policy, outcome, evaluated_at)| {
-                let outcome = outcome_from_text(&outcome).ok_or_else(|| StoreError::Decode {
-                    database: self.database().to_owned(),
-                    operation: "latest policy outcomes",
-                    cause: format!("unknown outcome {outcome}"),
-                })?;
-                Ok(LatestOutcome {
-                    function_key,
-                    policy,
-                    outcome,
-                    evaluated_at,
-                })
-            })
-            .collect()
-    }
-
     /// Open findings per severity for each of the last `days` days (today last). A day with no
     /// scan carries the previous day's counts forward.
     pub async fn findings_by_day(&self, days: u32) -> Result<Vec<DayCounts>, StoreError> {
@@ -1389,6 +1520,35 @@ mod tests {
     use super::*;
 
     /// Placeholders are numbered across clauses and LIKE patterns escape their wildcards.
+    #[test]
+    fn placeholders_shift_past_a_statement() {
+        assert_eq!(
+            shift_placeholders(
+                "SELECT n FROM t WHERE a = $1 AND b IN ($2, $10) AND c = '$'",
+                4
+            ),
+            "SELECT n FROM t WHERE a = $5 AND b IN ($6, $14) AND c = '$'"
+        );
+        assert_eq!(shift_placeholders("SELECT 1", 3), "SELECT 1");
+    }
+
+    #[test]
+    fn outcome_lists_decode_any_policy_name() {
+        let text = "violation:7:no-:admpass:3:été";
+        let outcomes = outcomes_from_text(text).unwrap();
+        assert_eq!(
+            outcomes.into_iter().collect::<Vec<_>>(),
+            vec![
+                ("no-:adm".to_owned(), Outcome::Violation),
+                ("été".to_owned(), Outcome::Pass)
+            ]
+        );
+        assert_eq!(outcomes_from_text(""), Some(BTreeMap::new()));
+        for bad in ["pass:9:short", "pass:x:p", "maybe:1:p", "pass:1"] {
+            assert_eq!(outcomes_from_text(bad), None, "{bad}");
+        }
+    }
+
     #[test]
     fn where_numbers_placeholders() {
         let mut w = Where::default();
@@ -1469,52 +1629,5 @@ mod tests {
             .await
             .unwrap();
         assert_eq!((family.total, family.total_exact), (240, true));
-    }
-
-    /// `latest_policy_outcomes` returns, in one query, the newest outcome of each policy for
-    /// each requested function, and nothing for functions it was not asked about.
-    #[cfg(feature = "testdata")]
-    #[tokio::test]
-    async fn latest_policy_outcomes_keep_the_newest_per_policy() {
-        use crate::PolicyResultInput;
-        let (_dir, store, report, scan) = filled(3).await;
-        let keys: Vec<String> = report.functions.iter().map(|f| f.id.clone()).collect();
-        let result = |policy: &str, key: &str, outcome: Outcome| PolicyResultInput {
-            policy: policy.to_owned(),
-            function_key: key.to_owned(),
-            outcome,
-            reasons: serde_json::json!([]),
-            action: None,
-        };
-        for outcome in [Outcome::Violation, Outcome::Pass] {
-            store
-                .record_policy_results(
-                    scan,
-                    &[
-                        result("a", &keys[0], outcome),
-                        result("b", &keys[0], Outcome::Excepted),
-                        result("a", &keys[1], Outcome::Violation),
-                        result("a", &keys[2], Outcome::Pass),
-                    ],
-                )
-                .await
-                .unwrap();
-        }
-        let latest = store
-            .latest_policy_outcomes(&keys[..2])
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|o| (o.function_key, o.policy, o.outcome))
-            .collect::<Vec<_>>();
-        assert_eq!(
-            latest,
-            vec![
-                (keys[0].clone(), "a".to_owned(), Outcome::Pass),
-                (keys[0].clone(), "b".to_owned(), Outcome::Excepted),
-                (keys[1].clone(), "a".to_owned(), Outcome::Violation),
-            ]
-        );
-        assert!(store.latest_policy_outcomes(&[]).await.unwrap().is_empty());
     }
 }

@@ -1889,6 +1889,75 @@ async fn deep_pages_from_marks_equal_the_list_order(db: TestDb) {
     check(reopened, "reopened").await;
 }
 
+/// The assurance view reads each listed function's latest outcome per policy in the page's
+/// statement: the newest evaluation wins, any policy name survives (separators, non-ASCII),
+/// functions never evaluated have none, and a deep page (from the marks) lists the same
+/// functions as `list_functions`.
+async fn assurance_rows_carry_the_latest_outcomes(db: TestDb) {
+    use faasguard_store::testdata::{synthetic_report, synthetic_scope};
+    let s = &db.store;
+    let (account, region) = ("123456789012", "eu-west-1");
+    let report = synthetic_report(account, region, 400, 1, 3);
+    let scan = s
+        .record_scan("cloud", &synthetic_scope(account, region), &report, true)
+        .await
+        .unwrap()
+        .id;
+    let keys: Vec<String> = report.functions.iter().map(|f| f.id.clone()).collect();
+    let result = |policy: &str, key: &str, outcome: Outcome| PolicyResultInput {
+        policy: policy.to_owned(),
+        function_key: key.to_owned(),
+        outcome,
+        reasons: serde_json::json!([]),
+        action: None,
+    };
+    let odd = "é:3:pass, ünïcode";
+    for outcome in [Outcome::Violation, Outcome::Pass] {
+        s.record_policy_results(
+            scan,
+            &[
+                result("a", &keys[0], outcome),
+                result(odd, &keys[0], Outcome::Excepted),
+                result("a", &keys[1], Outcome::Violation),
+                result("a", &keys[350], Outcome::OutOfScope),
+            ],
+        )
+        .await
+        .unwrap();
+    }
+    let expected = |key: &str| -> Vec<(String, Outcome)> {
+        if key == keys[0] {
+            vec![("a".into(), Outcome::Pass), (odd.into(), Outcome::Excepted)]
+        } else if key == keys[1] {
+            vec![("a".into(), Outcome::Violation)]
+        } else if key == keys[350] {
+            vec![("a".into(), Outcome::OutOfScope)]
+        } else {
+            vec![]
+        }
+    };
+    let all = FunctionFilter::default();
+    for page in [Page::new(50, 0), Page::new(60, 300), Page::new(10, 395)] {
+        let listed = s.uncached().list_assurance(&all, page).await.unwrap();
+        let functions = s.uncached().list_functions(&all, page).await.unwrap();
+        assert_eq!(listed.total, functions.total);
+        assert_eq!(listed.total, 400);
+        let rows: Vec<_> = listed.items.iter().map(|o| o.function.clone()).collect();
+        assert_eq!(rows, functions.items, "{page:?}");
+        for o in &listed.items {
+            let got: Vec<(String, Outcome)> = o.outcomes.clone().into_iter().collect();
+            assert_eq!(got, expected(&o.function.key), "{}", o.function.key);
+        }
+    }
+    let first = s.list_assurance(&all, Page::new(400, 0)).await.unwrap();
+    let evaluated = first
+        .items
+        .iter()
+        .filter(|o| !o.outcomes.is_empty())
+        .count();
+    assert_eq!(evaluated, 3);
+}
+
 /// The bundled SQLite is built with the options `.cargo/config.toml` passes to it
 /// (`LIBSQLITE3_FLAGS`): no global allocation mutex, plans that do not depend on bound values
 /// (no re-prepare on every `LIMIT ?`), and a version with `string_agg(… ORDER BY …)`.
@@ -1965,4 +2034,5 @@ on_both_backends!(
     memoised_answers_follow_every_write,
     text_search_equals_a_substring_test,
     deep_pages_from_marks_equal_the_list_order,
+    assurance_rows_carry_the_latest_outcomes,
 );
