@@ -105,6 +105,8 @@
 //! totals; migration 4), `function_totals` (live functions per account, region and flags;
 //! migration 4),
 //! `store_generation` (one counter, migration 6), `policy_latest` (migration 5),
+//! `search_words` / `finding_words` (the word index, migration 7), `function_marks` /
+//! `finding_marks` (every 256th row's key of the unfiltered lists, migration 8),
 //! `daily_counts` (the chart), `policy_results`, `blocks`, `audit_log`, `api_tokens`, `jobs`
 //! (`migrations/0001_initial.sql`); SQLite's `findings_search` FTS5 table and its triggers
 //! (`migrations/0002_search.sqlite.sql`); sqlx's `_sqlx_migrations`. Retention deletes old
