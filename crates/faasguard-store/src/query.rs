@@ -882,13 +882,20 @@ impl Store {
                     Some(near) => self.functions_near(near, page, &count).await?,
                     None => (Vec::new(), None),
                 };
-                if !items.is_empty() {
-                    (items, total)
-                } else if near.is_some() && !page_has_rows(self.counted(&count).await?, page) {
-                    (items, None)
-                } else {
+                if near.is_none() {
                     self.functions_page(filter, None, page, Some(&count))
                         .await?
+                } else if !items.is_empty() {
+                    (items, total)
+                } else {
+                    // No mark there: past the end, or marks not computed yet.
+                    let counted = self.counted(&count).await?;
+                    let items = if page_has_rows(counted, page) {
+                        self.functions_page(filter, None, page, None).await?.0
+                    } else {
+                        items
+                    };
+                    (items, Some(counted))
                 }
             }
             Some(after) => {
