@@ -18,7 +18,7 @@ function el(tag, attrs, ...children) {
     else if (k === 'class') node.className = v;
     else node.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -28,7 +28,7 @@ function el(tag, attrs, ...children) {
 function svg(tag, attrs, ...children) {
   const node = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
-  for (const c of children.flat()) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  for (const c of children.flat(Infinity)) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return node;
 }
 
@@ -210,7 +210,9 @@ async function functionPage(id) {
   const reload = () => functionPage(id);
   const facts = [
     ['ARN', fn.arn], ['Account', fn.account], ['Region', fn.region], ['Runtime', fn.runtime],
-    ['Role', fn.role], ['Reserved concurrency', fn.reserved_concurrency ?? 'unreserved'],
+    ['Role', fn.role],
+    // A block sets the reserved concurrency to 0; the stored value is the last scan's until the next one.
+    ['Reserved concurrency', fn.blocked ? 0 : fn.reserved_concurrency ?? 'unreserved'],
     ['Blocked', fn.blocked ? `yes (previous concurrency: ${fn.previous_concurrency ?? 'unreserved'})` : 'no'],
     ['Last scanned', fmtTime(fn.last_seen)],
   ];
@@ -224,7 +226,8 @@ async function functionPage(id) {
     el('h2', {}, 'Vulnerabilities'),
     table(['Severity', 'Package', 'Installed', 'Fixed in', 'Advisory'], d.vulnerabilities.map((v) => el('tr', {},
       el('td', {}, sevBadge(v.severity)), el('td', {}, v.package), el('td', { class: 'mono' }, v.installed),
-      el('td', { class: 'mono' }, v.fixed || 'no fix'), el('td', { class: 'mono' }, v.advisory)))),
+      el('td', { class: 'mono' }, v.fixed || 'no fix'),
+      el('td', {}, v.advisory ? [el('code', {}, v.advisory), el('br')] : null, el('span', { class: 'detail' }, v.message))))),
     el('h2', {}, 'Secrets (redacted)'),
     table(findingHeaders, findingRows(d.secrets)),
     el('h2', {}, 'Permissions and their risks'),

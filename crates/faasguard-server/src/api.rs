@@ -303,7 +303,8 @@ pub(crate) struct VulnerabilityJson {
     package: String,
     installed: String,
     fixed: Option<String>,
-    advisory: String,
+    /// The advisory id; `None` for a finding stored before the store kept it.
+    advisory: Option<String>,
     severity: Severity,
     message: String,
 }
@@ -447,10 +448,7 @@ pub(crate) async fn function_detail(
                     .unwrap_or_else(|| finding.location.file.clone()),
                 installed: finding.installed_version.clone().unwrap_or_default(),
                 fixed: finding.fixed_version.clone(),
-                advisory: finding
-                    .evidence
-                    .clone()
-                    .unwrap_or_else(|| finding.rule_id.clone()),
+                advisory: finding.advisory.clone(),
                 severity: finding.severity,
                 message: finding.message.clone(),
             });

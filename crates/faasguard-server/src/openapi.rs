@@ -180,7 +180,8 @@ fn schemas() -> Value {
             "type": "object",
             "properties": {
                 "package": string, "installed": string, "fixed": nullable("string"),
-                "advisory": string, "severity": severity, "message": string,
+                "advisory": {"type": ["string", "null"], "description": "The advisory id (GHSA-…, PYSEC-…); null for a finding stored before the store kept it, until a scan sees it again."},
+                "severity": severity, "message": string,
             },
         },
         "PolicyOutcome": {

@@ -128,6 +128,7 @@ struct FindingRowIn {
     package: Option<String>,
     installed_version: Option<String>,
     fixed_version: Option<String>,
+    advisory: Option<String>,
 }
 
 fn sanitized_summary(summary: &FunctionSummary) -> FunctionSummary {
@@ -209,16 +210,18 @@ fn prepare_findings(kind: &str, scope: &str, report: &Report) -> Vec<FindingRowI
         } else {
             redact::scrub_opt(f.evidence.as_deref())
         };
-        let (mut package, mut installed_version, mut fixed_version) = (None, None, None);
+        let (mut package, mut installed_version, mut fixed_version, mut advisory) =
+            (None, None, None, None);
         if family == "FG-DEP"
             && let Some(candidates) = packages.get(&(f.location.file.as_str(), f.location.line))
-            && let Some((_, name, version, fixed)) = candidates
+            && let Some((id, name, version, fixed)) = candidates
                 .iter()
                 .find(|(id, ..)| f.message.contains(&format!(" by {id}")))
         {
             package = Some((*name).to_owned());
             installed_version = Some((*version).to_owned());
             fixed_version = fixed.map(str::to_owned);
+            advisory = Some((*id).to_owned());
         }
         out.push(FindingRowIn {
             fingerprint: f.fingerprint.clone(),
@@ -240,6 +243,7 @@ fn prepare_findings(kind: &str, scope: &str, report: &Report) -> Vec<FindingRowI
             package,
             installed_version,
             fixed_version,
+            advisory,
         });
     }
     out
@@ -486,8 +490,8 @@ impl Store {
                         let id = sqlx::query(
                             "INSERT INTO findings (scope, fingerprint, rule_id, rule_name, family, severity, function_key, \
                                  message, evidence, remediation, file, line, col, pointer, package, installed_version, \
-                                 fixed_version, open, first_seen, last_seen, first_scan, last_scan) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $18, $18, $19, $19) \
+                                 fixed_version, advisory, open, first_seen, last_seen, first_scan, last_scan) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 1, $19, $19, $20, $20) \
                              RETURNING id",
                         )
                         .bind(scope)
@@ -507,6 +511,7 @@ impl Store {
                         .bind(&f.package)
                         .bind(&f.installed_version)
                         .bind(&f.fixed_version)
+                        .bind(&f.advisory)
                         .bind(now)
                         .bind(scan_id)
                         .fetch_one(&mut *tx)
@@ -522,9 +527,9 @@ impl Store {
                             "UPDATE findings SET rule_id = $1, rule_name = $2, family = $3, severity = $4, function_key = $5, \
                                  message = $6, evidence = $7, remediation = $8, file = $9, line = $10, col = $11, \
                                  pointer = $12, package = $13, installed_version = $14, fixed_version = $15, \
-                                 last_seen = $16, last_scan = $17, open = 1, fixed_at = NULL, \
-                                 reopened = reopened + $18 \
-                             WHERE id = $19",
+                                 advisory = $16, last_seen = $17, last_scan = $18, open = 1, fixed_at = NULL, \
+                                 reopened = reopened + $19 \
+                             WHERE id = $20",
                         )
                         .bind(&f.rule_id)
                         .bind(&f.rule_name)
@@ -541,6 +546,7 @@ impl Store {
                         .bind(&f.package)
                         .bind(&f.installed_version)
                         .bind(&f.fixed_version)
+                        .bind(&f.advisory)
                         .bind(now)
                         .bind(scan_id)
                         .bind(i64::from(!open))

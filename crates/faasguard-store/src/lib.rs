@@ -101,7 +101,8 @@
 //! # Schema (tables)
 //!
 //! `scans`, `functions` (with denormalised open-finding counts, `has_violation`, `blocked`),
-//! `findings`, `finding_events`, `finding_totals` (per rule family, severity and state, for list
+//! `findings` (a dependency finding also keeps its package, installed and fixed versions and,
+//! since migration 9, its advisory id), `finding_events`, `finding_totals` (per rule family, severity and state, for list
 //! totals; migration 4), `function_totals` (live functions per account, region and flags;
 //! migration 4),
 //! `store_generation` (one counter, migration 6), `policy_latest` (migration 5),

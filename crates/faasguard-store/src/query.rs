@@ -174,10 +174,12 @@ pub struct StoredFinding {
     pub evidence: Option<String>,
     pub remediation: Option<String>,
     pub location: Location,
-    /// Dependency findings: the package, the installed and the first fixed version.
+    /// Dependency findings: the package, the installed and the first fixed version, and the
+    /// advisory id (`None` for a finding stored before schema 9 and not seen since).
     pub package: Option<String>,
     pub installed_version: Option<String>,
     pub fixed_version: Option<String>,
+    pub advisory: Option<String>,
     pub status: FindingStatus,
     pub first_seen: Millis,
     pub last_seen: Millis,
@@ -359,7 +361,7 @@ fn function_from_row(row: &impl Cols) -> Result<FunctionRow, sqlx::Error> {
 
 pub(crate) const FINDING_COLUMNS: &str = "id, scope, fingerprint, rule_id, rule_name, family, severity, \
     function_key, message, evidence, remediation, file, line, col, pointer, package, installed_version, \
-    fixed_version, open, first_seen, last_seen, fixed_at, reopened";
+    fixed_version, advisory, open, first_seen, last_seen, fixed_at, reopened";
 
 fn decode_error(column: &str, cause: String) -> sqlx::Error {
     sqlx::Error::ColumnDecode {
@@ -506,6 +508,7 @@ pub(crate) fn finding_from_row(row: &impl Cols) -> Result<StoredFinding, sqlx::E
         package: row.opt_text("package")?,
         installed_version: row.opt_text("installed_version")?,
         fixed_version: row.opt_text("fixed_version")?,
+        advisory: row.opt_text("advisory")?,
         status: if row.int("open")? != 0 {
             FindingStatus::Open
         } else {

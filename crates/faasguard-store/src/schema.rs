@@ -59,10 +59,16 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/0008_marks.sql"),
         include_str!("../migrations/0008_marks.sql"),
     ),
+    (
+        9,
+        "dependency advisory",
+        include_str!("../migrations/0009_advisory.sql"),
+        include_str!("../migrations/0009_advisory.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// PostgreSQL trigram indexes for substring search, created when `pg_trgm` can be (it is a
 /// trusted extension since PostgreSQL 13, in Debian's `postgresql` package). Best effort: a

@@ -889,9 +889,15 @@ async fn dashboard_queries(db: TestDb) {
         (
             vuln.package.as_deref(),
             vuln.installed_version.as_deref(),
-            vuln.fixed_version.as_deref()
+            vuln.fixed_version.as_deref(),
+            vuln.advisory.as_deref()
         ),
-        (Some("urllib3"), Some("1.26.0"), Some("1.26.17"))
+        (
+            Some("urllib3"),
+            Some("1.26.0"),
+            Some("1.26.17"),
+            Some("GHSA-v845-jxx5-vc9f")
+        )
     );
     assert_eq!(vuln.location.line, Some(3));
     assert_eq!(

@@ -27,6 +27,14 @@ function check(cond, message) {
   console.log(`ok - ${message}`);
 }
 
+// A screenshot of the current page, after checking that no value on it was rendered as an
+// object placeholder (a list or element written as text).
+async function shot(page, name, fullPage = true) {
+  const text = await page.textContent('body');
+  check(!text.includes('[object '), `the ${name} page renders every value as text`);
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage });
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -52,7 +60,7 @@ try {
   // 1. Signing in: a wrong token is refused, the admin token is accepted.
   await page.goto(url);
   await page.waitForSelector('#token');
-  await page.screenshot({ path: join(shots, 'signin.png') });
+  await shot(page, 'signin', false);
   await page.fill('#token', 'fg_not_a_real_token');
   await page.click('#signin-submit');
   await page.waitForFunction(() => document.querySelector('#signin-error')?.textContent.includes('not valid'));
@@ -70,17 +78,23 @@ try {
   check(await firstRow.getAttribute('data-function') === blocked, `the blocked function ${blocked} is listed first`);
   check((await firstRow.getAttribute('class')).includes('blocked'), 'its row is marked blocked');
   check(await firstRow.locator('.fail').count() > 0, 'it fails a policy');
-  await page.screenshot({ path: join(shots, 'assurance.png'), fullPage: true });
+  await shot(page, 'assurance');
 
   // 3. The function page: vulnerabilities with versions, a redacted secret, permissions, history.
   await firstRow.locator('a').first().click();
   await page.waitForSelector('h2:has-text("Vulnerabilities")');
   const body = await page.textContent('main');
   check(body.includes('Installed') && body.includes('Fixed in'), 'the function page lists vulnerabilities with installed and fixed versions');
+  const facts = await page.locator('dl.facts dt').allTextContents();
+  check(facts.includes('ARN') && facts.includes('Reserved concurrency'), `the function's facts are listed (${facts.join(', ')})`);
+  const arn = await page.locator('dl.facts dt:has-text("ARN") + dd').textContent();
+  check(arn.endsWith(`:function:${blocked}`), `its ARN is shown (${arn})`);
+  const advisories = await page.locator('h2:has-text("Vulnerabilities") + table tbody td:nth-child(5) code').allTextContents();
+  check(advisories.length > 0 && advisories.every((a) => /^GHSA-/.test(a)), `each vulnerability names its advisory (${advisories.length})`);
   check(!body.includes('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'), 'no secret value appears on the function page');
   check(/Permissions and their risks/.test(body) && /FG-IAM-/.test(body), 'permission risks (FG-IAM) are shown');
   check(/History/.test(body) && /opened/.test(body), 'the finding history is shown');
-  await page.screenshot({ path: join(shots, 'function.png'), fullPage: true });
+  await shot(page, 'function');
 
   // 4. The findings view: filter by severity, then search the text.
   await page.click('#nav a[data-page="findings"]');
@@ -96,7 +110,7 @@ try {
   await page.waitForFunction(() => document.querySelector('main').dataset.view?.includes('q=access'));
   const msgs = await page.locator('table tbody tr td:nth-child(4)').allTextContents();
   check(msgs.length > 0 && msgs.every((m) => m.toLowerCase().includes('access key')), `the text search finds only matching findings (${msgs.length})`);
-  await page.screenshot({ path: join(shots, 'findings.png'), fullPage: true });
+  await shot(page, 'findings');
   // Next pages with the answer's cursor; Previous goes back by page number.
   await page.evaluate(() => { location.hash = '#/findings'; });
   await page.waitForFunction(() => document.querySelector('main').dataset.view === '#/findings');
@@ -116,7 +130,7 @@ try {
   await page.waitForSelector('#severity-chart rect');
   const bars = await page.locator('#severity-chart rect').count();
   check(bars > 0, `the severity chart draws ${bars} bars`);
-  await page.screenshot({ path: join(shots, 'trends.png'), fullPage: true });
+  await shot(page, 'trends');
 
   // 6. Unblock from the assurance view, through the confirmation dialog.
   await page.click('#nav a[data-page="assurance"]');
@@ -145,7 +159,7 @@ try {
   await page.waitForSelector('table tbody tr');
   const audit = await page.textContent('main');
   check(audit.includes('unblock') && audit.includes(blocked), 'the audit log records the unblock');
-  await page.screenshot({ path: join(shots, 'audit.png'), fullPage: true });
+  await shot(page, 'audit');
 
   // 8. The policy editor: an invalid document is refused with its line, a valid one is saved.
   await page.click('#nav a[data-page="policy"]');
@@ -165,12 +179,12 @@ try {
   await page.click('#confirm-ok');
   await page.waitForFunction(() => document.querySelector('#policy-status')?.classList.contains('ok'));
   check(true, 'a valid policy is saved');
-  await page.screenshot({ path: join(shots, 'policy.png'), fullPage: true });
+  await shot(page, 'policy');
 
   // 9. Tokens: create one (shown once), then revoke it.
   await page.click('#nav a[data-page="tokens"]');
   await page.waitForSelector('#token-create');
-  await page.screenshot({ path: join(shots, 'tokens.png'), fullPage: true });
+  await shot(page, 'tokens');
   await page.fill('#token-name', 'e2e-ci');
   await page.selectOption('#token-role', 'viewer');
   await page.click('#token-create');
