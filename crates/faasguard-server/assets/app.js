@@ -176,11 +176,36 @@ function outcomeCell(outcome) {
   return el('td', { class: cls }, outcome);
 }
 
+// The view's filters as the API takes them: `show` is all, violating (fails a policy) or blocked.
+function assuranceFilters(show) {
+  return { violating: show === 'violating' ? 'true' : '', blocked: show === 'blocked' ? 'true' : '' };
+}
+
 async function assurancePage(params) {
-  const page = Number(params.get('page') || 1);
+  const state = {
+    account: params.get('account') || '', region: params.get('region') || '', q: params.get('q') || '',
+    show: params.get('show') || 'all', page: Number(params.get('page') || 1),
+  };
   const cursor = params.get('cursor') || '';
-  const data = await api(`/assurance${query({ page, per_page: 50, cursor })}`);
+  const { show: which, ...filters } = state;
+  const data = await api(`/assurance${query({ ...filters, ...assuranceFilters(which), per_page: 50, cursor })}`);
   const reload = () => assurancePage(params);
+  const go = (page, next) => { location.hash = `#/assurance${query({ ...state, page, show: state.show === 'all' ? '' : state.show, cursor: next })}`; };
+  const field = (name, node) => el('label', {}, name, node);
+  const showSel = el('select', { name: 'show' }, [['all', 'all functions'], ['violating', 'violating a policy'], ['blocked', 'blocked']]
+    .map(([v, label]) => el('option', { value: v, selected: v === state.show }, label)));
+  const account = el('input', { name: 'account', value: state.account, placeholder: '123456789012', size: 14 });
+  const region = el('input', { name: 'region', value: state.region, placeholder: 'eu-west-1', size: 12 });
+  const q = el('input', { name: 'q', value: state.q, placeholder: 'function name', type: 'search', size: 18 });
+  const form = el('form', {
+    class: 'filters',
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      Object.assign(state, { show: showSel.value, account: account.value.trim(), region: region.value.trim(), q: q.value });
+      go(1);
+    },
+  }, field('Show', showSel), field('Account', account), field('Region', region), field('Function', q),
+  el('button', { type: 'submit', class: 'primary' }, 'Filter'));
   const rows = data.rows.map((r) => el('tr', { class: r.blocked ? 'blocked' : '', 'data-function': r.name },
     el('td', {}, fnLink(r.id, r.name), r.blocked ? [' ', el('span', { class: 'badge blocked-badge' }, 'blocked')] : null),
     el('td', {}, r.account), el('td', {}, r.region),
@@ -188,9 +213,10 @@ async function assurancePage(params) {
     el('td', {}, enforceButton(r, reload))));
   show(
     el('h1', {}, 'Function assurance'),
+    form,
     el('p', { class: 'muted' }, `${data.total} functions × ${data.policies.length} policies; blocked functions first.`),
     table(['Function', 'Account', 'Region', ...data.policies, ''], rows),
-    pager(page, data.per_page, data.total, (p, c) => { location.hash = `#/assurance${query({ page: p, cursor: c })}`; }, true, data.next_cursor),
+    pager(state.page, data.per_page, data.total, go, true, data.next_cursor),
   );
 }
 

@@ -632,28 +632,12 @@ pub(crate) struct AssuranceRow {
     results: BTreeMap<String, &'static str>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct AssuranceQuery {
-    account: Option<String>,
-    region: Option<String>,
-    q: Option<String>,
-    page: Option<u32>,
-    per_page: Option<u32>,
-    cursor: Option<String>,
-}
-
 pub(crate) async fn assurance(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(query): Query<AssuranceQuery>,
+    Query(query): Query<FunctionQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let filter = FunctionFilter {
-        account: non_empty(query.account.as_ref()),
-        region: non_empty(query.region.as_ref()),
-        name: non_empty(query.q.as_ref()),
-        after: function_cursor(query.cursor.as_ref())?,
-        ..FunctionFilter::default()
-    };
+    let filter = query.filter()?;
     let (page, per_page, slice) =
         cursor_paging(query.page, query.per_page, filter.after.is_some())?;
     // The functions page and each one's latest policy outcomes, in one statement.

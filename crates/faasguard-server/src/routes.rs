@@ -81,6 +81,26 @@ const NO_CACHE: Param = Param {
     ty: "string",
     description: "`no-cache`: compute a text search or a deep page's position afresh instead of reusing the one memoised since the store last changed (the answer is the same).",
 };
+/// The filters and paging of the function lists (the functions list and the assurance view).
+const FUNCTION_LIST_PARAMS: &[Param] = &[
+    query("account", "string", "Only this AWS account id."),
+    query("region", "string", "Only this region."),
+    query("q", "string", "Substring of the function name."),
+    query(
+        "violating",
+        "boolean",
+        "Only functions that violate at least one policy (true) or none (false).",
+    ),
+    query(
+        "blocked",
+        "boolean",
+        "Only blocked (true) or unblocked (false) functions.",
+    ),
+    PAGE,
+    PER_PAGE,
+    CURSOR,
+    NO_CACHE,
+];
 const FUNCTION_ID: Param = path("id", "The function's id in the store.");
 
 /// Every route under `/api/v1`.
@@ -116,25 +136,7 @@ pub const API_ROUTES: &[ApiRoute] = &[
         operation: "listFunctions",
         summary: "Functions of the latest scans, blocked ones first.",
         tag: "functions",
-        params: &[
-            query("account", "string", "Only this AWS account id."),
-            query("region", "string", "Only this region."),
-            query("q", "string", "Substring of the function name."),
-            query(
-                "violating",
-                "boolean",
-                "Only functions that fail (true) or pass (false) every policy.",
-            ),
-            query(
-                "blocked",
-                "boolean",
-                "Only blocked (true) or unblocked (false) functions.",
-            ),
-            PAGE,
-            PER_PAGE,
-            CURSOR,
-            NO_CACHE,
-        ],
+        params: FUNCTION_LIST_PARAMS,
         body: None,
         response: "FunctionPage",
         handler: || get(api::list_functions),
@@ -212,15 +214,7 @@ pub const API_ROUTES: &[ApiRoute] = &[
         operation: "getAssurance",
         summary: "The unified view, a page of functions × policies with their latest outcomes, blocked functions first.",
         tag: "assurance",
-        params: &[
-            query("account", "string", "Only this AWS account id."),
-            query("region", "string", "Only this region."),
-            query("q", "string", "Substring of the function name."),
-            PAGE,
-            PER_PAGE,
-            CURSOR,
-            NO_CACHE,
-        ],
+        params: FUNCTION_LIST_PARAMS,
         body: None,
         response: "AssuranceView",
         handler: || get(api::assurance),

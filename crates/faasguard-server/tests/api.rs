@@ -339,6 +339,37 @@ async fn functions_list_filters_and_detail() {
         .find(|r| r["name"] == "fn-00001")
         .unwrap();
     assert_eq!(violating_row["results"]["no-critical"], "violation");
+    // The view takes the functions list's filters: violating (fn-00001) or blocked (fn-00002).
+    for (filter, expected) in [
+        ("violating=true", vec!["fn-00001"]),
+        ("blocked=true", vec!["fn-00002"]),
+        (
+            "violating=false&blocked=false",
+            vec!["fn-00000", "fn-00003"],
+        ),
+        ("q=fn-0000&region=nowhere", vec![]),
+    ] {
+        let (status, view) = call(
+            &f.app,
+            &Method::GET,
+            &format!("/api/v1/assurance?{filter}"),
+            token,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{filter}: {view}");
+        let names: Vec<_> = view["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            (names, &view["total"]),
+            (expected.clone(), &json!(expected.len())),
+            "{filter}"
+        );
+    }
 
     let (status, detail) = call(
         &f.app,
@@ -362,6 +393,13 @@ async fn functions_list_filters_and_detail() {
             .iter()
             .all(|v| v["installed"] == "1.0.0" && v["fixed"] == "1.0.1")
     );
+    for v in vulns {
+        let advisory = v["advisory"].as_str().unwrap();
+        assert!(
+            advisory.starts_with("GHSA-") && v["message"].as_str().unwrap().contains(advisory),
+            "each vulnerability names the advisory of its message: {v}"
+        );
+    }
     let secrets = detail["secrets"].as_array().unwrap();
     assert!(!secrets.is_empty());
     for s in secrets {

@@ -79,6 +79,22 @@ try {
   check((await firstRow.getAttribute('class')).includes('blocked'), 'its row is marked blocked');
   check(await firstRow.locator('.fail').count() > 0, 'it fails a policy');
   await shot(page, 'assurance');
+  const allRows = await page.locator('table tbody tr[data-function]').count();
+  // The view's filters: violating functions only, then blocked ones only, then all again.
+  for (const [show, want] of [['violating', (r) => r.fails > 0], ['blocked', (r) => r.blocked], ['all', () => true]]) {
+    await page.selectOption('select[name="show"]', show);
+    await page.click('form.filters button[type="submit"]');
+    await page.waitForFunction((s) => {
+      const view = document.querySelector('main').dataset.view || '';
+      return view.startsWith('#/assurance?') && (s === 'all' ? !view.includes('show=') : view.includes(`show=${s}`));
+    }, show);
+    const rows = await page.locator('table tbody tr[data-function]').evaluateAll((trs) => trs.map((tr) => ({
+      name: tr.dataset.function, blocked: tr.classList.contains('blocked'), fails: tr.querySelectorAll('.fail').length,
+    })));
+    const expected = show === 'all' ? allRows : rows.length;
+    check(rows.length > 0 && rows.length === expected && rows.every(want) && (show === 'all' || rows.length < allRows),
+      `the assurance view shows ${show} functions (${rows.map((r) => r.name).join(', ')})`);
+  }
 
   // 3. The function page: vulnerabilities with versions, a redacted secret, permissions, history.
   await firstRow.locator('a').first().click();
