@@ -97,6 +97,7 @@ endpoints=(
   "functions: account + region|/api/v1/functions?account=$account&region=region-3"
   "functions: blocked only|/api/v1/functions?blocked=true"
   "functions: violating only|/api/v1/functions?violating=true"
+  "functions: violating, page 90|/api/v1/functions?violating=true&page=90"
   "function detail (200 functions)|@$keys"
   "findings: open, first page|/api/v1/findings"
   "findings: severity critical|/api/v1/findings?severity=critical"
@@ -111,6 +112,8 @@ endpoints=(
   "assurance view (first page)|/api/v1/assurance"
   "assurance view: page 100|/api/v1/assurance?page=100"
   "assurance view: page 100 (cursor)|cursor:/api/v1/assurance?page=99"
+  "assurance view: violating only|/api/v1/assurance?violating=true"
+  "assurance view: violating, page 90|/api/v1/assurance?violating=true&page=90"
   "audit log|/api/v1/audit"
   "findings by day (30)|/api/v1/stats/findings-by-day?days=30"
   "findings: search common (handler), no-cache|nocache:/api/v1/findings?q=handler"
@@ -118,6 +121,7 @@ endpoints=(
   "functions: page 100, no-cache|nocache:/api/v1/functions?page=100"
   "findings: page 100, no-cache|nocache:/api/v1/findings?page=100"
   "assurance view: page 100, no-cache|nocache:/api/v1/assurance?page=100"
+  "assurance view: violating, page 90, no-cache|nocache:/api/v1/assurance?violating=true&page=90"
 )
 
 results="$work/results.tsv"
