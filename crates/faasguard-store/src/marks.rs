@@ -3,15 +3,17 @@
 //! page by offset starts at most [`MARK_EVERY`] - 1 rows after a known key instead of
 //! skipping every row before it (measured in BENCHMARKS.md, "Server API").
 //!
-//! - `function_marks(ordinal, blocked, fkey)`: live functions, blocked first, then by key.
+//! - `function_marks(list, ordinal, blocked, fkey)`: live functions, blocked first, then by
+//!   key, for the unfiltered list (`all`) and for each value of the violating filter
+//!   (`violating`, `passing`; migration 10).
 //! - `finding_marks(list, ordinal, severity, id)`: findings worst first, then newest first,
 //!   for each state filter: `open`, `fixed` and `all`.
 //!
 //! `ordinal` is the 0-based position of the row in its list; ordinal 0 is not marked (a first
 //! page needs no mark). Marks change only with what the lists hold or their order, so the
 //! recompute is a window over the listing index in every write transaction that changes them:
-//! a recorded scan (both lists), a block and an unblock (functions). A recompute runs under
-//! the totals lock, after the transaction's last change to the list.
+//! a recorded scan (both lists), a block, an unblock and recorded policy results (functions). A
+//! recompute runs under the totals lock, after the transaction's last change to the list.
 //!
 //! A reader finds the mark at or before its offset in the same statement as the rows (one
 //! snapshot): a bounded read from the mark, in two index ranges (the rest of the mark's
@@ -30,10 +32,16 @@ pub(crate) const MARK_EVERY: u64 = 256;
 
 pub(crate) const DELETE_FUNCTION_MARKS: &str = "DELETE FROM function_marks";
 
-/// Every [`MARK_EVERY`]-th live function in list order (the `256` is checked by a test).
-pub(crate) const INSERT_FUNCTION_MARKS: &str = "INSERT INTO function_marks (ordinal, blocked, fkey) \
-     SELECT ordinal, blocked, fkey FROM ( \
-       SELECT blocked, fkey, ROW_NUMBER() OVER (ORDER BY blocked DESC, fkey) - 1 AS ordinal \
+/// Every [`MARK_EVERY`]-th live function of each list, in list order (the `256` is checked by
+/// a test).
+pub(crate) const INSERT_FUNCTION_MARKS: &str = "INSERT INTO function_marks (list, ordinal, blocked, fkey) \
+     SELECT list, ordinal, blocked, fkey FROM ( \
+       SELECT 'all' AS list, blocked, fkey, \
+         ROW_NUMBER() OVER (ORDER BY blocked DESC, fkey) - 1 AS ordinal \
+       FROM functions WHERE deleted_at IS NULL \
+       UNION ALL \
+       SELECT CASE WHEN has_violation = 1 THEN 'violating' ELSE 'passing' END AS list, blocked, fkey, \
+         ROW_NUMBER() OVER (PARTITION BY has_violation ORDER BY blocked DESC, fkey) - 1 AS ordinal \
        FROM functions WHERE deleted_at IS NULL) listed \
      WHERE ordinal > 0 AND ordinal % 256 = 0";
 
@@ -141,6 +149,16 @@ impl Near {
     }
 }
 
+/// The `function_marks.list` of the violating filter, and the condition it adds to the
+/// unfiltered list's (a literal: three statements in all).
+pub(crate) fn function_list(violating: Option<bool>) -> (&'static str, &'static str) {
+    match violating {
+        None => ("all", ""),
+        Some(true) => ("violating", " AND has_violation = 1"),
+        Some(false) => ("passing", " AND has_violation = 0"),
+    }
+}
+
 /// The `finding_marks.list` of a state filter.
 pub(crate) fn finding_list(status: Option<FindingStatus>) -> &'static str {
     match status {
@@ -162,22 +180,27 @@ fn value(n: usize, hide: bool) -> String {
     }
 }
 
-/// The keys of a live-functions page near a mark, in list order: `$n` is the mark's ordinal,
-/// `$n+1` how far each range reads ([`Near::reach`]), `$n+2` the page's limit and `$n+3` the
-/// rows to skip; `hide` as for [`value`].
-pub(crate) fn function_keys_near(n: usize, hide: bool) -> String {
+/// The keys of a live-functions page near a mark, in list order, for the violating filter
+/// `violating` ([`function_list`]): `$n` is the mark's ordinal, `$n+1` how far each range
+/// reads ([`Near::reach`]), `$n+2` the page's limit and `$n+3` the rows to skip; `hide` as for
+/// [`value`].
+pub(crate) fn function_keys_near(violating: Option<bool>, n: usize, hide: bool) -> String {
+    let (list, only) = function_list(violating);
     let [ordinal, reach, limit, skip] = [n, n + 1, n + 2, n + 3].map(|k| value(k, hide));
-    let mark =
-        |column: &str| format!("(SELECT {column} FROM function_marks WHERE ordinal = {ordinal})");
+    let mark = |column: &str| {
+        format!(
+            "(SELECT {column} FROM function_marks WHERE list = '{list}' AND ordinal = {ordinal})"
+        )
+    };
     let (blocked, fkey) = (mark("blocked"), mark("fkey"));
     format!(
         "SELECT fkey FROM ( \
            SELECT blocked, fkey FROM (SELECT blocked, fkey FROM functions \
-             WHERE deleted_at IS NULL AND blocked = {blocked} AND fkey >= {fkey} \
+             WHERE deleted_at IS NULL{only} AND blocked = {blocked} AND fkey >= {fkey} \
              ORDER BY fkey LIMIT {reach}) rest \
            UNION ALL \
            SELECT blocked, fkey FROM (SELECT blocked, fkey FROM functions \
-             WHERE deleted_at IS NULL AND blocked < {blocked} \
+             WHERE deleted_at IS NULL{only} AND blocked < {blocked} \
              ORDER BY blocked DESC, fkey LIMIT {reach}) later \
          ) near ORDER BY blocked DESC, fkey LIMIT {limit} OFFSET {skip}"
     )

@@ -401,6 +401,8 @@ impl Store {
                     .await?;
             }
             crate::totals::refresh_function_totals!(self, tx);
+            // The violating filter's marks follow `has_violation`.
+            crate::marks::refresh_function_marks!(tx);
             tx.commit().await
         })
         .map_err(self.err("record policy results"))?;

@@ -879,10 +879,18 @@ impl Store {
         let count = self.functions_count(filter);
         let (items, total) = match &filter.after {
             None => {
-                // Deep in the unfiltered list: from the mark before the page (marks.rs).
-                let near = Near::of(page.offset).filter(|_| *filter == FunctionFilter::default());
+                // Deep in a marked list (unfiltered, or filtered by violation alone): from the
+                // mark before the page (marks.rs).
+                let marked = FunctionFilter {
+                    has_violation: filter.has_violation,
+                    ..FunctionFilter::default()
+                };
+                let near = Near::of(page.offset).filter(|_| *filter == marked);
                 let (items, total) = match near {
-                    Some(near) => self.functions_near(near, page, &count).await?,
+                    Some(near) => {
+                        self.functions_near(filter.has_violation, near, page, &count)
+                            .await?
+                    }
                     None => (Vec::new(), None),
                 };
                 if near.is_none() {
@@ -975,10 +983,12 @@ impl Store {
         .map_err(self.err(operation))
     }
 
-    /// A page of the unfiltered functions list read from the mark `near` it (marks.rs), with
-    /// the list's total (`count`); empty when the mark is missing.
+    /// A page of the functions list of the violating filter `violating` (`None`: unfiltered)
+    /// read from the mark `near` it (marks.rs), with the list's total (`count`); empty when the
+    /// mark is missing.
     async fn functions_near<R: FunctionListing>(
         &self,
+        violating: Option<bool>,
         near: Near,
         page: Page,
         count: &Counted,
@@ -986,7 +996,7 @@ impl Store {
         let list = format!(
             "SELECT {} FROM functions WHERE fkey IN ({}) ORDER BY blocked DESC, fkey",
             count.column(&R::columns(), 4),
-            marks::function_keys_near(1, self.backend() == Backend::Postgres)
+            marks::function_keys_near(violating, 1, self.backend() == Backend::Postgres)
         );
         on_pool!(self, pool => {
             let rows = bind_args!(

@@ -65,10 +65,16 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/0009_advisory.sql"),
         include_str!("../migrations/0009_advisory.sql"),
     ),
+    (
+        10,
+        "function mark lists",
+        include_str!("../migrations/0010_function_mark_lists.sql"),
+        include_str!("../migrations/0010_function_mark_lists.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 /// PostgreSQL trigram indexes for substring search, created when `pg_trgm` can be (it is a
 /// trusted extension since PostgreSQL 13, in Debian's `postgresql` package). Best effort: a

@@ -1744,7 +1744,29 @@ async fn deep_pages_from_marks_equal_the_list_order(db: TestDb) {
     fewer
         .findings
         .retain(|f| !f.function.as_ref().is_some_and(|k| gone.contains(k)));
-    s.record_scan("cloud", &scope, &fewer, true).await.unwrap();
+    let scan = s.record_scan("cloud", &scope, &fewer, true).await.unwrap();
+    // Every other function violates a policy: the violating and passing lists have marks too.
+    let outcomes = |violating: &dyn Fn(usize) -> bool| {
+        fewer
+            .functions
+            .iter()
+            .enumerate()
+            .map(|(i, f)| PolicyResultInput {
+                policy: "p".into(),
+                function_key: f.id.clone(),
+                outcome: if violating(i) {
+                    Outcome::Violation
+                } else {
+                    Outcome::Pass
+                },
+                reasons: serde_json::json!([]),
+                action: None,
+            })
+            .collect::<Vec<_>>()
+    };
+    s.record_policy_results(scan.id, &outcomes(&|i| i % 2 == 1))
+        .await
+        .unwrap();
     // 300 blocked: the mark at ordinal 256 lies in the blocked group.
     for f in fewer.functions.iter().step_by(2).take(300) {
         let input = BlockInput {
@@ -1789,6 +1811,45 @@ async fn deep_pages_from_marks_equal_the_list_order(db: TestDb) {
                 let got: Vec<&str> = page.items.iter().map(|f| f.key.as_str()).collect();
                 assert_eq!(got, keys[start..end], "{label}: functions {offset}+{limit}");
                 assert_eq!(page.total, i64::try_from(keys.len()).unwrap());
+            }
+            for violating in [true, false] {
+                let keys: Vec<String> = common::text_and_count(
+                    &url,
+                    &format!(
+                        "SELECT fkey, blocked FROM functions WHERE deleted_at IS NULL \
+                         AND has_violation = {} ORDER BY blocked DESC, fkey",
+                        i64::from(violating)
+                    ),
+                )
+                .await
+                .into_iter()
+                .map(|(key, _)| key)
+                .collect();
+                assert!(
+                    keys.len() > 256,
+                    "{label}: {} violating={violating}",
+                    keys.len()
+                );
+                let filter = FunctionFilter {
+                    has_violation: Some(violating),
+                    ..FunctionFilter::default()
+                };
+                let last = keys.len() as u64;
+                for (offset, limit) in [(256_u64, 20_u32), (270, 50), (last - 2, 50), (last, 5)] {
+                    let page = fresh
+                        .list_functions(&filter, Page::new(limit, offset))
+                        .await
+                        .unwrap();
+                    let start = usize::try_from(offset).unwrap().min(keys.len());
+                    let end = (start + usize::try_from(limit).unwrap()).min(keys.len());
+                    let got: Vec<&str> = page.items.iter().map(|f| f.key.as_str()).collect();
+                    assert_eq!(
+                        got,
+                        keys[start..end],
+                        "{label}: violating={violating} {offset}+{limit}"
+                    );
+                    assert_eq!(page.total, i64::try_from(keys.len()).unwrap());
+                }
             }
             for (status, state) in [
                 (Some(FindingStatus::Open), "WHERE open = 1"),
@@ -1851,7 +1912,7 @@ async fn deep_pages_from_marks_equal_the_list_order(db: TestDb) {
     let marks = |url: String| async move {
         common::text_and_count(
             &url,
-            "SELECT 'functions', COUNT(*) FROM function_marks \
+            "SELECT 'functions ' || list, COUNT(*) FROM function_marks GROUP BY list \
              UNION ALL SELECT list, COUNT(*) FROM finding_marks GROUP BY list ORDER BY 1",
         )
         .await
@@ -1863,9 +1924,12 @@ async fn deep_pages_from_marks_equal_the_list_order(db: TestDb) {
     let counted = marks(url.clone()).await;
     let live = 700 - 120;
     assert!(
-        counted.contains(&("functions".to_owned(), (live - 1) / 256)),
+        counted.contains(&("functions all".to_owned(), (live - 1) / 256)),
         "{counted:?}"
     );
+    for list in ["functions violating", "functions passing"] {
+        assert!(counted.contains(&(list.to_owned(), 1)), "{counted:?}");
+    }
     check(s.clone(), "marked").await;
 
     // A new function and an unblock move every later mark.
@@ -1880,6 +1944,12 @@ async fn deep_pages_from_marks_equal_the_list_order(db: TestDb) {
             .is_some()
     );
     check(s.clone(), "after a scan and an unblock").await;
+
+    // New outcomes move functions between the violating and passing lists.
+    s.record_policy_results(scan.id, &outcomes(&|i| (i / 3) % 2 == 0))
+        .await
+        .unwrap();
+    check(s.clone(), "after new policy outcomes").await;
 
     // Without marks the pages are read by offset; a reopen computes the marks again.
     let before = marks(url.clone()).await;
