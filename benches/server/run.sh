@@ -120,6 +120,8 @@ endpoints=(
   "findings: search rare (GHSA-0042-0005), no-cache|nocache:/api/v1/findings?q=GHSA-0042-0005"
   "functions: page 100, no-cache|nocache:/api/v1/functions?page=100"
   "findings: page 100, no-cache|nocache:/api/v1/findings?page=100"
+  "findings: severity critical, page 100, no-cache|nocache:/api/v1/findings?severity=critical&page=100"
+  "findings: rule FG-DEP, page 100, no-cache|nocache:/api/v1/findings?rule=FG-DEP&page=100"
   "assurance view: page 100, no-cache|nocache:/api/v1/assurance?page=100"
   "assurance view: violating, page 90, no-cache|nocache:/api/v1/assurance?violating=true&page=90"
 )

@@ -36,9 +36,9 @@
 //! - List totals that filters on account, region, flags, severity, status and rule family can
 //!   answer come from `function_totals` / `finding_totals`, recomputed by every write that
 //!   changes them, in its transaction (`totals.rs`), and are read by the page's statement.
-//!   Deep pages read keys from an index first; in the unfiltered lists (functions; findings by
-//!   state) they start from the mark before them: the writers keep the key of every 256th row
-//!   (migration 8, `marks.rs`).
+//!   Deep pages read keys from an index first; in the unfiltered lists (functions, also
+//!   filtered by violation alone; findings by state) they start from the mark before them: the
+//!   writers keep the key of every 256th row (migrations 8 and 10, `marks.rs`).
 //! - Memoised per store generation (`cache.rs`; every write that changes a list advances
 //!   `store_generation`, migration 6): a text search's total and page ids, and where a deep
 //!   offset page starts (so it is read as a keyset page). [`Store::uncached`] gives a handle
@@ -107,7 +107,8 @@
 //! migration 4),
 //! `store_generation` (one counter, migration 6), `policy_latest` (migration 5),
 //! `search_words` / `finding_words` (the word index, migration 7), `function_marks` /
-//! `finding_marks` (every 256th row's key of the unfiltered lists, migration 8),
+//! `finding_marks` (every 256th row's key of the unfiltered lists and of the violating
+//! filter's; migrations 8 and 10),
 //! `daily_counts` (the chart), `policy_results`, `blocks`, `audit_log`, `api_tokens`, `jobs`
 //! (`migrations/0001_initial.sql`); SQLite's `findings_search` FTS5 table and its triggers
 //! (`migrations/0002_search.sqlite.sql`); sqlx's `_sqlx_migrations`. Retention deletes old

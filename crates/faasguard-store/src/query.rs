@@ -1044,13 +1044,16 @@ impl Store {
             )
         } else {
             // A deep page: find its keys in the (covering) listing index first, then read only
-            // those rows, instead of reading every skipped row.
+            // those rows, instead of reading every skipped row. Its limit and offset are hidden
+            // from PostgreSQL's planner (`marks::value`): one generic plan, not one per request.
+            let hide = self.backend() == Backend::Postgres;
             format!(
                 "SELECT {columns} FROM functions WHERE fkey IN ( \
-                   SELECT fkey FROM functions {} ORDER BY blocked DESC, fkey LIMIT ${n} OFFSET ${}) \
+                   SELECT fkey FROM functions {} ORDER BY blocked DESC, fkey LIMIT {} OFFSET {}) \
                  ORDER BY blocked DESC, fkey",
                 w.sql(),
-                n + 1
+                marks::value(n, hide),
+                marks::value(n + 1, hide)
             )
         };
         let count_args: &[Arg] = count.map_or(&[], |c| &c.args);
@@ -1191,6 +1194,7 @@ impl Store {
         }
         let n = w.next();
         let columns = count.column(FINDING_COLUMNS, n + 1);
+        let hide = self.backend() == Backend::Postgres;
         let list = if filter.after.is_some() {
             cursor_page_sql(&columns, &count_where, n, false)
         } else if page.offset == 0 {
@@ -1200,19 +1204,20 @@ impl Store {
                 n + 1
             )
         } else {
-            // A deep page: its ids from an index first, then only those rows.
+            // A deep page: its ids from an index first, then only those rows; limit and offset
+            // hidden from PostgreSQL's planner as for functions.
             format!(
                 "SELECT {columns} FROM findings WHERE id IN ( \
-                   SELECT id FROM findings {} ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}) \
+                   SELECT id FROM findings {} ORDER BY severity DESC, id DESC LIMIT {} OFFSET {}) \
                  ORDER BY severity DESC, id DESC",
                 w.sql(),
-                n + 1
+                marks::value(n, hide),
+                marks::value(n + 1, hide)
             )
         };
         let lower_severities = filter
             .after
             .map(|_| cursor_page_sql(FINDING_COLUMNS, &count_where, n, true));
-        let hide = self.backend() == Backend::Postgres;
         let near_columns = count.column(FINDING_COLUMNS, n + 4);
         let near = findings_near(filter, page, &near_columns, &count_where, n, hide);
         let values = |own: Vec<Arg>, counted: bool| {
