@@ -53,7 +53,8 @@ pub trait JobRunner: Send + Sync + std::fmt::Debug {
     fn run<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<JobOutcome, JobError>>;
 }
 
-/// Claims and runs jobs until `stop` becomes true (the job in progress is finished first).
+/// Claims and runs jobs until `stop` becomes true (a job in progress is then abandoned and its
+/// lease released: it runs again on the next worker to claim it).
 pub async fn run_scheduler(
     store: Store,
     runner: Arc<dyn JobRunner>,
@@ -63,7 +64,7 @@ pub async fn run_scheduler(
     tracing::info!(worker = %config.worker_id, "scheduler started");
     while !*stop.borrow() {
         match store.claim_due(&config.worker_id, config.lease).await {
-            Ok(Some(job)) => run_one(&store, runner.as_ref(), &config, &job).await,
+            Ok(Some(job)) => run_one(&store, runner.as_ref(), &config, &job, &mut stop).await,
             Ok(None) => {
                 tokio::select! {
                     () = tokio::time::sleep(config.poll_interval) => {}
@@ -82,7 +83,16 @@ pub async fn run_scheduler(
     tracing::info!(worker = %config.worker_id, "scheduler stopped");
 }
 
-async fn run_one(store: &Store, runner: &dyn JobRunner, config: &SchedulerConfig, job: &Job) {
+/// Runs one claimed job, renewing its lease, until it finishes; abandons it when the lease is
+/// lost to another worker, and when `stop` is signalled (the run is dropped and the lease
+/// released, so the job is claimed again at once instead of after the lease expires).
+async fn run_one(
+    store: &Store,
+    runner: &dyn JobRunner,
+    config: &SchedulerConfig,
+    job: &Job,
+    stop: &mut watch::Receiver<bool>,
+) {
     tracing::info!(job = %job.key, kind = %job.kind, "job started");
     let run = runner.run(job);
     tokio::pin!(run);
@@ -91,6 +101,13 @@ async fn run_one(store: &Store, runner: &dyn JobRunner, config: &SchedulerConfig
     let result = loop {
         tokio::select! {
             result = &mut run => break result,
+            _ = stop.changed() => {
+                tracing::info!(job = %job.key, "stopping; job abandoned and its lease released");
+                if let Err(e) = store.release_lease(&job.key, &config.worker_id).await {
+                    tracing::warn!(job = %job.key, error = %e, "cannot release the lease");
+                }
+                return;
+            }
             _ = renew.tick() => {
                 match store.renew_lease(&job.key, &config.worker_id, config.lease).await {
                     Ok(true) => {}
@@ -167,6 +184,52 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("timed out");
+    }
+
+    /// Stopping the scheduler in the middle of a job (a job that would never end) returns at
+    /// once and releases the lease: another worker claims the job right away.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn stopping_abandons_the_running_job_and_releases_it() {
+        let path = std::env::temp_dir().join(format!(
+            "faasguard-scheduler-stop-{}.db",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_file(&path);
+        let store = Store::open(&path.display().to_string()).await.unwrap();
+        store
+            .schedule(
+                "scan",
+                "test",
+                &serde_json::json!({}),
+                Duration::from_hours(1),
+            )
+            .await
+            .unwrap();
+        let runner = Arc::new(Endless::default());
+        let (started, dropped) = (runner.started.clone(), runner.dropped.clone());
+        let (stop_tx, stop) = watch::channel(false);
+        let config = SchedulerConfig {
+            worker_id: "leaving".to_owned(),
+            poll_interval: Duration::from_millis(50),
+            lease: Duration::from_hours(1),
+        };
+        let task = tokio::spawn(run_scheduler(store.clone(), runner, config, stop));
+        until(&started).await;
+        stop_tx.send(true).unwrap();
+        tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .expect("the scheduler stops while its job runs")
+            .unwrap();
+        assert!(dropped.load(Ordering::SeqCst), "the run was dropped");
+        let jobs = store.list_jobs().await.unwrap();
+        assert_eq!(jobs[0].lease_owner, None, "the lease was released");
+        let next = store
+            .claim_due("staying", Duration::from_hours(1))
+            .await
+            .unwrap()
+            .expect("the job is due again at once");
+        assert_eq!(next.attempts, 2);
+        let _ = std::fs::remove_file(&path);
     }
 
     /// A worker whose lease was taken over by another worker (its own lease had expired, as

@@ -924,6 +924,25 @@ impl Store {
         .map_err(self.err("renew lease"))
     }
 
+    /// Gives up `worker`'s run of a job without finishing it (the worker is shutting down):
+    /// the lease is released and the job stays due, so another worker, or this one after a
+    /// restart, claims it at once instead of after the lease expires. `false` if the worker
+    /// no longer held the job (nothing changed).
+    pub async fn release_lease(&self, key: &str, worker: &str) -> Result<bool, StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE jobs SET lease_owner = NULL, lease_until = NULL \
+                 WHERE jkey = $1 AND lease_owner = $2 AND lease_until IS NOT NULL",
+            )
+            .bind(key)
+            .bind(worker)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected() == 1)
+        })
+        .map_err(self.err("release lease"))
+    }
+
     /// Finishes `worker`'s run of a job: releases the lease and schedules the next run one
     /// interval from now. `ok` resets the attempt counter. `false` if the worker no longer
     /// held the job (nothing changed).
