@@ -7,7 +7,8 @@
 //!   key, for the unfiltered list (`all`) and for each value of the violating filter
 //!   (`violating`, `passing`; migration 10).
 //! - `finding_marks(list, ordinal, severity, id)`: findings worst first, then newest first,
-//!   for each state filter: `open`, `fixed` and `all`.
+//!   for each state filter (`open`, `fixed`, `all`) alone and with one rule family
+//!   (`open/FG-DEP`) or one severity (`open/sev4`): the dashboard's findings filters.
 //!
 //! `ordinal` is the 0-based position of the row in its list; ordinal 0 is not marked (a first
 //! page needs no mark). Marks change only with what the lists hold or their order, so the
@@ -22,7 +23,6 @@
 //! were never computed) yields an empty page; the caller then reads by offset if the list's
 //! total says the page is not empty, so marks only ever make a page faster.
 
-use crate::query::FindingStatus;
 use crate::rows::Cols;
 use crate::{Backend, Store, StoreError, on_pool};
 
@@ -47,21 +47,39 @@ pub(crate) const INSERT_FUNCTION_MARKS: &str = "INSERT INTO function_marks (list
 
 pub(crate) const DELETE_FINDING_MARKS: &str = "DELETE FROM finding_marks";
 
-/// Every [`MARK_EVERY`]-th finding of each state list, in list order.
-pub(crate) const INSERT_FINDING_MARKS: &str = "INSERT INTO finding_marks (list, ordinal, severity, id) \
-     SELECT list, ordinal, severity, id FROM ( \
-       SELECT 'open' AS list, severity, id, \
-         ROW_NUMBER() OVER (ORDER BY severity DESC, id DESC) - 1 AS ordinal \
-       FROM findings WHERE open = 1 \
-       UNION ALL \
-       SELECT 'fixed' AS list, severity, id, \
-         ROW_NUMBER() OVER (ORDER BY severity DESC, id DESC) - 1 AS ordinal \
-       FROM findings WHERE open = 0 \
-       UNION ALL \
-       SELECT 'all' AS list, severity, id, \
-         ROW_NUMBER() OVER (ORDER BY severity DESC, id DESC) - 1 AS ordinal \
-       FROM findings) listed \
-     WHERE ordinal > 0 AND ordinal % 256 = 0";
+/// The marked findings lists of one state (`$name`, rows `$where`): the whole state list
+/// (`open`), each rule family's (`open/FG-DEP`) and each severity's (`open/sev4`), each row
+/// with its 0-based position in its list.
+macro_rules! finding_mark_lists {
+    ($name:literal, $where:literal) => {
+        concat!(
+            "SELECT '", $name, "' AS list, severity, id, \
+               ROW_NUMBER() OVER (ORDER BY severity DESC, id DESC) - 1 AS ordinal \
+             FROM findings ", $where, " \
+             UNION ALL \
+             SELECT '", $name, "/' || family AS list, severity, id, \
+               ROW_NUMBER() OVER (PARTITION BY family ORDER BY severity DESC, id DESC) - 1 AS ordinal \
+             FROM findings ", $where, " \
+             UNION ALL \
+             SELECT '", $name, "/sev' || CAST(severity AS TEXT) AS list, severity, id, \
+               ROW_NUMBER() OVER (PARTITION BY severity ORDER BY id DESC) - 1 AS ordinal \
+             FROM findings ", $where
+        )
+    };
+}
+
+/// Every [`MARK_EVERY`]-th finding of each marked list ([`finding_mark_lists`]), in list
+/// order.
+pub(crate) const INSERT_FINDING_MARKS: &str = concat!(
+    "INSERT INTO finding_marks (list, ordinal, severity, id) \
+     SELECT list, ordinal, severity, id FROM (",
+    finding_mark_lists!("open", "WHERE open = 1"),
+    " UNION ALL ",
+    finding_mark_lists!("fixed", "WHERE open = 0"),
+    " UNION ALL ",
+    finding_mark_lists!("all", ""),
+    ") listed WHERE ordinal > 0 AND ordinal % 256 = 0"
+);
 
 /// Recomputes `function_marks` inside the write transaction `$tx` (an `on_pool!` body
 /// returning `sqlx::Error`), after its last change to which functions are live or blocked.
@@ -159,20 +177,11 @@ pub(crate) fn function_list(violating: Option<bool>) -> (&'static str, &'static 
     }
 }
 
-/// The `finding_marks.list` of a state filter.
-pub(crate) fn finding_list(status: Option<FindingStatus>) -> &'static str {
-    match status {
-        Some(FindingStatus::Open) => "open",
-        Some(FindingStatus::Fixed) => "fixed",
-        None => "all",
-    }
-}
-
 /// Placeholder `$n`, or `(SELECT $n)` with `hide`: on PostgreSQL a statement whose values
 /// all sit in such subqueries gets one generic plan after five runs, where bare `LIMIT $n`
 /// values are planned afresh on every run (0.35 ms of a 0.7 ms deep page, measured with
 /// `log_min_duration_statement`).
-pub(crate) fn value(n: usize, hide: bool) -> String {
+fn value(n: usize, hide: bool) -> String {
     if hide {
         format!("(SELECT ${n})")
     } else {

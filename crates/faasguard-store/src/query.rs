@@ -646,9 +646,48 @@ fn function_totals_where(filter: &FunctionFilter) -> Option<Where> {
     Some(w)
 }
 
-/// A deep page of a findings list filtered by state alone, read from the mark before it
-/// (marks.rs): the mark and the page's SQL, whose select list is `columns`, whose list `WHERE`
-/// is `filters` and whose first own placeholder is `$n` (`hide`: see `marks::value`).
+/// The `finding_marks.list` of a findings filter (marks.rs): a state alone (`open`, `fixed`,
+/// `all`), or with one rule family (`open/FG-DEP`) or one severity (`open/sev4`); `None` for a
+/// filter without marks.
+fn marked_finding_list(filter: &FindingFilter) -> Option<String> {
+    let state = match filter.status {
+        Some(FindingStatus::Open) => "open",
+        Some(FindingStatus::Fixed) => "fixed",
+        None => "all",
+    };
+    let plain = FindingFilter {
+        status: filter.status,
+        ..FindingFilter::default()
+    };
+    if *filter == plain {
+        return Some(state.to_owned());
+    }
+    if let [severity] = filter.severities.as_slice()
+        && *filter
+            == (FindingFilter {
+                severities: vec![*severity],
+                ..plain.clone()
+            })
+    {
+        return Some(format!("{state}/sev{}", severity_to_i64(*severity)));
+    }
+    let family = filter
+        .rule_prefix
+        .as_deref()
+        .map(str::to_ascii_uppercase)
+        .filter(|p| is_family(p))?;
+    (*filter
+        == FindingFilter {
+            rule_prefix: filter.rule_prefix.clone(),
+            ..plain
+        })
+    .then(|| format!("{state}/{family}"))
+}
+
+/// A deep page of a marked findings list ([`marked_finding_list`]), read from the mark before
+/// it (marks.rs): the mark, the list's name and the page's SQL, whose select list is `columns`,
+/// whose list `WHERE` is `filters` and whose first own placeholder is `$n` (`hide`: see
+/// `marks::value`).
 fn findings_near(
     filter: &FindingFilter,
     page: Page,
@@ -656,17 +695,14 @@ fn findings_near(
     filters: &str,
     n: usize,
     hide: bool,
-) -> Option<(Near, String)> {
-    let plain = FindingFilter {
-        status: filter.status,
-        ..FindingFilter::default()
-    };
-    let near = Near::of(page.offset).filter(|_| *filter == plain)?;
+) -> Option<(Near, String, String)> {
+    let near = Near::of(page.offset)?;
+    let list = marked_finding_list(filter)?;
     let ids = marks::finding_ids_near(filters, n, hide);
     let sql = format!(
         "SELECT {columns} FROM findings WHERE id IN ({ids}) ORDER BY severity DESC, id DESC"
     );
-    Some((near, sql))
+    Some((near, list, sql))
 }
 
 /// A list's total read along with a page: a query answering one row with the count in
@@ -1044,16 +1080,15 @@ impl Store {
             )
         } else {
             // A deep page: find its keys in the (covering) listing index first, then read only
-            // those rows, instead of reading every skipped row. Its limit and offset are hidden
-            // from PostgreSQL's planner (`marks::value`): one generic plan, not one per request.
-            let hide = self.backend() == Backend::Postgres;
+            // those rows, instead of reading every skipped row. Its limit and offset stay bare
+            // placeholders: hidden from PostgreSQL's planner as `(SELECT $n)`, they made its
+            // generic plan expect 10 % of the list and join it by scanning the whole table.
             format!(
                 "SELECT {columns} FROM functions WHERE fkey IN ( \
-                   SELECT fkey FROM functions {} ORDER BY blocked DESC, fkey LIMIT {} OFFSET {}) \
+                   SELECT fkey FROM functions {} ORDER BY blocked DESC, fkey LIMIT ${n} OFFSET ${}) \
                  ORDER BY blocked DESC, fkey",
                 w.sql(),
-                marks::value(n, hide),
-                marks::value(n + 1, hide)
+                n + 1
             )
         };
         let count_args: &[Arg] = count.map_or(&[], |c| &c.args);
@@ -1204,15 +1239,14 @@ impl Store {
                 n + 1
             )
         } else {
-            // A deep page: its ids from an index first, then only those rows; limit and offset
-            // hidden from PostgreSQL's planner as for functions.
+            // A deep page: its ids from an index first, then only those rows (bare limit and
+            // offset, as for functions).
             format!(
                 "SELECT {columns} FROM findings WHERE id IN ( \
-                   SELECT id FROM findings {} ORDER BY severity DESC, id DESC LIMIT {} OFFSET {}) \
+                   SELECT id FROM findings {} ORDER BY severity DESC, id DESC LIMIT ${n} OFFSET ${}) \
                  ORDER BY severity DESC, id DESC",
                 w.sql(),
-                marks::value(n, hide),
-                marks::value(n + 1, hide)
+                n + 1
             )
         };
         let lower_severities = filter
@@ -1230,9 +1264,9 @@ impl Store {
         };
         let (limit, offset) = (page.limit_i64(), page.offset_i64());
         let (mut items, mut total) = match &near {
-            Some((near, sql)) => {
+            Some((near, list, sql)) => {
                 let own = vec![
-                    Arg::Text(marks::finding_list(filter.status).to_owned()),
+                    Arg::Text(list.clone()),
                     Arg::Int(near.ordinal),
                     Arg::Int(near.reach(limit)),
                     Arg::Int(limit),

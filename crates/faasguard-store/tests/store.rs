@@ -585,6 +585,7 @@ async fn expired_lease_is_reclaimed(db: TestDb) {
             .unwrap()
     );
     assert!(!s.complete("assure", "dead", true, "late").await.unwrap());
+    assert!(!s.release_lease("assure", "dead").await.unwrap());
     assert!(
         s.renew_lease("assure", "alive", Duration::from_secs(30))
             .await
@@ -603,6 +604,32 @@ async fn expired_lease_is_reclaimed(db: TestDb) {
         None,
         "not due yet"
     );
+    // A worker shutting down releases its lease: the job is due again at once, the attempt
+    // counted.
+    s.schedule(
+        "scan",
+        "scan",
+        &serde_json::json!({}),
+        Duration::from_millis(1),
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let leaving = s
+        .claim_due("leaving", Duration::from_mins(10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(leaving.key, "scan");
+    assert!(!s.release_lease("scan", "other").await.unwrap());
+    assert!(s.release_lease("scan", "leaving").await.unwrap());
+    assert!(!s.release_lease("scan", "leaving").await.unwrap());
+    let next = s
+        .claim_due("staying", Duration::from_mins(10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((next.key.as_str(), next.attempts), ("scan", 2));
 }
 
 /// Retention removes old scans and their policy results, never the finding history, the
@@ -1851,60 +1878,92 @@ async fn deep_pages_from_marks_equal_the_list_order(db: TestDb) {
                     assert_eq!(page.total, i64::try_from(keys.len()).unwrap());
                 }
             }
+            // Each state list alone and narrowed to one severity or one rule family (marked
+            // lists, marks.rs), and one narrowed by both (not marked: read by offset).
+            let narrowed = [
+                (FindingFilter::default(), "TRUE"),
+                (
+                    FindingFilter {
+                        severities: vec![Severity::Critical],
+                        ..FindingFilter::default()
+                    },
+                    "severity = 4",
+                ),
+                (
+                    FindingFilter {
+                        rule_prefix: Some("fg-dep".into()),
+                        ..FindingFilter::default()
+                    },
+                    "family = 'FG-DEP'",
+                ),
+                (
+                    FindingFilter {
+                        severities: vec![Severity::Critical],
+                        rule_prefix: Some("FG-DEP".into()),
+                        ..FindingFilter::default()
+                    },
+                    "severity = 4 AND family = 'FG-DEP'",
+                ),
+            ];
             for (status, state) in [
-                (Some(FindingStatus::Open), "WHERE open = 1"),
-                (Some(FindingStatus::Fixed), "WHERE open = 0"),
-                (None, ""),
+                (Some(FindingStatus::Open), "open = 1"),
+                (Some(FindingStatus::Fixed), "open = 0"),
+                (None, "TRUE"),
             ] {
-                let ids: Vec<i64> = common::text_and_count(
-                    &url,
-                    &format!(
-                        "SELECT CAST(id AS TEXT) AS sid, severity FROM findings {state} \
-                         ORDER BY severity DESC, id DESC"
-                    ),
-                )
-                .await
-                .into_iter()
-                .map(|(id, _)| id.parse().unwrap())
-                .collect();
-                assert!(ids.len() > 300, "{label}: {} findings {state}", ids.len());
-                let filter = FindingFilter {
-                    status,
-                    ..FindingFilter::default()
-                };
-                let last = u64::try_from(ids.len()).unwrap();
-                for (offset, limit) in [
-                    (256_u64, 50_u32),
-                    (300, 50),
-                    (last - 3, 50),
-                    (last, 50),
-                    (last + 300, 5),
-                ] {
-                    let page = fresh
-                        .list_findings(&filter, Page::new(limit, offset))
-                        .await
-                        .unwrap();
-                    let start = usize::try_from(offset).unwrap().min(ids.len());
-                    let end = (start + usize::try_from(limit).unwrap()).min(ids.len());
-                    let got: Vec<i64> = page.items.iter().map(|f| f.id).collect();
-                    assert_eq!(
-                        got,
-                        ids[start..end],
-                        "{label}: findings {state} {offset}+{limit}"
-                    );
-                }
-                for offset in (256..ids.len()).step_by(97) {
-                    let page = fresh
-                        .list_findings(&filter, Page::new(40, u64::try_from(offset).unwrap()))
-                        .await
-                        .unwrap();
-                    let got: Vec<i64> = page.items.iter().map(|f| f.id).collect();
-                    let end = (offset + 40).min(ids.len());
-                    assert_eq!(
-                        got,
-                        ids[offset..end],
-                        "{label}: findings {state} at {offset}"
-                    );
+                for (narrow, narrow_sql) in &narrowed {
+                    let ids: Vec<i64> = common::text_and_count(
+                        &url,
+                        &format!(
+                            "SELECT CAST(id AS TEXT) AS sid, severity FROM findings \
+                             WHERE {state} AND {narrow_sql} ORDER BY severity DESC, id DESC"
+                        ),
+                    )
+                    .await
+                    .into_iter()
+                    .map(|(id, _)| id.parse().unwrap())
+                    .collect();
+                    let what = format!("{label}: findings {state} {narrow_sql}");
+                    if narrow_sql == &"TRUE" {
+                        assert!(ids.len() > 300, "{what}: {}", ids.len());
+                    }
+                    if status != Some(FindingStatus::Fixed) && !narrow_sql.contains(" AND ") {
+                        assert!(
+                            ids.len() > 256,
+                            "{what}: {} (a list with a mark)",
+                            ids.len()
+                        );
+                    }
+                    let filter = FindingFilter {
+                        status,
+                        ..narrow.clone()
+                    };
+                    let last = u64::try_from(ids.len()).unwrap();
+                    for (offset, limit) in [
+                        (256_u64, 50_u32),
+                        (300, 50),
+                        (last.saturating_sub(3), 50),
+                        (last, 50),
+                        (last + 300, 5),
+                    ] {
+                        let page = fresh
+                            .list_findings(&filter, Page::new(limit, offset))
+                            .await
+                            .unwrap();
+                        let start = usize::try_from(offset).unwrap().min(ids.len());
+                        let end = (start + usize::try_from(limit).unwrap()).min(ids.len());
+                        let got: Vec<i64> = page.items.iter().map(|f| f.id).collect();
+                        assert_eq!(got, ids[start..end], "{what} {offset}+{limit}");
+                        assert_eq!(page.total, i64::try_from(ids.len()).unwrap(), "{what}");
+                    }
+                    for offset in (256..ids.len()).step_by(97) {
+                        let page = fresh
+                            .list_findings(&filter, Page::new(40, u64::try_from(offset).unwrap()))
+                            .await
+                            .unwrap();
+                        let got: Vec<i64> = page.items.iter().map(|f| f.id).collect();
+                        let end = (offset + 40).min(ids.len());
+                        assert_eq!(got, ids[offset..end], "{what} at {offset}");
+                    }
                 }
             }
         }
@@ -1927,8 +1986,18 @@ async fn deep_pages_from_marks_equal_the_list_order(db: TestDb) {
         counted.contains(&("functions all".to_owned(), (live - 1) / 256)),
         "{counted:?}"
     );
-    for list in ["functions violating", "functions passing"] {
-        assert!(counted.contains(&(list.to_owned(), 1)), "{counted:?}");
+    for list in [
+        "functions violating",
+        "functions passing",
+        "open/FG-DEP",
+        "open/sev4",
+        "all/FG-DEP",
+        "all/sev4",
+    ] {
+        assert!(
+            counted.iter().any(|(l, n)| l == list && *n > 0),
+            "{list}: {counted:?}"
+        );
     }
     check(s.clone(), "marked").await;
 
