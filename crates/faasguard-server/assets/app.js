@@ -110,6 +110,20 @@ function confirmDialog(text) {
   });
 }
 
+// A filter form: `fields` are [label, control] pairs, each control named after its key in
+// `state`; submitting copies the controls' values into `state` and shows the first page.
+function filterForm(state, fields, go) {
+  return el('form', {
+    class: 'filters',
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      for (const [, control] of fields) state[control.name] = control.value.trim();
+      go(1);
+    },
+  }, fields.map(([label, control]) => el('label', {}, label, control)),
+  el('button', { type: 'submit', class: 'primary' }, 'Filter'));
+}
+
 function fnLink(id, label) {
   return el('a', { href: `#/function/${encodeURIComponent(id)}` }, label || id);
 }
@@ -191,21 +205,12 @@ async function assurancePage(params) {
   const data = await api(`/assurance${query({ ...filters, ...assuranceFilters(which), per_page: 50, cursor })}`);
   const reload = () => assurancePage(params);
   const go = (page, next) => { location.hash = `#/assurance${query({ ...state, page, show: state.show === 'all' ? '' : state.show, cursor: next })}`; };
-  const field = (name, node) => el('label', {}, name, node);
   const showSel = el('select', { name: 'show' }, [['all', 'all functions'], ['violating', 'violating a policy'], ['blocked', 'blocked']]
     .map(([v, label]) => el('option', { value: v, selected: v === state.show }, label)));
   const account = el('input', { name: 'account', value: state.account, placeholder: '123456789012', size: 14 });
   const region = el('input', { name: 'region', value: state.region, placeholder: 'eu-west-1', size: 12 });
   const q = el('input', { name: 'q', value: state.q, placeholder: 'function name', type: 'search', size: 18 });
-  const form = el('form', {
-    class: 'filters',
-    onsubmit: (ev) => {
-      ev.preventDefault();
-      Object.assign(state, { show: showSel.value, account: account.value.trim(), region: region.value.trim(), q: q.value });
-      go(1);
-    },
-  }, field('Show', showSel), field('Account', account), field('Region', region), field('Function', q),
-  el('button', { type: 'submit', class: 'primary' }, 'Filter'));
+  const form = filterForm(state, [['Show', showSel], ['Account', account], ['Region', region], ['Function', q]], go);
   const rows = data.rows.map((r) => el('tr', { class: r.blocked ? 'blocked' : '', 'data-function': r.name },
     el('td', {}, fnLink(r.id, r.name), r.blocked ? [' ', el('span', { class: 'badge blocked-badge' }, 'blocked')] : null),
     el('td', {}, r.account), el('td', {}, r.region),
@@ -276,21 +281,12 @@ async function findingsPage(params) {
   const cursor = params.get('cursor') || '';
   const data = await api(`/findings${query({ ...state, per_page: 50, cursor })}`);
   const go = (page, next) => { location.hash = `#/findings${query({ ...state, page, cursor: next })}`; };
-  const field = (name, node) => el('label', {}, name, node);
   const sev = el('select', { name: 'severity' }, el('option', { value: '' }, 'any'), SEVERITIES.map((s) => el('option', { value: s, selected: s === state.severity }, s)));
   const status = el('select', { name: 'status' }, ['open', 'fixed', 'all'].map((s) => el('option', { value: s, selected: s === state.status }, s)));
   const rule = el('input', { name: 'rule', value: state.rule, placeholder: 'FG-IAM-001', size: 12 });
   const func = el('input', { name: 'function', value: state.function, placeholder: 'function name', size: 16 });
   const q = el('input', { name: 'q', value: state.q, placeholder: 'search messages', type: 'search', size: 24 });
-  const form = el('form', {
-    class: 'filters',
-    onsubmit: (ev) => {
-      ev.preventDefault();
-      Object.assign(state, { severity: sev.value, status: status.value, rule: rule.value, function: func.value, q: q.value });
-      go(1);
-    },
-  }, field('Severity', sev), field('Status', status), field('Rule', rule), field('Function', func), field('Search', q),
-  el('button', { type: 'submit', class: 'primary' }, 'Filter'));
+  const form = filterForm(state, [['Severity', sev], ['Status', status], ['Rule', rule], ['Function', func], ['Search', q]], go);
   const rows = data.items.map((f) => el('tr', {},
     el('td', {}, sevBadge(f.severity)), el('td', { class: 'mono' }, f.rule_id),
     el('td', {}, fnLink(f.function_id, f.function)),

@@ -186,50 +186,65 @@ mod tests {
         panic!("timed out");
     }
 
-    /// Stopping the scheduler in the middle of a job (a job that would never end) returns at
-    /// once and releases the lease: another worker claims the job right away.
-    #[tokio::test(flavor = "multi_thread")]
-    async fn stopping_abandons_the_running_job_and_releases_it() {
-        let path = std::env::temp_dir().join(format!(
-            "faasguard-scheduler-stop-{}.db",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_file(&path);
+    /// A scheduler with an [`Endless`] runner as `worker`, on a fresh SQLite store holding one
+    /// job due now and every `interval`.
+    struct Worker {
+        store: Store,
+        started: Arc<AtomicBool>,
+        dropped: Arc<AtomicBool>,
+        stop: watch::Sender<bool>,
+        task: tokio::task::JoinHandle<()>,
+        _dir: tempfile::TempDir,
+    }
+
+    async fn endless_worker(worker: &str, interval: Duration, lease: Duration) -> Worker {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
         let store = Store::open(&path.display().to_string()).await.unwrap();
         store
-            .schedule(
-                "scan",
-                "test",
-                &serde_json::json!({}),
-                Duration::from_hours(1),
-            )
+            .schedule("scan", "test", &serde_json::json!({}), interval)
             .await
             .unwrap();
         let runner = Arc::new(Endless::default());
         let (started, dropped) = (runner.started.clone(), runner.dropped.clone());
-        let (stop_tx, stop) = watch::channel(false);
+        let (stop, stopped) = watch::channel(false);
         let config = SchedulerConfig {
-            worker_id: "leaving".to_owned(),
+            worker_id: worker.to_owned(),
             poll_interval: Duration::from_millis(50),
-            lease: Duration::from_hours(1),
+            lease,
         };
-        let task = tokio::spawn(run_scheduler(store.clone(), runner, config, stop));
-        until(&started).await;
-        stop_tx.send(true).unwrap();
-        tokio::time::timeout(Duration::from_secs(10), task)
+        let task = tokio::spawn(run_scheduler(store.clone(), runner, config, stopped));
+        Worker {
+            store,
+            started,
+            dropped,
+            stop,
+            task,
+            _dir: dir,
+        }
+    }
+
+    /// Stopping the scheduler in the middle of a job (a job that would never end) returns at
+    /// once and releases the lease: another worker claims the job right away.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn stopping_abandons_the_running_job_and_releases_it() {
+        let w = endless_worker("leaving", Duration::from_hours(1), Duration::from_hours(1)).await;
+        until(&w.started).await;
+        w.stop.send(true).unwrap();
+        tokio::time::timeout(Duration::from_secs(10), w.task)
             .await
             .expect("the scheduler stops while its job runs")
             .unwrap();
-        assert!(dropped.load(Ordering::SeqCst), "the run was dropped");
-        let jobs = store.list_jobs().await.unwrap();
+        assert!(w.dropped.load(Ordering::SeqCst), "the run was dropped");
+        let jobs = w.store.list_jobs().await.unwrap();
         assert_eq!(jobs[0].lease_owner, None, "the lease was released");
-        let next = store
+        let next = w
+            .store
             .claim_due("staying", Duration::from_hours(1))
             .await
             .unwrap()
             .expect("the job is due again at once");
         assert_eq!(next.attempts, 2);
-        let _ = std::fs::remove_file(&path);
     }
 
     /// A worker whose lease was taken over by another worker (its own lease had expired, as
@@ -238,30 +253,19 @@ mod tests {
     /// the new owner's claim.
     #[tokio::test(flavor = "multi_thread")]
     async fn a_worker_that_lost_its_lease_abandons_the_job() {
-        let path = std::env::temp_dir().join(format!(
-            "faasguard-scheduler-lease-{}.db",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_file(&path);
-        let store = Store::open(&path.display().to_string()).await.unwrap();
-        store
-            .schedule(
-                "scan",
-                "test",
-                &serde_json::json!({}),
-                Duration::from_millis(1),
-            )
-            .await
-            .unwrap();
-        let runner = Arc::new(Endless::default());
-        let (started, dropped) = (runner.started.clone(), runner.dropped.clone());
-        let (stop_tx, stop) = watch::channel(false);
-        let config = SchedulerConfig {
-            worker_id: "paused".to_owned(),
-            poll_interval: Duration::from_millis(50),
-            lease: Duration::from_millis(600),
-        };
-        let task = tokio::spawn(run_scheduler(store.clone(), runner, config, stop));
+        let Worker {
+            store,
+            started,
+            dropped,
+            stop: stop_tx,
+            task,
+            _dir,
+        } = endless_worker(
+            "paused",
+            Duration::from_millis(1),
+            Duration::from_millis(600),
+        )
+        .await;
         until(&started).await;
         // What an expired lease allows: the job is free again and another worker claims it.
         assert!(
@@ -287,6 +291,5 @@ mod tests {
         }
         stop_tx.send(true).unwrap();
         task.await.unwrap();
-        let _ = std::fs::remove_file(&path);
     }
 }

@@ -216,10 +216,11 @@ pub(crate) fn function_keys_near(violating: Option<bool>, n: usize, hide: bool) 
 }
 
 /// The ids of a findings page near a mark, in list order. `filters` is the list's `WHERE`
-/// (its state only, without placeholders); `$n` is the mark list's name, `$n+1` the mark's
+/// (its placeholders numbered before `$n`); `$n` is the mark list's name, `$n+1` the mark's
 /// ordinal, `$n+2` how far each range reads, `$n+3` the page's limit and `$n+4` the rows to
-/// skip; `hide` as for [`value`].
-pub(crate) fn finding_ids_near(filters: &str, n: usize, hide: bool) -> String {
+/// skip; `hide` as for [`value`]. A list of `one_severity` is a single group: it has no range
+/// after the mark's (SQLite would walk the whole list to find that empty).
+pub(crate) fn finding_ids_near(filters: &str, n: usize, hide: bool, one_severity: bool) -> String {
     let [list, ordinal, reach, limit, skip] =
         [n, n + 1, n + 2, n + 3, n + 4].map(|k| value(k, hide));
     let mark = |column: &str| {
@@ -227,13 +228,20 @@ pub(crate) fn finding_ids_near(filters: &str, n: usize, hide: bool) -> String {
     };
     let (severity, id) = (mark("severity"), mark("id"));
     let and = if filters.is_empty() { "WHERE" } else { "AND" };
+    let later = if one_severity {
+        String::new()
+    } else {
+        format!(
+            "UNION ALL \
+             SELECT severity, id FROM (SELECT severity, id FROM findings {filters} {and} \
+               severity < {severity} ORDER BY severity DESC, id DESC LIMIT {reach}) later "
+        )
+    };
     format!(
         "SELECT id FROM ( \
            SELECT severity, id FROM (SELECT severity, id FROM findings {filters} {and} \
              severity = {severity} AND id <= {id} ORDER BY id DESC LIMIT {reach}) rest \
-           UNION ALL \
-           SELECT severity, id FROM (SELECT severity, id FROM findings {filters} {and} \
-             severity < {severity} ORDER BY severity DESC, id DESC LIMIT {reach}) later \
+           {later}\
          ) near ORDER BY severity DESC, id DESC LIMIT {limit} OFFSET {skip}"
     )
 }

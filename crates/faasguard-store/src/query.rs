@@ -647,9 +647,9 @@ fn function_totals_where(filter: &FunctionFilter) -> Option<Where> {
 }
 
 /// The `finding_marks.list` of a findings filter (marks.rs): a state alone (`open`, `fixed`,
-/// `all`), or with one rule family (`open/FG-DEP`) or one severity (`open/sev4`); `None` for a
-/// filter without marks.
-fn marked_finding_list(filter: &FindingFilter) -> Option<String> {
+/// `all`), or with one rule family (`open/FG-DEP`) or one severity (`open/sev4`; then `true`:
+/// the list is one severity group); `None` for a filter without marks.
+fn marked_finding_list(filter: &FindingFilter) -> Option<(String, bool)> {
     let state = match filter.status {
         Some(FindingStatus::Open) => "open",
         Some(FindingStatus::Fixed) => "fixed",
@@ -660,7 +660,7 @@ fn marked_finding_list(filter: &FindingFilter) -> Option<String> {
         ..FindingFilter::default()
     };
     if *filter == plain {
-        return Some(state.to_owned());
+        return Some((state.to_owned(), false));
     }
     if let [severity] = filter.severities.as_slice()
         && *filter
@@ -669,7 +669,7 @@ fn marked_finding_list(filter: &FindingFilter) -> Option<String> {
                 ..plain.clone()
             })
     {
-        return Some(format!("{state}/sev{}", severity_to_i64(*severity)));
+        return Some((format!("{state}/sev{}", severity_to_i64(*severity)), true));
     }
     let family = filter
         .rule_prefix
@@ -681,7 +681,7 @@ fn marked_finding_list(filter: &FindingFilter) -> Option<String> {
             rule_prefix: filter.rule_prefix.clone(),
             ..plain
         })
-    .then(|| format!("{state}/{family}"))
+    .then(|| (format!("{state}/{family}"), false))
 }
 
 /// A deep page of a marked findings list ([`marked_finding_list`]), read from the mark before
@@ -697,8 +697,8 @@ fn findings_near(
     hide: bool,
 ) -> Option<(Near, String, String)> {
     let near = Near::of(page.offset)?;
-    let list = marked_finding_list(filter)?;
-    let ids = marks::finding_ids_near(filters, n, hide);
+    let (list, one_severity) = marked_finding_list(filter)?;
+    let ids = marks::finding_ids_near(filters, n, hide, one_severity);
     let sql = format!(
         "SELECT {columns} FROM findings WHERE id IN ({ids}) ORDER BY severity DESC, id DESC"
     );
