@@ -104,6 +104,116 @@ async fn migrations_are_idempotent(db: TestDb) {
     assert_eq!(scans.total, 1);
 }
 
+/// A store written at schema 8 (before the advisory column and the function marks per list)
+/// opens at the current schema with nothing lost: migrations 9 and 10 run, the marks are
+/// computed again at open, deep pages of every marked list equal the list order, and the next
+/// scan fills the advisory of dependency findings already stored.
+async fn a_schema_8_store_upgrades_in_place(db: TestDb) {
+    use faasguard_store::testdata::{synthetic_report, synthetic_scope};
+    let s = &db.store;
+    let (account, region) = ("123456789012", "eu-west-1");
+    let scope = synthetic_scope(account, region);
+    let report = synthetic_report(account, region, 600, 2, 5);
+    let scan = s.record_scan("cloud", &scope, &report, true).await.unwrap();
+    let results: Vec<PolicyResultInput> = report
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(i, f)| PolicyResultInput {
+            policy: "p".into(),
+            function_key: f.id.clone(),
+            outcome: if i % 2 == 0 {
+                Outcome::Violation
+            } else {
+                Outcome::Pass
+            },
+            reasons: serde_json::json!([]),
+            action: None,
+        })
+        .collect();
+    s.record_policy_results(scan.id, &results).await.unwrap();
+    // Back to schema 8: no advisory column, function marks without lists, no family or
+    // severity finding marks, and the migration log says 8.
+    common::execute(
+        &db.url,
+        "ALTER TABLE findings DROP COLUMN advisory; \
+         DROP TABLE function_marks; \
+         CREATE TABLE function_marks (ordinal BIGINT PRIMARY KEY, blocked BIGINT NOT NULL, \
+           fkey TEXT NOT NULL); \
+         DELETE FROM finding_marks WHERE list LIKE '%/%'; \
+         DELETE FROM _sqlx_migrations WHERE version > 8",
+    )
+    .await;
+    let upgraded = db.reopen().await.uncached();
+    let version = common::text_and_count(
+        &db.url,
+        "SELECT 'version', MAX(version) FROM _sqlx_migrations",
+    )
+    .await;
+    assert_eq!(
+        version,
+        [("version".to_owned(), faasguard_store::SCHEMA_VERSION)]
+    );
+    let marks = common::text_and_count(
+        &db.url,
+        "SELECT list, COUNT(*) FROM function_marks GROUP BY list ORDER BY list",
+    )
+    .await;
+    assert_eq!(
+        marks,
+        [
+            ("all".to_owned(), 2),
+            ("passing".to_owned(), 1),
+            ("violating".to_owned(), 1)
+        ]
+    );
+    for violating in [None, Some(true), Some(false)] {
+        let filter = FunctionFilter {
+            has_violation: violating,
+            ..FunctionFilter::default()
+        };
+        let all = upgraded
+            .list_functions(&filter, Page::new(500, 0))
+            .await
+            .unwrap();
+        let deep = upgraded
+            .list_functions(&filter, Page::new(20, 260))
+            .await
+            .unwrap();
+        let keys = |p: &faasguard_store::Paged<faasguard_store::FunctionRow>| {
+            p.items.iter().map(|f| f.key.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(keys(&deep), keys(&all)[260..280], "violating={violating:?}");
+    }
+    let vulns = FindingFilter {
+        rule_prefix: Some("FG-DEP".into()),
+        status: Some(FindingStatus::Open),
+        ..FindingFilter::default()
+    };
+    let before = upgraded
+        .list_findings(&vulns, Page::new(5, 0))
+        .await
+        .unwrap();
+    assert!(before.total > 0 && before.items.iter().all(|f| f.advisory.is_none()));
+    upgraded
+        .record_scan("cloud", &scope, &report, true)
+        .await
+        .unwrap();
+    let after = upgraded
+        .list_findings(&vulns, Page::new(5, 0))
+        .await
+        .unwrap();
+    assert_eq!(after.total, before.total, "nothing lost");
+    assert!(
+        after
+            .items
+            .iter()
+            .all(|f| f.advisory.as_deref().is_some_and(|a| f.message.contains(a))),
+        "{:?}",
+        after.items
+    );
+}
+
 /// A finding's history: first seen, still open, fixed by a complete scan that no longer
 /// reports it (its function deleted), reopened when it comes back.
 async fn record_scan_keeps_history(db: TestDb) {
@@ -2162,6 +2272,7 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     migrations_are_idempotent,
+    a_schema_8_store_upgrades_in_place,
     record_scan_keeps_history,
     incomplete_scan_does_not_mark_fixed,
     secrets_never_reach_the_store,
